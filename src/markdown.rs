@@ -1,0 +1,329 @@
+//! Writes one side of an article as a Markdown document, and renders its paragraphs back to HTML
+//! with pulldown-cmark, weaving in the quotation and sentence elements.
+//!
+//! Seed text is text: every character that Markdown could read as syntax is escaped, so that
+//! `*x*`, `# x` or `<script>` come out as the same visible characters, never as markup.
+
+use std::ops::Range;
+
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use serde::Serialize;
+
+/// The front matter of an emitted Markdown document.
+#[derive(Debug, Serialize)]
+pub struct FrontMatter<'a> {
+    pub title: &'a str,
+    pub lang: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<toml::value::Datetime>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caption: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credit: Option<&'a str>,
+    pub source: &'a str,
+}
+
+/// A Markdown document: TOML front matter between `+++` lines, then the body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    pub text: String,
+    /// Where the body starts in `text`.
+    pub body_start: usize,
+}
+
+impl Document {
+    pub fn body(&self) -> &str {
+        &self.text[self.body_start..]
+    }
+}
+
+/// Writes `paragraphs` as a Markdown document under `front`.
+pub fn emit(front: &FrontMatter<'_>, paragraphs: &[&str]) -> Result<Document, toml::ser::Error> {
+    let mut text = format!("+++\n{}+++\n\n", toml::to_string(front)?);
+    let body_start = text.len();
+    for (i, paragraph) in paragraphs.iter().enumerate() {
+        if i > 0 {
+            text.push_str("\n\n");
+        }
+        escape_into(paragraph, &mut text);
+    }
+    text.push('\n');
+    Ok(Document { text, body_start })
+}
+
+/// Escapes one paragraph of plain text so that Markdown reads it back as the same text.
+fn escape_into(line: &str, out: &mut String) {
+    // Markdown would eat white space at the edges and read line ends as breaks: spell them as
+    // character references, which it decodes back into the same text.
+    let rest = line.trim_start();
+    let lead = &line[..line.len() - rest.len()];
+    let body = rest.trim_end();
+    let trail = &rest[body.len()..];
+    for c in lead.chars() {
+        out.push_str(&format!("&#{};", c as u32));
+    }
+    escape_body(body, out);
+    for c in trail.chars() {
+        out.push_str(&format!("&#{};", c as u32));
+    }
+}
+
+fn escape_body(line: &str, out: &mut String) {
+    // Inline syntax anywhere; `&` would start an entity, `<` a tag or autolink.
+    const ANYWHERE: &str = "\\`*_[]<>&~|!#";
+    // Block syntax only counts at the start of a line: lists, headings' cousins, rules.
+    const AT_START: &str = "+-=:";
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    for (i, c) in line.char_indices() {
+        let ordered_list_marker = digits > 0 && i == digits && (c == '.' || c == ')');
+        if ANYWHERE.contains(c) || (i == 0 && AT_START.contains(c)) || ordered_list_marker {
+            out.push('\\');
+        }
+        if c == '\n' || c == '\r' {
+            out.push_str(&format!("&#{};", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+/// One element to wrap around a stretch of a paragraph's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mark {
+    /// Byte range in the paragraph's plain text.
+    pub range: Range<usize>,
+    pub kind: MarkKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkKind {
+    /// A direct quotation: `<q class="quote" data-quote="N">`.
+    Quote(usize),
+    /// A sentence in alignment group G: `<span class="s" data-a="G">`.
+    Sentence(usize),
+}
+
+/// The rendered body did not read back as the text it was made from.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "paragraph {paragraph} did not render as plain text (a bug in paralelo's escaping: please report it)"
+)]
+pub struct RenderError {
+    pub paragraph: usize,
+}
+
+/// Renders the paragraphs of a Markdown body to inline HTML, one string per paragraph, with
+/// `marks[k]` woven into paragraph `k`.
+///
+/// Quotations are the outer elements: a sentence that crosses a quotation's edge is split into
+/// two elements with the same group, so each quotation stays one element.
+pub fn render(body: &str, plain: &[&str], marks: &[Vec<Mark>]) -> Result<Vec<String>, RenderError> {
+    let mut paragraphs = Vec::with_capacity(plain.len());
+    let mut text: Option<String> = None;
+    for event in Parser::new(body) {
+        match event {
+            Event::Start(Tag::Paragraph) => text = Some(String::new()),
+            Event::Text(t) => match &mut text {
+                Some(buffer) => buffer.push_str(&t),
+                None => {
+                    return Err(RenderError {
+                        paragraph: paragraphs.len() + 1,
+                    });
+                }
+            },
+            Event::End(TagEnd::Paragraph) => {
+                let k = paragraphs.len();
+                let read = text.take().unwrap_or_default();
+                if plain.get(k) != Some(&read.as_str()) {
+                    return Err(RenderError { paragraph: k + 1 });
+                }
+                paragraphs.push(weave(&read, marks.get(k).map_or(&[][..], Vec::as_slice)));
+            }
+            _ => {
+                return Err(RenderError {
+                    paragraph: paragraphs.len() + 1,
+                });
+            }
+        }
+    }
+    if paragraphs.len() != plain.len() {
+        return Err(RenderError {
+            paragraph: paragraphs.len() + 1,
+        });
+    }
+    Ok(paragraphs)
+}
+
+/// Wraps the marks around `text` and lets pulldown-cmark write the HTML, escaping the text.
+fn weave(text: &str, marks: &[Mark]) -> String {
+    let quotes: Vec<(Range<usize>, usize)> = marks
+        .iter()
+        .filter_map(|m| match m.kind {
+            MarkKind::Quote(n) => Some((m.range.clone(), n)),
+            MarkKind::Sentence(_) => None,
+        })
+        .collect();
+    let sentences: Vec<(Range<usize>, usize)> = marks
+        .iter()
+        .filter_map(|m| match m.kind {
+            // The space after a sentence stays outside it, so highlights hug the words.
+            MarkKind::Sentence(g) => {
+                let end = m.range.start + text[m.range.clone()].trim_end().len();
+                Some((m.range.start..end, g))
+            }
+            MarkKind::Quote(_) => None,
+        })
+        .collect();
+
+    let mut cuts: Vec<usize> = vec![0, text.len()];
+    for (range, _) in quotes.iter().chain(&sentences) {
+        cuts.push(range.start);
+        cuts.push(range.end);
+    }
+    cuts.retain(|&c| c <= text.len() && text.is_char_boundary(c));
+    cuts.sort_unstable();
+    cuts.dedup();
+
+    let covering = |spans: &[(Range<usize>, usize)], at: usize| {
+        spans
+            .iter()
+            .find(|(r, _)| r.start <= at && at < r.end)
+            .map(|&(_, n)| n)
+    };
+    let mut events: Vec<Event<'_>> = Vec::new();
+    let (mut open_quote, mut open_sentence) = (None, None);
+    for window in cuts.windows(2) {
+        let (start, end) = (window[0], window[1]);
+        if start == end {
+            continue;
+        }
+        let quote = covering(&quotes, start);
+        let sentence = covering(&sentences, start);
+        if open_sentence.is_some() && (open_sentence != sentence || open_quote != quote) {
+            events.push(Event::InlineHtml("</span>".into()));
+            open_sentence = None;
+        }
+        if open_quote.is_some() && open_quote != quote {
+            events.push(Event::InlineHtml("</q>".into()));
+            open_quote = None;
+        }
+        if let (None, Some(n)) = (open_quote, quote) {
+            events.push(Event::InlineHtml(
+                format!(r#"<q class="quote" data-quote="{n}">"#).into(),
+            ));
+            open_quote = quote;
+        }
+        if let (None, Some(g)) = (open_sentence, sentence) {
+            events.push(Event::InlineHtml(
+                format!(r#"<span class="s" data-a="{g}">"#).into(),
+            ));
+            open_sentence = sentence;
+        }
+        events.push(Event::Text(text[start..end].into()));
+    }
+    if open_sentence.is_some() {
+        events.push(Event::InlineHtml("</span>".into()));
+    }
+    if open_quote.is_some() {
+        events.push(Event::InlineHtml("</q>".into()));
+    }
+    let mut html = String::with_capacity(text.len() * 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip(paragraphs: &[&str]) -> Vec<String> {
+        let front = FrontMatter {
+            title: "t",
+            lang: "es",
+            date: None,
+            caption: None,
+            credit: None,
+            source: "s.txt",
+        };
+        let doc = emit(&front, paragraphs).unwrap();
+        let none = vec![Vec::new(); paragraphs.len()];
+        render(doc.body(), paragraphs, &none).unwrap()
+    }
+
+    #[test]
+    fn markup_in_text_stays_text() {
+        let hostile = [
+            "<script>alert(1)</script> y *x* y _y_ y `z`",
+            "# no es un título",
+            "1. no es una lista",
+            "2) tampoco",
+            "[a](javascript:alert(1)) ![i](x.png) <http://x.y>",
+            "{{ config }} {% raw %} &amp; &lt; \\*",
+            "- guion",
+            "+ más",
+            "> cita",
+            "---",
+            "=== | tabla | ~~tachado~~",
+            "    cuatro espacios no son código  ",
+            "dos\nlíneas",
+        ];
+        let html = round_trip(&hostile);
+        assert_eq!(
+            html[0],
+            "&lt;script&gt;alert(1)&lt;/script&gt; y *x* y _y_ y `z`"
+        );
+        assert_eq!(
+            html[4],
+            "[a](javascript:alert(1)) ![i](x.png) &lt;http://x.y&gt;"
+        );
+        assert_eq!(html[5], "{{ config }} {% raw %} &amp;amp; &amp;lt; \\*");
+        assert_eq!(html[9], "---");
+        assert_eq!(html[12], "dos\nlíneas");
+        assert_eq!(html.len(), hostile.len());
+    }
+
+    #[test]
+    fn emitted_document_has_front_matter_and_escaped_body() {
+        let front = FrontMatter {
+            title: "Un \"titular\"",
+            lang: "es",
+            date: Some("2025-11-05T13:34:00+01:00".parse().unwrap()),
+            caption: Some("Foto"),
+            credit: Some("Agencia"),
+            source: "seeds/a.txt",
+        };
+        let doc = emit(&front, &["Uno *dos*.", "1. Tres"]).unwrap();
+        assert_eq!(
+            doc.text,
+            "+++\ntitle = 'Un \"titular\"'\nlang = \"es\"\ndate = 2025-11-05T13:34:00+01:00\ncaption = \"Foto\"\ncredit = \"Agencia\"\nsource = \"seeds/a.txt\"\n+++\n\nUno \\*dos\\*.\n\n1\\. Tres\n"
+        );
+        assert_eq!(doc.body(), "Uno \\*dos\\*.\n\n1\\. Tres\n");
+    }
+
+    #[test]
+    fn sentences_split_at_quotation_edges() {
+        let text = r#"Dijo "A. B" hoy. Fin."#;
+        let marks = vec![
+            Mark {
+                range: 5..11,
+                kind: MarkKind::Quote(1),
+            },
+            Mark {
+                range: 0..9,
+                kind: MarkKind::Sentence(1),
+            },
+            Mark {
+                range: 9..17,
+                kind: MarkKind::Sentence(2),
+            },
+            Mark {
+                range: 17..21,
+                kind: MarkKind::Sentence(3),
+            },
+        ];
+        assert_eq!(
+            weave(text, &marks),
+            r#"<span class="s" data-a="1">Dijo </span><q class="quote" data-quote="1"><span class="s" data-a="1">"A.</span> <span class="s" data-a="2">B"</span></q><span class="s" data-a="2"> hoy.</span> <span class="s" data-a="3">Fin.</span>"#
+        );
+    }
+}

@@ -1,0 +1,476 @@
+//! Reads wire-layout text (caption, dateline, paragraphs) into plain structs.
+//!
+//! The layout is the news-wire one: an optional photo caption ending in ` - credit`, an optional
+//! `Publicado:` dateline, then paragraphs separated by blank lines. Seeds and authored
+//! translations share it, so both are parsed here.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono_tz::Tz;
+
+use crate::error::{Error, Location, Result};
+
+/// The photo caption and who took the photo.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caption {
+    pub text: String,
+    pub credit: Option<String>,
+}
+
+/// The dateline as written, e.g. `Publicado: miércoles, 5 noviembre 2025 13:34`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dateline {
+    /// The word before the colon (`Publicado`).
+    pub label: String,
+    /// Everything after it (`miércoles, 5 noviembre 2025 13:34`).
+    pub value: String,
+    pub line: usize,
+}
+
+/// One body paragraph: its lines joined by single spaces, and where it starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paragraph {
+    pub text: String,
+    pub line: usize,
+}
+
+/// A text in the wire layout, in one language.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct WireText {
+    pub caption: Option<Caption>,
+    pub dateline: Option<Dateline>,
+    pub paragraphs: Vec<Paragraph>,
+}
+
+/// An original article, as read from `seeds/<stem>.txt`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Seed {
+    pub path: PathBuf,
+    pub stem: String,
+    pub lang: String,
+    pub text: WireText,
+    /// The dateline's moment, with the offset its time zone had on that date.
+    pub published: Option<DateTime<FixedOffset>>,
+}
+
+/// Reads a text file as UTF-8, without its byte-order mark and with `\n` line ends.
+pub fn read_text(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, "read", e))?;
+    decode(path, bytes)
+}
+
+fn decode(path: &Path, bytes: Vec<u8>) -> Result<String> {
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
+        Error::input(
+            Location::line(path, line),
+            format!("not UTF-8 (invalid byte at offset {offset}); save the file as UTF-8"),
+        )
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    Ok(text.replace("\r\n", "\n").replace('\r', "\n"))
+}
+
+/// Reads and parses the seed at `path`, an article in `lang` dated in `time_zone`.
+pub fn read_seed(path: &Path, stem: &str, lang: &str, time_zone: Tz) -> Result<Seed> {
+    let text = read_text(path)?;
+    parse_seed(path, stem, lang, time_zone, &text)
+}
+
+pub fn parse_seed(path: &Path, stem: &str, lang: &str, time_zone: Tz, text: &str) -> Result<Seed> {
+    let wire = parse_wire(text, lang, 1);
+    let published = match &wire.dateline {
+        Some(dateline) => Some(parse_published(path, lang, time_zone, dateline)?),
+        None => None,
+    };
+    Ok(Seed {
+        path: path.to_path_buf(),
+        stem: stem.to_string(),
+        lang: lang.to_string(),
+        text: wire,
+        published,
+    })
+}
+
+/// Splits `text` into caption, dateline and paragraphs. `first_line` is the file line
+/// `text` starts at (it follows front matter in a translation).
+pub fn parse_wire(text: &str, lang: &str, first_line: usize) -> WireText {
+    let lines: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (first_line + i, l.trim()))
+        .collect();
+    let mut rest = &lines[..];
+    while let [(_, ""), tail @ ..] = rest {
+        rest = tail;
+    }
+
+    let mut wire = WireText::default();
+    match rest {
+        [(line, first), ..] if dateline(first, lang, *line).is_some() => {
+            wire.dateline = dateline(first, lang, *line);
+            rest = &rest[1..];
+        }
+        [(_, first), (line, second), ..] if dateline(second, lang, *line).is_some() => {
+            wire.caption = Some(caption(first));
+            wire.dateline = dateline(second, lang, *line);
+            rest = &rest[2..];
+        }
+        _ => {}
+    }
+
+    let mut current: Option<Paragraph> = None;
+    for &(line, content) in rest {
+        match (&mut current, content.is_empty()) {
+            (Some(_), true) => wire.paragraphs.extend(current.take()),
+            (None, true) => {}
+            (Some(paragraph), false) => {
+                paragraph.text.push(' ');
+                paragraph.text.push_str(content);
+            }
+            (None, false) => {
+                current = Some(Paragraph {
+                    text: content.to_string(),
+                    line,
+                })
+            }
+        }
+    }
+    wire.paragraphs.extend(current);
+    wire
+}
+
+fn caption(line: &str) -> Caption {
+    match line.rsplit_once(" - ") {
+        Some((text, credit)) if !credit.trim().is_empty() => Caption {
+            text: text.trim().to_string(),
+            credit: Some(credit.trim().to_string()),
+        },
+        _ => Caption {
+            text: line.to_string(),
+            credit: None,
+        },
+    }
+}
+
+fn dateline(line: &str, lang: &str, number: usize) -> Option<Dateline> {
+    let words = DateWords::for_lang(lang)?;
+    let (label, value) = line.split_once(':')?;
+    let label = label.trim();
+    words
+        .labels
+        .iter()
+        .any(|l| l.eq_ignore_ascii_case(label))
+        .then(|| Dateline {
+            label: label.to_string(),
+            value: value.trim().to_string(),
+            line: number,
+        })
+}
+
+/// The words of a dateline in one language.
+struct DateWords {
+    labels: &'static [&'static str],
+    months: [&'static str; 12],
+    weekdays: [&'static str; 7],
+    /// Words that join the parts, like the `de` of `5 de noviembre de 2025`.
+    fillers: &'static [&'static str],
+}
+
+impl DateWords {
+    fn for_lang(lang: &str) -> Option<&'static DateWords> {
+        match lang {
+            "es" => Some(&SPANISH),
+            "en" => Some(&ENGLISH),
+            _ => None,
+        }
+    }
+}
+
+static SPANISH: DateWords = DateWords {
+    labels: &["Publicado", "Actualizado"],
+    months: [
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ],
+    weekdays: [
+        "lunes",
+        "martes",
+        "miércoles",
+        "jueves",
+        "viernes",
+        "sábado",
+        "domingo",
+    ],
+    fillers: &["de", "del", "a", "las", "horas", "h"],
+};
+
+static ENGLISH: DateWords = DateWords {
+    labels: &["Published", "Updated"],
+    months: [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ],
+    weekdays: [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ],
+    fillers: &["of", "at", "on"],
+};
+
+/// Reads the dateline's date and time as local time in `time_zone`.
+fn parse_published(
+    path: &Path,
+    lang: &str,
+    time_zone: Tz,
+    dateline: &Dateline,
+) -> Result<DateTime<FixedOffset>> {
+    let at = Location::line(path, dateline.line);
+    let local = parse_local(lang, &dateline.value).map_err(|why| {
+        Error::input(
+            at.clone(),
+            format!(
+                "cannot read the date in `{}: {}`: {why}; write it like `Publicado: miércoles, 5 noviembre 2025 13:34`",
+                dateline.label, dateline.value
+            ),
+        )
+    })?;
+    // At the autumn change an hour repeats: the earlier reading is the one a wire would mean.
+    let moment = time_zone.from_local_datetime(&local).earliest().ok_or_else(|| {
+        Error::input(
+            at,
+            format!(
+                "{local} does not exist in {time_zone} (the clocks skip it at the spring change)"
+            ),
+        )
+    })?;
+    Ok(moment.fixed_offset())
+}
+
+fn parse_local(lang: &str, value: &str) -> Result<NaiveDateTime, String> {
+    let words = DateWords::for_lang(lang).ok_or_else(|| format!("no date words for `{lang}`"))?;
+    let (mut day, mut month, mut year, mut time) = (None, None, None, None);
+    for token in value
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|t| !t.is_empty())
+    {
+        let lower = token.to_lowercase();
+        let lower = lower.trim_end_matches('.');
+        if let Some(m) = words.months.iter().position(|&m| m == lower) {
+            month = Some(m as u32 + 1);
+        } else if words.weekdays.contains(&lower) || words.fillers.contains(&lower) {
+            continue;
+        } else if let Some((h, m)) = lower.split_once([':', '.']) {
+            let parsed = (h.parse::<u32>(), m.parse::<u32>());
+            let (Ok(h), Ok(m)) = parsed else {
+                return Err(format!("`{token}` is not a time like 13:34"));
+            };
+            time = Some(NaiveTime::from_hms_opt(h, m, 0).ok_or(format!("no time {token}"))?);
+        } else if let Ok(n) = lower.parse::<u32>() {
+            if lower.len() == 4 {
+                year = Some(n as i32);
+            } else {
+                day = Some(n);
+            }
+        } else {
+            return Err(format!("unexpected word `{token}`"));
+        }
+    }
+    let (Some(day), Some(month), Some(year)) = (day, month, year) else {
+        return Err("it needs a day, a month name and a four-digit year".to_string());
+    };
+    let date = NaiveDate::from_ymd_opt(year, month, day)
+        .ok_or_else(|| format!("there is no day {day} in month {month} of {year}"))?;
+    let time = time.ok_or("it has no time like 13:34")?;
+    Ok(date.and_time(time))
+}
+
+/// A seed file found in the seeds folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeedFile {
+    pub path: PathBuf,
+    pub stem: String,
+}
+
+/// Finds the seeds under `dir`, in a stable order. `<stem>.<lang>.txt` beside a `<stem>.txt` is
+/// a translation, not a seed.
+pub fn find_seeds(dir: &Path) -> Result<Vec<SeedFile>> {
+    if !dir.is_dir() {
+        return Err(Error::input(
+            Location::file(dir),
+            "no seeds folder here: run paralelo where `seeds/` is, or pass --seeds DIR",
+        ));
+    }
+    let mut seeds = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(dir).to_path_buf();
+            Error::io(&path, "read the seeds folder", e.into())
+        })?;
+        let path = entry.path();
+        if !entry.file_type().is_file() || path.extension().is_none_or(|e| e != "txt") {
+            continue;
+        }
+        let Some(stem) = path.file_stem().map(|s| s.to_string_lossy().into_owned()) else {
+            continue;
+        };
+        if is_translation(path, &stem) {
+            continue;
+        }
+        seeds.push(SeedFile {
+            path: path.to_path_buf(),
+            stem,
+        });
+    }
+    Ok(seeds)
+}
+
+fn is_translation(path: &Path, stem: &str) -> bool {
+    match stem.rsplit_once('.') {
+        Some((base, lang)) => {
+            (2..=3).contains(&lang.len())
+                && lang.bytes().all(|b| b.is_ascii_lowercase())
+                && path.with_file_name(format!("{base}.txt")).is_file()
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn madrid(text: &str) -> Result<Seed> {
+        parse_seed(
+            Path::new("t.txt"),
+            "t",
+            "es",
+            chrono_tz::Europe::Madrid,
+            text,
+        )
+    }
+
+    #[test]
+    fn shipped_seed_layout() {
+        let text = include_str!("../seeds/000_df1e1d8b34815c19.txt");
+        let seed = madrid(text).unwrap();
+        let caption = seed.text.caption.unwrap();
+        assert!(caption.text.starts_with("El presidente ucraniano"));
+        assert!(caption.text.contains("videoconferecnia"));
+        assert_eq!(
+            caption.credit.as_deref(),
+            Some("Henry Nicholls/PA Wire/dpa")
+        );
+        assert_eq!(
+            seed.published.unwrap().to_rfc3339(),
+            "2025-11-05T13:34:00+01:00"
+        );
+        assert_eq!(seed.text.paragraphs.len(), 7);
+        assert_eq!(seed.text.paragraphs[0].line, 4);
+        assert!(
+            seed.text.paragraphs[6]
+                .text
+                .starts_with("Japón forma parte")
+        );
+    }
+
+    #[test]
+    fn summer_dates_get_summer_offset() {
+        let seed = madrid("Publicado: jueves, 10 julio 2025 09:05\n\nUno.\n").unwrap();
+        assert_eq!(
+            seed.published.unwrap().to_rfc3339(),
+            "2025-07-10T09:05:00+02:00"
+        );
+        assert!(seed.text.caption.is_none());
+    }
+
+    #[test]
+    fn long_form_date_with_de() {
+        let seed = madrid("Publicado: 5 de noviembre de 2025, 13.34 horas\n\nUno.\n").unwrap();
+        assert_eq!(
+            seed.published.unwrap().to_rfc3339(),
+            "2025-11-05T13:34:00+01:00"
+        );
+    }
+
+    #[test]
+    fn body_only_when_layout_does_not_match() {
+        let seed = madrid("Primera línea - algo\nSegunda línea.\n\nTercera.").unwrap();
+        assert!(seed.text.caption.is_none() && seed.text.dateline.is_none());
+        assert_eq!(seed.text.paragraphs.len(), 2);
+        assert_eq!(
+            seed.text.paragraphs[0].text,
+            "Primera línea - algo Segunda línea."
+        );
+    }
+
+    #[test]
+    fn crlf_bom_trailing_spaces_and_blank_runs() {
+        let bytes = "\u{feff}Foto - Agencia  \r\nPublicado: miércoles, 5 noviembre 2025 13:34 \r\n\r\n\r\n\r\nUno.  \r\n\r\n\r\nDos."
+            .as_bytes()
+            .to_vec();
+        let text = decode(Path::new("t.txt"), bytes).unwrap();
+        let seed = madrid(&text).unwrap();
+        assert_eq!(
+            seed.text.caption.unwrap().credit.as_deref(),
+            Some("Agencia")
+        );
+        let texts: Vec<_> = seed.text.paragraphs.iter().map(|p| &p.text).collect();
+        assert_eq!(texts, ["Uno.", "Dos."]);
+        assert_eq!(seed.text.paragraphs[1].line, 9);
+    }
+
+    #[test]
+    fn bad_date_names_file_and_line() {
+        let err = madrid("Foto - A\nPublicado: 31 febrero 2025 10:00\n\nUno.").unwrap_err();
+        let message = err.to_string();
+        assert!(message.starts_with("t.txt:2: "), "{message}");
+        assert!(message.contains("no day 31"), "{message}");
+    }
+
+    #[test]
+    fn spring_gap_is_an_error() {
+        let err = madrid("Publicado: 30 marzo 2025 02:30\n\nUno.").unwrap_err();
+        assert!(err.to_string().contains("does not exist"), "{err}");
+    }
+
+    #[test]
+    fn invalid_utf8_names_offset() {
+        let err = decode(Path::new("l1.txt"), b"Hola\nca\xf1a".to_vec()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "l1.txt:2: not UTF-8 (invalid byte at offset 7); save the file as UTF-8"
+        );
+    }
+}

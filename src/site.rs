@@ -1,0 +1,464 @@
+//! Lays out the site: templates render each article and the index, static files are copied, and
+//! the whole output folder is swapped in only once everything is written.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::annotate::{AnnotatedArticle, ParagraphPair};
+use crate::error::{Error, Location, Result};
+use crate::translate::{Article, Side, Translator};
+
+/// The file that marks a folder as paralelo's output, which a build may replace.
+pub const OUTPUT_MARKER: &str = ".paralelo-output";
+
+/// The templates shipped inside the binary, used when the project has no `templates/` folder.
+const BUILTIN_TEMPLATES: [(&str, &str); 3] = [
+    ("base.html", include_str!("../templates/base.html")),
+    ("article.html", include_str!("../templates/article.html")),
+    ("index.html", include_str!("../templates/index.html")),
+];
+
+/// The static files shipped inside the binary, used when the project has no `static/` folder.
+const BUILTIN_STATIC: [(&str, &str); 2] = [
+    ("style.css", include_str!("../static/style.css")),
+    ("paralelo.js", include_str!("../static/paralelo.js")),
+];
+
+/// Loads the Tera templates from `dir`, or the built-in ones when `dir` is `None`.
+pub fn load_templates(dir: Option<&Path>) -> Result<tera::Tera> {
+    let mut tera = tera::Tera::new();
+    let templates: Vec<(String, String)> = match dir {
+        None => BUILTIN_TEMPLATES
+            .iter()
+            .map(|(name, text)| (name.to_string(), text.to_string()))
+            .collect(),
+        Some(dir) => read_tree(dir, "read the templates folder")?
+            .into_iter()
+            .filter(|(name, _)| name.ends_with(".html"))
+            .map(|(name, bytes)| {
+                let text = String::from_utf8(bytes).map_err(|_| {
+                    Error::input(Location::file(&dir.join(&name)), "template is not UTF-8")
+                })?;
+                Ok((name, text))
+            })
+            .collect::<Result<_>>()?,
+    };
+    tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+        .map_err(|e| template_error(dir, "", &e))?;
+    for (name, _) in BUILTIN_TEMPLATES {
+        if !tera.contains_template(name) {
+            return Err(Error::Template {
+                name: name.to_string(),
+                message: format!(
+                    "missing from {}; every templates folder needs base.html, article.html and index.html",
+                    dir.map_or("the built-in templates".into(), |d| d.display().to_string())
+                ),
+            });
+        }
+    }
+    Ok(tera)
+}
+
+fn template_error(dir: Option<&Path>, name: &str, e: &tera::Error) -> Error {
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        message.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    let name = match dir {
+        Some(dir) if !name.is_empty() => dir.join(name).display().to_string(),
+        Some(dir) => dir.display().to_string(),
+        None => name.to_string(),
+    };
+    Error::Template { name, message }
+}
+
+/// Reads every file under `dir`, keyed by its path relative to `dir` with `/` separators.
+fn read_tree(dir: &Path, action: &'static str) -> Result<BTreeMap<String, Vec<u8>>> {
+    let mut files = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(dir).to_path_buf();
+            Error::io(&path, action, e.into())
+        })?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        let name = relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        let bytes = fs::read(entry.path()).map_err(|e| Error::io(entry.path(), "read", e))?;
+        files.insert(name, bytes);
+    }
+    Ok(files)
+}
+
+/// The static files to copy: those under `dir`, or the built-in ones when `dir` is `None`.
+pub fn static_files(dir: Option<&Path>) -> Result<BTreeMap<String, Vec<u8>>> {
+    match dir {
+        Some(dir) => read_tree(dir, "read the static folder"),
+        None => Ok(BUILTIN_STATIC
+            .iter()
+            .map(|(name, text)| (name.to_string(), text.as_bytes().to_vec()))
+            .collect()),
+    }
+}
+
+/// Makes a URL-safe slug: lowercase ASCII letters, digits, underscores and single dashes.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::new();
+    for c in text.chars().flat_map(char::to_lowercase) {
+        let c = fold_accent(c);
+        if c.is_ascii_alphanumeric() || c == '_' {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    let mut slug: String = slug.chars().take(80).collect();
+    while slug.ends_with('-') {
+        slug.pop();
+    }
+    if slug.is_empty() {
+        "article".to_string()
+    } else {
+        slug
+    }
+}
+
+/// The ASCII letter under a Latin accent, so `Córdoba` becomes `cordoba`, not `c-rdoba`.
+fn fold_accent(c: char) -> char {
+    const FROM: &str = "áàâäãåāéèêëēíìîïīóòôöõøōúùûüūñçýÿ";
+    const TO: &str = "aaaaaaaeeeeeiiiiiooooooouuuuuncyy";
+    FROM.chars()
+        .position(|f| f == c)
+        .and_then(|i| TO.chars().nth(i))
+        .unwrap_or(c)
+}
+
+/// An article ready to be written: its data and its annotated paragraphs.
+pub struct Page<'a> {
+    pub slug: String,
+    pub article: &'a Article,
+    pub annotated: &'a AnnotatedArticle,
+}
+
+#[derive(Serialize)]
+struct SideContext<'a> {
+    lang: &'a str,
+    language: &'a str,
+    title: &'a str,
+    caption: Option<&'a str>,
+    credit: Option<&'a str>,
+    date: Option<&'a str>,
+    markdown: String,
+}
+
+#[derive(Serialize)]
+struct PairContext<'a> {
+    number: usize,
+    source: &'a str,
+    target: &'a str,
+}
+
+#[derive(Serialize)]
+struct ArticleContext<'a> {
+    slug: &'a str,
+    published: Option<String>,
+    source: SideContext<'a>,
+    target: SideContext<'a>,
+    translation_note: String,
+    pairs: Vec<PairContext<'a>>,
+}
+
+#[derive(Serialize)]
+struct IndexEntry<'a> {
+    href: String,
+    published: Option<String>,
+    source: SideContext<'a>,
+    target: SideContext<'a>,
+}
+
+fn side_context<'a>(side: &'a Side, title: &'a str) -> SideContext<'a> {
+    SideContext {
+        lang: &side.lang,
+        language: language_name(&side.lang),
+        title,
+        caption: side.caption.as_ref().map(|c| c.text.as_str()),
+        credit: side.caption.as_ref().and_then(|c| c.credit.as_deref()),
+        date: side.dateline.as_ref().map(|d| d.value.as_str()),
+        markdown: format!("{}.md", side.lang),
+    }
+}
+
+/// The name of a language in that language, for column headings.
+fn language_name(lang: &str) -> &str {
+    match lang {
+        "es" => "Español",
+        "en" => "English",
+        "fr" => "Français",
+        "pt" => "Português",
+        "ca" => "Català",
+        "de" => "Deutsch",
+        "it" => "Italiano",
+        other => other,
+    }
+}
+
+fn translation_note(article: &Article) -> String {
+    match &article.translator {
+        Translator::Authored(Some(name)) => format!("Translated by {name}"),
+        Translator::Authored(None) => "Human translation".to_string(),
+    }
+}
+
+fn article_context<'a>(page: &'a Page<'a>) -> ArticleContext<'a> {
+    let (article, annotated) = (page.article, page.annotated);
+    ArticleContext {
+        slug: &page.slug,
+        published: article.published.map(|d| d.to_rfc3339()),
+        source: side_context(&article.source, &annotated.source_title),
+        target: side_context(&article.target, &annotated.target_title),
+        translation_note: translation_note(article),
+        pairs: annotated
+            .pairs
+            .iter()
+            .map(
+                |ParagraphPair {
+                     number,
+                     source_html,
+                     target_html,
+                 }| PairContext {
+                    number: *number,
+                    source: source_html,
+                    target: target_html,
+                },
+            )
+            .collect(),
+    }
+}
+
+/// Renders one article page.
+pub fn render_article(tera: &tera::Tera, page: &Page<'_>) -> Result<String> {
+    let mut context = tera::Context::new();
+    context.insert("root", "../");
+    context.insert("lang", &page.article.source.lang);
+    context.insert("article", &article_context(page));
+    tera.render("article.html", &context)
+        .map_err(|e| template_error(None, "article.html", &e))
+}
+
+/// Renders the index of all articles, newest first.
+pub fn render_index(tera: &tera::Tera, lang: &str, pages: &[Page<'_>]) -> Result<String> {
+    let mut entries: Vec<(Option<_>, &str, IndexEntry<'_>)> = pages
+        .iter()
+        .map(|page| {
+            let entry = IndexEntry {
+                href: format!("{}/index.html", page.slug),
+                published: page.article.published.map(|d| d.to_rfc3339()),
+                source: side_context(&page.article.source, &page.annotated.source_title),
+                target: side_context(&page.article.target, &page.annotated.target_title),
+            };
+            (page.article.published, page.slug.as_str(), entry)
+        })
+        .collect();
+    entries.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    let mut context = tera::Context::new();
+    context.insert("root", "");
+    context.insert("lang", lang);
+    context.insert(
+        "articles",
+        &entries.into_iter().map(|(_, _, e)| e).collect::<Vec<_>>(),
+    );
+    tera.render("index.html", &context)
+        .map_err(|e| template_error(None, "index.html", &e))
+}
+
+/// A folder being filled beside the output, swapped in by [`Staging::commit`].
+pub struct Staging {
+    dir: PathBuf,
+    out: PathBuf,
+}
+
+impl Staging {
+    /// Checks that `out` may be replaced, then makes an empty folder beside it.
+    pub fn new(out: &Path, protected: &[&Path]) -> Result<Staging> {
+        check_output(out, protected)?;
+        let name = out
+            .file_name()
+            .map_or("public".into(), |n| n.to_string_lossy());
+        let parent = out
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        fs::create_dir_all(parent)
+            .map_err(|e| Error::io(parent, "create the output's parent folder", e))?;
+        let dir = parent.join(format!(".{name}.paralelo-new"));
+        if dir.exists() {
+            remove_ours(&dir)?;
+        }
+        fs::create_dir(&dir).map_err(|e| Error::io(&dir, "create the staging folder", e))?;
+        let staging = Staging {
+            dir,
+            out: out.to_path_buf(),
+        };
+        staging.write(
+            OUTPUT_MARKER,
+            b"Made by paralelo; a build replaces this folder.\n",
+        )?;
+        Ok(staging)
+    }
+
+    /// Writes `bytes` at `relative` (with `/` separators) inside the staging folder.
+    pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.dir.join(relative);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| Error::io(parent, "create folder", e))?;
+        }
+        fs::write(&path, bytes).map_err(|e| Error::io(&path, "write", e))
+    }
+
+    /// Puts the staging folder in the output's place; the old output is removed after.
+    pub fn commit(self) -> Result<()> {
+        let old = self.dir.with_file_name(format!(
+            "{}-old",
+            self.dir
+                .file_name()
+                .map_or("".into(), |n| n.to_string_lossy())
+        ));
+        if old.exists() {
+            remove_ours(&old)?;
+        }
+        if self.out.exists() {
+            fs::rename(&self.out, &old)
+                .map_err(|e| Error::io(&self.out, "move the old output aside", e))?;
+        }
+        fs::rename(&self.dir, &self.out)
+            .map_err(|e| Error::io(&self.out, "move the new output in place", e))?;
+        if old.exists() {
+            fs::remove_dir_all(&old).map_err(|e| Error::io(&old, "remove the old output", e))?;
+        }
+        std::mem::forget(self);
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    /// A build that failed leaves the old output as it was and no half-written folder.
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn remove_ours(dir: &Path) -> Result<()> {
+    if !dir.join(OUTPUT_MARKER).is_file() {
+        return Err(Error::input(
+            Location::file(dir),
+            "is in the way of the build and was not made by paralelo; move it away",
+        ));
+    }
+    fs::remove_dir_all(dir).map_err(|e| Error::io(dir, "remove", e))
+}
+
+/// The output folder may be replaced only if paralelo made it, or it is empty, and it holds
+/// none of the `protected` folders (the seeds, the project).
+fn check_output(out: &Path, protected: &[&Path]) -> Result<()> {
+    let absolute = |p: &Path| fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let out_abs = absolute(out);
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    for p in protected.iter().copied().chain(home.as_deref()) {
+        if absolute(p).starts_with(&out_abs) {
+            return Err(Error::input(
+                Location::file(out),
+                format!(
+                    "cannot be the output folder: it holds {}; choose another --out",
+                    p.display()
+                ),
+            ));
+        }
+    }
+    if !out.exists() {
+        return Ok(());
+    }
+    if !out.is_dir() {
+        return Err(Error::input(
+            Location::file(out),
+            "is a file, not a folder; choose another --out",
+        ));
+    }
+    let empty = fs::read_dir(out)
+        .map_err(|e| Error::io(out, "read", e))?
+        .next()
+        .is_none();
+    if empty || out.join(OUTPUT_MARKER).is_file() {
+        Ok(())
+    } else {
+        Err(Error::input(
+            Location::file(out),
+            format!(
+                "is not empty and was not made by paralelo (no {OUTPUT_MARKER} in it); a build would replace it, so choose another --out or empty it"
+            ),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_url_safe() {
+        assert_eq!(slugify("000_df1e1d8b34815c19"), "000_df1e1d8b34815c19");
+        assert_eq!(slugify("Córdoba: ¡Año Nuevo! "), "cordoba-ano-nuevo");
+        assert_eq!(slugify("../../etc/passwd"), "etc-passwd");
+        assert_eq!(slugify("%2f"), "2f");
+        assert_eq!(slugify("..."), "article");
+        assert_eq!(slugify(&"a".repeat(300)).len(), 80);
+    }
+
+    #[test]
+    fn a_users_folder_is_never_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("mine");
+        fs::create_dir(&out).unwrap();
+        fs::write(out.join("notes.txt"), "keep").unwrap();
+        let err = Staging::new(&out, &[]).err().unwrap().to_string();
+        assert!(err.contains("was not made by paralelo"), "{err}");
+        assert_eq!(fs::read_to_string(out.join("notes.txt")).unwrap(), "keep");
+    }
+
+    #[test]
+    fn output_may_not_hold_the_seeds() {
+        let dir = tempfile::tempdir().unwrap();
+        let seeds = dir.path().join("seeds");
+        fs::create_dir(&seeds).unwrap();
+        let err = Staging::new(dir.path(), &[&seeds])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("cannot be the output folder"), "{err}");
+    }
+
+    #[test]
+    fn failed_build_leaves_old_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let first = Staging::new(&out, &[]).unwrap();
+        first.write("index.html", b"old").unwrap();
+        first.commit().unwrap();
+        let second = Staging::new(&out, &[]).unwrap();
+        second.write("index.html", b"new").unwrap();
+        drop(second);
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "old");
+        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1);
+    }
+}

@@ -1,0 +1,252 @@
+//! Gives each seed its second language: the authored `<stem>.<lang>.txt`, paired paragraph by paragraph.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset};
+use serde::Deserialize;
+
+use crate::error::{Error, Location, Result};
+use crate::seed::{self, Caption, Dateline, Paragraph, Seed, WireText};
+
+/// One language's side of an article.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Side {
+    pub lang: String,
+    /// The headline, when the author gave one.
+    pub title: Option<String>,
+    pub caption: Option<Caption>,
+    pub dateline: Option<Dateline>,
+    pub paragraphs: Vec<Paragraph>,
+    /// The file this side was read from.
+    pub file: PathBuf,
+}
+
+/// Who made the translation, for the note beside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Translator {
+    /// A person wrote `<stem>.<lang>.txt`; their name if the front matter gives it.
+    Authored(Option<String>),
+}
+
+/// An original and its translation, with the same number of paragraphs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Article {
+    pub stem: String,
+    /// The slug the front matter asks for, if any; the site makes it URL-safe.
+    pub slug: Option<String>,
+    pub published: Option<DateTime<FixedOffset>>,
+    pub source: Side,
+    pub target: Side,
+    pub translator: Translator,
+}
+
+/// The front matter of an authored translation, between two `+++` lines.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrontMatter {
+    title: Option<String>,
+    original_title: Option<String>,
+    translator: Option<String>,
+    slug: Option<String>,
+}
+
+/// Where the authored translation of `seed` into `lang` lives.
+pub fn authored_path(seed: &Path, lang: &str) -> PathBuf {
+    let stem = seed.file_stem().unwrap_or_default().to_string_lossy();
+    seed.with_file_name(format!("{stem}.{lang}.txt"))
+}
+
+/// Pairs `seed` with its authored translation into `lang`.
+pub fn authored(seed: Seed, lang: &str) -> Result<Article> {
+    let path = authored_path(&seed.path, lang);
+    let text = seed::read_text(&path).map_err(|e| match e {
+        Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => Error::input(
+            Location::file(&seed.path),
+            format!(
+                "no translation: write {} (it mirrors the seed paragraph by paragraph)",
+                path.display()
+            ),
+        ),
+        other => other,
+    })?;
+    let (front, body, body_line) = split_front_matter(&path, &text)?;
+    let wire = seed::parse_wire(body, lang, body_line);
+    pair(seed, front, wire, lang, path)
+}
+
+fn split_front_matter<'a>(path: &Path, text: &'a str) -> Result<(FrontMatter, &'a str, usize)> {
+    let Some(rest) = text.strip_prefix("+++\n") else {
+        return Ok((FrontMatter::default(), text, 1));
+    };
+    let Some(end) = rest
+        .find("\n+++\n")
+        .map(|i| i + 1)
+        .or_else(|| rest.strip_suffix("\n+++").map(|toml| toml.len() + 1))
+    else {
+        return Err(Error::input(
+            Location::line(path, 1),
+            "front matter opened with `+++` is never closed: add a `+++` line after it",
+        ));
+    };
+    let toml_text = &rest[..end];
+    let front: FrontMatter = toml::from_str(toml_text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|span| 2 + toml_text[..span.start].matches('\n').count())
+            .unwrap_or(1);
+        Error::input(
+            Location::line(path, line),
+            format!(
+                "front matter: {} (known keys: title, original_title, translator, slug)",
+                e.message()
+            ),
+        )
+    })?;
+    let body = rest.get(end + 4..).unwrap_or("");
+    let body_line = 3 + toml_text.matches('\n').count();
+    Ok((front, body, body_line))
+}
+
+fn pair(
+    seed: Seed,
+    front: FrontMatter,
+    wire: WireText,
+    lang: &str,
+    path: PathBuf,
+) -> Result<Article> {
+    let (ns, nt) = (seed.text.paragraphs.len(), wire.paragraphs.len());
+    if ns != nt {
+        return Err(Error::input(
+            Location::file(&path),
+            format!(
+                "{nt} paragraphs, but {} has {ns}; each paragraph of the seed needs one in the translation.\n  last in {}: \"{}\"\n  last in {}: \"{}\"",
+                seed.path.display(),
+                seed.path.display(),
+                first_words(seed.text.paragraphs.last()),
+                path.display(),
+                first_words(wire.paragraphs.last()),
+            ),
+        ));
+    }
+    Ok(Article {
+        stem: seed.stem,
+        slug: front.slug,
+        published: seed.published,
+        source: Side {
+            lang: seed.lang,
+            title: front.original_title,
+            caption: seed.text.caption,
+            dateline: seed.text.dateline,
+            paragraphs: seed.text.paragraphs,
+            file: seed.path,
+        },
+        target: Side {
+            lang: lang.to_string(),
+            title: front.title,
+            caption: wire.caption,
+            dateline: wire.dateline,
+            paragraphs: wire.paragraphs,
+            file: path,
+        },
+        translator: Translator::Authored(front.translator),
+    })
+}
+
+fn first_words(paragraph: Option<&Paragraph>) -> String {
+    let Some(paragraph) = paragraph else {
+        return "(no paragraphs)".to_string();
+    };
+    let words: Vec<&str> = paragraph.text.split_whitespace().take(8).collect();
+    let ellipsis = if paragraph.text.split_whitespace().count() > 8 {
+        " …"
+    } else {
+        ""
+    };
+    format!("{}{ellipsis}", words.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seed(text: &str) -> Seed {
+        seed::parse_seed(
+            Path::new("seeds/a.txt"),
+            "a",
+            "es",
+            chrono_tz::Europe::Madrid,
+            text,
+        )
+        .unwrap()
+    }
+
+    fn translate(seed_text: &str, translation: &str) -> Result<Article> {
+        let path = PathBuf::from("seeds/a.en.txt");
+        let (front, body, line) = split_front_matter(&path, translation)?;
+        pair(
+            seed(seed_text),
+            front,
+            seed::parse_wire(body, "en", line),
+            "en",
+            path,
+        )
+    }
+
+    #[test]
+    fn front_matter_and_mirrored_layout() {
+        let article = translate(
+            "Foto - Agencia\nPublicado: miércoles, 5 noviembre 2025 13:34\n\nUno.\n\nDos.",
+            "+++\ntitle = \"Headline\"\noriginal_title = \"Titular\"\ntranslator = \"Ana\"\n+++\nPhoto - Agency\nPublished: Wednesday, 5 November 2025, 13:34\n\nOne.\n\nTwo.\n",
+        )
+        .unwrap();
+        assert_eq!(article.target.title.as_deref(), Some("Headline"));
+        assert_eq!(article.source.title.as_deref(), Some("Titular"));
+        assert_eq!(article.translator, Translator::Authored(Some("Ana".into())));
+        assert_eq!(
+            article.target.caption.unwrap().credit.as_deref(),
+            Some("Agency")
+        );
+        assert_eq!(article.target.dateline.unwrap().line, 7);
+        assert_eq!(article.target.paragraphs[1].text, "Two.");
+        assert_eq!(article.target.paragraphs[1].line, 11);
+    }
+
+    #[test]
+    fn paragraph_count_mismatch_names_both_files() {
+        let err = translate(
+            "Uno dos tres.\n\nCuatro cinco seis siete ocho nueve diez once doce.",
+            "One two three.",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("seeds/a.en.txt: 1 paragraphs, but seeds/a.txt has 2"),
+            "{err}"
+        );
+        assert!(
+            err.contains("last in seeds/a.txt: \"Cuatro cinco seis siete ocho nueve diez once …\""),
+            "{err}"
+        );
+        assert!(
+            err.contains("last in seeds/a.en.txt: \"One two three.\""),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn unknown_front_matter_key_names_line() {
+        let err = translate("Uno.", "+++\ntitle = \"x\"\ntitel = \"y\"\n+++\nOne.")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("seeds/a.en.txt:3: front matter:"), "{err}");
+        assert!(err.contains("titel"), "{err}");
+    }
+
+    #[test]
+    fn unclosed_front_matter() {
+        let err = translate("Uno.", "+++\ntitle = \"x\"\nOne.")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("never closed"), "{err}");
+    }
+}

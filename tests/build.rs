@@ -1,0 +1,216 @@
+//! End-to-end builds of real seed folders, checked through the pages they write.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use paralelo::{BuildOptions, build};
+use scraper::{Html, Selector};
+
+const SHIPPED: &str = "000_df1e1d8b34815c19";
+
+fn options(seeds: &Path, out: &Path) -> BuildOptions {
+    BuildOptions {
+        seeds: seeds.to_path_buf(),
+        out: out.to_path_buf(),
+        ..Default::default()
+    }
+}
+
+fn select<'a>(page: &'a Html, css: &str) -> Vec<scraper::ElementRef<'a>> {
+    let selector = Selector::parse(css).unwrap_or_else(|e| panic!("bad selector {css}: {e}"));
+    page.select(&selector).collect()
+}
+
+fn attr_set(elements: &[scraper::ElementRef<'_>], name: &str) -> BTreeSet<String> {
+    elements
+        .iter()
+        .filter_map(|e| e.value().attr(name).map(str::to_string))
+        .collect()
+}
+
+/// A seeds folder with the given files, in a fresh temporary folder that also holds the output.
+fn project(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = dir.path().join("seeds");
+    fs::create_dir(&seeds).unwrap();
+    for (name, text) in files {
+        fs::write(seeds.join(name), text).unwrap();
+    }
+    let out = dir.path().join("public");
+    (dir, seeds, out)
+}
+
+#[test]
+fn shipped_seed_builds_a_bilingual_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    let report = build(&options(Path::new("seeds"), &out)).unwrap();
+    assert_eq!(report.pages, 1);
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+
+    let page =
+        Html::parse_document(&fs::read_to_string(out.join(SHIPPED).join("index.html")).unwrap());
+    assert_eq!(
+        attr_set(&select(&page, "html"), "lang"),
+        BTreeSet::from(["es".to_string()])
+    );
+    let originals = select(&page, r#".pair > [lang="es"][data-p]"#);
+    let translations = select(&page, r#".pair > [lang="en"][data-p]"#);
+    let numbers: BTreeSet<String> = (1..=7).map(|k| k.to_string()).collect();
+    assert_eq!(originals.len(), 7);
+    assert_eq!(attr_set(&originals, "data-p"), numbers);
+    assert_eq!(attr_set(&translations, "data-p"), numbers);
+
+    let quotes_es = select(&page, r#"[lang="es"][data-p] q.quote"#);
+    let quotes_en = select(&page, r#"[lang="en"][data-p] q.quote"#);
+    let eight: BTreeSet<String> = (1..=8).map(|k| k.to_string()).collect();
+    assert_eq!((quotes_es.len(), quotes_en.len()), (8, 8));
+    assert_eq!(attr_set(&quotes_es, "data-quote"), eight);
+    assert_eq!(attr_set(&quotes_en, "data-quote"), eight);
+    // The marks are the author's own, inside the element.
+    let first: String = quotes_es[0].text().collect();
+    assert!(first.starts_with('"') && first.ends_with('"'), "{first}");
+
+    let time = select(&page, "time[datetime]");
+    assert_eq!(
+        attr_set(&time, "datetime"),
+        BTreeSet::from(["2025-11-05T13:34:00+01:00".to_string()])
+    );
+    let caption: String = select(&page, "figcaption")[0].text().collect();
+    assert!(caption.contains("videoconferecnia") && caption.contains("Henry Nicholls/PA Wire/dpa"));
+    let h1: String = select(&page, "h1")[0].text().collect();
+    assert!(h1.starts_with("Zelenski"), "{h1}");
+
+    // Every link is relative and points at a file.
+    for link in select(&page, "a[href], link[href], script[src]") {
+        let url = link
+            .value()
+            .attr("href")
+            .or(link.value().attr("src"))
+            .unwrap();
+        assert!(!url.contains("//") && !url.ends_with('/'), "{url}");
+    }
+    for lang in ["es", "en"] {
+        let markdown = fs::read_to_string(out.join(SHIPPED).join(format!("{lang}.md"))).unwrap();
+        assert!(markdown.starts_with("+++\n"), "{markdown}");
+        assert!(markdown.contains(&format!("lang = \"{lang}\"")));
+    }
+    let index = fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(index.contains(&format!(r#"href="{SHIPPED}/index.html""#)));
+    assert!(out.join("style.css").is_file() && out.join("paralelo.js").is_file());
+}
+
+const SEED: &str = "Foto de archivo. - Agencia\nPublicado: lunes, 3 marzo 2025 10:00\n\nPrimer párrafo.\n\nSegundo párrafo.\n";
+const TRANSLATION: &str = "Archive photo. - Agency\nPublished: Monday, 3 March 2025, 10:00\n\nFirst paragraph.\n\nSecond paragraph.\n";
+
+#[test]
+fn markup_in_a_seed_stays_visible_text() {
+    let hostile = "<script>alert(1)</script> *x* {{ config }} [a](javascript:alert(1)) \"><img src=x onerror=alert(1)>";
+    let seed = format!("{hostile}\n\n# no título\n\n1. no lista\n");
+    let translation =
+        "+++\ntitle = \"</title><script>alert(1)</script>\"\n+++\nOne.\n\nTwo.\n\nThree.\n";
+    let (_dir, seeds, out) = project(&[("x.txt", &seed), ("x.en.txt", translation)]);
+    build(&options(&seeds, &out)).unwrap();
+    let html = fs::read_to_string(out.join("x/index.html")).unwrap();
+    let page = Html::parse_document(&html);
+    assert_eq!(
+        select(&page, "script").len(),
+        1,
+        "only the site's own script"
+    );
+    assert!(select(&page, "img").is_empty());
+    assert!(select(&page, "a[href^=javascript]").is_empty());
+    let paragraphs: Vec<String> = select(&page, r#"p[lang="es"][data-p]"#)
+        .iter()
+        .map(|p| p.text().collect())
+        .collect();
+    assert_eq!(paragraphs, [hostile, "# no título", "1. no lista"]);
+    let title: String = select(&page, "title")[0].text().collect();
+    assert!(
+        title.contains("</title><script>alert(1)</script>"),
+        "{title}"
+    );
+    let markdown = fs::read_to_string(out.join("x/es.md")).unwrap();
+    assert!(markdown.contains("\\<script\\>"), "{markdown}");
+}
+
+#[test]
+fn crlf_and_bom_seeds_build() {
+    let seed = format!("\u{feff}{}", SEED.replace('\n', "\r\n"));
+    let (_dir, seeds, out) = project(&[("a.txt", &seed), ("a.en.txt", TRANSLATION)]);
+    build(&options(&seeds, &out)).unwrap();
+    let page = Html::parse_document(&fs::read_to_string(out.join("a/index.html")).unwrap());
+    assert_eq!(select(&page, "[data-p]").len(), 4);
+    assert_eq!(
+        attr_set(&select(&page, "time"), "datetime"),
+        BTreeSet::from(["2025-03-03T10:00:00+01:00".to_string()])
+    );
+}
+
+#[test]
+fn failed_build_names_both_files_and_keeps_the_old_output() {
+    let (_dir, seeds, out) = project(&[("a.txt", SEED), ("a.en.txt", TRANSLATION)]);
+    build(&options(&seeds, &out)).unwrap();
+    let before = fs::read_to_string(out.join("a/index.html")).unwrap();
+
+    fs::write(seeds.join("a.en.txt"), "First paragraph only.\n").unwrap();
+    let err = build(&options(&seeds, &out)).unwrap_err().to_string();
+    assert!(err.contains("a.en.txt: 1 paragraphs, but"), "{err}");
+    assert!(err.contains("a.txt has 2"), "{err}");
+    assert!(err.contains("\"Segundo párrafo.\""), "{err}");
+    assert!(err.contains("\"First paragraph only.\""), "{err}");
+    assert_eq!(
+        fs::read_to_string(out.join("a/index.html")).unwrap(),
+        before
+    );
+}
+
+#[test]
+fn two_seeds_with_one_slug_are_an_error() {
+    let other = "+++\nslug = \"A\"\n+++\nFirst paragraph.\n\nSecond paragraph.\n";
+    let (_dir, seeds, out) = project(&[
+        ("a.txt", SEED),
+        ("a.en.txt", TRANSLATION),
+        ("b.txt", SEED),
+        ("b.en.txt", other),
+    ]);
+    let err = build(&options(&seeds, &out)).unwrap_err().to_string();
+    assert!(err.contains("b.txt: has the slug `a`, like"), "{err}");
+    assert!(err.contains("a.txt"), "{err}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn index_lists_newest_first() {
+    let later = SEED.replace("lunes, 3 marzo", "martes, 4 marzo");
+    let (_dir, seeds, out) = project(&[
+        ("a.txt", SEED),
+        ("a.en.txt", TRANSLATION),
+        ("b.txt", &later),
+        ("b.en.txt", TRANSLATION),
+    ]);
+    build(&options(&seeds, &out)).unwrap();
+    let index = Html::parse_document(&fs::read_to_string(out.join("index.html")).unwrap());
+    let hrefs: Vec<&str> = select(&index, ".articles a")
+        .iter()
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    assert_eq!(hrefs, ["b/index.html", "a/index.html"]);
+}
+
+#[test]
+fn cli_reports_bad_input_with_file_and_exit_code() {
+    let (dir, seeds, _out) = project(&[("a.txt", "Publicado: 31 febrero 2025 10:00\n\nUno.\n")]);
+    let output = Command::new(env!("CARGO_BIN_EXE_paralelo"))
+        .current_dir(dir.path())
+        .args(["build", "--seeds"])
+        .arg(&seeds)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("a.txt:1: cannot read the date"), "{stderr}");
+    assert!(!dir.path().join("public").exists());
+}

@@ -34,6 +34,8 @@ pub struct BuildOptions {
     pub target_lang: String,
     /// The time zone the datelines are written in.
     pub time_zone: Tz,
+    /// The encoding of seeds and translations; `None` is UTF-8.
+    pub encoding: seed::Encoding,
 }
 
 impl Default for BuildOptions {
@@ -46,6 +48,7 @@ impl Default for BuildOptions {
             source_lang: "es".to_string(),
             target_lang: "en".to_string(),
             time_zone: chrono_tz::Europe::Madrid,
+            encoding: None,
         }
     }
 }
@@ -72,8 +75,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
             &file.stem,
             &options.source_lang,
             options.time_zone,
+            options.encoding,
         )
-        .and_then(|seed| translate::authored(seed, &options.target_lang))
+        .and_then(|seed| translate::authored(seed, &options.target_lang, options.encoding))
         .and_then(|article| annotate::annotate(&article).map(|a| (article, a)));
         match article {
             Ok(pair) => articles.push(pair),

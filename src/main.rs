@@ -38,6 +38,15 @@ struct BuildArgs {
     /// Tera templates to use instead of `templates/` (or the built-in ones).
     #[arg(long)]
     templates: Option<PathBuf>,
+    /// Encoding of seeds and translations that are not UTF-8 (e.g. windows-1252).
+    #[arg(long, value_parser = parse_encoding)]
+    encoding: Option<&'static encoding_rs::Encoding>,
+}
+
+fn parse_encoding(label: &str) -> Result<&'static encoding_rs::Encoding, String> {
+    encoding_rs::Encoding::for_label(label.as_bytes()).ok_or_else(|| {
+        format!("unknown encoding `{label}`; try windows-1252, iso-8859-15 or utf-16le")
+    })
 }
 
 fn main() -> ExitCode {
@@ -50,6 +59,7 @@ fn main() -> ExitCode {
         seeds: args.seeds,
         out: args.out,
         templates: args.templates,
+        encoding: args.encoding,
         ..Default::default()
     };
     let started = Instant::now();

@@ -54,37 +54,55 @@ pub struct Seed {
     pub published: Option<DateTime<FixedOffset>>,
 }
 
-/// Reads a text file as UTF-8, without its byte-order mark and with `\n` line ends.
-pub fn read_text(path: &Path) -> Result<String> {
+/// The character encoding of the input files: UTF-8 unless the user names another.
+pub type Encoding = Option<&'static encoding_rs::Encoding>;
+
+/// Reads a text file, without its byte-order mark and with `\n` line ends.
+pub fn read_text(path: &Path, encoding: Encoding) -> Result<String> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, "read", e))?;
-    decode(path, bytes)
+    decode(path, bytes, encoding)
 }
 
-fn decode(path: &Path, bytes: Vec<u8>) -> Result<String> {
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let offset = e.utf8_error().valid_up_to();
-        let line = e.as_bytes()[..offset]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1;
-        Error::input(
-            Location::line(path, line),
-            format!("not UTF-8 (invalid byte at offset {offset}); save the file as UTF-8"),
-        )
-    })?;
+fn decode(path: &Path, bytes: Vec<u8>, encoding: Encoding) -> Result<String> {
+    let text = match encoding {
+        // A byte-order mark, if any, still wins: the file says what it is.
+        Some(encoding) => encoding.decode(&bytes).0.into_owned(),
+        None => String::from_utf8(bytes).map_err(|e| {
+            let offset = e.utf8_error().valid_up_to();
+            let line = e.as_bytes()[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
+            Error::input(
+                Location::line(path, line),
+                format!(
+                    "not UTF-8: byte 0x{:02X} at offset {offset}; save it as UTF-8, or if it is Latin-1 or Windows-1252 build with --encoding windows-1252",
+                    e.as_bytes()[offset]
+                ),
+            )
+        })?,
+    };
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     Ok(text.replace("\r\n", "\n").replace('\r', "\n"))
 }
 
 /// Reads and parses the seed at `path`, an article in `lang` dated in `time_zone`.
-pub fn read_seed(path: &Path, stem: &str, lang: &str, time_zone: Tz) -> Result<Seed> {
-    let text = read_text(path)?;
+pub fn read_seed(
+    path: &Path,
+    stem: &str,
+    lang: &str,
+    time_zone: Tz,
+    encoding: Encoding,
+) -> Result<Seed> {
+    let text = read_text(path, encoding)?;
     parse_seed(path, stem, lang, time_zone, &text)
 }
 
 pub fn parse_seed(path: &Path, stem: &str, lang: &str, time_zone: Tz, text: &str) -> Result<Seed> {
     let wire = parse_wire(text, lang, 1);
+    if wire.paragraphs.is_empty() {
+        return Err(Error::input(
+            Location::file(path),
+            "has no paragraphs: after the caption and dateline lines, write the article's text",
+        ));
+    }
     let published = match &wire.dateline {
         Some(dateline) => Some(parse_published(path, lang, time_zone, dateline)?),
         None => None,
@@ -332,6 +350,9 @@ pub fn find_seeds(dir: &Path) -> Result<Vec<SeedFile>> {
             "no seeds folder here: run paralelo where `seeds/` is, or pass --seeds DIR",
         ));
     }
+    let root = dir
+        .canonicalize()
+        .map_err(|e| Error::io(dir, "read the seeds folder", e))?;
     let mut seeds = Vec::new();
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.map_err(|e| {
@@ -339,7 +360,25 @@ pub fn find_seeds(dir: &Path) -> Result<Vec<SeedFile>> {
             Error::io(&path, "read the seeds folder", e.into())
         })?;
         let path = entry.path();
-        if !entry.file_type().is_file() || path.extension().is_none_or(|e| e != "txt") {
+        if path.extension().is_none_or(|e| e != "txt") {
+            continue;
+        }
+        if entry.path_is_symlink() {
+            // A link may not make the build read (and publish) a file from elsewhere.
+            let target = path
+                .canonicalize()
+                .map_err(|e| Error::io(path, "follow the link", e))?;
+            if !target.starts_with(&root) {
+                return Err(Error::input(
+                    Location::file(path),
+                    format!(
+                        "is a link to {}, outside the seeds folder; copy the file in instead",
+                        target.display()
+                    ),
+                ));
+            }
+        }
+        if !path.is_file() {
             continue;
         }
         let Some(stem) = path.file_stem().map(|s| s.to_string_lossy().into_owned()) else {
@@ -440,7 +479,7 @@ mod tests {
         let bytes = "\u{feff}Foto - Agencia  \r\nPublicado: miércoles, 5 noviembre 2025 13:34 \r\n\r\n\r\n\r\nUno.  \r\n\r\n\r\nDos."
             .as_bytes()
             .to_vec();
-        let text = decode(Path::new("t.txt"), bytes).unwrap();
+        let text = decode(Path::new("t.txt"), bytes, None).unwrap();
         let seed = madrid(&text).unwrap();
         assert_eq!(
             seed.text.caption.unwrap().credit.as_deref(),
@@ -466,11 +505,17 @@ mod tests {
     }
 
     #[test]
-    fn invalid_utf8_names_offset() {
-        let err = decode(Path::new("l1.txt"), b"Hola\nca\xf1a".to_vec()).unwrap_err();
+    fn invalid_utf8_names_offset_and_the_way_out() {
+        let latin1 = b"Hola\nca\xf1a".to_vec();
+        let err = decode(Path::new("l1.txt"), latin1.clone(), None).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "l1.txt:2: not UTF-8 (invalid byte at offset 7); save the file as UTF-8"
+            "l1.txt:2: not UTF-8: byte 0xF1 at offset 7; save it as UTF-8, or if it is Latin-1 or Windows-1252 build with --encoding windows-1252"
+        );
+        let windows_1252 = encoding_rs::Encoding::for_label(b"windows-1252");
+        assert_eq!(
+            decode(Path::new("l1.txt"), latin1, windows_1252).unwrap(),
+            "Hola\ncaña"
         );
     }
 }

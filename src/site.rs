@@ -326,29 +326,45 @@ impl Staging {
         fs::write(&path, bytes).map_err(|e| Error::io(&path, "write", e))
     }
 
-    /// Puts the staging folder in the output's place; the old output is removed after.
+    /// Puts the staging folder in the output's place, in one step where the system allows, so
+    /// that a reader (or a build killed right now) sees the old site or the new one, never none.
     pub fn commit(self) -> Result<()> {
-        let old = self.dir.with_file_name(format!(
-            "{}-old",
-            self.dir
-                .file_name()
-                .map_or("".into(), |n| n.to_string_lossy())
-        ));
-        if old.exists() {
-            remove_ours(&old)?;
-        }
         if self.out.exists() {
-            fs::rename(&self.out, &old)
-                .map_err(|e| Error::io(&self.out, "move the old output aside", e))?;
+            exchange(&self.dir, &self.out)
+                .map_err(|e| Error::io(&self.out, "swap in the new output", e))?;
+            // The staging folder now holds the old output, which drop removes.
+            Ok(())
+        } else {
+            fs::rename(&self.dir, &self.out)
+                .map_err(|e| Error::io(&self.out, "move the new output in place", e))
         }
-        fs::rename(&self.dir, &self.out)
-            .map_err(|e| Error::io(&self.out, "move the new output in place", e))?;
-        if old.exists() {
-            fs::remove_dir_all(&old).map_err(|e| Error::io(&old, "remove the old output", e))?;
-        }
-        std::mem::forget(self);
-        Ok(())
     }
+}
+
+/// Swaps two folders atomically (Linux `renameat2(RENAME_EXCHANGE)`).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(()),
+        // Some file systems cannot exchange; fall back to two renames.
+        Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => {
+            exchange_by_renames(a, b)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    exchange_by_renames(a, b)
+}
+
+fn exchange_by_renames(a: &Path, b: &Path) -> std::io::Result<()> {
+    let aside = a.with_extension("swap");
+    fs::rename(b, &aside)?;
+    fs::rename(a, b)?;
+    fs::rename(&aside, a)
 }
 
 impl Drop for Staging {

@@ -214,3 +214,62 @@ fn cli_reports_bad_input_with_file_and_exit_code() {
     assert!(stderr.contains("a.txt:1: cannot read the date"), "{stderr}");
     assert!(!dir.path().join("public").exists());
 }
+
+#[test]
+fn empty_seed_is_a_clear_error() {
+    for text in [
+        "",
+        "\n\n  \n",
+        "Foto - A\nPublicado: lunes, 3 marzo 2025 10:00\n",
+    ] {
+        let (_dir, seeds, out) = project(&[("a.txt", text)]);
+        let err = build(&options(&seeds, &out)).unwrap_err().to_string();
+        assert!(err.contains("a.txt: has no paragraphs"), "{err}");
+    }
+}
+
+#[test]
+fn latin1_seed_names_offset_and_builds_with_its_encoding() {
+    let (_dir, seeds, out) = project(&[("a.en.txt", "One.\n")]);
+    fs::write(seeds.join("a.txt"), b"Una ca\xf1a.\n").unwrap();
+    let err = build(&options(&seeds, &out)).unwrap_err().to_string();
+    assert!(
+        err.contains("a.txt:1: not UTF-8: byte 0xF1 at offset 6"),
+        "{err}"
+    );
+    assert!(err.contains("--encoding windows-1252"), "{err}");
+    let latin = BuildOptions {
+        encoding: encoding_rs::Encoding::for_label(b"windows-1252"),
+        ..options(&seeds, &out)
+    };
+    build(&latin).unwrap();
+    let html = fs::read_to_string(out.join("a/index.html")).unwrap();
+    assert!(html.contains("Una caña."));
+}
+
+#[cfg(unix)]
+#[test]
+fn seed_linking_out_of_the_seeds_folder_is_refused() {
+    let (dir, seeds, out) = project(&[]);
+    let secret = dir.path().join("secret.txt");
+    fs::write(&secret, "Secreto.\n").unwrap();
+    std::os::unix::fs::symlink(&secret, seeds.join("a.txt")).unwrap();
+    let err = build(&options(&seeds, &out)).unwrap_err().to_string();
+    assert!(err.contains("outside the seeds folder"), "{err}");
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let (dir, seeds, out) = project(&[("a.txt", SEED), ("a.en.txt", TRANSLATION)]);
+    build(&options(&seeds, &out)).unwrap();
+    let first = dir.path().join("first");
+    fs::rename(&out, &first).unwrap();
+    build(&options(&seeds, &out)).unwrap();
+    for name in ["index.html", "a/index.html", "a/es.md", "a/en.md"] {
+        assert_eq!(
+            fs::read(first.join(name)).unwrap(),
+            fs::read(out.join(name)).unwrap(),
+            "{name}"
+        );
+    }
+}

@@ -57,9 +57,9 @@ pub fn authored_path(seed: &Path, lang: &str) -> PathBuf {
 }
 
 /// Pairs `seed` with its authored translation into `lang`.
-pub fn authored(seed: Seed, lang: &str) -> Result<Article> {
+pub fn authored(seed: Seed, lang: &str, encoding: seed::Encoding) -> Result<Article> {
     let path = authored_path(&seed.path, lang);
-    let text = seed::read_text(&path).map_err(|e| match e {
+    let text = seed::read_text(&path, encoding).map_err(|e| match e {
         Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => Error::input(
             Location::file(&seed.path),
             format!(

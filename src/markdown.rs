@@ -101,6 +101,36 @@ pub enum MarkKind {
     Quote(usize),
     /// A sentence in alignment group G: `<span class="s" data-a="G">`.
     Sentence(usize),
+    /// A word the machine translation left in the original language.
+    Untranslated,
+}
+
+/// How deep each kind of mark nests: quotations outermost, words innermost.
+const LEVELS: usize = 3;
+
+impl MarkKind {
+    fn level(self) -> usize {
+        match self {
+            MarkKind::Quote(_) => 0,
+            MarkKind::Sentence(_) => 1,
+            MarkKind::Untranslated => 2,
+        }
+    }
+
+    fn open_tag(self) -> String {
+        match self {
+            MarkKind::Quote(n) => format!(r#"<q class="quote" data-quote="{n}">"#),
+            MarkKind::Sentence(g) => format!(r#"<span class="s" data-a="{g}">"#),
+            MarkKind::Untranslated => r#"<span class="untranslated">"#.to_string(),
+        }
+    }
+
+    fn close_tag(self) -> &'static str {
+        match self {
+            MarkKind::Quote(_) => "</q>",
+            MarkKind::Sentence(_) | MarkKind::Untranslated => "</span>",
+        }
+    }
 }
 
 /// The rendered body did not read back as the text it was made from.
@@ -155,78 +185,64 @@ pub fn render(body: &str, plain: &[&str], marks: &[Vec<Mark>]) -> Result<Vec<Str
 }
 
 /// Wraps the marks around `text` and lets pulldown-cmark write the HTML, escaping the text.
+///
+/// Marks nest by level; where an outer mark starts or ends inside an inner one, the inner one is
+/// closed and opened again, so that the HTML stays well formed. One sweep over the text.
 fn weave(text: &str, marks: &[Mark]) -> String {
-    let quotes: Vec<(Range<usize>, usize)> = marks
-        .iter()
-        .filter_map(|m| match m.kind {
-            MarkKind::Quote(n) => Some((m.range.clone(), n)),
-            MarkKind::Sentence(_) => None,
-        })
-        .collect();
-    let sentences: Vec<(Range<usize>, usize)> = marks
-        .iter()
-        .filter_map(|m| match m.kind {
+    let mut levels: [Vec<(Range<usize>, MarkKind)>; LEVELS] = Default::default();
+    for mark in marks {
+        let mut range = mark.range.clone();
+        if let (MarkKind::Sentence(_), Some(inside)) = (mark.kind, text.get(range.clone())) {
             // The space after a sentence stays outside it, so highlights hug the words.
-            MarkKind::Sentence(g) => {
-                let end = m.range.start + text[m.range.clone()].trim_end().len();
-                Some((m.range.start..end, g))
-            }
-            MarkKind::Quote(_) => None,
-        })
-        .collect();
-
-    let mut cuts: Vec<usize> = vec![0, text.len()];
-    for (range, _) in quotes.iter().chain(&sentences) {
-        cuts.push(range.start);
-        cuts.push(range.end);
+            range.end = range.start + inside.trim_end().len();
+        }
+        if !range.is_empty() && text.get(range.clone()).is_some() {
+            levels[mark.kind.level()].push((range, mark.kind));
+        }
     }
-    cuts.retain(|&c| c <= text.len() && text.is_char_boundary(c));
+    let mut cuts: Vec<usize> = vec![0, text.len()];
+    for spans in &mut levels {
+        spans.sort_by_key(|(range, _)| range.start);
+        cuts.extend(spans.iter().flat_map(|(r, _)| [r.start, r.end]));
+    }
     cuts.sort_unstable();
     cuts.dedup();
 
-    let covering = |spans: &[(Range<usize>, usize)], at: usize| {
-        spans
-            .iter()
-            .find(|(r, _)| r.start <= at && at < r.end)
-            .map(|&(_, n)| n)
-    };
     let mut events: Vec<Event<'_>> = Vec::new();
-    let (mut open_quote, mut open_sentence) = (None, None);
+    let mut next = [0; LEVELS];
+    let mut open: [Option<usize>; LEVELS] = [None; LEVELS];
+    let close = |events: &mut Vec<Event<'_>>, open: &mut [Option<usize>; LEVELS], from: usize| {
+        for level in (from..LEVELS).rev() {
+            if let Some(i) = open[level].take() {
+                events.push(Event::InlineHtml(levels[level][i].1.close_tag().into()));
+            }
+        }
+    };
     for window in cuts.windows(2) {
         let (start, end) = (window[0], window[1]);
-        if start == end {
-            continue;
+        let mut active = [None; LEVELS];
+        for level in 0..LEVELS {
+            let spans = &levels[level];
+            while next[level] < spans.len() && spans[next[level]].0.end <= start {
+                next[level] += 1;
+            }
+            active[level] = spans
+                .get(next[level])
+                .filter(|(range, _)| range.start <= start)
+                .map(|_| next[level]);
         }
-        let quote = covering(&quotes, start);
-        let sentence = covering(&sentences, start);
-        if open_sentence.is_some() && (open_sentence != sentence || open_quote != quote) {
-            events.push(Event::InlineHtml("</span>".into()));
-            open_sentence = None;
-        }
-        if open_quote.is_some() && open_quote != quote {
-            events.push(Event::InlineHtml("</q>".into()));
-            open_quote = None;
-        }
-        if let (None, Some(n)) = (open_quote, quote) {
-            events.push(Event::InlineHtml(
-                format!(r#"<q class="quote" data-quote="{n}">"#).into(),
-            ));
-            open_quote = quote;
-        }
-        if let (None, Some(g)) = (open_sentence, sentence) {
-            events.push(Event::InlineHtml(
-                format!(r#"<span class="s" data-a="{g}">"#).into(),
-            ));
-            open_sentence = sentence;
+        if let Some(first) = (0..LEVELS).find(|&l| open[l] != active[l]) {
+            close(&mut events, &mut open, first);
+            for level in first..LEVELS {
+                if let Some(i) = active[level] {
+                    events.push(Event::InlineHtml(levels[level][i].1.open_tag().into()));
+                    open[level] = Some(i);
+                }
+            }
         }
         events.push(Event::Text(text[start..end].into()));
     }
-    if open_sentence.is_some() {
-        events.push(Event::InlineHtml("</span>".into()));
-    }
-    if open_quote.is_some() {
-        events.push(Event::InlineHtml("</q>".into()));
-    }
+    close(&mut events, &mut open, 0);
     let mut html = String::with_capacity(text.len() * 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     html
@@ -324,6 +340,30 @@ mod tests {
         assert_eq!(
             weave(text, &marks),
             r#"<span class="s" data-a="1">Dijo </span><q class="quote" data-quote="1"><span class="s" data-a="1">"A.</span> <span class="s" data-a="2">B"</span></q><span class="s" data-a="2"> hoy.</span> <span class="s" data-a="3">Fin.</span>"#
+        );
+    }
+
+    #[test]
+    fn untranslated_words_nest_innermost() {
+        let text = "He said “Hola Zelenski” today.";
+        let z = text.find("Zelenski").unwrap();
+        let marks = vec![
+            Mark {
+                range: z..z + 8,
+                kind: MarkKind::Untranslated,
+            },
+            Mark {
+                range: 0..text.len(),
+                kind: MarkKind::Sentence(4),
+            },
+            Mark {
+                range: 8..text.find(" today").unwrap(),
+                kind: MarkKind::Quote(2),
+            },
+        ];
+        assert_eq!(
+            weave(text, &marks),
+            r#"<span class="s" data-a="4">He said </span><q class="quote" data-quote="2"><span class="s" data-a="4">“Hola <span class="untranslated">Zelenski</span>”</span></q><span class="s" data-a="4"> today.</span>"#
         );
     }
 }

@@ -273,3 +273,64 @@ fn two_builds_are_byte_identical() {
         );
     }
 }
+
+#[test]
+fn a_build_killed_midway_leaves_a_whole_site() {
+    let files: Vec<(String, String)> = (0..600)
+        .flat_map(|i| {
+            [
+                (format!("s{i:04}.txt"), SEED.to_string()),
+                (format!("s{i:04}.en.txt"), TRANSLATION.to_string()),
+            ]
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let (dir, seeds, out) = project(&refs);
+    build(&options(&seeds, &out)).unwrap();
+    fs::write(
+        seeds.join("s0000.txt"),
+        SEED.replace("Primer", "Nuevo primer"),
+    )
+    .unwrap();
+
+    for delay_ms in [5, 20, 60] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_paralelo"))
+            .current_dir(dir.path())
+            .arg("--seeds")
+            .arg(&seeds)
+            .arg("--out")
+            .arg(&out)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        child.kill().unwrap(); // SIGKILL on Unix: no clean-up runs.
+        child.wait().unwrap();
+
+        // Old or new, the site is whole: every page the index links to is there.
+        let index = Html::parse_document(&fs::read_to_string(out.join("index.html")).unwrap());
+        let links = select(&index, ".articles a");
+        assert_eq!(links.len(), 600);
+        for link in links {
+            let href = link.value().attr("href").unwrap();
+            assert!(
+                out.join(href).is_file(),
+                "{href} missing after a kill at {delay_ms} ms"
+            );
+        }
+    }
+    // The next build clears what the killed ones left behind.
+    build(&options(&seeds, &out)).unwrap();
+    let leftovers: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("paralelo"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    let page = fs::read_to_string(out.join("s0000/index.html")).unwrap();
+    assert!(page.contains("Nuevo primer"));
+}

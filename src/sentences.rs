@@ -1,9 +1,560 @@
-//! Placeholder until the splitter lands.
+//! Sentence splitting: cuts a paragraph of Spanish or English prose into sentences,
+//! returned as byte ranges that tile the paragraph.
+
 use std::ops::Range;
-pub fn split(text: &str, _lang: &str) -> Vec<Range<usize>> {
-    if text.is_empty() {
-        Vec::new()
-    } else {
-        vec![0..text.len()]
+
+/// Byte ranges of the sentences of `text`, in order. The ranges are contiguous and cover
+/// `text` exactly (whitespace after a sentence belongs to that sentence), so joining them gives back `text`.
+pub fn split(text: &str, lang: &str) -> Vec<Range<usize>> {
+    let abbreviations = Abbreviations::for_lang(lang);
+    let mut sentences = Vec::new();
+    let mut start = 0;
+    let mut pos = 0;
+    while let Some(c) = text[pos..].chars().next() {
+        if !is_terminator(c) {
+            pos += c.len_utf8();
+            continue;
+        }
+        // `?»`, `.”`, `...)` and the like end together, so the whole run is one terminator.
+        let run_end = pos + prefix_len(&text[pos..], |c| is_terminator(c) || is_closer(c));
+        let next = run_end + prefix_len(&text[run_end..], char::is_whitespace);
+        let after = &text[next..];
+        if next > run_end
+            && starts_sentence(after)
+            && !abbreviations.holds_back(&text[..pos], &text[pos..run_end], after)
+        {
+            sentences.push(start..next);
+            start = next;
+        }
+        pos = run_end;
+    }
+    if start < text.len() {
+        sentences.push(start..text.len());
+    }
+    sentences
+}
+
+fn is_terminator(c: char) -> bool {
+    matches!(c, '.' | '?' | '!' | '…')
+}
+
+fn is_closer(c: char) -> bool {
+    matches!(c, '»' | '”' | '"' | '’' | '\'' | ')' | ']' | '›')
+}
+
+/// Marks that may stand before the first word of a sentence (quotes, brackets,
+/// Spanish inverted marks, dialogue dashes).
+fn is_opener(c: char) -> bool {
+    matches!(
+        c,
+        '¿' | '¡' | '«' | '“' | '‘' | '„' | '‹' | '"' | '\'' | '(' | '[' | '—' | '–'
+    )
+}
+
+/// Byte length of the longest prefix of `s` whose chars all satisfy `pred`.
+fn prefix_len(s: &str, pred: impl Fn(char) -> bool) -> usize {
+    s.find(|c| !pred(c)).unwrap_or(s.len())
+}
+
+/// Whether `after` (the text following a terminator and whitespace) can begin a sentence.
+fn starts_sentence(after: &str) -> bool {
+    let Some(first) = after.chars().next() else {
+        return false;
+    };
+    if is_opener(first) {
+        // A lowercase word after an opener continues the sentence: Spanish dialogue
+        // tags (`¿Vienes? —preguntó`) and RAE-style question series (`¿Quién? ¿de dónde?`).
+        return !after
+            .chars()
+            .find(|&c| !is_opener(c))
+            .is_some_and(char::is_lowercase);
+    }
+    // `!is_lowercase` rather than `is_uppercase` so that caseless scripts still split.
+    first.is_numeric() || (first.is_alphabetic() && !first.is_lowercase())
+}
+
+/// When a known abbreviation should keep a following full stop from ending the sentence.
+#[derive(Clone, Copy)]
+enum Hold {
+    Always,
+    /// `No. 10` is an abbreviation, but `Dijo que no. Luego…` is the word "no".
+    BeforeNumber,
+}
+
+/// Abbreviations, lowercase and without the dot. Those with inner dots (`EE.UU.`, `U.S.`,
+/// `a.m.`) and single letters (initials, the `p.` of `p. ej.`) are recognised by shape
+/// instead. `etc.` is deliberately absent: before a capital it nearly always ends a sentence.
+type AbbreviationList = &'static [(&'static str, Hold)];
+
+const COMMON: AbbreviationList = &[
+    ("dr", Hold::Always),
+    ("prof", Hold::Always),
+    ("vs", Hold::Always),
+    ("no", Hold::BeforeNumber),
+];
+
+const SPANISH: AbbreviationList = &[
+    ("sr", Hold::Always),
+    ("sra", Hold::Always),
+    ("srta", Hold::Always),
+    ("sres", Hold::Always),
+    ("sras", Hold::Always),
+    ("dra", Hold::Always),
+    ("dres", Hold::Always),
+    ("dña", Hold::Always),
+    ("ud", Hold::Always),
+    ("uds", Hold::Always),
+    ("vd", Hold::Always),
+    ("vds", Hold::Always),
+    ("excmo", Hold::Always),
+    ("excma", Hold::Always),
+    ("ilmo", Hold::Always),
+    ("ilma", Hold::Always),
+    ("profa", Hold::Always),
+    ("lic", Hold::Always),
+    ("ing", Hold::Always),
+    ("gral", Hold::Always),
+    ("sto", Hold::Always),
+    ("sta", Hold::Always),
+    ("avda", Hold::Always),
+    ("av", Hold::Always),
+    ("pág", Hold::Always),
+    ("págs", Hold::Always),
+    ("núm", Hold::Always),
+    ("art", Hold::Always),
+    ("arts", Hold::Always),
+    ("cap", Hold::Always),
+    ("vol", Hold::Always),
+    ("tel", Hold::Always),
+    ("aprox", Hold::Always),
+    ("ej", Hold::Always),
+    ("cía", Hold::Always),
+];
+
+const ENGLISH: AbbreviationList = &[
+    ("mr", Hold::Always),
+    ("mrs", Hold::Always),
+    ("ms", Hold::Always),
+    ("st", Hold::Always),
+    ("mt", Hold::Always),
+    ("ft", Hold::Always),
+    ("ave", Hold::Always),
+    ("gen", Hold::Always),
+    ("gov", Hold::Always),
+    ("sen", Hold::Always),
+    ("rep", Hold::Always),
+    ("lt", Hold::Always),
+    ("col", Hold::Always),
+    ("sgt", Hold::Always),
+    ("capt", Hold::Always),
+    ("adm", Hold::Always),
+    ("rev", Hold::Always),
+    ("hon", Hold::Always),
+    ("approx", Hold::Always),
+    ("fig", Hold::Always),
+    ("vol", Hold::Always),
+    ("jan", Hold::Always),
+    ("feb", Hold::Always),
+    ("aug", Hold::Always),
+    ("sept", Hold::Always),
+    ("oct", Hold::Always),
+    ("nov", Hold::Always),
+    ("dec", Hold::Always),
+];
+
+struct Abbreviations {
+    lists: [AbbreviationList; 2],
+    /// Spanish doubles the letters of an initialism to mark a plural (`EE.UU.` Estados
+    /// Unidos, `FF.AA.`, `CC.OO.`): such initialisms are nouns, which end sentences
+    /// (`…impuestos por EE.UU. La UE respondió…`), where English `U.S.` is mostly an adjective.
+    plural_initialisms_are_nouns: bool,
+}
+
+impl Abbreviations {
+    fn for_lang(lang: &str) -> Self {
+        let primary = lang.split(['-', '_']).next().unwrap_or_default();
+        let spanish = primary.eq_ignore_ascii_case("es");
+        let specific: AbbreviationList = if spanish {
+            SPANISH
+        } else if primary.eq_ignore_ascii_case("en") {
+            ENGLISH
+        } else {
+            // Other languages get only the common list: the Spanish and English lists
+            // contain strings (`art`, `gen`, `col`) that are ordinary words elsewhere.
+            &[]
+        };
+        Self {
+            lists: [COMMON, specific],
+            plural_initialisms_are_nouns: spanish,
+        }
+    }
+
+    /// Whether the terminator run `run`, preceded by `before` and followed (after
+    /// whitespace) by `after`, is the dot of an abbreviation rather than a full stop.
+    fn holds_back(&self, before: &str, run: &str, after: &str) -> bool {
+        let Some(rest) = run.strip_prefix('.') else {
+            return false;
+        };
+        // Ellipses and `.?` are real terminators whatever precedes them.
+        if !rest.chars().all(is_closer) {
+            return false;
+        }
+        let word_len: usize = before
+            .chars()
+            .rev()
+            .take_while(|&c| c.is_alphabetic() || c == '.')
+            .map(char::len_utf8)
+            .sum();
+        let word = before[before.len() - word_len..].trim_start_matches('.');
+        if word.is_empty() {
+            return false;
+        }
+        if word.contains('.') {
+            // `EE.UU`, `U.S`, `a.m`, `Ph.D`: short dotted pieces. A long piece means a
+            // missing space after a full stop (`fin.Luego`) or a domain name instead.
+            let short_pieces = word
+                .split('.')
+                .all(|piece| (1..=3).contains(&piece.chars().count()));
+            let plural_noun =
+                self.plural_initialisms_are_nouns && word.split('.').all(is_doubled_capital);
+            return short_pieces && !plural_noun;
+        }
+        if self.plural_initialisms_are_nouns && is_doubled_capital(word) {
+            // Only the last piece of a spaced initialism (`EE. UU.`, as the RAE spells it)
+            // can end a sentence.
+            return after
+                .char_indices()
+                .nth(2)
+                .is_some_and(|(i, c)| c == '.' && is_doubled_capital(&after[..i]));
+        }
+        if word.chars().nth(1).is_none() {
+            // Initials: `J. R. R. Tolkien`, `George W. Bush`, `D. Juan`, `p. ej.`
+            return true;
+        }
+        self.lists
+            .iter()
+            .flat_map(|list| list.iter())
+            .any(|&(abbreviation, hold)| {
+                word.chars()
+                    .flat_map(char::to_lowercase)
+                    .eq(abbreviation.chars())
+                    && match hold {
+                        Hold::Always => true,
+                        Hold::BeforeNumber => after.starts_with(|c: char| c.is_ascii_digit()),
+                    }
+            })
+    }
+}
+
+fn is_doubled_capital(piece: &str) -> bool {
+    let mut chars = piece.chars();
+    match (chars.next(), chars.next(), chars.next()) {
+        (Some(first), Some(second), None) => first == second && first.is_uppercase(),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The sentences of `text`, with their trailing whitespace trimmed for readable asserts.
+    fn sentences<'a>(text: &'a str, lang: &str) -> Vec<&'a str> {
+        split(text, lang)
+            .into_iter()
+            .map(|range| text[range].trim_end())
+            .collect()
+    }
+
+    fn assert_unsplit(text: &str, lang: &str) {
+        assert_eq!(sentences(text, lang), [text], "lang {lang}");
+    }
+
+    #[test]
+    fn empty_and_blank_text() {
+        assert!(split("", "es").is_empty());
+        let blank = "   \n\t";
+        assert_eq!(split(blank, "es"), vec![0..blank.len()]);
+    }
+
+    #[test]
+    fn trailing_whitespace_belongs_to_the_sentence() {
+        let text = "Llueve. Hace frío.\n";
+        assert_eq!(split(text, "es"), [0..8, 8..text.len()]);
+    }
+
+    #[test]
+    fn plain_sentences() {
+        assert_eq!(
+            sentences("Llueve. Hace frío. 2025 fue peor.", "es"),
+            ["Llueve.", "Hace frío.", "2025 fue peor."]
+        );
+        assert_eq!(
+            sentences("It rains. It is cold!  Is it?", "en"),
+            ["It rains.", "It is cold!", "Is it?"]
+        );
+    }
+
+    #[test]
+    fn no_split_without_whitespace_or_before_lowercase() {
+        assert_unsplit("Visite paralelo.example.com hoy.", "es");
+        assert_unsplit("El resultado fue 3 vs. 2 al final.", "es");
+        assert_unsplit("Era tarde. y nadie respondía.", "es");
+    }
+
+    #[test]
+    fn spanish_abbreviations() {
+        for text in [
+            "El Sr. García llegó.",
+            "La Sra. López habló.",
+            "El Dr. Pérez operó.",
+            "La Dra. Ruiz firmó.",
+            "La embajada de EE.UU. en Madrid cerró.",
+            "La embajada de EEUU. en Madrid cerró.",
+            "La embajada de EE. UU. en Madrid cerró.",
+            "Costó aprox. 300 euros.",
+            "Visitó varias capitales, p. ej. Lima y Quito.",
+            "Fue el Real Madrid vs. Barcelona.",
+            "Vive en el núm. 5 de la calle.",
+            "Véase la pág. 12 del informe.",
+            "Vive en la Avda. Libertad.",
+            "Lo firmó D. Juan Carlos.",
+            "Lo firmó Dña. María.",
+            "Según el art. 155 de la Constitución.",
+            "Recibió al Excmo. Sr. Embajador.",
+            "Para Ud. Madrid es lo primero, y para Uds. Sevilla.",
+            "Lo dijo el Prof. Martín.",
+            "Vive en el No. 10 de Downing Street.",
+        ] {
+            assert_unsplit(text, "es");
+        }
+    }
+
+    #[test]
+    fn english_abbreviations() {
+        for text in [
+            "Mr. Smith met Mrs. Jones and Dr. Brown.",
+            "The U.S. Senate and the U.K. Parliament voted.",
+            "He lives at No. 10 Downing Street.",
+            "They met in St. Louis.",
+            "It opened at 9 a.m. Monday and closed at 5 p.m. Tuesday.",
+            "It was Brazil vs. Argentina.",
+            "Gen. Miller spoke on Oct. 5.",
+        ] {
+            assert_unsplit(text, "en");
+        }
+    }
+
+    #[test]
+    fn spanish_plural_initialisms_end_sentences() {
+        for text in [
+            "Subió la demanda de EE.UU. Italia sigue primera.",
+            "Subió la demanda de EEUU. Italia sigue primera.",
+            "Subió la demanda de EE. UU. Italia sigue primera.",
+            "Desfilaron las FF.AA. Luego hubo un concierto.",
+        ] {
+            assert_eq!(sentences(text, "es").len(), 2, "{text}");
+        }
+        // In English `U.S.` before a capital is nearly always an adjective.
+        assert_unsplit(
+            "He met the U.S. President and the U.K. Prime Minister.",
+            "en",
+        );
+        assert_unsplit("Subió la demanda de EE.UU. Italia sigue primera.", "fr");
+    }
+
+    #[test]
+    fn abbreviation_lookalikes_still_end_sentences() {
+        assert_eq!(
+            sentences("Dijo que no. Luego se fue.", "es"),
+            ["Dijo que no.", "Luego se fue."]
+        );
+        assert_eq!(
+            sentences("Trajo peras, uvas, etc. Luego se fue.", "es"),
+            ["Trajo peras, uvas, etc.", "Luego se fue."]
+        );
+        assert_unsplit("Trajo peras, uvas, etc. y se fue.", "es");
+        // `art` is a Spanish abbreviation but an English word.
+        assert_eq!(
+            sentences("She loves art. It moves her.", "en"),
+            ["She loves art.", "It moves her."]
+        );
+        assert_eq!(
+            sentences("Visite ejemplo.com. Es gratis.", "es"),
+            ["Visite ejemplo.com.", "Es gratis."]
+        );
+    }
+
+    #[test]
+    fn language_tags() {
+        let text = "Habló el Sr. Gómez. Nadie contestó.";
+        let expected = ["Habló el Sr. Gómez.", "Nadie contestó."];
+        assert_eq!(sentences(text, "es"), expected);
+        assert_eq!(sentences(text, "es-MX"), expected);
+        assert_eq!(sentences(text, "ES_es"), expected);
+        // Generic rules do not know `Sr.`, but still know initials and `Dr.`
+        assert_eq!(
+            sentences(text, "pt"),
+            ["Habló el Sr.", "Gómez.", "Nadie contestó."]
+        );
+        assert_unsplit("Falou o Dr. Gomes com J. Silva.", "pt");
+        assert_unsplit("Falou o Dr. Gomes com J. Silva.", "");
+    }
+
+    #[test]
+    fn numbers() {
+        assert_unsplit("Asistieron 1.500 personas, un 2,3 % más.", "es");
+        assert_unsplit(
+            "Ocurrió a las 13.34 horas y acabó a las 10.30 del día siguiente.",
+            "es",
+        );
+        assert_unsplit("Sales rose to 3.5 million units.", "en");
+        assert_eq!(
+            sentences("Nació en 1990. En 2001 se mudó. 2002 fue mejor.", "es"),
+            ["Nació en 1990.", "En 2001 se mudó.", "2002 fue mejor."]
+        );
+    }
+
+    #[test]
+    fn initials() {
+        assert_unsplit("El autor es J. R. R. Tolkien, nacido en 1892.", "es");
+        assert_unsplit("President George W. Bush spoke.", "en");
+    }
+
+    #[test]
+    fn ellipses() {
+        assert_eq!(
+            sentences("Esperó… Luego se fue.", "es"),
+            ["Esperó…", "Luego se fue."]
+        );
+        assert_eq!(
+            sentences("He waited... Then he left.", "en"),
+            ["He waited...", "Then he left."]
+        );
+        assert_unsplit("Esperó… y luego se fue.", "es");
+        assert_unsplit("He waited... and then he left.", "en");
+        assert_unsplit("Lo dijo (...) sin más.", "es");
+    }
+
+    #[test]
+    fn spanish_questions_and_exclamations() {
+        assert_eq!(
+            sentences("¿Vienes? Sí. ¡Qué bien! ¿Cuándo?", "es"),
+            ["¿Vienes?", "Sí.", "¡Qué bien!", "¿Cuándo?"]
+        );
+        assert_unsplit("¿Vienes?, dijo.", "es");
+        assert_unsplit("¿Vienes? dijo ella.", "es");
+        assert_unsplit("¡Basta! gritó el Sr. Ruiz.", "es");
+        assert_unsplit("—¿Vienes? —preguntó Ana.", "es");
+        assert_eq!(
+            sentences("Llegó tarde. ¿Por qué? Nadie lo sabe.", "es"),
+            ["Llegó tarde.", "¿Por qué?", "Nadie lo sabe."]
+        );
+    }
+
+    #[test]
+    fn stops_inside_and_after_closing_quotes() {
+        assert_eq!(
+            sentences(r#"Habló de "la vida". En este sentido, calló."#, "es"),
+            [r#"Habló de "la vida"."#, "En este sentido, calló."]
+        );
+        assert_eq!(
+            sentences("It is “for life.” In this sense, no.", "en"),
+            ["It is “for life.”", "In this sense, no."]
+        );
+        assert_eq!(
+            sentences("Pidió paz «lo antes posible». Y se fue.", "es"),
+            ["Pidió paz «lo antes posible».", "Y se fue."]
+        );
+        assert_unsplit("Pidió paz «lo antes posible»", "es");
+        assert_eq!(
+            sentences("«Se acabó.» Nadie respondió.", "es"),
+            ["«Se acabó.»", "Nadie respondió."]
+        );
+        assert_eq!(
+            sentences(r#"Dijo: "Basta!" Y se fue."#, "es"),
+            [r#"Dijo: "Basta!""#, "Y se fue."]
+        );
+    }
+
+    #[test]
+    fn sentence_ends_inside_a_quotation() {
+        let text = "\"Apoyará la reconstrucción de Ucrania. Teniendo en cuenta la guerra, \
+                    buscará la paz lo antes posible\", ha indicado la oficina.";
+        assert_eq!(
+            sentences(text, "es"),
+            [
+                "\"Apoyará la reconstrucción de Ucrania.",
+                "Teniendo en cuenta la guerra, buscará la paz lo antes posible\", ha indicado la oficina."
+            ]
+        );
+    }
+
+    #[test]
+    fn closing_quote_then_comma_or_lowercase_continues() {
+        assert_unsplit("«No cambiará.», aseguró ella.", "es");
+        assert_unsplit("\"We will win!\" he said.", "en");
+        assert_unsplit("“It will not change,” the office said.", "en");
+    }
+
+    #[test]
+    fn odd_inputs_do_not_panic() {
+        for text in [
+            ".",
+            "...",
+            "…",
+            "?!",
+            "¿?",
+            "¡!",
+            " . ",
+            ". . .",
+            "\"",
+            "«»",
+            ". A",
+            "a. B.",
+            "—",
+            "¿",
+            ".\u{0301} A",
+            "\u{feff}. Á",
+            "x.\u{2029}Y",
+        ] {
+            for lang in ["es", "en", "fr"] {
+                assert_tiles(text, lang);
+            }
+        }
+    }
+
+    /// Ranges are non-empty, contiguous, start at 0 and end at `text.len()`, on char boundaries.
+    fn assert_tiles(text: &str, lang: &str) {
+        let ranges = split(text, lang);
+        assert_eq!(ranges.is_empty(), text.is_empty());
+        let mut expected_start = 0;
+        let mut joined = String::new();
+        for range in &ranges {
+            assert_eq!(range.start, expected_start);
+            assert!(range.start < range.end);
+            joined.push_str(&text[range.clone()]);
+            expected_start = range.end;
+        }
+        assert_eq!(expected_start, text.len());
+        assert_eq!(joined, text);
+    }
+
+    proptest! {
+        #[test]
+        fn ranges_tile_any_text(text in any::<String>(), lang in "(es|en|fr)") {
+            assert_tiles(&text, &lang);
+        }
+
+        // Arbitrary strings rarely contain a terminator followed by a space and a capital,
+        // so also draw from an alphabet dense in the characters the splitter looks at.
+        #[test]
+        fn ranges_tile_punctuation_heavy_text(
+            text in "[aAzZñÑ1 \n.?!…¿¡«»“”\"'()—,]{0,60}",
+            lang in "(es|en|fr)",
+        ) {
+            assert_tiles(&text, &lang);
+        }
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod align;
 pub mod annotate;
+pub mod config;
 pub mod error;
 pub mod markdown;
 pub mod quotes;
@@ -36,6 +37,12 @@ pub struct BuildOptions {
     pub time_zone: Tz,
     /// The encoding of seeds and translations; `None` is UTF-8.
     pub encoding: seed::Encoding,
+    /// What the pages say about the site.
+    pub site: site::SiteSettings,
+    /// Machine translation for seeds without an authored one; `None` makes them an error.
+    pub machine: Option<translate::MachineSettings>,
+    /// Build the other seeds, with a warning, when one cannot be translated.
+    pub skip_untranslated: bool,
 }
 
 impl Default for BuildOptions {
@@ -49,6 +56,13 @@ impl Default for BuildOptions {
             target_lang: "en".to_string(),
             time_zone: chrono_tz::Europe::Madrid,
             encoding: None,
+            site: site::SiteSettings::default(),
+            machine: Some(translate::MachineSettings::apertium(
+                "es",
+                "en",
+                Path::new("seeds"),
+            )),
+            skip_untranslated: false,
         }
     }
 }
@@ -112,7 +126,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     for page in &pages {
         staging.write(
             &format!("{}/index.html", page.slug),
-            site::render_article(&tera, page)?.as_bytes(),
+            site::render_article(&tera, &options.site, page)?.as_bytes(),
         )?;
         for (side, doc) in [
             (&page.article.source, &page.annotated.source_markdown),
@@ -126,7 +140,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     }
     staging.write(
         "index.html",
-        site::render_index(&tera, &options.source_lang, &pages)?.as_bytes(),
+        site::render_index(&tera, &options.site, &options.source_lang, &pages)?.as_bytes(),
     )?;
     staging.commit()?;
 

@@ -1,10 +1,12 @@
-//! The `paralelo` command line: parses arguments and hands the work to the library.
+//! The `paralelo` command line: reads the configuration and the flags, and hands the work to the
+//! library.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Parser, Subcommand};
+use paralelo::config;
 
 /// Builds bilingual reading pages from news articles and their translations.
 #[derive(Parser)]
@@ -12,7 +14,7 @@ use clap::{Parser, Subcommand};
     version,
     about,
     args_conflicts_with_subcommands = true,
-    after_help = "With no command, builds the site.\n\nExit status: 0 on success, 1 when an input, a template or the output folder is wrong, 2 for a wrong command line."
+    after_help = "With no command, builds the site.\n\nExit status: 0 on success, 1 when an input, a template, the configuration or the output folder is wrong, 2 for a wrong command line."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -27,26 +29,39 @@ enum Command {
     Build(BuildArgs),
 }
 
+/// Flags override `paralelo.toml`, which overrides the defaults.
 #[derive(clap::Args)]
 struct BuildArgs {
-    /// Folder of seeds: `<stem>.txt` articles and their `<stem>.<lang>.txt` translations.
-    #[arg(long, default_value = "seeds")]
-    seeds: PathBuf,
-    /// Output folder; replaced whole when the build succeeds.
-    #[arg(long, default_value = "public")]
-    out: PathBuf,
-    /// Tera templates to use instead of `templates/` (or the built-in ones).
-    #[arg(long)]
+    /// The project configuration [default: paralelo.toml, if there is one]
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Folder of seeds: `<stem>.txt` articles and their `<stem>.<lang>.txt` translations [default: seeds]
+    #[arg(long, value_name = "DIR")]
+    seeds: Option<PathBuf>,
+    /// Output folder, replaced whole when the build succeeds [default: public]
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Tera templates to use instead of `templates/` (or the built-in ones)
+    #[arg(long, value_name = "DIR")]
     templates: Option<PathBuf>,
-    /// Encoding of seeds and translations that are not UTF-8 (e.g. windows-1252).
-    #[arg(long, value_parser = parse_encoding)]
-    encoding: Option<&'static encoding_rs::Encoding>,
-}
-
-fn parse_encoding(label: &str) -> Result<&'static encoding_rs::Encoding, String> {
-    encoding_rs::Encoding::for_label(label.as_bytes()).ok_or_else(|| {
-        format!("unknown encoding `{label}`; try windows-1252, iso-8859-15 or utf-16le")
-    })
+    /// Language of the seeds [default: es]
+    #[arg(long, value_name = "LANG")]
+    source: Option<String>,
+    /// Language of the translations [default: en]
+    #[arg(long, value_name = "LANG")]
+    target: Option<String>,
+    /// Machine translation for seeds without a translation file: `apertium:MODE` or `none` [default: apertium:spa-eng]
+    #[arg(long, value_name = "ENGINE")]
+    mt: Option<String>,
+    /// Translate everything again instead of reusing earlier machine translations
+    #[arg(long)]
+    no_cache: bool,
+    /// Build the other seeds, with a warning, when one cannot be translated
+    #[arg(long)]
+    skip_untranslated: bool,
+    /// Encoding of seeds and translations that are not UTF-8 (e.g. windows-1252)
+    #[arg(long, value_name = "LABEL")]
+    encoding: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -55,16 +70,11 @@ fn main() -> ExitCode {
         Some(Command::Build(args)) => args,
         None => cli.build,
     };
-    let options = paralelo::BuildOptions {
-        seeds: args.seeds,
-        out: args.out,
-        templates: args.templates,
-        encoding: args.encoding,
-        ..Default::default()
-    };
     let started = Instant::now();
-    match paralelo::build(&options) {
-        Ok(report) => {
+    let result = config::resolve(args.into_overrides())
+        .and_then(|options| paralelo::build(&options).map(|report| (report, options.out)));
+    match result {
+        Ok((report, out)) => {
             for warning in &report.warnings {
                 eprintln!("warning: {warning}");
             }
@@ -73,7 +83,7 @@ fn main() -> ExitCode {
                 report.pages,
                 if report.pages == 1 { "" } else { "s" },
                 started.elapsed().as_secs_f64(),
-                options.out.join("index.html").display()
+                out.join("index.html").display()
             );
             ExitCode::SUCCESS
         }
@@ -82,6 +92,23 @@ fn main() -> ExitCode {
                 eprintln!("error: {line}");
             }
             ExitCode::FAILURE
+        }
+    }
+}
+
+impl BuildArgs {
+    fn into_overrides(self) -> config::Overrides {
+        config::Overrides {
+            config: self.config,
+            seeds: self.seeds,
+            out: self.out,
+            templates: self.templates,
+            source: self.source,
+            target: self.target,
+            mt: self.mt,
+            no_cache: self.no_cache,
+            skip_untranslated: self.skip_untranslated,
+            encoding: self.encoding,
         }
     }
 }

@@ -8,8 +8,28 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::annotate::{AnnotatedArticle, ParagraphPair};
+use crate::config::ReadingMode;
 use crate::error::{Error, Location, Result};
 use crate::translate::{Article, Side, Translator};
+
+/// Site-wide settings the templates see as `site`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SiteSettings {
+    pub title: String,
+    pub description: String,
+    /// The mode a page opens in until the reader picks another.
+    pub default_mode: ReadingMode,
+}
+
+impl Default for SiteSettings {
+    fn default() -> Self {
+        SiteSettings {
+            title: "paralelo".to_string(),
+            description: "Bilingual reading: each article beside its translation.".to_string(),
+            default_mode: ReadingMode::Side,
+        }
+    }
+}
 
 /// The file that marks a folder as paralelo's output, which a build may replace.
 pub const OUTPUT_MARKER: &str = ".paralelo-output";
@@ -247,8 +267,9 @@ fn article_context<'a>(page: &'a Page<'a>) -> ArticleContext<'a> {
 }
 
 /// Renders one article page.
-pub fn render_article(tera: &tera::Tera, page: &Page<'_>) -> Result<String> {
+pub fn render_article(tera: &tera::Tera, site: &SiteSettings, page: &Page<'_>) -> Result<String> {
     let mut context = tera::Context::new();
+    context.insert("site", site);
     context.insert("root", "../");
     context.insert("lang", &page.article.source.lang);
     context.insert("article", &article_context(page));
@@ -257,7 +278,12 @@ pub fn render_article(tera: &tera::Tera, page: &Page<'_>) -> Result<String> {
 }
 
 /// Renders the index of all articles, newest first.
-pub fn render_index(tera: &tera::Tera, lang: &str, pages: &[Page<'_>]) -> Result<String> {
+pub fn render_index(
+    tera: &tera::Tera,
+    site: &SiteSettings,
+    lang: &str,
+    pages: &[Page<'_>],
+) -> Result<String> {
     let mut entries: Vec<(Option<_>, &str, IndexEntry<'_>)> = pages
         .iter()
         .map(|page| {
@@ -272,6 +298,7 @@ pub fn render_index(tera: &tera::Tera, lang: &str, pages: &[Page<'_>]) -> Result
         .collect();
     entries.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
     let mut context = tera::Context::new();
+    context.insert("site", site);
     context.insert("root", "");
     context.insert("lang", lang);
     context.insert(

@@ -8,6 +8,51 @@ use serde::Deserialize;
 use crate::error::{Error, Location, Result};
 use crate::seed::{self, Caption, Dateline, Paragraph, Seed, WireText};
 
+/// How to translate seeds that have no authored translation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MachineSettings {
+    /// The Apertium mode, like `spa-eng`.
+    pub mode: String,
+    /// Where translations are kept between builds; `None` turns the cache off.
+    pub cache_dir: Option<PathBuf>,
+    /// How long the engine may take over one article before it is stopped.
+    pub timeout: std::time::Duration,
+}
+
+impl MachineSettings {
+    /// Apertium for `source` → `target`, caching beside the seeds.
+    pub fn apertium(source: &str, target: &str, seeds: &Path) -> MachineSettings {
+        MachineSettings {
+            mode: format!("{}-{}", iso639_3(source), iso639_3(target)),
+            cache_dir: Some(
+                seeds
+                    .parent()
+                    .unwrap_or(Path::new("."))
+                    .join(".paralelo-cache"),
+            ),
+            timeout: std::time::Duration::from_secs(60),
+        }
+    }
+}
+
+/// Apertium names its modes with three-letter language codes.
+fn iso639_3(lang: &str) -> &str {
+    match lang {
+        "es" => "spa",
+        "en" => "eng",
+        "ca" => "cat",
+        "fr" => "fra",
+        "pt" => "por",
+        "it" => "ita",
+        "gl" => "glg",
+        "eu" => "eus",
+        "de" => "deu",
+        "oc" => "oci",
+        "ro" => "ron",
+        other => other,
+    }
+}
+
 /// One language's side of an article.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Side {

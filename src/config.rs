@@ -1,0 +1,298 @@
+//! Reads `paralelo.toml`, the optional project configuration; every key has a default.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::BuildOptions;
+use crate::error::{Error, Location, Result};
+use crate::translate::MachineSettings;
+
+/// The configuration file's name, at the project root.
+pub const FILE_NAME: &str = "paralelo.toml";
+
+/// The reading modes a page can open in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReadingMode {
+    #[default]
+    Side,
+    Interleaved,
+    Original,
+    Translation,
+}
+
+/// `paralelo.toml` as written: a key left out keeps its default.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub base_url: Option<String>,
+    pub source: Option<String>,
+    pub target: Option<String>,
+    pub seeds: Option<PathBuf>,
+    pub out: Option<PathBuf>,
+    pub templates: Option<PathBuf>,
+    #[serde(rename = "static")]
+    pub static_dir: Option<PathBuf>,
+    pub default_mode: Option<ReadingMode>,
+    pub time_zone: Option<String>,
+    pub encoding: Option<String>,
+    pub translation: Option<TranslationConfig>,
+}
+
+/// The `[translation]` table: machine translation for seeds without an authored one.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TranslationConfig {
+    /// `apertium:spa-eng`, or `none`.
+    pub engine: Option<String>,
+    pub cache: Option<PathBuf>,
+    pub use_cache: Option<bool>,
+    pub timeout_seconds: Option<u64>,
+    pub skip_untranslated: Option<bool>,
+}
+
+/// Reads `path`; a missing file is an empty configuration.
+pub fn load(path: &Path) -> Result<ConfigFile> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ConfigFile::default()),
+        Err(e) => return Err(Error::io(path, "read", e)),
+    };
+    parse(path, &text)
+}
+
+pub fn parse(path: &Path, text: &str) -> Result<ConfigFile> {
+    toml::from_str(text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|span| 1 + text[..span.start.min(text.len())].matches('\n').count());
+        let mut message = e.message().trim().to_string();
+        // serde names an unknown key but not the key whose value has the wrong type.
+        let key = line
+            .and_then(|l| text.lines().nth(l - 1))
+            .and_then(|l| l.split_once('='))
+            .map(|(key, _)| key.trim());
+        if let Some(key) = key.filter(|k| !message.contains(&format!("`{k}`"))) {
+            message = format!("`{key}`: {message}");
+        }
+        let location = match line {
+            Some(line) => Location::line(path, line),
+            None => Location::file(path),
+        };
+        Error::input(location, message)
+    })
+}
+
+/// Reads a time-zone name like `Europe/Madrid`.
+pub fn time_zone(path: &Path, name: &str) -> Result<chrono_tz::Tz> {
+    name.parse().map_err(|_| {
+        Error::input(
+            Location::file(path),
+            format!("`time_zone = \"{name}\"` is not a time zone; use an IANA name like \"Europe/Madrid\""),
+        )
+    })
+}
+
+/// Reads an encoding label like `windows-1252`.
+pub fn encoding(path: &Path, label: &str) -> Result<&'static encoding_rs::Encoding> {
+    encoding_rs::Encoding::for_label(label.as_bytes()).ok_or_else(|| {
+        Error::input(
+            Location::file(path),
+            format!("unknown encoding `{label}`; try windows-1252, iso-8859-15 or utf-16le"),
+        )
+    })
+}
+
+/// What the command line says; each given value overrides the configuration file.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    /// The configuration file, when not `paralelo.toml`.
+    pub config: Option<PathBuf>,
+    pub seeds: Option<PathBuf>,
+    pub out: Option<PathBuf>,
+    pub templates: Option<PathBuf>,
+    pub source: Option<String>,
+    pub target: Option<String>,
+    /// `apertium:MODE` or `none`.
+    pub mt: Option<String>,
+    pub no_cache: bool,
+    pub skip_untranslated: bool,
+    pub encoding: Option<String>,
+}
+
+/// The build's options: the defaults, then the configuration file, then the command line.
+pub fn resolve(overrides: Overrides) -> Result<BuildOptions> {
+    let path = overrides
+        .config
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(FILE_NAME));
+    if overrides.config.is_some() && !path.is_file() {
+        return Err(Error::input(
+            Location::file(&path),
+            "no such configuration file",
+        ));
+    }
+    let file = load(&path)?;
+    let defaults = BuildOptions::default();
+    let translation = file.translation.unwrap_or_default();
+    let mut options = BuildOptions {
+        seeds: overrides.seeds.or(file.seeds).unwrap_or(defaults.seeds),
+        out: overrides.out.or(file.out).unwrap_or(defaults.out),
+        templates: overrides.templates.or(file.templates),
+        static_dir: file.static_dir,
+        source_lang: overrides
+            .source
+            .or(file.source)
+            .unwrap_or(defaults.source_lang),
+        target_lang: overrides
+            .target
+            .or(file.target)
+            .unwrap_or(defaults.target_lang),
+        time_zone: match &file.time_zone {
+            Some(name) => time_zone(&path, name)?,
+            None => defaults.time_zone,
+        },
+        encoding: match (&overrides.encoding, &file.encoding) {
+            (Some(label), _) => Some(encoding(Path::new("--encoding"), label)?),
+            (None, Some(label)) => Some(encoding(&path, label)?),
+            (None, None) => None,
+        },
+        site: crate::site::SiteSettings {
+            title: file.title.unwrap_or(defaults.site.title),
+            description: file.description.unwrap_or(defaults.site.description),
+            default_mode: file.default_mode.unwrap_or(defaults.site.default_mode),
+        },
+        machine: None,
+        skip_untranslated: overrides.skip_untranslated
+            || translation.skip_untranslated.unwrap_or(false),
+    };
+    let engine = overrides.mt.as_deref().or(translation.engine.as_deref());
+    options.machine = machine(&options, engine, &path)?.map(|mut settings| {
+        if let Some(dir) = translation.cache {
+            settings.cache_dir = Some(dir);
+        }
+        if overrides.no_cache || translation.use_cache == Some(false) {
+            settings.cache_dir = None;
+        }
+        if let Some(seconds) = translation.timeout_seconds {
+            settings.timeout = std::time::Duration::from_secs(seconds);
+        }
+        settings
+    });
+    Ok(options)
+}
+
+/// Reads `apertium:MODE` or `none`; with neither, Apertium for the build's languages.
+fn machine(
+    options: &BuildOptions,
+    engine: Option<&str>,
+    path: &Path,
+) -> Result<Option<MachineSettings>> {
+    let default =
+        MachineSettings::apertium(&options.source_lang, &options.target_lang, &options.seeds);
+    match engine {
+        None => Ok(Some(default)),
+        Some("none") => Ok(None),
+        Some(spec) => match spec.split_once(':') {
+            Some(("apertium", mode)) if !mode.is_empty() => Ok(Some(MachineSettings {
+                mode: mode.to_string(),
+                ..default
+            })),
+            _ => Err(Error::input(
+                Location::file(path),
+                format!(
+                    "unknown engine `{spec}`; write `apertium:spa-eng` (any Apertium mode) or `none`"
+                ),
+            )),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_is_optional() {
+        let config = parse(Path::new("paralelo.toml"), "").unwrap();
+        assert!(config.title.is_none() && config.translation.is_none());
+    }
+
+    #[test]
+    fn reads_keys_and_tables() {
+        let config = parse(
+            Path::new("paralelo.toml"),
+            "title = \"Noticias\"\ndefault_mode = \"original\"\nstatic = \"assets\"\n[translation]\nengine = \"none\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.title.as_deref(), Some("Noticias"));
+        assert_eq!(config.default_mode, Some(ReadingMode::Original));
+        assert_eq!(config.static_dir, Some(PathBuf::from("assets")));
+        assert_eq!(config.translation.unwrap().engine.as_deref(), Some("none"));
+    }
+
+    #[test]
+    fn unknown_key_names_file_line_and_key() {
+        let err = parse(
+            Path::new("paralelo.toml"),
+            "title = \"x\"\n\ntitel = \"y\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("paralelo.toml:3: unknown field `titel`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn wrong_type_names_line_and_key() {
+        let err = parse(
+            Path::new("p.toml"),
+            "[translation]\ntimeout_seconds = \"soon\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("p.toml:2: `timeout_seconds`: "), "{err}");
+        assert!(err.contains("u64") || err.contains("integer"), "{err}");
+    }
+
+    #[test]
+    fn flags_override_the_file_and_languages_pick_the_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("site.toml");
+        std::fs::write(
+            &path,
+            "out = \"web\"\nsource = \"ca\"\ntarget = \"es\"\n[translation]\ncache = \"c\"\n",
+        )
+        .unwrap();
+        let options = resolve(Overrides {
+            config: Some(path.clone()),
+            out: Some("elsewhere".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(options.out, PathBuf::from("elsewhere"));
+        let machine = options.machine.unwrap();
+        assert_eq!(machine.mode, "cat-spa");
+        assert_eq!(machine.cache_dir, Some(PathBuf::from("c")));
+
+        let options = resolve(Overrides {
+            config: Some(path.clone()),
+            mt: Some("none".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert!(options.machine.is_none());
+        let err = resolve(Overrides {
+            config: Some(path),
+            mt: Some("google".into()),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("unknown engine `google`"), "{err}");
+    }
+}

@@ -1,0 +1,22 @@
+//! Whole-page snapshots of the shipped seed, reviewed like code (`cargo insta review`).
+
+use std::fs;
+use std::path::Path;
+
+#[test]
+fn shipped_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    paralelo::build(&paralelo::BuildOptions {
+        seeds: "seeds".into(),
+        out: out.clone(),
+        ..Default::default()
+    })
+    .unwrap();
+    let read = |path: &str| fs::read_to_string(Path::new(&out).join(path)).unwrap();
+    let slug = "000_df1e1d8b34815c19";
+    insta::assert_snapshot!("article", read(&format!("{slug}/index.html")));
+    insta::assert_snapshot!("index", read("index.html"));
+    insta::assert_snapshot!("markdown_es", read(&format!("{slug}/es.md")));
+    insta::assert_snapshot!("markdown_en", read(&format!("{slug}/en.md")));
+}

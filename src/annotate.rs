@@ -1,6 +1,8 @@
 //! Annotates an article for reading: quotations and sentences on both sides, sentences aligned
 //! inside each paragraph pair, every paragraph rendered from its Markdown.
 
+use std::ops::Range;
+
 use crate::align;
 use crate::error::{Error, Location, Result, Warning};
 use crate::markdown::{self, Document, FrontMatter, Mark, MarkKind};
@@ -17,16 +19,21 @@ pub struct ParagraphPair {
     pub target_html: String,
 }
 
+/// One side's text as the site shows it besides its paragraphs.
+#[derive(Debug, Clone)]
+pub struct AnnotatedSide {
+    pub title: String,
+    /// The lead's first sentence, for the index and link previews.
+    pub summary: String,
+    pub markdown: Document,
+}
+
 /// Everything the site needs to write one article.
 #[derive(Debug, Clone)]
 pub struct AnnotatedArticle {
-    pub source_title: String,
-    pub target_title: String,
-    pub source_markdown: Document,
-    pub target_markdown: Document,
+    pub source: AnnotatedSide,
+    pub target: AnnotatedSide,
     pub pairs: Vec<ParagraphPair>,
-    /// How many quotations the original has.
-    pub quotations: usize,
     pub warnings: Vec<Warning>,
 }
 
@@ -34,58 +41,52 @@ pub struct AnnotatedArticle {
 const DERIVED_TITLE_CHARS: usize = 90;
 
 pub fn annotate(article: &Article) -> Result<AnnotatedArticle> {
-    let source: Vec<&str> = article
-        .source
-        .paragraphs
-        .iter()
-        .map(|p| p.text.as_str())
-        .collect();
-    let target: Vec<&str> = article
-        .target
-        .paragraphs
-        .iter()
-        .map(|p| p.text.as_str())
-        .collect();
+    let source = texts(&article.source);
+    let target = texts(&article.target);
 
     let (source_quotes, target_quotes) = quotes::find_pairs(&source, &target);
     let mut warnings = quote_warnings(&article.source, &source_quotes);
     warnings.extend(quote_warnings(&article.target, &target_quotes));
 
-    let mut source_marks = quote_marks(&source_quotes);
-    let mut target_marks = quote_marks(&target_quotes);
+    let mut source_marks = quote_marks(&source_quotes, &article.source);
+    let mut target_marks = quote_marks(&target_quotes, &article.target);
     let mut group = 0;
-    for (k, (s, t)) in source.iter().zip(&target).enumerate() {
-        let s_sentences = sentences::split(s, &article.source.lang);
-        let t_sentences = sentences::split(t, &article.target.lang);
-        let chars = |text: &str, ranges: &[std::ops::Range<usize>]| -> Vec<usize> {
-            ranges
-                .iter()
-                .map(|r| text[r.clone()].trim().chars().count())
-                .collect()
-        };
-        for link in align::align(&chars(s, &s_sentences), &chars(t, &t_sentences)) {
+    for k in 0..source.len().min(target.len()) {
+        let s_sentences = sentences_of(&article.source, k);
+        let t_sentences = sentences_of(&article.target, k);
+        let paired = article.source.sentences.is_some() && article.target.sentences.is_some();
+        for link in links(paired, (source[k], &s_sentences), (target[k], &t_sentences)) {
             group += 1;
+            let kind = MarkKind::Sentence(group);
             for i in link.source {
                 source_marks[k].push(Mark {
                     range: s_sentences[i].clone(),
-                    kind: MarkKind::Sentence(group),
+                    kind,
                 });
             }
             for i in link.target {
                 target_marks[k].push(Mark {
                     range: t_sentences[i].clone(),
-                    kind: MarkKind::Sentence(group),
+                    kind,
                 });
             }
         }
     }
 
-    let source_title = headline(&article.source);
-    let target_title = headline(&article.target);
-    let source_markdown = emit(article, &article.source, &source_title, &source)?;
-    let target_markdown = emit(article, &article.target, &target_title, &target)?;
-    let source_html = render(&article.source, &source_markdown, &source, &source_marks)?;
-    let target_html = render(&article.target, &target_markdown, &target, &target_marks)?;
+    let source_side = annotated_side(article, &article.source, &source)?;
+    let target_side = annotated_side(article, &article.target, &target)?;
+    let source_html = render(
+        &article.source,
+        &source_side.markdown,
+        &source,
+        &source_marks,
+    )?;
+    let target_html = render(
+        &article.target,
+        &target_side.markdown,
+        &target,
+        &target_marks,
+    )?;
     let pairs = source_html
         .into_iter()
         .zip(target_html)
@@ -98,34 +99,80 @@ pub fn annotate(article: &Article) -> Result<AnnotatedArticle> {
         .collect();
 
     Ok(AnnotatedArticle {
-        source_title,
-        target_title,
-        source_markdown,
-        target_markdown,
+        source: source_side,
+        target: target_side,
         pairs,
-        quotations: source_quotes
-            .spans
-            .iter()
-            .flatten()
-            .map(|q| q.number)
-            .max()
-            .unwrap_or(0),
         warnings,
     })
 }
 
-fn quote_marks(quotes: &SideQuotes) -> Vec<Vec<Mark>> {
-    quotes
-        .spans
-        .iter()
-        .map(|spans| {
-            spans
-                .iter()
-                .map(|q| Mark {
-                    range: q.range.clone(),
-                    kind: MarkKind::Quote(q.number),
-                })
-                .collect()
+fn texts(side: &Side) -> Vec<&str> {
+    side.paragraphs.iter().map(|p| p.text.as_str()).collect()
+}
+
+/// The sentences of paragraph `k`: as the translation made them, or found by the splitter.
+fn sentences_of(side: &Side, k: usize) -> Vec<Range<usize>> {
+    match side.sentences.as_ref().and_then(|s| s.get(k)) {
+        Some(ranges) => ranges.clone(),
+        None => sentences::split(&side.paragraphs[k].text, &side.lang),
+    }
+}
+
+/// Which sentences translate which: one to one where the translation was made sentence by
+/// sentence (`paired`), else by their lengths (Gale–Church).
+fn links(
+    paired: bool,
+    (source, s): (&str, &[Range<usize>]),
+    (target, t): (&str, &[Range<usize>]),
+) -> Vec<align::Link> {
+    if paired && s.len() == t.len() {
+        return (0..s.len())
+            .map(|i| align::Link {
+                source: i..i + 1,
+                target: i..i + 1,
+            })
+            .collect();
+    }
+    let chars = |text: &str, ranges: &[Range<usize>]| -> Vec<usize> {
+        ranges
+            .iter()
+            .map(|r| text[r.clone()].trim().chars().count())
+            .collect()
+    };
+    align::align(&chars(source, s), &chars(target, t))
+}
+
+fn annotated_side(article: &Article, side: &Side, paragraphs: &[&str]) -> Result<AnnotatedSide> {
+    let title = headline(side);
+    let markdown = emit(article, side, &title, paragraphs)?;
+    let summary = side.paragraphs.first().map_or_else(String::new, |lead| {
+        first_sentence(&lead.text, &side.lang).to_string()
+    });
+    Ok(AnnotatedSide {
+        title,
+        summary,
+        markdown,
+    })
+}
+
+/// The quotation marks of each paragraph, with the words the engine left untranslated.
+fn quote_marks(quotes: &SideQuotes, side: &Side) -> Vec<Vec<Mark>> {
+    (0..side.paragraphs.len())
+        .map(|k| {
+            let quotes = quotes.spans.get(k).into_iter().flatten().map(|q| Mark {
+                range: q.range.clone(),
+                kind: MarkKind::Quote(q.number),
+            });
+            let words = side
+                .untranslated
+                .get(k)
+                .into_iter()
+                .flatten()
+                .map(|range| Mark {
+                    range: range.clone(),
+                    kind: MarkKind::Untranslated,
+                });
+            quotes.chain(words).collect()
         })
         .collect()
 }
@@ -156,10 +203,13 @@ fn headline(side: &Side) -> String {
     let Some(lead) = side.paragraphs.first() else {
         return String::new();
     };
-    let first = sentences::split(&lead.text, &side.lang)
+    shorten(first_sentence(&lead.text, &side.lang), DERIVED_TITLE_CHARS)
+}
+
+fn first_sentence<'a>(text: &'a str, lang: &str) -> &'a str {
+    sentences::split(text, lang)
         .first()
-        .map_or(lead.text.as_str(), |r| lead.text[r.clone()].trim());
-    shorten(first, DERIVED_TITLE_CHARS)
+        .map_or(text, |r| text[r.clone()].trim())
 }
 
 fn shorten(text: &str, max_chars: usize) -> String {

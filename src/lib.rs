@@ -129,8 +129,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
             site::render_article(&tera, &options.site, page)?.as_bytes(),
         )?;
         for (side, doc) in [
-            (&page.article.source, &page.annotated.source_markdown),
-            (&page.article.target, &page.annotated.target_markdown),
+            (&page.article.source, &page.annotated.source.markdown),
+            (&page.article.target, &page.annotated.target.markdown),
         ] {
             staging.write(
                 &format!("{}/{}.md", page.slug, side.lang),

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::annotate::{AnnotatedArticle, ParagraphPair};
+use crate::annotate::{AnnotatedArticle, AnnotatedSide, ParagraphPair};
 use crate::config::ReadingMode;
 use crate::error::{Error, Location, Result};
 use crate::translate::{Article, Side, Translator};
@@ -176,6 +176,7 @@ struct SideContext<'a> {
     lang: &'a str,
     language: &'a str,
     title: &'a str,
+    summary: &'a str,
     caption: Option<&'a str>,
     credit: Option<&'a str>,
     date: Option<&'a str>,
@@ -207,11 +208,12 @@ struct IndexEntry<'a> {
     target: SideContext<'a>,
 }
 
-fn side_context<'a>(side: &'a Side, title: &'a str) -> SideContext<'a> {
+fn side_context<'a>(side: &'a Side, annotated: &'a AnnotatedSide) -> SideContext<'a> {
     SideContext {
         lang: &side.lang,
         language: language_name(&side.lang),
-        title,
+        title: &annotated.title,
+        summary: &annotated.summary,
         caption: side.caption.as_ref().map(|c| c.text.as_str()),
         credit: side.caption.as_ref().and_then(|c| c.credit.as_deref()),
         date: side.dateline.as_ref().map(|d| d.value.as_str()),
@@ -245,8 +247,8 @@ fn article_context<'a>(page: &'a Page<'a>) -> ArticleContext<'a> {
     ArticleContext {
         slug: &page.slug,
         published: article.published.map(|d| d.to_rfc3339()),
-        source: side_context(&article.source, &annotated.source_title),
-        target: side_context(&article.target, &annotated.target_title),
+        source: side_context(&article.source, &annotated.source),
+        target: side_context(&article.target, &annotated.target),
         translation_note: translation_note(article),
         pairs: annotated
             .pairs
@@ -290,8 +292,8 @@ pub fn render_index(
             let entry = IndexEntry {
                 href: format!("{}/index.html", page.slug),
                 published: page.article.published.map(|d| d.to_rfc3339()),
-                source: side_context(&page.article.source, &page.annotated.source_title),
-                target: side_context(&page.article.target, &page.annotated.target_title),
+                source: side_context(&page.article.source, &page.annotated.source),
+                target: side_context(&page.article.target, &page.annotated.target),
             };
             (page.article.published, page.slug.as_str(), entry)
         })

@@ -64,6 +64,11 @@ pub struct Side {
     pub paragraphs: Vec<Paragraph>,
     /// The file this side was read from.
     pub file: PathBuf,
+    /// Per paragraph, the sentences as a machine translation made them, one by one: they align
+    /// one to one by construction. `None`: find and align them from the text.
+    pub sentences: Option<Vec<Vec<std::ops::Range<usize>>>>,
+    /// Per paragraph, the words a machine translation left in the original language.
+    pub untranslated: Vec<Vec<std::ops::Range<usize>>>,
 }
 
 /// Who made the translation, for the note beside it.
@@ -184,6 +189,8 @@ fn pair(
             dateline: seed.text.dateline,
             paragraphs: seed.text.paragraphs,
             file: seed.path,
+            sentences: None,
+            untranslated: Vec::new(),
         },
         target: Side {
             lang: lang.to_string(),
@@ -192,6 +199,8 @@ fn pair(
             dateline: wire.dateline,
             paragraphs: wire.paragraphs,
             file: path,
+            sentences: None,
+            untranslated: Vec::new(),
         },
         translator: Translator::Authored(front.translator),
     })

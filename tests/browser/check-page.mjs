@@ -1,0 +1,386 @@
+// Opens the pages paralelo built, straight from disk, in Debian's Chromium and checks what a
+// reader sees and does: layout, highlights, reading modes, the index, accessibility (axe-core),
+// console errors and requests. Prints one `ok - …` / `not ok - …` line a check; exits 1 on a failure.
+//
+// Usage: node check-page.mjs <site-dir> <screenshot-dir>
+
+import { mkdir, readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const WIDE = { width: 1280, height: 900 };
+const NARROW = { width: 390, height: 844 };
+const MODES = ['side', 'interleaved', 'original', 'translation'];
+const AXE_PATH = fileURLToPath(new URL('node_modules/axe-core/axe.min.js', import.meta.url));
+const TOLERANCE = 4; // px
+
+const [siteArg, shotArg] = process.argv.slice(2);
+if (!siteArg || !shotArg) {
+  console.error('usage: node check-page.mjs <site-dir> <screenshot-dir>');
+  process.exit(2);
+}
+const siteDir = resolve(siteArg);
+const shotDir = resolve(shotArg);
+
+let failed = 0;
+async function check(name, body) {
+  try {
+    await body();
+    console.log(`ok - ${name}`);
+  } catch (error) {
+    failed += 1;
+    console.log(`not ok - ${name}\n${String(error.message ?? error).replace(/^/gm, '    ')}`);
+  }
+}
+
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+// Everything a page's visitor could notice going wrong, from every page of a context.
+function watch(context) {
+  const problems = [];
+  context.on('page', (page) => {
+    page.on('console', (m) => m.type() === 'error' && problems.push(`console error on ${page.url()}: ${m.text()}`));
+    page.on('pageerror', (e) => problems.push(`page error on ${page.url()}: ${e.message}`));
+  });
+  context.on('request', (r) => r.url().startsWith('file://') || problems.push(`request to ${r.url()}`));
+  return problems;
+}
+
+const box = async (locator) => (await locator.boundingBox()) ?? { x: NaN, y: NaN, width: 0, height: 0 };
+const look = (locator) =>
+  locator.evaluate((el) => {
+    const s = getComputedStyle(el);
+    return `background ${s.backgroundColor}, shadow ${s.boxShadow}`;
+  });
+const noHorizontalScroll = async (page) => {
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  const viewport = page.viewportSize().width;
+  assert(width <= viewport, `the page is ${width}px wide in a ${viewport}px viewport (scrolls sideways)`);
+};
+const shoot = (page, name) => page.screenshot({ path: join(shotDir, name), fullPage: true });
+
+async function articleSlugs() {
+  const entries = await readdir(siteDir, { withFileTypes: true });
+  return entries
+    .filter((e) => e.isDirectory() && existsSync(join(siteDir, e.name, 'index.html')))
+    .map((e) => e.name)
+    .sort();
+}
+
+async function pairNumbers(page) {
+  return page.locator('.pair > p.src[data-p]').evaluateAll((ps) => ps.map((p) => p.dataset.p));
+}
+
+async function checkLayout(page, slug) {
+  const numbers = await pairNumbers(page);
+  await check(`${slug}: ${numbers.length} paragraph pairs, each an original and its translation`, async () => {
+    assert(numbers.length > 0, 'no p.src[data-p] in a .pair');
+    for (const k of numbers) {
+      const tgt = page.locator(`.pair > p.tgt[lang][data-p="${k}"]`);
+      assert((await tgt.count()) === 1, `pair ${k} has ${await tgt.count()} p.tgt[data-p="${k}"]`);
+    }
+  });
+  await page.setViewportSize(WIDE);
+  await check(`${slug}: side by side at ${WIDE.width}px`, async () => {
+    for (const k of numbers) {
+      const src = await box(page.locator(`p.src[data-p="${k}"]`));
+      const tgt = await box(page.locator(`p.tgt[data-p="${k}"]`));
+      assert(src.height > 0 && tgt.height > 0, `pair ${k}: src ${JSON.stringify(src)}, tgt ${JSON.stringify(tgt)}`);
+      assert(Math.abs(src.y - tgt.y) <= TOLERANCE, `pair ${k}: tops at ${src.y} (src) and ${tgt.y} (tgt)`);
+      assert(tgt.x >= src.x + src.width, `pair ${k}: tgt starts at x=${tgt.x}, src ends at ${src.x + src.width}`);
+    }
+    const [bar, main] = [await box(page.locator('header.bar')), await box(page.locator('main'))];
+    assert(
+      Math.abs(bar.x - main.x) <= TOLERANCE && Math.abs(bar.width - main.width) <= TOLERANCE,
+      `the bar (x=${bar.x}, ${bar.width}px wide) does not line up with main (x=${main.x}, ${main.width}px wide)`,
+    );
+    await noHorizontalScroll(page);
+  });
+  await page.setViewportSize(NARROW);
+  await check(`${slug}: stacked at ${NARROW.width}px`, async () => {
+    for (const k of numbers) {
+      const src = await box(page.locator(`p.src[data-p="${k}"]`));
+      const tgt = await box(page.locator(`p.tgt[data-p="${k}"]`));
+      assert(tgt.y >= src.y + src.height - TOLERANCE, `pair ${k}: tgt top ${tgt.y}, src bottom ${src.y + src.height}`);
+      assert(Math.abs(src.x - tgt.x) <= TOLERANCE, `pair ${k}: lefts at ${src.x} (src) and ${tgt.x} (tgt)`);
+    }
+    await noHorizontalScroll(page);
+  });
+  await shoot(page, `${slug}-390.png`);
+  await page.setViewportSize(WIDE);
+}
+
+async function checkQuotations(page, slug) {
+  const numbers = (side) =>
+    page.locator(`.pair > p.${side}[data-p] q.quote`).evaluateAll((qs) => qs.map((q) => q.dataset.quote));
+  const [src, tgt] = [await numbers('src'), await numbers('tgt')];
+  await check(`${slug}: ${src.length} quotations per language, the same numbers on both sides`, async () => {
+    assert(src.length > 0, 'no q.quote in the paragraphs');
+    assert(
+      JSON.stringify([...src].sort()) === JSON.stringify([...tgt].sort()) && new Set(src).size === src.length,
+      `data-quote in the original: ${src.join(' ')}; in the translation: ${tgt.join(' ')}`,
+    );
+  });
+  await check(`${slug}: every quotation mark in the paragraphs is inside a q.quote`, async () => {
+    const stray = await page.locator('.pair > p[data-p]').evaluateAll((ps) =>
+      ps.flatMap((p) => {
+        const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
+        const found = [];
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          if (/["“”«»]/.test(node.data) && !node.parentElement.closest('q.quote')) {
+            found.push(`${p.className} ${p.dataset.p}: …${node.data.trim().slice(0, 60)}…`);
+          }
+        }
+        return found;
+      }),
+    );
+    assert(stray.length === 0, `quotation marks outside q.quote:\n${stray.join('\n')}`);
+  });
+  await check(`${slug}: every quotation is highlighted`, async () => {
+    const plain = await page.locator('.pair > p[data-p] q.quote').evaluateAll((qs) =>
+      qs
+        .filter((q) => ['transparent', 'rgba(0, 0, 0, 0)'].includes(getComputedStyle(q).backgroundColor))
+        .map((q) => `${q.closest('p').className} quote ${q.dataset.quote}`),
+    );
+    assert(plain.length === 0, `no background colour on: ${plain.join(', ')}`);
+  });
+}
+
+async function checkHighlights(page, slug) {
+  await check(`${slug}: sentence groups are the same in both languages`, async () => {
+    const groups = (side) =>
+      page.locator(`.pair > p.${side}[data-p] .s`).evaluateAll((ss) => [...new Set(ss.map((s) => s.dataset.a))]);
+    const [src, tgt] = [await groups('src'), await groups('tgt')];
+    assert(src.length > 0, 'no .s[data-a] in the paragraphs');
+    assert(JSON.stringify(src) === JSON.stringify(tgt), `data-a in the original: ${src}; in the translation: ${tgt}`);
+  });
+  const litGroup = () =>
+    page.locator('.s.lit').evaluateAll((ss) => ss.map((s) => `${s.closest('p').className}:${s.dataset.a}`));
+  // Checks that the hovered or focused sentence lit all of its group, in both languages, and nothing else.
+  const assertLit = async (group, twin, before) => {
+    const expected = await page
+      .locator(`.pair > p[data-p] .s[data-a="${group}"]`)
+      .evaluateAll((ss) => ss.map((s) => `${s.closest('p').className}:${s.dataset.a}`));
+    const lit = await litGroup();
+    assert(JSON.stringify(lit) === JSON.stringify(expected), `lit: ${lit.join(' ')}; expected: ${expected.join(' ')}`);
+    const after = await look(twin);
+    assert(after !== before, `the English twin looks the same lit as unlit: ${after}`);
+  };
+
+  const sentence = page.locator('.pair > p.src[data-p] .s').first();
+  const group = await sentence.getAttribute('data-a');
+  const twin = page.locator(`.pair > p.tgt[data-p] .s[data-a="${group}"]`).first();
+  await check(`${slug}: hovering a Spanish sentence lights its English twin`, async () => {
+    const before = await look(twin);
+    await sentence.hover();
+    await assertLit(group, twin, before);
+    await page.mouse.move(0, 0);
+    assert((await litGroup()).length === 0, 'the highlight stays after the pointer leaves');
+  });
+
+  const quoted = page.locator('.pair > p.src[data-p] q.quote .s').first();
+  const number = await quoted.evaluate((s) => s.closest('q.quote').dataset.quote);
+  const quoteTwin = page.locator(`.pair > p.tgt[data-p] q.quote[data-quote="${number}"]`);
+  await check(`${slug}: hovering a sentence in Spanish quotation ${number} marks its English twin quotation`, async () => {
+    const before = await look(quoteTwin);
+    await quoted.hover();
+    const twins = await page.locator('q.quote.twin').evaluateAll((qs) => qs.map((q) => q.dataset.quote));
+    assert(JSON.stringify(twins) === JSON.stringify([number, number]), `q.quote.twin: ${twins.join(' ') || 'none'}`);
+    const after = await look(quoteTwin);
+    assert(after !== before, `the English quotation looks the same: ${after}`);
+    await page.mouse.move(0, 0);
+  });
+
+  await check(`${slug}: Tab reaches the first Spanish sentence and lights its twin; arrows walk on`, async () => {
+    const before = await look(twin);
+    for (let i = 0; i < 20 && !(await sentence.evaluate((s) => s === document.activeElement)); i += 1) {
+      await page.keyboard.press('Tab');
+    }
+    assert(
+      await sentence.evaluate((s) => s === document.activeElement),
+      `after 20 Tabs the focus is on ${await page.evaluate(() => document.activeElement.outerHTML.slice(0, 80))}`,
+    );
+    await assertLit(group, twin, before);
+    await page.keyboard.press('ArrowRight');
+    const next = page.locator('.pair > p.src[data-p] .s').nth(1);
+    assert(await next.evaluate((s) => s === document.activeElement), 'ArrowRight did not move to the next sentence');
+    await page.evaluate(() => document.activeElement.blur());
+    assert((await litGroup()).length === 0, 'the highlight stays after the focus leaves');
+  });
+}
+
+async function visible(page, selector) {
+  return page.locator(selector).evaluateAll((els) => els.map((el) => el.checkVisibility()));
+}
+
+async function checkModes(page, slug) {
+  const k = (await pairNumbers(page))[0];
+  const src = page.locator(`p.src[data-p="${k}"]`);
+  const tgt = page.locator(`p.tgt[data-p="${k}"]`);
+  const expectations = {
+    side: async () => {
+      assert((await src.isVisible()) && (await tgt.isVisible()), 'both columns should show');
+      const [s, t] = [await box(src), await box(tgt)];
+      assert(Math.abs(s.y - t.y) <= TOLERANCE && t.x > s.x, `src at ${s.x},${s.y}; tgt at ${t.x},${t.y}`);
+    },
+    interleaved: async () => {
+      assert((await src.isVisible()) && (await tgt.isVisible()), 'both languages should show');
+      const [s, t] = [await box(src), await box(tgt)];
+      assert(t.y >= s.y + s.height - TOLERANCE, `tgt top ${t.y}, src bottom ${s.y + s.height}`);
+    },
+    original: async () => {
+      assert(!(await visible(page, '.pair > p.tgt[data-p]')).some(Boolean), 'a translation shows');
+      assert((await visible(page, '.pair > p.src[data-p]')).every(Boolean), 'an original paragraph is hidden');
+      const firstWord = { position: { x: 4, y: 8 } };
+      await src.click(firstWord);
+      assert(await tgt.isVisible(), `clicking paragraph ${k} does not show its translation`);
+      await src.click(firstWord);
+      assert(!(await tgt.isVisible()), `clicking paragraph ${k} again does not hide its translation`);
+      const reveal = src.locator('button.reveal');
+      await reveal.focus();
+      await page.keyboard.press('Enter');
+      assert(await tgt.isVisible(), `Enter on paragraph ${k}'s reveal button does not show its translation`);
+      assert((await reveal.getAttribute('aria-expanded')) === 'true', 'the reveal button is not aria-expanded');
+      const others = (await visible(page, '.pair > p.tgt[data-p]')).filter(Boolean).length;
+      assert(others === 1, `${others} translations show after revealing one`);
+      await page.keyboard.press('Enter');
+      assert(!(await tgt.isVisible()), 'Enter again does not hide the translation');
+    },
+    translation: async () => {
+      assert(!(await visible(page, '.pair > p.src[data-p]')).some(Boolean), 'an original paragraph shows');
+      assert((await visible(page, '.pair > p.tgt[data-p]')).every(Boolean), 'a translation is hidden');
+    },
+  };
+  for (const mode of MODES) {
+    await check(`${slug}: mode ${mode}`, async () => {
+      await page.click(`.controls button[data-mode="${mode}"]`);
+      const active = await page.getAttribute('html', 'data-mode');
+      assert(active === mode, `html[data-mode] is ${active}`);
+      const pressed = await page.locator('.controls button[aria-pressed="true"][data-mode]').getAttribute('data-mode');
+      assert(pressed === mode, `the pressed button is ${pressed}`);
+      await expectations[mode]();
+      if (mode !== 'side') await shoot(page, `${slug}-${mode}-${WIDE.width}.png`); // side: see the axe shots
+      await page.reload();
+      const kept = await page.getAttribute('html', 'data-mode');
+      assert(kept === mode, `after a reload html[data-mode] is ${kept}`);
+      await expectations[mode]();
+    });
+  }
+  await page.click('.controls button[data-mode="side"]');
+}
+
+async function checkThemeButton(page, slug) {
+  await check(`${slug}: the theme button switches to dark and back, and is remembered`, async () => {
+    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const light = await background();
+    await page.click('button.theme');
+    assert((await page.getAttribute('html', 'data-theme')) === 'dark', 'html[data-theme] is not dark');
+    const dark = await background();
+    assert(dark !== light, `the background stays ${dark}`);
+    await page.reload();
+    assert((await background()) === dark, 'the dark theme is forgotten on reload');
+    await page.click('button.theme');
+    assert((await background()) === light, `back to light, the background is ${await background()}`);
+  });
+}
+
+// Runs axe-core on a fresh page of `context` in each colour scheme, after `prepare(page)`.
+async function checkAxe(context, url, name, { viewport = WIDE, prepare = async () => {} } = {}) {
+  for (const scheme of ['light', 'dark']) {
+    const label = `${name}${scheme === 'dark' ? '-dark' : ''}-${viewport.width}`;
+    await check(`${label}: axe-core finds no violation`, async () => {
+      const page = await context.newPage();
+      await page.setViewportSize(viewport);
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.goto(url);
+      await prepare(page);
+      await page.addScriptTag({ path: AXE_PATH });
+      // preload: false keeps axe from fetching the stylesheets itself, which file:// forbids.
+      const violations = await page.evaluate(async () => (await window.axe.run(document, { preload: false })).violations);
+      await shoot(page, `${label}.png`);
+      await page.close();
+      assert(
+        violations.length === 0,
+        violations
+          .map((v) =>
+            [`${v.id} (${v.impact}): ${v.help} ${v.helpUrl}`]
+              .concat(v.nodes.map((n) => `  ${n.target.join(' ')}: ${n.failureSummary.replace(/\n\s*/g, ' ')}`))
+              .join('\n'),
+          )
+          .join('\n'),
+      );
+    });
+  }
+}
+
+// The learner's mode with one translation shown: the reveal buttons and a revealed pair.
+async function revealFirst(page) {
+  await page.click('.controls button[data-mode="original"]');
+  await page.locator('.pair > p.src[data-p] button.reveal').first().click();
+}
+
+async function checkIndex(page, slugs) {
+  await check('index: links to every article with a relative …/index.html href', async () => {
+    await page.goto(pathToFileURL(join(siteDir, 'index.html')).href);
+    const hrefs = await page.locator('main a[href]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    for (const slug of slugs) {
+      assert(hrefs.includes(`${slug}/index.html`), `no link to ${slug}/index.html among: ${hrefs.join(' ')}`);
+    }
+    await page.click(`a[href="${slugs[0]}/index.html"]`);
+    const expected = pathToFileURL(join(siteDir, slugs[0], 'index.html')).href;
+    assert(page.url() === expected, `the link opened ${page.url()}`);
+    await page.click('a.home');
+    assert(page.url() === pathToFileURL(join(siteDir, 'index.html')).href, `← All articles opened ${page.url()}`);
+  });
+}
+
+const started = Date.now();
+await mkdir(shotDir, { recursive: true });
+const slugs = await articleSlugs();
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+try {
+  const context = await browser.newContext({ viewport: WIDE });
+  const problems = watch(context);
+  // axe-core arrives as an inline script, which the pages' CSP forbids: give it its own context.
+  const axeContext = await browser.newContext({ viewport: WIDE, bypassCSP: true });
+  const axeProblems = watch(axeContext);
+  const page = await context.newPage();
+
+  await check(`the site has article pages (${slugs.join(', ') || 'none'})`, () => assert(slugs.length > 0, `in ${siteDir}`));
+  for (const slug of slugs) {
+    const url = pathToFileURL(join(siteDir, slug, 'index.html')).href;
+    await page.goto(url);
+    await checkLayout(page, slug);
+    await checkQuotations(page, slug);
+    await checkHighlights(page, slug);
+    await checkModes(page, slug);
+    await checkThemeButton(page, slug);
+    await checkAxe(axeContext, url, slug);
+    await checkAxe(axeContext, url, `${slug}-original`, { viewport: NARROW, prepare: revealFirst });
+  }
+  await checkIndex(page, slugs);
+  await checkAxe(axeContext, pathToFileURL(join(siteDir, 'index.html')).href, 'index');
+
+  await check('no console error, no page error, no request off file://', () => {
+    const all = new Set([...problems, ...axeProblems]);
+    assert(all.size === 0, [...all].join('\n'));
+  });
+} finally {
+  await browser.close();
+}
+console.log(`# ${failed} failed; screenshots in ${shotDir}; ${((Date.now() - started) / 1000).toFixed(1)} s`);
+process.exit(failed ? 1 : 0);

@@ -86,6 +86,27 @@ pub fn parse(path: &Path, text: &str) -> Result<ConfigFile> {
     })
 }
 
+/// Checks a base URL and gives it the trailing `/` that relative addresses are joined to.
+pub fn base_url(path: &Path, url: &str) -> Result<String> {
+    let url = url.trim();
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    if rest.is_none_or(|r| r.is_empty() || r.starts_with('/') || r.contains(char::is_whitespace)) {
+        return Err(Error::input(
+            Location::file(path),
+            format!(
+                "`base_url = \"{url}\"` is not an absolute http(s) address like \"https://example.org/news/\""
+            ),
+        ));
+    }
+    Ok(if url.ends_with('/') {
+        url.to_string()
+    } else {
+        format!("{url}/")
+    })
+}
+
 /// Reads a time-zone name like `Europe/Madrid`.
 pub fn time_zone(path: &Path, name: &str) -> Result<chrono_tz::Tz> {
     name.parse().map_err(|_| {
@@ -164,6 +185,11 @@ pub fn resolve(overrides: Overrides) -> Result<BuildOptions> {
             title: file.title.unwrap_or(defaults.site.title),
             description: file.description.unwrap_or(defaults.site.description),
             default_mode: file.default_mode.unwrap_or(defaults.site.default_mode),
+            base_url: file
+                .base_url
+                .as_deref()
+                .map(|url| base_url(&path, url))
+                .transpose()?,
         },
         machine: None,
         skip_untranslated: overrides.skip_untranslated

@@ -8,6 +8,7 @@ pub mod align;
 pub mod annotate;
 pub mod config;
 pub mod error;
+pub mod feed;
 pub mod markdown;
 pub mod quotes;
 pub mod seed;
@@ -72,6 +73,8 @@ impl Default for BuildOptions {
 pub struct BuildReport {
     pub pages: usize,
     pub warnings: Vec<Warning>,
+    /// Things the user may want to know that are not problems.
+    pub notes: Vec<String>,
 }
 
 /// Builds the site: every seed becomes a page, or nothing is written.
@@ -98,7 +101,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
             Err(e) => errors.push(e),
         }
     }
-    let pages = pages_with_unique_slugs(&articles, &mut errors);
+    let mut pages = pages_with_unique_slugs(&articles, &mut errors);
+    site::sort_newest_first(&mut pages);
     if !errors.is_empty() {
         return Err(if errors.len() == 1 {
             errors.remove(0)
@@ -138,15 +142,37 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
             )?;
         }
     }
+    let index = site::render_index(&tera, &options.site, &options.source_lang, &pages)?;
+    for (path, html) in &index {
+        staging.write(path, html.as_bytes())?;
+    }
     staging.write(
-        "index.html",
-        site::render_index(&tera, &options.site, &options.source_lang, &pages)?.as_bytes(),
+        "404.html",
+        site::render_not_found(&tera, &options.site, &options.source_lang)?.as_bytes(),
     )?;
+    let mut notes = Vec::new();
+    let warnings: Vec<Warning> = articles
+        .iter()
+        .flat_map(|(_, a)| a.warnings.clone())
+        .collect();
+    match &options.site.base_url {
+        Some(base) => {
+            let index_paths: Vec<String> = index.into_iter().map(|(path, _)| path).collect();
+            let feed = feed::atom(&options.site, base, &options.source_lang, &pages);
+            staging.write("atom.xml", feed.as_bytes())?;
+            staging.write("sitemap.xml", feed::sitemap(base, &index_paths, &pages).as_bytes())?;
+            staging.write("robots.txt", feed::robots(base).as_bytes())?;
+        }
+        None => notes.push(
+            "no base_url in paralelo.toml: atom.xml, sitemap.xml, robots.txt and canonical links need one, so they are not written".to_string(),
+        ),
+    }
     staging.commit()?;
 
     Ok(BuildReport {
         pages: pages.len(),
-        warnings: articles.into_iter().flat_map(|(_, a)| a.warnings).collect(),
+        warnings,
+        notes,
     })
 }
 
@@ -157,7 +183,9 @@ fn pages_with_unique_slugs<'a>(
     articles: &'a [(translate::Article, annotate::AnnotatedArticle)],
     errors: &mut Vec<Error>,
 ) -> Vec<site::Page<'a>> {
-    let mut seen: BTreeMap<String, &Path> = BTreeMap::new();
+    // `page/` holds the index's later pages.
+    let reserved = Path::new("(the index pages)");
+    let mut seen: BTreeMap<String, &Path> = BTreeMap::from([("page".to_string(), reserved)]);
     let mut pages = Vec::new();
     for (article, annotated) in articles {
         let slug = site::slugify(article.slug.as_deref().unwrap_or(&article.stem));

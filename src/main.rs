@@ -78,6 +78,9 @@ fn main() -> ExitCode {
             for warning in &report.warnings {
                 eprintln!("warning: {warning}");
             }
+            for note in &report.notes {
+                eprintln!("note: {note}");
+            }
             println!(
                 "built {} page{} in {:.1} s → {}",
                 report.pages,

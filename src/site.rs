@@ -19,6 +19,8 @@ pub struct SiteSettings {
     pub description: String,
     /// The mode a page opens in until the reader picks another.
     pub default_mode: ReadingMode,
+    /// Where the site is published, ending in `/`; feeds, sitemap and canonical links need it.
+    pub base_url: Option<String>,
 }
 
 impl Default for SiteSettings {
@@ -27,6 +29,7 @@ impl Default for SiteSettings {
             title: "paralelo".to_string(),
             description: "Bilingual reading: each article beside its translation.".to_string(),
             default_mode: ReadingMode::Side,
+            base_url: None,
         }
     }
 }
@@ -35,10 +38,11 @@ impl Default for SiteSettings {
 pub const OUTPUT_MARKER: &str = ".paralelo-output";
 
 /// The templates shipped inside the binary, used when the project has no `templates/` folder.
-const BUILTIN_TEMPLATES: [(&str, &str); 3] = [
+const BUILTIN_TEMPLATES: [(&str, &str); 4] = [
     ("base.html", include_str!("../templates/base.html")),
     ("article.html", include_str!("../templates/article.html")),
     ("index.html", include_str!("../templates/index.html")),
+    ("404.html", include_str!("../templates/404.html")),
 ];
 
 /// The static files shipped inside the binary, used when the project has no `static/` folder.
@@ -73,7 +77,7 @@ pub fn load_templates(dir: Option<&Path>) -> Result<tera::Tera> {
             return Err(Error::Template {
                 name: name.to_string(),
                 message: format!(
-                    "missing from {}; every templates folder needs base.html, article.html and index.html",
+                    "missing from {}; every templates folder needs base.html, article.html, index.html and 404.html",
                     dir.map_or("the built-in templates".into(), |d| d.display().to_string())
                 ),
             });
@@ -193,6 +197,8 @@ struct PairContext<'a> {
 #[derive(Serialize)]
 struct ArticleContext<'a> {
     slug: &'a str,
+    /// The page's absolute address, when the site has a base URL.
+    url: Option<String>,
     published: Option<String>,
     source: SideContext<'a>,
     target: SideContext<'a>,
@@ -242,10 +248,14 @@ fn translation_note(article: &Article) -> String {
     }
 }
 
-fn article_context<'a>(page: &'a Page<'a>) -> ArticleContext<'a> {
+fn article_context<'a>(site: &SiteSettings, page: &'a Page<'a>) -> ArticleContext<'a> {
     let (article, annotated) = (page.article, page.annotated);
     ArticleContext {
         slug: &page.slug,
+        url: site
+            .base_url
+            .as_ref()
+            .map(|base| format!("{base}{}/", page.slug)),
         published: article.published.map(|d| d.to_rfc3339()),
         source: side_context(&article.source, &annotated.source),
         target: side_context(&article.target, &annotated.target),
@@ -274,41 +284,102 @@ pub fn render_article(tera: &tera::Tera, site: &SiteSettings, page: &Page<'_>) -
     context.insert("site", site);
     context.insert("root", "../");
     context.insert("lang", &page.article.source.lang);
-    context.insert("article", &article_context(page));
+    context.insert("article", &article_context(site, page));
     tera.render("article.html", &context)
         .map_err(|e| template_error(None, "article.html", &e))
 }
 
-/// Renders the index of all articles, newest first.
+/// How many articles one index page lists.
+pub const INDEX_PAGE_SIZE: usize = 50;
+
+/// Orders pages as the index and the feed list them: newest first, undated last, then by slug.
+pub fn sort_newest_first(pages: &mut [Page<'_>]) {
+    pages.sort_by(|a, b| {
+        b.article
+            .published
+            .cmp(&a.article.published)
+            .then_with(|| a.slug.cmp(&b.slug))
+    });
+}
+
+#[derive(Serialize)]
+struct Pagination {
+    number: usize,
+    total: usize,
+    newer: Option<String>,
+    older: Option<String>,
+}
+
+/// The path of index page `number` (1-based) inside the output, and the way back to the root.
+fn index_path(number: usize) -> (String, &'static str) {
+    match number {
+        1 => ("index.html".to_string(), ""),
+        n => (format!("page/{n}/index.html"), "../../"),
+    }
+}
+
+/// Renders the index pages, [`INDEX_PAGE_SIZE`] articles each, of pages already sorted:
+/// `(path inside the output, HTML)`.
 pub fn render_index(
     tera: &tera::Tera,
     site: &SiteSettings,
     lang: &str,
     pages: &[Page<'_>],
-) -> Result<String> {
-    let mut entries: Vec<(Option<_>, &str, IndexEntry<'_>)> = pages
+) -> Result<Vec<(String, String)>> {
+    let chunks: Vec<&[Page<'_>]> = if pages.is_empty() {
+        vec![&[]]
+    } else {
+        pages.chunks(INDEX_PAGE_SIZE).collect()
+    };
+    let total = chunks.len();
+    let link = |from: usize, to: usize| {
+        let (path, _) = index_path(to);
+        format!("{}{path}", index_path(from).1)
+    };
+    chunks
         .iter()
-        .map(|page| {
-            let entry = IndexEntry {
-                href: format!("{}/index.html", page.slug),
-                published: page.article.published.map(|d| d.to_rfc3339()),
-                source: side_context(&page.article.source, &page.annotated.source),
-                target: side_context(&page.article.target, &page.annotated.target),
+        .enumerate()
+        .map(|(i, chunk)| {
+            let number = i + 1;
+            let (path, root) = index_path(number);
+            let entries: Vec<IndexEntry<'_>> = chunk
+                .iter()
+                .map(|page| IndexEntry {
+                    href: format!("{root}{}/index.html", page.slug),
+                    published: page.article.published.map(|d| d.to_rfc3339()),
+                    source: side_context(&page.article.source, &page.annotated.source),
+                    target: side_context(&page.article.target, &page.annotated.target),
+                })
+                .collect();
+            let pagination = Pagination {
+                number,
+                total,
+                newer: (number > 1).then(|| link(number, number - 1)),
+                older: (number < total).then(|| link(number, number + 1)),
             };
-            (page.article.published, page.slug.as_str(), entry)
+            let mut context = tera::Context::new();
+            context.insert("site", site);
+            context.insert("root", root);
+            context.insert("lang", lang);
+            context.insert("articles", &entries);
+            context.insert("pagination", &pagination);
+            let html = tera
+                .render("index.html", &context)
+                .map_err(|e| template_error(None, "index.html", &e))?;
+            Ok((path, html))
         })
-        .collect();
-    entries.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        .collect()
+}
+
+/// Renders the page a host shows for a missing address. It may be served from any depth, so
+/// it links to the site by its absolute address when there is one.
+pub fn render_not_found(tera: &tera::Tera, site: &SiteSettings, lang: &str) -> Result<String> {
     let mut context = tera::Context::new();
     context.insert("site", site);
-    context.insert("root", "");
+    context.insert("root", site.base_url.as_deref().unwrap_or(""));
     context.insert("lang", lang);
-    context.insert(
-        "articles",
-        &entries.into_iter().map(|(_, _, e)| e).collect::<Vec<_>>(),
-    );
-    tera.render("index.html", &context)
-        .map_err(|e| template_error(None, "index.html", &e))
+    tera.render("404.html", &context)
+        .map_err(|e| template_error(None, "404.html", &e))
 }
 
 /// A folder being filled beside the output, swapped in by [`Staging::commit`].

@@ -178,6 +178,33 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
 
 use error::Location;
 
+/// Renders one article page from the texts of a seed and its authored translation, as a build
+/// would, with the built-in templates. Nothing is read or written: for tools, tests and fuzzing.
+pub fn render_from_text(
+    seed_text: &str,
+    translation_text: &str,
+    options: &BuildOptions,
+) -> Result<String> {
+    let seed = seed::parse_seed(
+        Path::new("seed.txt"),
+        "seed",
+        &options.source_lang,
+        options.time_zone,
+        &seed::normalize(seed_text),
+    )?;
+    let translation_path = PathBuf::from(format!("seed.{}.txt", options.target_lang));
+    let translation = seed::normalize(translation_text);
+    let article =
+        translate::authored_from_text(seed, &options.target_lang, translation_path, &translation)?;
+    let annotated = annotate::annotate(&article)?;
+    let page = site::Page {
+        slug: "seed".to_string(),
+        article: &article,
+        annotated: &annotated,
+    };
+    site::render_article(&site::load_templates(None)?, &options.site, &page)
+}
+
 /// Gives each article its slug; two articles with one slug are an error naming both.
 fn pages_with_unique_slugs<'a>(
     articles: &'a [(translate::Article, annotate::AnnotatedArticle)],

@@ -79,8 +79,13 @@ fn decode(path: &Path, bytes: Vec<u8>, encoding: Encoding) -> Result<String> {
             )
         })?,
     };
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    Ok(text.replace("\r\n", "\n").replace('\r', "\n"))
+    Ok(normalize(&text))
+}
+
+/// The text without a byte-order mark and with `\n` line ends, as the parsers expect it.
+pub fn normalize(text: &str) -> String {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    text.replace("\r\n", "\n").replace('\r', "\n")
 }
 
 /// Reads and parses the seed at `path`, an article in `lang` dated in `time_zone`.

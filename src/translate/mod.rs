@@ -119,7 +119,12 @@ pub fn authored(seed: Seed, lang: &str, encoding: seed::Encoding) -> Result<Arti
         ),
         other => other,
     })?;
-    let (front, body, body_line) = split_front_matter(&path, &text)?;
+    authored_from_text(seed, lang, path, &text)
+}
+
+/// Pairs `seed` with the text of its translation into `lang`, read from `path`.
+pub fn authored_from_text(seed: Seed, lang: &str, path: PathBuf, text: &str) -> Result<Article> {
+    let (front, body, body_line) = split_front_matter(&path, text)?;
     let wire = seed::parse_wire(body, lang, body_line);
     pair(seed, front, wire, lang, path)
 }
@@ -235,14 +240,11 @@ mod tests {
     }
 
     fn translate(seed_text: &str, translation: &str) -> Result<Article> {
-        let path = PathBuf::from("seeds/a.en.txt");
-        let (front, body, line) = split_front_matter(&path, translation)?;
-        pair(
+        authored_from_text(
             seed(seed_text),
-            front,
-            seed::parse_wire(body, "en", line),
             "en",
-            path,
+            PathBuf::from("seeds/a.en.txt"),
+            translation,
         )
     }
 

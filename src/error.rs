@@ -68,6 +68,15 @@ impl Error {
         }
     }
 
+    /// One error for a list of them: the only one, or all together.
+    pub fn all(mut errors: Vec<Error>) -> Self {
+        if errors.len() == 1 {
+            errors.remove(0)
+        } else {
+            Error::Many(errors)
+        }
+    }
+
     pub fn io(path: &Path, action: &'static str, source: std::io::Error) -> Self {
         Error::Io {
             path: path.to_path_buf(),

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::site::{Page, SiteSettings};
+use crate::site::{ArticleSummary, SiteSettings};
 
 /// How many of the newest articles the feed carries.
 pub const FEED_ENTRIES: usize = 100;
@@ -12,8 +12,8 @@ pub const FEED_ENTRIES: usize = 100;
 ///
 /// Atom wants an `updated` time everywhere; an undated article takes the newest date of the
 /// site, never the time of the build, so that two builds of one input are the same bytes.
-pub fn atom(site: &SiteSettings, base: &str, lang: &str, pages: &[Page<'_>]) -> String {
-    let newest = pages.iter().find_map(|p| p.article.published).map_or_else(
+pub fn atom(site: &SiteSettings, base: &str, lang: &str, articles: &[ArticleSummary]) -> String {
+    let newest = articles.iter().find_map(|a| a.published).map_or_else(
         || "1970-01-01T00:00:00+00:00".to_string(),
         |d| d.to_rfc3339(),
     );
@@ -46,11 +46,10 @@ pub fn atom(site: &SiteSettings, base: &str, lang: &str, pages: &[Page<'_>]) -> 
         escape(&site.title)
     );
     xml.push_str("  <generator>paralelo</generator>\n");
-    for page in pages.iter().take(FEED_ENTRIES) {
-        let url = format!("{base}{}/", page.slug);
-        let (source, target) = (&page.annotated.source, &page.annotated.target);
-        let updated = page
-            .article
+    for article in articles.iter().take(FEED_ENTRIES) {
+        let url = format!("{base}{}/", article.slug);
+        let (source, target) = (&article.source, &article.target);
+        let updated = article
             .published
             .map_or_else(|| newest.clone(), |d| d.to_rfc3339());
         xml.push_str("  <entry>\n");
@@ -61,7 +60,7 @@ pub fn atom(site: &SiteSettings, base: &str, lang: &str, pages: &[Page<'_>]) -> 
             escape(&url)
         );
         let _ = writeln!(xml, "    <id>{}</id>", escape(&url));
-        if let Some(published) = page.article.published {
+        if let Some(published) = article.published {
             let _ = writeln!(xml, "    <published>{}</published>", published.to_rfc3339());
         }
         let _ = writeln!(xml, "    <updated>{updated}</updated>");
@@ -78,7 +77,7 @@ pub fn atom(site: &SiteSettings, base: &str, lang: &str, pages: &[Page<'_>]) -> 
 }
 
 /// The sitemap: the index pages and every article, with its date.
-pub fn sitemap(base: &str, index_paths: &[String], pages: &[Page<'_>]) -> String {
+pub fn sitemap(base: &str, index_paths: &[String], articles: &[ArticleSummary]) -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
@@ -90,9 +89,9 @@ pub fn sitemap(base: &str, index_paths: &[String], pages: &[Page<'_>]) -> String
             escape(&format!("{base}{path}"))
         );
     }
-    for page in pages {
-        let loc = escape(&format!("{base}{}/", page.slug));
-        match page.article.published {
+    for article in articles {
+        let loc = escape(&format!("{base}{}/", article.slug));
+        match article.published {
             Some(date) => {
                 let _ = writeln!(
                     xml,

@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 
 use chrono_tz::Tz;
 
+use error::Location;
 pub use error::{Error, Result, Warning};
 
 /// What `paralelo build` needs to know.
@@ -72,6 +73,8 @@ impl Default for BuildOptions {
 #[derive(Debug)]
 pub struct BuildReport {
     pub pages: usize,
+    /// How many of the pages have a machine translation.
+    pub machine_translated: usize,
     pub warnings: Vec<Warning>,
     /// Things the user may want to know that are not problems.
     pub notes: Vec<String>,
@@ -79,104 +82,267 @@ pub struct BuildReport {
 
 /// Builds the site: every seed becomes a page, or nothing is written.
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
-    let templates_dir = existing_or_default(options.templates.as_deref(), "templates")?;
-    let static_dir = existing_or_default(options.static_dir.as_deref(), "static")?;
-    let tera = site::load_templates(templates_dir.as_deref())?;
-    let static_files = site::static_files(static_dir.as_deref())?;
+    build_with_progress(options, &|_| {})
+}
 
+/// How far a build is: articles done out of all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub done: usize,
+    pub total: usize,
+}
+
+/// [`build`], telling `progress` after each article.
+pub fn build_with_progress(
+    options: &BuildOptions,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<BuildReport> {
+    let inputs = Inputs::load(options)?;
+    let staging = site::Staging::new(&options.out, &inputs.protected(options))?;
+    let report = generate(
+        options,
+        &inputs,
+        &|path, bytes| staging.write(path, bytes),
+        progress,
+    )?;
+    staging.commit()?;
+    Ok(report)
+}
+
+/// Checks every seed, translation and template as a build would, and writes nothing. Every
+/// problem is reported, not only the first.
+pub fn check(options: &BuildOptions) -> Result<BuildReport> {
+    let inputs = Inputs::load(options)?;
+    generate(options, &inputs, &|_, _| Ok(()), &|_| {})
+}
+
+/// Writes the skeleton of the translation of `seeds/<stem>.txt` for a translator to fill in,
+/// and returns its path. An existing file is never overwritten.
+pub fn new_translation(options: &BuildOptions, stem: &str) -> Result<PathBuf> {
+    let seed_path = options.seeds.join(format!("{stem}.txt"));
+    let seed = seed::read_seed(
+        &seed_path,
+        stem,
+        &options.source_lang,
+        options.time_zone,
+        options.encoding,
+    )?;
+    let path = translate::authored_path(&seed_path, &options.target_lang);
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => Error::input(
+                Location::file(&path),
+                "already exists; paralelo new never overwrites a translation",
+            ),
+            _ => Error::io(&path, "create", e),
+        })?;
+    std::io::Write::write_all(
+        &mut file,
+        translate::skeleton(&seed, &options.target_lang).as_bytes(),
+    )
+    .map_err(|e| Error::io(&path, "write", e))?;
+    Ok(path)
+}
+
+/// What a build reads besides the seeds' text.
+struct Inputs {
+    tera: tera::Tera,
+    static_files: BTreeMap<String, Vec<u8>>,
+    templates_dir: Option<PathBuf>,
+    static_dir: Option<PathBuf>,
+    seeds: Vec<seed::SeedFile>,
+}
+
+impl Inputs {
+    /// Loads templates, static files and the list of seeds, reporting all their problems.
+    fn load(options: &BuildOptions) -> Result<Inputs> {
+        let mut errors = Vec::new();
+        let templates_dir = keep(
+            existing_or_default(options.templates.as_deref(), "templates"),
+            &mut errors,
+        );
+        let static_dir = keep(
+            existing_or_default(options.static_dir.as_deref(), "static"),
+            &mut errors,
+        );
+        let tera = templates_dir
+            .as_ref()
+            .and_then(|dir| keep(site::load_templates(dir.as_deref()), &mut errors));
+        let static_files = static_dir
+            .as_ref()
+            .and_then(|dir| keep(site::static_files(dir.as_deref()), &mut errors));
+        let seeds = keep(seed::find_seeds(&options.seeds), &mut errors);
+        match (tera, static_files, seeds) {
+            (Some(tera), Some(static_files), Some(seeds)) if errors.is_empty() => Ok(Inputs {
+                tera,
+                static_files,
+                templates_dir: templates_dir.flatten(),
+                static_dir: static_dir.flatten(),
+                seeds,
+            }),
+            _ => Err(Error::all(errors)),
+        }
+    }
+
+    /// Folders the output may not hold: replacing it would delete them.
+    fn protected<'a>(&'a self, options: &'a BuildOptions) -> Vec<&'a Path> {
+        let mut protected: Vec<&Path> = vec![&options.seeds, Path::new(".")];
+        protected.extend(self.templates_dir.as_deref());
+        protected.extend(self.static_dir.as_deref());
+        protected
+    }
+}
+
+/// One article's page, rendered, with what the index keeps of it.
+struct RenderedArticle {
+    summary: site::ArticleSummary,
+    source_file: PathBuf,
+    warnings: Vec<Warning>,
+}
+
+/// Renders the whole site into `write(path inside the output, bytes)`. Articles are rendered
+/// in parallel and streamed out one by one; only their summaries stay in memory.
+fn generate(
+    options: &BuildOptions,
+    inputs: &Inputs,
+    write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<BuildReport> {
+    use rayon::prelude::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let total = inputs.seeds.len();
+    let done = AtomicUsize::new(0);
+    let results: Vec<Result<RenderedArticle>> = inputs
+        .seeds
+        .par_iter()
+        .map(|file| {
+            let result = render_article(options, inputs, file, write);
+            let done = done.fetch_add(1, Ordering::Relaxed) + 1;
+            progress(Progress { done, total });
+            result
+        })
+        .collect();
     let mut errors = Vec::new();
     let mut articles = Vec::new();
-    for file in seed::find_seeds(&options.seeds)? {
-        let article = seed::read_seed(
-            &file.path,
-            &file.stem,
-            &options.source_lang,
-            options.time_zone,
-            options.encoding,
-        )
-        .and_then(|seed| translate::authored(seed, &options.target_lang, options.encoding))
-        .and_then(|article| annotate::annotate(&article).map(|a| (article, a)));
-        match article {
-            Ok(pair) => articles.push(pair),
+    for result in results {
+        match result {
+            Ok(article) => articles.push(article),
             Err(e) => errors.push(e),
         }
     }
-    let mut pages = pages_with_unique_slugs(&articles, &mut errors);
-    site::sort_newest_first(&mut pages);
+    check_slugs(&articles, &inputs.static_files, &mut errors);
     if !errors.is_empty() {
-        return Err(if errors.len() == 1 {
-            errors.remove(0)
-        } else {
-            Error::Many(errors)
-        });
+        return Err(Error::all(errors));
     }
 
-    let mut protected: Vec<&Path> = vec![&options.seeds, Path::new(".")];
-    protected.extend(templates_dir.as_deref());
-    protected.extend(static_dir.as_deref());
-    let staging = site::Staging::new(&options.out, &protected)?;
-    for (name, bytes) in &static_files {
-        if pages
-            .iter()
-            .any(|p| name.split('/').next() == Some(p.slug.as_str()))
-        {
-            return Err(Error::input(
-                Location::file(Path::new(name)),
-                "a static file has the same name as an article's folder; rename one of them",
-            ));
-        }
-        staging.write(name, bytes)?;
+    for (name, bytes) in &inputs.static_files {
+        write(name, bytes)?;
     }
-    for page in &pages {
-        staging.write(
-            &format!("{}/index.html", page.slug),
-            site::render_article(&tera, &options.site, page)?.as_bytes(),
-        )?;
-        for (side, doc) in [
-            (&page.article.source, &page.annotated.source.markdown),
-            (&page.article.target, &page.annotated.target.markdown),
-        ] {
-            staging.write(
-                &format!("{}/{}.md", page.slug, side.lang),
-                doc.text.as_bytes(),
-            )?;
-        }
-    }
-    let index = site::render_index(&tera, &options.site, &options.source_lang, &pages)?;
+    let warnings: Vec<Warning> = articles.iter().flat_map(|a| a.warnings.clone()).collect();
+    let mut summaries: Vec<site::ArticleSummary> =
+        articles.into_iter().map(|a| a.summary).collect();
+    site::sort_newest_first(&mut summaries);
+    let lang = &options.source_lang;
+    let index = site::render_index(&inputs.tera, &options.site, lang, &summaries)?;
     for (path, html) in &index {
-        staging.write(path, html.as_bytes())?;
+        write(path, html.as_bytes())?;
     }
-    staging.write(
+    write(
         "404.html",
-        site::render_not_found(&tera, &options.site, &options.source_lang)?.as_bytes(),
+        site::render_not_found(&inputs.tera, &options.site, lang)?.as_bytes(),
     )?;
     let mut notes = Vec::new();
-    let warnings: Vec<Warning> = articles
-        .iter()
-        .flat_map(|(_, a)| a.warnings.clone())
-        .collect();
     match &options.site.base_url {
         Some(base) => {
             let index_paths: Vec<String> = index.into_iter().map(|(path, _)| path).collect();
-            let feed = feed::atom(&options.site, base, &options.source_lang, &pages);
-            staging.write("atom.xml", feed.as_bytes())?;
-            staging.write("sitemap.xml", feed::sitemap(base, &index_paths, &pages).as_bytes())?;
-            staging.write("robots.txt", feed::robots(base).as_bytes())?;
+            write("atom.xml", feed::atom(&options.site, base, lang, &summaries).as_bytes())?;
+            write("sitemap.xml", feed::sitemap(base, &index_paths, &summaries).as_bytes())?;
+            write("robots.txt", feed::robots(base).as_bytes())?;
         }
         None => notes.push(
             "no base_url in paralelo.toml: atom.xml, sitemap.xml, robots.txt and canonical links need one, so they are not written".to_string(),
         ),
     }
-    staging.commit()?;
-
     Ok(BuildReport {
-        pages: pages.len(),
+        pages: summaries.len(),
+        machine_translated: 0,
         warnings,
         notes,
     })
 }
 
-use error::Location;
+/// Reads, translates, annotates and renders one seed, and writes its page and Markdown files.
+fn render_article(
+    options: &BuildOptions,
+    inputs: &Inputs,
+    file: &seed::SeedFile,
+    write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
+) -> Result<RenderedArticle> {
+    let seed = seed::read_seed(
+        &file.path,
+        &file.stem,
+        &options.source_lang,
+        options.time_zone,
+        options.encoding,
+    )?;
+    let article = translate::authored(seed, &options.target_lang, options.encoding)?;
+    let annotated = annotate::annotate(&article)?;
+    let page = site::Page {
+        slug: site::slugify(article.slug.as_deref().unwrap_or(&article.stem)),
+        article: &article,
+        annotated: &annotated,
+    };
+    let html = site::render_article(&inputs.tera, &options.site, &page)?;
+    write(&format!("{}/index.html", page.slug), html.as_bytes())?;
+    for (side, doc) in [
+        (&article.source, &annotated.source.markdown),
+        (&article.target, &annotated.target.markdown),
+    ] {
+        write(
+            &format!("{}/{}.md", page.slug, side.lang),
+            doc.text.as_bytes(),
+        )?;
+    }
+    Ok(RenderedArticle {
+        summary: site::ArticleSummary::new(&page),
+        source_file: article.source.file.clone(),
+        warnings: annotated.warnings.clone(),
+    })
+}
+
+/// Two articles with one slug are an error naming both; so is a slug that a static folder or
+/// the index's later pages (`page/`) already use.
+fn check_slugs(
+    articles: &[RenderedArticle],
+    static_files: &BTreeMap<String, Vec<u8>>,
+    errors: &mut Vec<Error>,
+) {
+    let mut taken: BTreeMap<&str, String> =
+        BTreeMap::from([("page", "the index's later pages".to_string())]);
+    for name in static_files.keys() {
+        if let Some((folder, _)) = name.split_once('/') {
+            taken.insert(folder, format!("the static folder `{folder}`"));
+        }
+    }
+    for article in articles {
+        let slug = article.summary.slug.as_str();
+        match taken.get(slug) {
+            Some(owner) => errors.push(Error::input(
+                Location::file(&article.source_file),
+                format!(
+                    "has the slug `{slug}`, like {owner}; give it another `slug` in its translation's front matter"
+                ),
+            )),
+            None => {
+                taken.insert(slug, article.source_file.display().to_string());
+            }
+        }
+    }
+}
 
 /// Renders one article page from the texts of a seed and its authored translation, as a build
 /// would, with the built-in templates. Nothing is read or written: for tools, tests and fuzzing.
@@ -205,39 +371,13 @@ pub fn render_from_text(
     site::render_article(&site::load_templates(None)?, &options.site, &page)
 }
 
-/// Gives each article its slug; two articles with one slug are an error naming both.
-fn pages_with_unique_slugs<'a>(
-    articles: &'a [(translate::Article, annotate::AnnotatedArticle)],
-    errors: &mut Vec<Error>,
-) -> Vec<site::Page<'a>> {
-    // `page/` holds the index's later pages.
-    let reserved = Path::new("(the index pages)");
-    let mut seen: BTreeMap<String, &Path> = BTreeMap::from([("page".to_string(), reserved)]);
-    let mut pages = Vec::new();
-    for (article, annotated) in articles {
-        let slug = site::slugify(article.slug.as_deref().unwrap_or(&article.stem));
-        if let Some(first) = seen.get(&slug) {
-            errors.push(Error::input(
-                Location::file(&article.source.file),
-                format!(
-                    "has the slug `{slug}`, like {}; give one of them another `slug` in its translation's front matter",
-                    first.display()
-                ),
-            ));
-            continue;
-        }
-        seen.insert(slug.clone(), &article.source.file);
-        pages.push(site::Page {
-            slug,
-            article,
-            annotated,
-        });
-    }
-    pages
+/// The value, or `None` with the error kept for the report.
+fn keep<T>(result: Result<T>, errors: &mut Vec<Error>) -> Option<T> {
+    result.map_err(|e| errors.push(e)).ok()
 }
 
 /// A folder the user named must exist; the default one is used only if it does.
-fn existing_or_default(given: Option<&Path>, default: &str) -> Result<Option<PathBuf>> {
+fn existing_or_default(given: Option<&Path>, default: &str) -> Result<Option<PathBuf>, Error> {
     match given {
         Some(dir) if dir.is_dir() => Ok(Some(dir.to_path_buf())),
         Some(dir) => Err(Error::input(Location::file(dir), "no such folder")),

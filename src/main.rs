@@ -1,6 +1,7 @@
 //! The `paralelo` command line: reads the configuration and the flags, and hands the work to the
 //! library.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -8,13 +9,15 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 use paralelo::config;
 
+mod progress;
+
 /// Builds bilingual reading pages from news articles and their translations.
 #[derive(Parser)]
 #[command(
     version,
     about,
     args_conflicts_with_subcommands = true,
-    after_help = "With no command, builds the site.\n\nExit status: 0 on success, 1 when an input, a template, the configuration or the output folder is wrong, 2 for a wrong command line."
+    after_help = "With no command, builds the site.\n\nExit status:\n  0  success\n  1  an input, a template, the configuration or the output folder is wrong (the message names the file and line)\n  2  the command line is wrong"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -25,8 +28,17 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Builds the site (the default command).
+    /// Builds the site into the output folder (the default command).
     Build(BuildArgs),
+    /// Reads and checks every seed, translation, template and the configuration; writes nothing.
+    Check(BuildArgs),
+    /// Writes the skeleton of `seeds/<STEM>.en.txt` for a translator to fill in.
+    New {
+        /// The seed's file name without `.txt`.
+        stem: String,
+        #[command(flatten)]
+        args: BuildArgs,
+    },
 }
 
 /// Flags override `paralelo.toml`, which overrides the defaults.
@@ -62,39 +74,135 @@ struct BuildArgs {
     /// Encoding of seeds and translations that are not UTF-8 (e.g. windows-1252)
     #[arg(long, value_name = "LABEL")]
     encoding: Option<String>,
+    /// Print only errors
+    #[arg(long, short, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Print what the build decided, with every warning in full
+    #[arg(long, short)]
+    verbose: bool,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let args = match cli.command {
-        Some(Command::Build(args)) => args,
-        None => cli.build,
+    let (command, args) = match cli.command {
+        None => (Action::Build, cli.build),
+        Some(Command::Build(args)) => (Action::Build, args),
+        Some(Command::Check(args)) => (Action::Check, args),
+        Some(Command::New { stem, args }) => (Action::New(stem), args),
     };
-    let started = Instant::now();
-    let result = config::resolve(args.into_overrides())
-        .and_then(|options| paralelo::build(&options).map(|report| (report, options.out)));
-    match result {
-        Ok((report, out)) => {
-            for warning in &report.warnings {
-                eprintln!("warning: {warning}");
+    let out = Output::new(args.quiet, args.verbose);
+    match run(command, args, &out) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            for line in error.to_string().lines() {
+                out.problem("error", line);
             }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+enum Action {
+    Build,
+    Check,
+    New(String),
+}
+
+fn run(action: Action, args: BuildArgs, out: &Output) -> paralelo::Result<()> {
+    let options = config::resolve(args.into_overrides())?;
+    let started = Instant::now();
+    match action {
+        Action::Build => {
+            let bar = progress::LateBar::new(out.quiet);
+            let report = paralelo::build_with_progress(&options, &|p| bar.update(p))?;
+            bar.finish();
+            out.report(&report);
+            out.summary(&format!(
+                "built {} page{}{} in {:.1} s → {}",
+                report.pages,
+                plural(report.pages),
+                machine_note(&report),
+                started.elapsed().as_secs_f64(),
+                options.out.join("index.html").display()
+            ));
+        }
+        Action::Check => {
+            let report = paralelo::check(&options)?;
+            out.report(&report);
+            out.summary(&format!(
+                "checked {} article{}: no errors ({} warning{})",
+                report.pages,
+                plural(report.pages),
+                report.warnings.len(),
+                plural(report.warnings.len())
+            ));
+        }
+        Action::New(stem) => {
+            let path = paralelo::new_translation(&options, &stem)?;
+            out.summary(&format!(
+                "wrote {}: translate each line in place",
+                path.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn machine_note(report: &paralelo::BuildReport) -> String {
+    match report.machine_translated {
+        0 => String::new(),
+        n => format!(" ({n} machine-translated)"),
+    }
+}
+
+/// Where messages go: errors always, warnings and the summary unless quiet, notes when
+/// verbose; colour only on a terminal, and never with NO_COLOR set.
+struct Output {
+    quiet: bool,
+    verbose: bool,
+    colour: bool,
+}
+
+impl Output {
+    fn new(quiet: bool, verbose: bool) -> Output {
+        let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        Output {
+            quiet,
+            verbose,
+            colour,
+        }
+    }
+
+    fn problem(&self, kind: &str, message: &str) {
+        let code = if kind == "error" { "31" } else { "33" };
+        if self.colour {
+            eprintln!("\x1b[1;{code}m{kind}\x1b[0m: {message}");
+        } else {
+            eprintln!("{kind}: {message}");
+        }
+    }
+
+    fn report(&self, report: &paralelo::BuildReport) {
+        if self.quiet {
+            return;
+        }
+        for warning in &report.warnings {
+            self.problem("warning", &warning.to_string());
+        }
+        if self.verbose {
             for note in &report.notes {
                 eprintln!("note: {note}");
             }
-            println!(
-                "built {} page{} in {:.1} s → {}",
-                report.pages,
-                if report.pages == 1 { "" } else { "s" },
-                started.elapsed().as_secs_f64(),
-                out.join("index.html").display()
-            );
-            ExitCode::SUCCESS
         }
-        Err(error) => {
-            for line in error.to_string().lines() {
-                eprintln!("error: {line}");
-            }
-            ExitCode::FAILURE
+    }
+
+    fn summary(&self, line: &str) {
+        if !self.quiet {
+            println!("{line}");
         }
     }
 }

@@ -272,6 +272,36 @@ static ENGLISH: DateWords = DateWords {
     fillers: &["of", "at", "on"],
 };
 
+/// Writes a dateline for `moment` in `lang`, like the wires do:
+/// `Published: Wednesday, 5 November 2025, 13:34`. `None` for a language without date words.
+pub fn format_dateline(lang: &str, moment: &DateTime<FixedOffset>) -> Option<String> {
+    use chrono::{Datelike, Timelike};
+    let words = DateWords::for_lang(lang)?;
+    let weekday = words.weekdays[moment.weekday().num_days_from_monday() as usize];
+    let month = words.months[moment.month0() as usize];
+    // English capitalises day and month names; Spanish does not.
+    let cap = |w: &str| -> String {
+        if lang == "en" {
+            let mut chars = w.chars();
+            chars
+                .next()
+                .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+        } else {
+            w.to_string()
+        }
+    };
+    Some(format!(
+        "{}: {}, {} {} {}, {:02}:{:02}",
+        words.labels[0],
+        cap(weekday),
+        moment.day(),
+        cap(month),
+        moment.year(),
+        moment.hour(),
+        moment.minute()
+    ))
+}
+
 /// Reads the dateline's date and time as local time in `time_zone`.
 fn parse_published(
     path: &Path,

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 
 use crate::annotate::{AnnotatedArticle, AnnotatedSide, ParagraphPair};
@@ -206,12 +207,52 @@ struct ArticleContext<'a> {
     pairs: Vec<PairContext<'a>>,
 }
 
+/// What the index and the feed keep of an article: enough to list it, little enough to keep
+/// for every article of a large site while the pages themselves stream to disk.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArticleSummary {
+    pub slug: String,
+    #[serde(skip)]
+    pub published: Option<DateTime<FixedOffset>>,
+    /// `published` as ISO 8601, for templates.
+    pub published_iso: Option<String>,
+    pub source: SideSummary,
+    pub target: SideSummary,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SideSummary {
+    pub lang: String,
+    pub title: String,
+    /// The lead's first sentence.
+    pub summary: String,
+    /// The dateline as written.
+    pub date: Option<String>,
+}
+
+impl ArticleSummary {
+    pub fn new(page: &Page<'_>) -> ArticleSummary {
+        let side = |side: &Side, annotated: &AnnotatedSide| SideSummary {
+            lang: side.lang.clone(),
+            title: annotated.title.clone(),
+            summary: annotated.summary.clone(),
+            date: side.dateline.as_ref().map(|d| d.value.clone()),
+        };
+        ArticleSummary {
+            slug: page.slug.clone(),
+            published: page.article.published,
+            published_iso: page.article.published.map(|d| d.to_rfc3339()),
+            source: side(&page.article.source, &page.annotated.source),
+            target: side(&page.article.target, &page.annotated.target),
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct IndexEntry<'a> {
     href: String,
-    published: Option<String>,
-    source: SideContext<'a>,
-    target: SideContext<'a>,
+    #[serde(flatten)]
+    article: &'a ArticleSummary,
 }
 
 fn side_context<'a>(side: &'a Side, annotated: &'a AnnotatedSide) -> SideContext<'a> {
@@ -292,12 +333,12 @@ pub fn render_article(tera: &tera::Tera, site: &SiteSettings, page: &Page<'_>) -
 /// How many articles one index page lists.
 pub const INDEX_PAGE_SIZE: usize = 50;
 
-/// Orders pages as the index and the feed list them: newest first, undated last, then by slug.
-pub fn sort_newest_first(pages: &mut [Page<'_>]) {
-    pages.sort_by(|a, b| {
-        b.article
-            .published
-            .cmp(&a.article.published)
+/// Orders articles as the index and the feed list them: newest first, undated last, then by
+/// slug.
+pub fn sort_newest_first(articles: &mut [ArticleSummary]) {
+    articles.sort_by(|a, b| {
+        b.published
+            .cmp(&a.published)
             .then_with(|| a.slug.cmp(&b.slug))
     });
 }
@@ -318,18 +359,18 @@ fn index_path(number: usize) -> (String, &'static str) {
     }
 }
 
-/// Renders the index pages, [`INDEX_PAGE_SIZE`] articles each, of pages already sorted:
+/// Renders the index pages, [`INDEX_PAGE_SIZE`] articles each, of articles already sorted:
 /// `(path inside the output, HTML)`.
 pub fn render_index(
     tera: &tera::Tera,
     site: &SiteSettings,
     lang: &str,
-    pages: &[Page<'_>],
+    articles: &[ArticleSummary],
 ) -> Result<Vec<(String, String)>> {
-    let chunks: Vec<&[Page<'_>]> = if pages.is_empty() {
+    let chunks: Vec<&[ArticleSummary]> = if articles.is_empty() {
         vec![&[]]
     } else {
-        pages.chunks(INDEX_PAGE_SIZE).collect()
+        articles.chunks(INDEX_PAGE_SIZE).collect()
     };
     let total = chunks.len();
     let link = |from: usize, to: usize| {
@@ -344,11 +385,9 @@ pub fn render_index(
             let (path, root) = index_path(number);
             let entries: Vec<IndexEntry<'_>> = chunk
                 .iter()
-                .map(|page| IndexEntry {
-                    href: format!("{root}{}/index.html", page.slug),
-                    published: page.article.published.map(|d| d.to_rfc3339()),
-                    source: side_context(&page.article.source, &page.annotated.source),
-                    target: side_context(&page.article.target, &page.annotated.target),
+                .map(|article| IndexEntry {
+                    href: format!("{root}{}/index.html", article.slug),
+                    article,
                 })
                 .collect();
             let pagination = Pagination {

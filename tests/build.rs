@@ -343,3 +343,78 @@ fn a_build_killed_midway_leaves_a_whole_site() {
     let page = fs::read_to_string(out.join("s0000/index.html")).unwrap();
     assert!(page.contains("Nuevo primer"));
 }
+
+fn paralelo(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_paralelo"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn check_lists_every_problem_and_writes_nothing() {
+    let (dir, _seeds, _out) = project(&[
+        ("a.txt", SEED),
+        ("a.en.txt", "Only one paragraph.\n"),
+        ("b.txt", "Publicado: 31 febrero 2025 10:00\n\nUno.\n"),
+        ("c.txt", SEED),
+        ("c.en.txt", TRANSLATION),
+    ]);
+    let output = paralelo(dir.path(), &["check"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("a.en.txt: 1 paragraphs"), "{stderr}");
+    assert!(stderr.contains("b.txt:1: cannot read the date"), "{stderr}");
+    assert!(!stderr.contains("c.txt"), "{stderr}");
+    assert!(!dir.path().join("public").exists());
+
+    fs::remove_file(dir.path().join("seeds/b.txt")).unwrap();
+    fs::write(dir.path().join("seeds/a.en.txt"), TRANSLATION).unwrap();
+    let output = paralelo(dir.path(), &["check"]);
+    assert!(output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("checked 2 articles: no errors"), "{stdout}");
+    assert!(!dir.path().join("public").exists());
+}
+
+#[test]
+fn new_writes_a_skeleton_once() {
+    let (dir, seeds, _out) = project(&[("a.txt", SEED)]);
+    let output = paralelo(dir.path(), &["new", "a"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let skeleton = fs::read_to_string(seeds.join("a.en.txt")).unwrap();
+    assert!(
+        skeleton.contains("Published: Monday, 3 March 2025, 10:00"),
+        "{skeleton}"
+    );
+    assert!(
+        skeleton.contains("[Translate paragraph 2: \"Segundo párrafo.\"]"),
+        "{skeleton}"
+    );
+
+    fs::write(seeds.join("a.en.txt"), "my work").unwrap();
+    let output = paralelo(dir.path(), &["new", "a"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("never overwrites"));
+    assert_eq!(
+        fs::read_to_string(seeds.join("a.en.txt")).unwrap(),
+        "my work"
+    );
+}
+
+#[test]
+fn quiet_build_prints_nothing_and_summary_counts_pages() {
+    let (dir, _seeds, _out) = project(&[("a.txt", SEED), ("a.en.txt", TRANSLATION)]);
+    let output = paralelo(dir.path(), &["build"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.starts_with("built 1 page in "), "{stdout}");
+    assert!(stdout.trim_end().ends_with("public/index.html"), "{stdout}");
+    let output = paralelo(dir.path(), &["--quiet"]);
+    assert!(output.status.success());
+    assert!(output.stdout.is_empty() && output.stderr.is_empty());
+}

@@ -211,12 +211,48 @@ fn pair(
     })
 }
 
+/// The skeleton of a translation of `seed` into `lang`, for a translator to fill in: front
+/// matter with empty headlines, the caption's credit, the dateline, and one placeholder line per
+/// paragraph that quotes the paragraph's first words.
+pub fn skeleton(seed: &Seed, lang: &str) -> String {
+    let mut text = String::from("+++\ntitle = \"\"\noriginal_title = \"\"\n+++\n");
+    if let Some(caption) = &seed.text.caption {
+        text.push_str(&format!(
+            "[Translate the caption: {}]",
+            first_words_of(&caption.text)
+        ));
+        if let Some(credit) = &caption.credit {
+            text.push_str(&format!(" - {credit}"));
+        }
+        text.push('\n');
+    }
+    if seed.text.dateline.is_some() {
+        let dateline = seed
+            .published
+            .and_then(|moment| seed::format_dateline(lang, &moment));
+        text.push_str(&dateline.unwrap_or_else(|| "[Translate the dateline]".to_string()));
+        text.push('\n');
+    }
+    for (k, paragraph) in seed.text.paragraphs.iter().enumerate() {
+        text.push_str(&format!(
+            "\n[Translate paragraph {}: \"{}\"]\n",
+            k + 1,
+            first_words_of(&paragraph.text)
+        ));
+    }
+    text
+}
+
 fn first_words(paragraph: Option<&Paragraph>) -> String {
-    let Some(paragraph) = paragraph else {
-        return "(no paragraphs)".to_string();
-    };
-    let words: Vec<&str> = paragraph.text.split_whitespace().take(8).collect();
-    let ellipsis = if paragraph.text.split_whitespace().count() > 8 {
+    paragraph.map_or_else(
+        || "(no paragraphs)".to_string(),
+        |p| first_words_of(&p.text),
+    )
+}
+
+fn first_words_of(text: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().take(8).collect();
+    let ellipsis = if text.split_whitespace().count() > 8 {
         " …"
     } else {
         ""
@@ -304,5 +340,19 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("never closed"), "{err}");
+    }
+
+    #[test]
+    fn skeleton_mirrors_the_seed_and_parses_back() {
+        let seed = seed(include_str!("../../seeds/000_df1e1d8b34815c19.txt"));
+        let text = skeleton(&seed, "en");
+        assert!(text.starts_with("+++\ntitle = \"\"\noriginal_title = \"\"\n+++\n[Translate the caption: El presidente ucraniano, Volodimir Zelenski, participa en una …] - Henry Nicholls/PA Wire/dpa\nPublished: Wednesday, 5 November 2025, 13:34\n\n[Translate paragraph 1: \"El presidente de Ucrania, Volodimir Zelenski, ha abordado …\"]\n"), "{text}");
+        let article = authored_from_text(seed, "en", PathBuf::from("a.en.txt"), &text).unwrap();
+        assert_eq!(article.target.paragraphs.len(), 7);
+        assert!(article.target.dateline.is_some());
+        assert_eq!(
+            article.target.caption.unwrap().credit.as_deref(),
+            Some("Henry Nicholls/PA Wire/dpa")
+        );
     }
 }

@@ -9,6 +9,7 @@ pub mod annotate;
 pub mod config;
 pub mod error;
 pub mod feed;
+pub mod incremental;
 pub mod markdown;
 pub mod quotes;
 pub mod seed;
@@ -92,28 +93,111 @@ pub struct Progress {
     pub total: usize,
 }
 
+/// Above this many changed articles a rebuild builds everything afresh, which streams pages
+/// to disk instead of holding the changed ones in memory until all have succeeded.
+const REBUILD_LIMIT: usize = 500;
+
 /// [`build`], telling `progress` after each article.
+///
+/// When the output holds the manifest of a build with the same tool, templates, static files
+/// and options, only the articles whose seed or translation changed are made again, and only
+/// files whose bytes change are written: the rest keep their modification times.
 pub fn build_with_progress(
     options: &BuildOptions,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<BuildReport> {
     let inputs = Inputs::load(options)?;
+    let fingerprint = inputs.fingerprint(options);
+    let previous = incremental::Manifest::load(&options.out).filter(|m| {
+        m.fingerprint == fingerprint && options.out.join(site::OUTPUT_MARKER).is_file()
+    });
+    if let Some(previous) = previous
+        && let Some(report) = rebuild(options, &inputs, previous, progress)?
+    {
+        return Ok(report);
+    }
     let staging = site::Staging::new(&options.out, &inputs.protected(options))?;
-    let report = generate(
-        options,
-        &inputs,
-        &|path, bytes| staging.write(path, bytes),
-        progress,
-    )?;
+    let write = |path: &str, bytes: &[u8]| staging.write(path, bytes);
+    let outcomes = process_seeds(options, &inputs, None, progress, &|files| {
+        files
+            .iter()
+            .try_for_each(|(path, bytes)| write(path, bytes))
+    });
+    let entries = settle(outcomes, &inputs)?
+        .into_iter()
+        .map(|(entry, _)| entry)
+        .collect();
+    for (name, bytes) in &inputs.static_files {
+        write(name, bytes)?;
+    }
+    let manifest = incremental::Manifest {
+        fingerprint,
+        entries,
+    };
+    let report = finish(options, &inputs, &manifest, &write)?;
+    write(incremental::MANIFEST, manifest.to_text().as_bytes())?;
     staging.commit()?;
     Ok(report)
+}
+
+/// Rebuilds what changed since `previous`, in place; `None` when so much changed that a full
+/// build is the better way. Nothing is written unless every article succeeded.
+fn rebuild(
+    options: &BuildOptions,
+    inputs: &Inputs,
+    previous: incremental::Manifest,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Option<BuildReport>> {
+    let out = &options.out;
+    let outcomes = process_seeds(options, inputs, Some(&previous), progress, &|_| Ok(()));
+    let settled = settle(outcomes, inputs)?;
+    if settled.iter().filter(|(_, files)| files.is_some()).count() > REBUILD_LIMIT {
+        return Ok(None);
+    }
+    let write = |path: &str, bytes: &[u8]| site::write_if_changed(out, path, bytes).map(|_| ());
+    let mut entries = Vec::with_capacity(settled.len());
+    for (entry, files) in settled {
+        for (path, bytes) in files.iter().flatten() {
+            write(path, bytes)?;
+        }
+        entries.push(entry);
+    }
+    let made: std::collections::BTreeSet<&str> = entries
+        .iter()
+        .flat_map(|e| e.files.iter().map(String::as_str))
+        .collect();
+    for gone in previous.entries.iter().flat_map(|e| &e.files) {
+        if !made.contains(gone.as_str()) {
+            site::remove_output_file(out, gone)?;
+        }
+    }
+    let index_pages = |count: usize| count.div_ceil(site::INDEX_PAGE_SIZE).max(1);
+    for number in index_pages(entries.len()) + 1..=index_pages(previous.entries.len()) {
+        site::remove_output_file(out, &format!("page/{number}/index.html"))?;
+    }
+    let manifest = incremental::Manifest {
+        fingerprint: previous.fingerprint,
+        entries,
+    };
+    let report = finish(options, inputs, &manifest, &write)?;
+    write(incremental::MANIFEST, manifest.to_text().as_bytes())?;
+    Ok(Some(report))
 }
 
 /// Checks every seed, translation and template as a build would, and writes nothing. Every
 /// problem is reported, not only the first.
 pub fn check(options: &BuildOptions) -> Result<BuildReport> {
     let inputs = Inputs::load(options)?;
-    generate(options, &inputs, &|_, _| Ok(()), &|_| {})
+    let outcomes = process_seeds(options, &inputs, None, &|_| {}, &|_| Ok(()));
+    let entries = settle(outcomes, &inputs)?
+        .into_iter()
+        .map(|(entry, _)| entry)
+        .collect();
+    let manifest = incremental::Manifest {
+        fingerprint: 0,
+        entries,
+    };
+    finish(options, &inputs, &manifest, &|_, _| Ok(()))
 }
 
 /// Writes the skeleton of the translation of `seeds/<stem>.txt` for a translator to fill in,
@@ -150,6 +234,8 @@ pub fn new_translation(options: &BuildOptions, stem: &str) -> Result<PathBuf> {
 /// What a build reads besides the seeds' text.
 struct Inputs {
     tera: tera::Tera,
+    /// The templates' names and texts, for the fingerprint.
+    template_sources: Vec<(String, String)>,
     static_files: BTreeMap<String, Vec<u8>>,
     templates_dir: Option<PathBuf>,
     static_dir: Option<PathBuf>,
@@ -168,21 +254,30 @@ impl Inputs {
             existing_or_default(options.static_dir.as_deref(), "static"),
             &mut errors,
         );
-        let tera = templates_dir
+        let templates = templates_dir
             .as_ref()
-            .and_then(|dir| keep(site::load_templates(dir.as_deref()), &mut errors));
+            .and_then(|dir| keep(site::template_sources(dir.as_deref()), &mut errors));
+        let tera = templates.as_ref().and_then(|sources| {
+            let dir = templates_dir.as_ref().and_then(Option::as_deref);
+            keep(site::load_templates(sources, dir), &mut errors)
+        });
         let static_files = static_dir
             .as_ref()
             .and_then(|dir| keep(site::static_files(dir.as_deref()), &mut errors));
         let seeds = keep(seed::find_seeds(&options.seeds), &mut errors);
-        match (tera, static_files, seeds) {
-            (Some(tera), Some(static_files), Some(seeds)) if errors.is_empty() => Ok(Inputs {
-                tera,
-                static_files,
-                templates_dir: templates_dir.flatten(),
-                static_dir: static_dir.flatten(),
-                seeds,
-            }),
+        match (tera, templates, static_files, seeds) {
+            (Some(tera), Some(template_sources), Some(static_files), Some(seeds))
+                if errors.is_empty() =>
+            {
+                Ok(Inputs {
+                    tera,
+                    template_sources,
+                    static_files,
+                    templates_dir: templates_dir.flatten(),
+                    static_dir: static_dir.flatten(),
+                    seeds,
+                })
+            }
             _ => Err(Error::all(errors)),
         }
     }
@@ -194,57 +289,146 @@ impl Inputs {
         protected.extend(self.static_dir.as_deref());
         protected
     }
+
+    /// A hash of everything that shapes every page: this program, the templates, the static
+    /// files and the options. When it changes, every page is made again.
+    fn fingerprint(&self, options: &BuildOptions) -> u64 {
+        let mut hash = incremental::Fnv::default();
+        hash.write(env!("CARGO_PKG_VERSION").as_bytes());
+        // A rebuilt paralelo may render differently under the same version number.
+        if let Some(stamp) = std::env::current_exe()
+            .ok()
+            .and_then(|exe| incremental::stamp(&exe))
+        {
+            hash.write(format!("{stamp:?}").as_bytes());
+        }
+        for (name, text) in &self.template_sources {
+            hash.write(name.as_bytes());
+            hash.write(text.as_bytes());
+        }
+        for (name, bytes) in &self.static_files {
+            hash.write(name.as_bytes());
+            hash.write(bytes);
+        }
+        hash.write(format!("{options:?}").as_bytes());
+        hash.finish()
+    }
 }
 
-/// One article's page, rendered, with what the index keeps of it.
-struct RenderedArticle {
-    summary: site::ArticleSummary,
-    source_file: PathBuf,
-    warnings: Vec<Warning>,
-}
+/// Files by path inside the output, with their bytes.
+type Files = Vec<(String, Vec<u8>)>;
 
-/// Renders the whole site into `write(path inside the output, bytes)`. Articles are rendered
-/// in parallel and streamed out one by one; only their summaries stay in memory.
-fn generate(
+/// What became of one seed: unchanged since the manifest, or made again with its files.
+type Outcome = (incremental::Entry, Option<Files>);
+
+/// Processes every seed in parallel. `stream` sees each made article's files as soon as they
+/// exist; what it keeps is up to it.
+fn process_seeds(
     options: &BuildOptions,
     inputs: &Inputs,
-    write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
+    previous: Option<&incremental::Manifest>,
     progress: &(dyn Fn(Progress) + Sync),
-) -> Result<BuildReport> {
+    stream: &(dyn Fn(&Files) -> Result<()> + Sync),
+) -> Vec<Result<Outcome>> {
     use rayon::prelude::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
+    let by_seed: BTreeMap<&Path, &incremental::Entry> = previous
+        .into_iter()
+        .flat_map(|m| &m.entries)
+        .map(|e| (e.seed.as_path(), e))
+        .collect();
     let total = inputs.seeds.len();
     let done = AtomicUsize::new(0);
-    let results: Vec<Result<RenderedArticle>> = inputs
+    inputs
         .seeds
         .par_iter()
         .map(|file| {
-            let result = render_article(options, inputs, file, write);
+            let result = process_seed(
+                options,
+                inputs,
+                file,
+                by_seed.get(file.path.as_path()).copied(),
+            )
+            .and_then(|(entry, files)| match files {
+                Some(files) if previous.is_none() => stream(&files).map(|()| (entry, None)),
+                files => Ok((entry, files)),
+            });
             let done = done.fetch_add(1, Ordering::Relaxed) + 1;
             progress(Progress { done, total });
             result
         })
-        .collect();
+        .collect()
+}
+
+/// Makes one seed's page again, unless its seed and translation are as `previous` saw them.
+fn process_seed(
+    options: &BuildOptions,
+    inputs: &Inputs,
+    file: &seed::SeedFile,
+    previous: Option<&incremental::Entry>,
+) -> Result<Outcome> {
+    let translation = translate::authored_path(&file.path, &options.target_lang);
+    let seed_stamp = incremental::stamp(&file.path);
+    let translation_stamp = incremental::stamp(&translation);
+    if let Some(entry) = previous.filter(|e| e.stamps_match(seed_stamp, translation_stamp)) {
+        return Ok((entry.clone(), None));
+    }
+    let hash = incremental::content_hash(&file.path, &translation)
+        .map_err(|e| Error::io(&file.path, "read", e))?;
+    if let Some(entry) = previous.filter(|e| e.hash == hash) {
+        let entry = incremental::Entry {
+            seed_stamp,
+            translation_stamp,
+            ..entry.clone()
+        };
+        return Ok((entry, None));
+    }
+    let (summary, warnings, files) = render_article(options, inputs, file)?;
+    let entry = incremental::Entry {
+        seed: file.path.clone(),
+        seed_stamp,
+        translation_stamp,
+        hash,
+        machine_translated: false,
+        files: files.iter().map(|(path, _)| path.clone()).collect(),
+        summary,
+        warnings,
+    };
+    Ok((entry, Some(files)))
+}
+
+/// Every seed's outcome, or every error, including clashing slugs.
+fn settle(outcomes: Vec<Result<Outcome>>, inputs: &Inputs) -> Result<Vec<Outcome>> {
     let mut errors = Vec::new();
-    let mut articles = Vec::new();
-    for result in results {
-        match result {
-            Ok(article) => articles.push(article),
+    let mut settled = Vec::with_capacity(outcomes.len());
+    for outcome in outcomes {
+        match outcome {
+            Ok(outcome) => settled.push(outcome),
             Err(e) => errors.push(e),
         }
     }
-    check_slugs(&articles, &inputs.static_files, &mut errors);
-    if !errors.is_empty() {
-        return Err(Error::all(errors));
+    check_slugs(
+        settled.iter().map(|(entry, _)| entry),
+        &inputs.static_files,
+        &mut errors,
+    );
+    if errors.is_empty() {
+        Ok(settled)
+    } else {
+        Err(Error::all(errors))
     }
+}
 
-    for (name, bytes) in &inputs.static_files {
-        write(name, bytes)?;
-    }
-    let warnings: Vec<Warning> = articles.iter().flat_map(|a| a.warnings.clone()).collect();
+/// Writes what lists the articles (index pages, feed, sitemap) and the 404 page, and reports.
+fn finish(
+    options: &BuildOptions,
+    inputs: &Inputs,
+    manifest: &incremental::Manifest,
+    write: &dyn Fn(&str, &[u8]) -> Result<()>,
+) -> Result<BuildReport> {
     let mut summaries: Vec<site::ArticleSummary> =
-        articles.into_iter().map(|a| a.summary).collect();
+        manifest.entries.iter().map(|e| e.summary.clone()).collect();
     site::sort_newest_first(&mut summaries);
     let lang = &options.source_lang;
     let index = site::render_index(&inputs.tera, &options.site, lang, &summaries)?;
@@ -269,19 +453,27 @@ fn generate(
     }
     Ok(BuildReport {
         pages: summaries.len(),
-        machine_translated: 0,
-        warnings,
+        machine_translated: manifest
+            .entries
+            .iter()
+            .filter(|e| e.machine_translated)
+            .count(),
+        warnings: manifest
+            .entries
+            .iter()
+            .flat_map(|e| e.warnings.clone())
+            .collect(),
         notes,
     })
 }
 
-/// Reads, translates, annotates and renders one seed, and writes its page and Markdown files.
+/// Reads, translates, annotates and renders one seed: what the index keeps of it, its
+/// warnings, and its files (page and Markdown sources) by path inside the output.
 fn render_article(
     options: &BuildOptions,
     inputs: &Inputs,
     file: &seed::SeedFile,
-    write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
-) -> Result<RenderedArticle> {
+) -> Result<(site::ArticleSummary, Vec<Warning>, Files)> {
     let seed = seed::read_seed(
         &file.path,
         &file.stem,
@@ -297,27 +489,27 @@ fn render_article(
         annotated: &annotated,
     };
     let html = site::render_article(&inputs.tera, &options.site, &page)?;
-    write(&format!("{}/index.html", page.slug), html.as_bytes())?;
+    let mut files = vec![(format!("{}/index.html", page.slug), html.into_bytes())];
     for (side, doc) in [
         (&article.source, &annotated.source.markdown),
         (&article.target, &annotated.target.markdown),
     ] {
-        write(
-            &format!("{}/{}.md", page.slug, side.lang),
-            doc.text.as_bytes(),
-        )?;
+        files.push((
+            format!("{}/{}.md", page.slug, side.lang),
+            doc.text.clone().into_bytes(),
+        ));
     }
-    Ok(RenderedArticle {
-        summary: site::ArticleSummary::new(&page),
-        source_file: article.source.file.clone(),
-        warnings: annotated.warnings.clone(),
-    })
+    Ok((
+        site::ArticleSummary::new(&page),
+        annotated.warnings.clone(),
+        files,
+    ))
 }
 
 /// Two articles with one slug are an error naming both; so is a slug that a static folder or
 /// the index's later pages (`page/`) already use.
-fn check_slugs(
-    articles: &[RenderedArticle],
+fn check_slugs<'a>(
+    entries: impl Iterator<Item = &'a incremental::Entry>,
     static_files: &BTreeMap<String, Vec<u8>>,
     errors: &mut Vec<Error>,
 ) {
@@ -328,17 +520,17 @@ fn check_slugs(
             taken.insert(folder, format!("the static folder `{folder}`"));
         }
     }
-    for article in articles {
-        let slug = article.summary.slug.as_str();
+    for entry in entries {
+        let slug = entry.summary.slug.as_str();
         match taken.get(slug) {
             Some(owner) => errors.push(Error::input(
-                Location::file(&article.source_file),
+                Location::file(&entry.seed),
                 format!(
                     "has the slug `{slug}`, like {owner}; give it another `slug` in its translation's front matter"
                 ),
             )),
             None => {
-                taken.insert(slug, article.source_file.display().to_string());
+                taken.insert(slug, entry.seed.display().to_string());
             }
         }
     }
@@ -368,7 +560,8 @@ pub fn render_from_text(
         article: &article,
         annotated: &annotated,
     };
-    site::render_article(&site::load_templates(None)?, &options.site, &page)
+    let tera = site::load_templates(&site::template_sources(None)?, None)?;
+    site::render_article(&tera, &options.site, &page)
 }
 
 /// The value, or `None` with the error kept for the report.

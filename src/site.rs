@@ -52,14 +52,13 @@ const BUILTIN_STATIC: [(&str, &str); 2] = [
     ("paralelo.js", include_str!("../static/paralelo.js")),
 ];
 
-/// Loads the Tera templates from `dir`, or the built-in ones when `dir` is `None`.
-pub fn load_templates(dir: Option<&Path>) -> Result<tera::Tera> {
-    let mut tera = tera::Tera::new();
-    let templates: Vec<(String, String)> = match dir {
-        None => BUILTIN_TEMPLATES
+/// The templates' names and texts: those in `dir`, or the built-in ones when `dir` is `None`.
+pub fn template_sources(dir: Option<&Path>) -> Result<Vec<(String, String)>> {
+    match dir {
+        None => Ok(BUILTIN_TEMPLATES
             .iter()
             .map(|(name, text)| (name.to_string(), text.to_string()))
-            .collect(),
+            .collect()),
         Some(dir) => read_tree(dir, "read the templates folder")?
             .into_iter()
             .filter(|(name, _)| name.ends_with(".html"))
@@ -69,9 +68,14 @@ pub fn load_templates(dir: Option<&Path>) -> Result<tera::Tera> {
                 })?;
                 Ok((name, text))
             })
-            .collect::<Result<_>>()?,
-    };
-    tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+            .collect(),
+    }
+}
+
+/// Parses the templates read from `dir` (`None`: the built-in ones).
+pub fn load_templates(sources: &[(String, String)], dir: Option<&Path>) -> Result<tera::Tera> {
+    let mut tera = tera::Tera::new();
+    tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
         .map_err(|e| template_error(dir, "", &e))?;
     for (name, _) in BUILTIN_TEMPLATES {
         if !tera.contains_template(name) {
@@ -419,6 +423,42 @@ pub fn render_not_found(tera: &tera::Tera, site: &SiteSettings, lang: &str) -> R
     context.insert("lang", lang);
     tera.render("404.html", &context)
         .map_err(|e| template_error(None, "404.html", &e))
+}
+
+/// Writes `bytes` at `relative` inside `out` unless the file already holds exactly them, so
+/// that unchanged files keep their modification times. The bytes go to a temporary file that
+/// is renamed over the old one: a reader never sees half a file. Returns whether it wrote.
+pub fn write_if_changed(out: &Path, relative: &str, bytes: &[u8]) -> Result<bool> {
+    let path = out.join(relative);
+    if fs::read(&path).is_ok_and(|old| old == bytes) {
+        return Ok(false);
+    }
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).map_err(|e| Error::io(parent, "create folder", e))?;
+    }
+    let temporary = path.with_file_name(format!(
+        ".{}.paralelo-tmp",
+        path.file_name()
+            .map_or("file".into(), |n| n.to_string_lossy())
+    ));
+    fs::write(&temporary, bytes).map_err(|e| Error::io(&temporary, "write", e))?;
+    fs::rename(&temporary, &path).map_err(|e| Error::io(&path, "replace", e))?;
+    Ok(true)
+}
+
+/// Removes a file paralelo made inside `out`, and its folder if that is left empty.
+pub fn remove_output_file(out: &Path, relative: &str) -> Result<()> {
+    let path = out.join(relative);
+    match fs::remove_file(&path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io(&path, "remove", e)),
+    }
+    if let Some(parent) = path.parent().filter(|p| *p != out) {
+        // Fails, harmlessly, while the folder holds anything else.
+        let _ = fs::remove_dir(parent);
+    }
+    Ok(())
 }
 
 /// A folder being filled beside the output, swapped in by [`Staging::commit`].

@@ -1,0 +1,211 @@
+//! Rebuilds redo only what changed, and leave every other file untouched.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use paralelo::{BuildOptions, build};
+
+const TRANSLATION: &str = "Photo. - Agency\nPublished: Monday, 3 March 2025, 10:00\n\nFirst paragraph.\n\nSecond paragraph.\n";
+
+fn seed(n: usize) -> String {
+    format!(
+        "Foto. - Agencia\nPublicado: lunes, 3 marzo 2025 10:{:02}\n\nPrimer párrafo {n}.\n\nSegundo párrafo.\n",
+        n % 60
+    )
+}
+
+/// A project of `count` seeds, built once.
+fn built(count: usize) -> (tempfile::TempDir, BuildOptions) {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = dir.path().join("seeds");
+    fs::create_dir(&seeds).unwrap();
+    for n in 0..count {
+        fs::write(seeds.join(format!("s{n:02}.txt")), seed(n)).unwrap();
+        fs::write(seeds.join(format!("s{n:02}.en.txt")), TRANSLATION).unwrap();
+    }
+    let options = BuildOptions {
+        seeds,
+        out: dir.path().join("public"),
+        ..Default::default()
+    };
+    build(&options).unwrap();
+    (dir, options)
+}
+
+/// Every file of the output with its modification time.
+fn mtimes(out: &Path) -> BTreeMap<PathBuf, SystemTime> {
+    walkdir::WalkDir::new(out)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let time = e.metadata().unwrap().modified().unwrap();
+            (e.path().strip_prefix(out).unwrap().to_path_buf(), time)
+        })
+        .collect()
+}
+
+fn changed(
+    before: &BTreeMap<PathBuf, SystemTime>,
+    after: &BTreeMap<PathBuf, SystemTime>,
+) -> Vec<String> {
+    let mut names: Vec<String> = after
+        .iter()
+        .filter(|(path, time)| before.get(*path) != Some(time))
+        .map(|(path, _)| path.to_string_lossy().into_owned())
+        .collect();
+    names.extend(
+        before
+            .keys()
+            .filter(|path| !after.contains_key(*path))
+            .map(|path| format!("-{}", path.to_string_lossy())),
+    );
+    names
+}
+
+fn pause() {
+    // Modification times must be able to differ.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+}
+
+#[test]
+fn a_rebuild_with_nothing_changed_writes_nothing() {
+    let (_dir, options) = built(3);
+    let before = mtimes(&options.out);
+    pause();
+    let report = build(&options).unwrap();
+    assert_eq!(report.pages, 3);
+    assert_eq!(
+        changed(&before, &mtimes(&options.out)),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn one_changed_seed_rewrites_its_page_and_the_index_only() {
+    let (_dir, options) = built(3);
+    let before = mtimes(&options.out);
+    pause();
+    // Touching without changing bytes is no change.
+    fs::write(options.seeds.join("s00.txt"), seed(0)).unwrap();
+    fs::write(
+        options.seeds.join("s01.txt"),
+        seed(1).replace("Primer", "Nuevo primer"),
+    )
+    .unwrap();
+    build(&options).unwrap();
+    let after = mtimes(&options.out);
+    assert_eq!(
+        changed(&before, &after),
+        [
+            ".paralelo-manifest",
+            "index.html",
+            "s01/es.md",
+            "s01/index.html"
+        ]
+    );
+    let page = fs::read_to_string(options.out.join("s01/index.html")).unwrap();
+    assert!(page.contains("Nuevo primer párrafo 1."));
+}
+
+#[test]
+fn a_removed_seed_takes_its_page_away() {
+    let (_dir, options) = built(3);
+    fs::remove_file(options.seeds.join("s02.txt")).unwrap();
+    fs::remove_file(options.seeds.join("s02.en.txt")).unwrap();
+    build(&options).unwrap();
+    assert!(!options.out.join("s02").exists());
+    let index = fs::read_to_string(options.out.join("index.html")).unwrap();
+    assert!(!index.contains("s02/index.html") && index.contains("s01/index.html"));
+}
+
+#[test]
+fn a_template_change_rebuilds_every_page() {
+    let (dir, mut options) = built(2);
+    let templates = dir.path().join("templates");
+    fs::create_dir(&templates).unwrap();
+    for name in ["base.html", "article.html", "index.html", "404.html"] {
+        fs::copy(Path::new("templates").join(name), templates.join(name)).unwrap();
+    }
+    options.templates = Some(templates.clone());
+    build(&options).unwrap();
+    let before = mtimes(&options.out);
+    pause();
+    let article = fs::read_to_string(templates.join("article.html")).unwrap();
+    fs::write(
+        templates.join("article.html"),
+        article.replace("All articles", "Every article"),
+    )
+    .unwrap();
+    build(&options).unwrap();
+    let rewritten = changed(&before, &mtimes(&options.out));
+    assert!(
+        rewritten.contains(&"s00/index.html".to_string()),
+        "{rewritten:?}"
+    );
+    assert!(
+        rewritten.contains(&"s01/index.html".to_string()),
+        "{rewritten:?}"
+    );
+    let page = fs::read_to_string(options.out.join("s00/index.html")).unwrap();
+    assert!(page.contains("Every article"));
+}
+
+#[test]
+fn a_failed_rebuild_changes_nothing() {
+    let (_dir, options) = built(3);
+    let before = mtimes(&options.out);
+    let page = fs::read_to_string(options.out.join("s00/index.html")).unwrap();
+    pause();
+    fs::write(
+        options.seeds.join("s00.txt"),
+        seed(0).replace("Primer", "Otro"),
+    )
+    .unwrap();
+    fs::write(options.seeds.join("s01.en.txt"), "Only one paragraph.\n").unwrap();
+    let err = build(&options).unwrap_err().to_string();
+    assert!(err.contains("s01.en.txt: 1 paragraphs"), "{err}");
+    assert_eq!(
+        changed(&before, &mtimes(&options.out)),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        fs::read_to_string(options.out.join("s00/index.html")).unwrap(),
+        page
+    );
+}
+
+#[test]
+fn a_damaged_manifest_means_a_full_build() {
+    let (_dir, options) = built(2);
+    fs::write(options.out.join(".paralelo-manifest"), "garbage").unwrap();
+    fs::write(
+        options.seeds.join("s00.txt"),
+        seed(0).replace("Primer", "Otro"),
+    )
+    .unwrap();
+    build(&options).unwrap();
+    let page = fs::read_to_string(options.out.join("s00/index.html")).unwrap();
+    assert!(page.contains("Otro párrafo 0."));
+    assert!(
+        fs::read_to_string(options.out.join(".paralelo-manifest"))
+            .unwrap()
+            .ends_with("end\n")
+    );
+}
+
+#[test]
+fn warnings_of_unchanged_pages_are_reported_again() {
+    let (_dir, options) = built(1);
+    fs::write(
+        options.seeds.join("s00.txt"),
+        seed(0).replace("Primer", "«Primer"),
+    )
+    .unwrap();
+    let first = build(&options).unwrap();
+    assert_eq!(first.warnings.len(), 1, "{:?}", first.warnings);
+    let again = build(&options).unwrap();
+    assert_eq!(again.warnings, first.warnings);
+}

@@ -8,7 +8,7 @@ use crate::error::{Error, Location, Result, Warning};
 use crate::markdown::{self, Document, FrontMatter, Mark, MarkKind};
 use crate::quotes::{self, SideQuotes};
 use crate::sentences;
-use crate::translate::{Article, Side};
+use crate::translate::{self, Article, Side};
 
 /// One paragraph of the original beside its translation, as HTML ready for a template.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,9 +36,6 @@ pub struct AnnotatedArticle {
     pub pairs: Vec<ParagraphPair>,
     pub warnings: Vec<Warning>,
 }
-
-/// The longest headline, in characters, made from a lead when the author gave none.
-const DERIVED_TITLE_CHARS: usize = 90;
 
 pub fn annotate(article: &Article) -> Result<AnnotatedArticle> {
     let source = texts(&article.source);
@@ -73,8 +70,12 @@ pub fn annotate(article: &Article) -> Result<AnnotatedArticle> {
         }
     }
 
-    let source_side = annotated_side(article, &article.source, &source)?;
-    let target_side = annotated_side(article, &article.target, &target)?;
+    let machine = match &article.translator {
+        translate::Translator::Machine(engine) => Some(engine.as_str()),
+        translate::Translator::Authored(_) => None,
+    };
+    let source_side = annotated_side(article, &article.source, &source, None)?;
+    let target_side = annotated_side(article, &article.target, &target, machine)?;
     let source_html = render(
         &article.source,
         &source_side.markdown,
@@ -142,11 +143,17 @@ fn links(
     align::align(&chars(source, s), &chars(target, t))
 }
 
-fn annotated_side(article: &Article, side: &Side, paragraphs: &[&str]) -> Result<AnnotatedSide> {
-    let title = headline(side);
-    let markdown = emit(article, side, &title, paragraphs)?;
+/// `machine`: the engine that made this side, if one did.
+fn annotated_side(
+    article: &Article,
+    side: &Side,
+    paragraphs: &[&str],
+    machine: Option<&str>,
+) -> Result<AnnotatedSide> {
+    let title = translate::headline(side);
+    let markdown = emit(article, side, &title, paragraphs, machine)?;
     let summary = side.paragraphs.first().map_or_else(String::new, |lead| {
-        first_sentence(&lead.text, &side.lang).to_string()
+        translate::first_sentence(&lead.text, &side.lang).to_string()
     });
     Ok(AnnotatedSide {
         title,
@@ -195,33 +202,13 @@ fn quote_warnings(side: &Side, quotes: &SideQuotes) -> Vec<Warning> {
         .collect()
 }
 
-/// The author's headline, or else the lead's first sentence, shortened at a word boundary.
-fn headline(side: &Side) -> String {
-    if let Some(title) = side.title.as_deref().filter(|t| !t.trim().is_empty()) {
-        return title.trim().to_string();
-    }
-    let Some(lead) = side.paragraphs.first() else {
-        return String::new();
-    };
-    shorten(first_sentence(&lead.text, &side.lang), DERIVED_TITLE_CHARS)
-}
-
-fn first_sentence<'a>(text: &'a str, lang: &str) -> &'a str {
-    sentences::split(text, lang)
-        .first()
-        .map_or(text, |r| text[r.clone()].trim())
-}
-
-fn shorten(text: &str, max_chars: usize) -> String {
-    if text.chars().count() <= max_chars {
-        return text.to_string();
-    }
-    let cut: String = text.chars().take(max_chars).collect();
-    let at_word = cut.rfind(' ').map_or(cut.as_str(), |i| &cut[..i]);
-    format!("{}…", at_word.trim_end_matches([',', ';', ':', ' ']))
-}
-
-fn emit(article: &Article, side: &Side, title: &str, paragraphs: &[&str]) -> Result<Document> {
+fn emit(
+    article: &Article,
+    side: &Side,
+    title: &str,
+    paragraphs: &[&str],
+    machine: Option<&str>,
+) -> Result<Document> {
     let source = side.file.to_string_lossy();
     let front = FrontMatter {
         title,
@@ -230,6 +217,7 @@ fn emit(article: &Article, side: &Side, title: &str, paragraphs: &[&str]) -> Res
         caption: side.caption.as_ref().map(|c| c.text.as_str()),
         credit: side.caption.as_ref().and_then(|c| c.credit.as_deref()),
         source: &source,
+        machine_translation: machine,
     };
     markdown::emit(&front, paragraphs).map_err(|e| {
         Error::input(
@@ -247,15 +235,4 @@ fn render(side: &Side, doc: &Document, plain: &[&str], marks: &[Vec<Mark>]) -> R
             .map_or(1, |p| p.line);
         Error::input(Location::line(&side.file, line), e.to_string())
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shorten_cuts_at_a_word() {
-        assert_eq!(shorten("uno dos tres", 20), "uno dos tres");
-        assert_eq!(shorten("uno dos, tres cuatro", 10), "uno dos…");
-    }
 }

@@ -43,6 +43,11 @@ pub enum Error {
     #[error("{location}: {message}")]
     Input { location: Location, message: String },
 
+    /// A seed has no translation and none could be made; `--skip-untranslated` turns this into
+    /// a warning.
+    #[error("{location}: {message}")]
+    Untranslated { location: Location, message: String },
+
     /// The file system refused: reading a seed, writing the output.
     #[error("{}: cannot {action}: {source}", path.display())]
     Io {

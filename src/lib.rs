@@ -123,10 +123,8 @@ pub fn build_with_progress(
             .iter()
             .try_for_each(|(path, bytes)| write(path, bytes))
     });
-    let entries = settle(outcomes, &inputs)?
-        .into_iter()
-        .map(|(entry, _)| entry)
-        .collect();
+    let (settled, skipped) = settle(outcomes, options, &inputs)?;
+    let entries = settled.into_iter().map(|(entry, _)| entry).collect();
     for (name, bytes) in &inputs.static_files {
         write(name, bytes)?;
     }
@@ -134,9 +132,10 @@ pub fn build_with_progress(
         fingerprint,
         entries,
     };
-    let report = finish(options, &inputs, &manifest, &write)?;
+    let report = finish(options, &inputs, &manifest, skipped, &write)?;
     write(incremental::MANIFEST, manifest.to_text().as_bytes())?;
     staging.commit()?;
+    inputs.save_translations()?;
     Ok(report)
 }
 
@@ -150,7 +149,7 @@ fn rebuild(
 ) -> Result<Option<BuildReport>> {
     let out = &options.out;
     let outcomes = process_seeds(options, inputs, Some(&previous), progress, &|_| Ok(()));
-    let settled = settle(outcomes, inputs)?;
+    let (settled, skipped) = settle(outcomes, options, inputs)?;
     if settled.iter().filter(|(_, files)| files.is_some()).count() > REBUILD_LIMIT {
         return Ok(None);
     }
@@ -179,8 +178,9 @@ fn rebuild(
         fingerprint: previous.fingerprint,
         entries,
     };
-    let report = finish(options, inputs, &manifest, &write)?;
+    let report = finish(options, inputs, &manifest, skipped, &write)?;
     write(incremental::MANIFEST, manifest.to_text().as_bytes())?;
+    inputs.save_translations()?;
     Ok(Some(report))
 }
 
@@ -189,15 +189,12 @@ fn rebuild(
 pub fn check(options: &BuildOptions) -> Result<BuildReport> {
     let inputs = Inputs::load(options)?;
     let outcomes = process_seeds(options, &inputs, None, &|_| {}, &|_| Ok(()));
-    let entries = settle(outcomes, &inputs)?
-        .into_iter()
-        .map(|(entry, _)| entry)
-        .collect();
+    let (settled, skipped) = settle(outcomes, options, &inputs)?;
     let manifest = incremental::Manifest {
         fingerprint: 0,
-        entries,
+        entries: settled.into_iter().map(|(entry, _)| entry).collect(),
     };
-    finish(options, &inputs, &manifest, &|_, _| Ok(()))
+    finish(options, &inputs, &manifest, skipped, &|_, _| Ok(()))
 }
 
 /// Writes the skeleton of the translation of `seeds/<stem>.txt` for a translator to fill in,
@@ -240,6 +237,8 @@ struct Inputs {
     templates_dir: Option<PathBuf>,
     static_dir: Option<PathBuf>,
     seeds: Vec<seed::SeedFile>,
+    /// For seeds without an authored translation.
+    translator: Option<translate::MachineTranslator>,
 }
 
 impl Inputs {
@@ -276,10 +275,21 @@ impl Inputs {
                     templates_dir: templates_dir.flatten(),
                     static_dir: static_dir.flatten(),
                     seeds,
+                    translator: options
+                        .machine
+                        .clone()
+                        .map(translate::MachineTranslator::new),
                 })
             }
             _ => Err(Error::all(errors)),
         }
+    }
+
+    /// Keeps the machine translations of this build for the next one.
+    fn save_translations(&self) -> Result<()> {
+        self.translator
+            .as_ref()
+            .map_or(Ok(()), translate::MachineTranslator::save)
     }
 
     /// Folders the output may not hold: replacing it would delete them.
@@ -384,27 +394,43 @@ fn process_seed(
         };
         return Ok((entry, None));
     }
-    let (summary, warnings, files) = render_article(options, inputs, file)?;
+    let rendered = render_article(options, inputs, file)?;
     let entry = incremental::Entry {
         seed: file.path.clone(),
         seed_stamp,
         translation_stamp,
         hash,
-        machine_translated: false,
-        files: files.iter().map(|(path, _)| path.clone()).collect(),
-        summary,
-        warnings,
+        machine_translated: rendered.machine_translated,
+        files: rendered
+            .files
+            .iter()
+            .map(|(path, _)| path.clone())
+            .collect(),
+        summary: rendered.summary,
+        warnings: rendered.warnings,
     };
-    Ok((entry, Some(files)))
+    Ok((entry, Some(rendered.files)))
 }
 
 /// Every seed's outcome, or every error, including clashing slugs.
-fn settle(outcomes: Vec<Result<Outcome>>, inputs: &Inputs) -> Result<Vec<Outcome>> {
+/// Seeds left out for want of a translation (`--skip-untranslated`) come back as warnings.
+fn settle(
+    outcomes: Vec<Result<Outcome>>,
+    options: &BuildOptions,
+    inputs: &Inputs,
+) -> Result<(Vec<Outcome>, Vec<Warning>)> {
     let mut errors = Vec::new();
+    let mut skipped = Vec::new();
     let mut settled = Vec::with_capacity(outcomes.len());
     for outcome in outcomes {
         match outcome {
             Ok(outcome) => settled.push(outcome),
+            Err(Error::Untranslated { location, message }) if options.skip_untranslated => skipped
+                .push(Warning {
+                    path: location.path,
+                    place: None,
+                    message: format!("left out: {message}"),
+                }),
             Err(e) => errors.push(e),
         }
     }
@@ -414,7 +440,7 @@ fn settle(outcomes: Vec<Result<Outcome>>, inputs: &Inputs) -> Result<Vec<Outcome
         &mut errors,
     );
     if errors.is_empty() {
-        Ok(settled)
+        Ok((settled, skipped))
     } else {
         Err(Error::all(errors))
     }
@@ -425,6 +451,7 @@ fn finish(
     options: &BuildOptions,
     inputs: &Inputs,
     manifest: &incremental::Manifest,
+    skipped: Vec<Warning>,
     write: &dyn Fn(&str, &[u8]) -> Result<()>,
 ) -> Result<BuildReport> {
     let mut summaries: Vec<site::ArticleSummary> =
@@ -462,18 +489,27 @@ fn finish(
             .entries
             .iter()
             .flat_map(|e| e.warnings.clone())
+            .chain(skipped)
             .collect(),
         notes,
     })
 }
 
-/// Reads, translates, annotates and renders one seed: what the index keeps of it, its
-/// warnings, and its files (page and Markdown sources) by path inside the output.
+/// One article made: what the index keeps of it, its warnings, and its files (page and
+/// Markdown sources) by path inside the output.
+struct Rendered {
+    summary: site::ArticleSummary,
+    warnings: Vec<Warning>,
+    files: Files,
+    machine_translated: bool,
+}
+
+/// Reads, translates, annotates and renders one seed.
 fn render_article(
     options: &BuildOptions,
     inputs: &Inputs,
     file: &seed::SeedFile,
-) -> Result<(site::ArticleSummary, Vec<Warning>, Files)> {
+) -> Result<Rendered> {
     let seed = seed::read_seed(
         &file.path,
         &file.stem,
@@ -481,7 +517,13 @@ fn render_article(
         options.time_zone,
         options.encoding,
     )?;
-    let article = translate::authored(seed, &options.target_lang, options.encoding)?;
+    let authored = translate::authored_path(&file.path, &options.target_lang);
+    let article = match &inputs.translator {
+        Some(translator) if !authored.exists() => {
+            translate::machine(seed, &options.target_lang, translator, &authored)?
+        }
+        _ => translate::authored(seed, &options.target_lang, options.encoding)?,
+    };
     let annotated = annotate::annotate(&article)?;
     let page = site::Page {
         slug: site::slugify(article.slug.as_deref().unwrap_or(&article.stem)),
@@ -499,11 +541,12 @@ fn render_article(
             doc.text.clone().into_bytes(),
         ));
     }
-    Ok((
-        site::ArticleSummary::new(&page),
-        annotated.warnings.clone(),
+    Ok(Rendered {
+        summary: site::ArticleSummary::new(&page),
+        warnings: annotated.warnings.clone(),
         files,
-    ))
+        machine_translated: matches!(article.translator, translate::Translator::Machine(_)),
+    })
 }
 
 /// Two articles with one slug are an error naming both; so is a slug that a static folder or

@@ -21,6 +21,9 @@ pub struct FrontMatter<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub credit: Option<&'a str>,
     pub source: &'a str,
+    /// The engine, when a machine made this side from `source`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub machine_translation: Option<&'a str>,
 }
 
 /// A Markdown document: TOML front matter between `+++` lines, then the body.
@@ -260,6 +263,7 @@ mod tests {
             caption: None,
             credit: None,
             source: "s.txt",
+            machine_translation: None,
         };
         let doc = emit(&front, paragraphs).unwrap();
         let none = vec![Vec::new(); paragraphs.len()];
@@ -307,6 +311,7 @@ mod tests {
             caption: Some("Foto"),
             credit: Some("Agencia"),
             source: "seeds/a.txt",
+            machine_translation: None,
         };
         let doc = emit(&front, &["Uno *dos*.", "1. Tres"]).unwrap();
         assert_eq!(

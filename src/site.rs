@@ -208,6 +208,8 @@ struct ArticleContext<'a> {
     source: SideContext<'a>,
     target: SideContext<'a>,
     translation_note: String,
+    /// Whether a machine made the translation (its unknown words are marked).
+    machine: bool,
     pairs: Vec<PairContext<'a>>,
 }
 
@@ -290,6 +292,7 @@ fn translation_note(article: &Article) -> String {
     match &article.translator {
         Translator::Authored(Some(name)) => format!("Translated by {name}"),
         Translator::Authored(None) => "Human translation".to_string(),
+        Translator::Machine(engine) => format!("Machine translation ({engine})"),
     }
 }
 
@@ -305,6 +308,7 @@ fn article_context<'a>(site: &SiteSettings, page: &'a Page<'a>) -> ArticleContex
         source: side_context(&article.source, &annotated.source),
         target: side_context(&article.target, &annotated.target),
         translation_note: translation_note(article),
+        machine: matches!(article.translator, Translator::Machine(_)),
         pairs: annotated
             .pairs
             .iter()

@@ -4,7 +4,6 @@
 //! They need node, /usr/bin/chromium, java and `npm ci` in tests/browser; without them a test
 //! says SKIPPED and passes, unless PARALELO_REQUIRE_TOOLS is set (as .ci/run does).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Instant;
@@ -13,36 +12,22 @@ const PACKAGE: &str = "tests/browser";
 const VNU_JAR: &str = "tests/browser/node_modules/vnu-jar/build/dist/vnu.jar";
 const SCREENSHOTS: &str = "target/screenshots";
 
+mod common;
+
 /// Whether `program --version` runs.
 fn runs(program: &str) -> bool {
-    Command::new(program)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
+    common::runs(program, &["--version"])
 }
 
-/// True when every tool is here. Otherwise the test is skipped with a line on stderr, or fails
-/// when PARALELO_REQUIRE_TOOLS is set to anything but "" or "0".
+/// True when every tool is here; otherwise skipped or failed, as [`common::tools_present`].
 fn tools_present(test: &str, tools: &[(&str, bool)]) -> bool {
-    let missing: Vec<&str> = tools
-        .iter()
-        .filter(|(_, present)| !present)
-        .map(|(name, _)| *name)
-        .collect();
-    if missing.is_empty() {
-        return true;
-    }
-    let message = format!(
-        "{test}: missing {} (run .ci/run, or install Debian's chromium and default-jre-headless \
-         and run `npm ci` in {PACKAGE})",
-        missing.join(", ")
-    );
-    let required = std::env::var("PARALELO_REQUIRE_TOOLS").is_ok_and(|v| !v.is_empty() && v != "0");
-    assert!(!required, "{message}");
-    // Straight to stderr, past the test harness's capture, so that a skip shows in `cargo test`.
-    let line = format!("SKIPPED: {message}\n");
-    std::io::stderr().write_all(line.as_bytes()).unwrap();
-    false
+    common::tools_present(
+        test,
+        tools,
+        &format!(
+            "run .ci/run, or install Debian's chromium and default-jre-headless and run `npm ci` in {PACKAGE}"
+        ),
+    )
 }
 
 /// Builds `seeds/` into a temporary folder; the folder goes when the returned guard does.

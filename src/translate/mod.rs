@@ -1,12 +1,21 @@
-//! Gives each seed its second language: the authored `<stem>.<lang>.txt`, paired paragraph by paragraph.
+//! Gives each seed its second language: the authored `<stem>.<lang>.txt`, paired paragraph by
+//! paragraph, or else a machine translation made sentence by sentence.
 
+pub mod apertium;
+pub mod cache;
+
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
 
 use crate::error::{Error, Location, Result};
 use crate::seed::{self, Caption, Dateline, Paragraph, Seed, WireText};
+use crate::sentences;
+use apertium::{Apertium, MtError, Translated};
+use cache::Cache;
 
 /// How to translate seeds that have no authored translation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,6 +85,8 @@ pub struct Side {
 pub enum Translator {
     /// A person wrote `<stem>.<lang>.txt`; their name if the front matter gives it.
     Authored(Option<String>),
+    /// A machine translated it: the engine and mode, like `Apertium spa-eng`.
+    Machine(String),
 }
 
 /// An original and its translation, with the same number of paragraphs.
@@ -243,6 +254,216 @@ pub fn skeleton(seed: &Seed, lang: &str) -> String {
     text
 }
 
+/// The longest headline, in characters, made from a lead when the author gave none.
+const DERIVED_TITLE_CHARS: usize = 90;
+
+/// The side's headline as given, or else its lead's first sentence shortened at a word
+/// boundary.
+pub fn headline(side: &Side) -> String {
+    if let Some(title) = side.title.as_deref().filter(|t| !t.trim().is_empty()) {
+        return title.trim().to_string();
+    }
+    let Some(lead) = side.paragraphs.first() else {
+        return String::new();
+    };
+    shorten(first_sentence(&lead.text, &side.lang), DERIVED_TITLE_CHARS)
+}
+
+/// The first sentence of `text`, without the space after it.
+pub fn first_sentence<'a>(text: &'a str, lang: &str) -> &'a str {
+    sentences::split(text, lang)
+        .first()
+        .map_or(text, |r| text[r.clone()].trim())
+}
+
+fn shorten(text: &str, max_chars: usize) -> String {
+    if text.chars().count() <= max_chars {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max_chars).collect();
+    let at_word = cut.rfind(' ').map_or(cut.as_str(), |i| &cut[..i]);
+    format!("{}…", at_word.trim_end_matches([',', ';', ':', ' ']))
+}
+
+/// The machine translation of one build: the engine, started at the first seed that needs it,
+/// and its cache. Apertium is one process fed through pipes, so the build's threads take turns.
+pub struct MachineTranslator {
+    settings: MachineSettings,
+    engine: Mutex<Option<std::result::Result<(Apertium, Cache), String>>>,
+}
+
+impl MachineTranslator {
+    pub fn new(settings: MachineSettings) -> MachineTranslator {
+        MachineTranslator {
+            settings,
+            engine: Mutex::new(None),
+        }
+    }
+
+    /// What the page says made the translation.
+    pub fn label(&self) -> String {
+        format!("Apertium {}", self.settings.mode)
+    }
+
+    /// Translates `segments`, each separately, through the cache.
+    fn translate(&self, segments: &[&str]) -> std::result::Result<Vec<Translated>, String> {
+        let mut guard = self
+            .engine
+            .lock()
+            .map_err(|_| "the translation engine failed earlier".to_string())?;
+        let engine = guard.get_or_insert_with(|| {
+            let apertium = Apertium::start(&self.settings.mode, self.settings.timeout)
+                .map_err(|e| e.to_string())?;
+            let cache = match &self.settings.cache_dir {
+                Some(dir) => Cache::open(dir, apertium.engine_id()).map_err(|e| {
+                    format!(
+                        "cannot read the translation cache in {}: {e}",
+                        dir.display()
+                    )
+                })?,
+                None => Cache::disabled(),
+            };
+            Ok((apertium, cache))
+        });
+        let (apertium, cache) = engine.as_mut().map_err(|e| e.clone())?;
+        cache
+            .translate(apertium, segments)
+            .map_err(|e: MtError| e.to_string())
+    }
+
+    /// Keeps this build's new translations for the next one.
+    pub fn save(&self) -> Result<()> {
+        let Ok(mut guard) = self.engine.lock() else {
+            return Ok(());
+        };
+        if let Some(Ok((_, cache))) = guard.as_mut() {
+            let path = self.settings.cache_dir.clone().unwrap_or_default();
+            cache
+                .save()
+                .map_err(|e| Error::io(&path, "save the translation cache", e))?;
+        }
+        Ok(())
+    }
+}
+
+/// Translates `seed` into `lang` by machine, sentence by sentence, so that each sentence aligns
+/// with its translation by construction. `missing` is the authored translation that was not
+/// found, for the message when the engine is not there either.
+pub fn machine(
+    seed: Seed,
+    lang: &str,
+    translator: &MachineTranslator,
+    missing: &Path,
+) -> Result<Article> {
+    let source_title = Side {
+        lang: seed.lang.clone(),
+        title: None,
+        caption: None,
+        dateline: None,
+        paragraphs: seed.text.paragraphs.clone(),
+        file: seed.path.clone(),
+        sentences: None,
+        untranslated: Vec::new(),
+    };
+    let headline = headline(&source_title);
+    let sentence_ranges: Vec<Vec<Range<usize>>> = seed
+        .text
+        .paragraphs
+        .iter()
+        .map(|p| sentences::split(&p.text, &seed.lang))
+        .collect();
+    // One batch per article: headline, caption, then every sentence in order.
+    let mut segments: Vec<&str> = vec![headline.as_str()];
+    if let Some(caption) = &seed.text.caption {
+        segments.push(&caption.text);
+    }
+    for (paragraph, ranges) in seed.text.paragraphs.iter().zip(&sentence_ranges) {
+        segments.extend(ranges.iter().map(|r| paragraph.text[r.clone()].trim_end()));
+    }
+    let translated = translator.translate(&segments).map_err(|why| Error::Untranslated {
+        location: Location::file(&seed.path),
+        message: format!(
+                "no translation: {} does not exist, and {why}; write the translation (paralelo new), install the engine, or build with --skip-untranslated",
+                missing.display()
+            ),
+    })?;
+    let mut answers = translated.into_iter();
+    let mut next = || {
+        answers.next().unwrap_or_else(|| Translated {
+            text: String::new(),
+            unknown: Vec::new(),
+        })
+    };
+    let target_title = next().text;
+    let caption = seed.text.caption.as_ref().map(|c| Caption {
+        text: next().text,
+        credit: c.credit.clone(),
+    });
+    let mut paragraphs = Vec::with_capacity(seed.text.paragraphs.len());
+    let mut target_sentences = Vec::with_capacity(seed.text.paragraphs.len());
+    let mut untranslated = Vec::with_capacity(seed.text.paragraphs.len());
+    for (paragraph, ranges) in seed.text.paragraphs.iter().zip(&sentence_ranges) {
+        let (mut text, mut spans, mut unknown) = (String::new(), Vec::new(), Vec::new());
+        for range in ranges {
+            let sentence = &paragraph.text[range.clone()];
+            // The space after a sentence is the original's, kept between the translations.
+            let space = &sentence[sentence.trim_end().len()..];
+            let answer = next();
+            let start = text.len();
+            unknown.extend(
+                answer
+                    .unknown
+                    .iter()
+                    .map(|u| start + u.start..start + u.end),
+            );
+            text.push_str(&answer.text);
+            text.push_str(space);
+            spans.push(start..text.len());
+        }
+        paragraphs.push(Paragraph {
+            text,
+            line: paragraph.line,
+        });
+        target_sentences.push(spans);
+        untranslated.push(unknown);
+    }
+    let dateline = seed
+        .published
+        .and_then(|moment| seed::format_dateline(lang, &moment))
+        .and_then(|line| {
+            let (label, value) = line.split_once(": ")?;
+            Some(Dateline {
+                label: label.to_string(),
+                value: value.to_string(),
+                line: 0,
+            })
+        });
+    Ok(Article {
+        stem: seed.stem,
+        slug: None,
+        published: seed.published,
+        source: Side {
+            title: Some(headline),
+            caption: seed.text.caption,
+            dateline: seed.text.dateline,
+            sentences: Some(sentence_ranges),
+            ..source_title
+        },
+        target: Side {
+            lang: lang.to_string(),
+            title: Some(target_title),
+            caption,
+            dateline,
+            paragraphs,
+            // Made from the seed: problems in it are the seed's.
+            file: seed.path.clone(),
+            sentences: Some(target_sentences),
+            untranslated,
+        },
+        translator: Translator::Machine(translator.label()),
+    })
+}
+
 fn first_words(paragraph: Option<&Paragraph>) -> String {
     paragraph.map_or_else(
         || "(no paragraphs)".to_string(),
@@ -354,5 +575,11 @@ mod tests {
             article.target.caption.unwrap().credit.as_deref(),
             Some("Henry Nicholls/PA Wire/dpa")
         );
+    }
+
+    #[test]
+    fn derived_headlines_stop_at_a_word() {
+        assert_eq!(shorten("uno dos tres", 20), "uno dos tres");
+        assert_eq!(shorten("uno dos, tres cuatro", 10), "uno dos…");
     }
 }

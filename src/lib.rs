@@ -14,6 +14,7 @@ pub mod markdown;
 pub mod quotes;
 pub mod seed;
 pub mod sentences;
+pub mod serve;
 pub mod site;
 pub mod translate;
 

@@ -39,6 +39,20 @@ enum Command {
         #[command(flatten)]
         args: BuildArgs,
     },
+    /// Builds and serves the site on 127.0.0.1, rebuilding it and reloading the page on every change.
+    Serve(ServeArgs),
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Port on 127.0.0.1; 0 picks a free one
+    #[arg(long, default_value_t = paralelo::serve::DEFAULT_PORT)]
+    port: u16,
+    /// Open the site in the default browser
+    #[arg(long)]
+    open: bool,
+    #[command(flatten)]
+    build: BuildArgs,
 }
 
 /// Flags override `paralelo.toml`, which overrides the defaults.
@@ -89,6 +103,13 @@ fn main() -> ExitCode {
         Some(Command::Build(args)) => (Action::Build, args),
         Some(Command::Check(args)) => (Action::Check, args),
         Some(Command::New { stem, args }) => (Action::New(stem), args),
+        Some(Command::Serve(serve)) => (
+            Action::Serve {
+                port: serve.port,
+                open: serve.open,
+            },
+            serve.build,
+        ),
     };
     let out = Output::new(args.quiet, args.verbose);
     match run(command, args, &out) {
@@ -106,10 +127,12 @@ enum Action {
     Build,
     Check,
     New(String),
+    Serve { port: u16, open: bool },
 }
 
 fn run(action: Action, args: BuildArgs, out: &Output) -> paralelo::Result<()> {
-    let options = config::resolve(args.into_overrides())?;
+    let overrides = args.into_overrides();
+    let options = config::resolve(overrides.clone())?;
     let started = Instant::now();
     match action {
         Action::Build => {
@@ -136,6 +159,16 @@ fn run(action: Action, args: BuildArgs, out: &Output) -> paralelo::Result<()> {
                 report.warnings.len(),
                 plural(report.warnings.len())
             ));
+        }
+        // Serve reads the configuration again at every change, so it takes the flags.
+        Action::Serve { port, open } => {
+            let settings = paralelo::serve::ServeSettings {
+                port,
+                open,
+                ctrl_c: true,
+                ..Default::default()
+            };
+            paralelo::serve::serve(overrides, settings, |_| {})?;
         }
         Action::New(stem) => {
             let path = paralelo::new_translation(&options, &stem)?;

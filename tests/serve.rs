@@ -1,0 +1,414 @@
+//! `paralelo serve` end to end: a real server on a free port of 127.0.0.1, talked to over plain
+//! HTTP, while the test edits the project's files. Every wait is bounded.
+
+use std::fs;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use paralelo::config::Overrides;
+use paralelo::serve::{ServeSettings, StopHandle, serve};
+
+/// Long enough for a debug build on a busy machine; a rebuild takes well under a second.
+const WAIT: Duration = Duration::from_secs(10);
+
+const SEED: &str = "Foto de archivo. - Agencia\nPublicado: lunes, 3 marzo 2025 10:00\n\nPrimer párrafo.\n\nSegundo párrafo.\n";
+const TRANSLATION: &str = "Archive photo. - Agency\nPublished: Monday, 3 March 2025, 10:00\n\nFirst paragraph.\n\nSecond paragraph.\n";
+
+/// A project in a temporary folder, with its own copies of the templates and static files so
+/// that the server watches nothing outside it.
+struct Project {
+    dir: tempfile::TempDir,
+    seeds: PathBuf,
+    config: PathBuf,
+}
+
+impl Project {
+    fn new(seed: &str, translation: &str) -> Project {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let seeds = root.join("seeds");
+        fs::create_dir(&seeds).unwrap();
+        fs::write(seeds.join("a.txt"), seed).unwrap();
+        fs::write(seeds.join("a.en.txt"), translation).unwrap();
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for folder in ["templates", "static"] {
+            fs::create_dir(root.join(folder)).unwrap();
+            for entry in fs::read_dir(manifest.join(folder)).unwrap() {
+                let entry = entry.unwrap();
+                fs::copy(entry.path(), root.join(folder).join(entry.file_name())).unwrap();
+            }
+        }
+        let project = Project {
+            config: root.join("paralelo.toml"),
+            seeds,
+            dir,
+        };
+        project.write_config("Primera portada");
+        project
+    }
+
+    fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    /// Paths in the configuration are relative to the working folder, so they are written whole.
+    fn write_config(&self, title: &str) {
+        let config = format!(
+            "title = \"{title}\"\nseeds = '{}'\nout = '{}'\ntemplates = '{}'\nstatic = '{}'\n[translation]\nengine = \"none\"\n",
+            self.seeds.display(),
+            self.path("public").display(),
+            self.path("templates").display(),
+            self.path("static").display(),
+        );
+        fs::write(&self.config, config).unwrap();
+    }
+
+    fn overrides(&self) -> Overrides {
+        Overrides {
+            config: Some(self.config.clone()),
+            ..Default::default()
+        }
+    }
+}
+
+/// A server running on its own thread.
+struct Server {
+    addr: SocketAddr,
+    stop: StopHandle,
+    thread: JoinHandle<paralelo::Result<()>>,
+}
+
+impl Server {
+    fn start(project: &Project) -> Server {
+        let stop = StopHandle::new();
+        let settings = ServeSettings {
+            port: 0,
+            stop: stop.clone(),
+            ..Default::default()
+        };
+        let overrides = project.overrides();
+        let (tx, rx) = mpsc::channel();
+        let thread = thread::spawn(move || {
+            serve(overrides, settings, move |addr| {
+                let _ = tx.send(addr);
+            })
+        });
+        match rx.recv_timeout(WAIT) {
+            Ok(addr) => Server { addr, stop, thread },
+            Err(e) => match thread.join() {
+                Ok(Err(error)) => panic!("serve failed to start: {error}"),
+                _ => panic!("serve did not get ready: {e}"),
+            },
+        }
+    }
+
+    fn get(&self, target: &str) -> Reply {
+        request(self.addr, "GET", target)
+    }
+
+    /// Stops the server and checks that it returned `Ok` in time.
+    fn stop(self) {
+        self.stop.stop();
+        let deadline = Instant::now() + WAIT;
+        while !self.thread.is_finished() {
+            assert!(Instant::now() < deadline, "serve did not stop");
+            thread::sleep(Duration::from_millis(20));
+        }
+        self.thread.join().unwrap().unwrap();
+    }
+}
+
+struct Reply {
+    status: u16,
+    head: String,
+    body: String,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.eq_ignore_ascii_case(name).then(|| value.trim())
+        })
+    }
+}
+
+/// One HTTP/1.1 request, the target sent exactly as given.
+fn request(addr: SocketAddr, method: &str, target: &str) -> Reply {
+    let mut stream = TcpStream::connect_timeout(&addr, WAIT).unwrap();
+    stream.set_read_timeout(Some(WAIT)).unwrap();
+    write!(
+        stream,
+        "{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut bytes = Vec::new();
+    stream.read_to_end(&mut bytes).unwrap();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status in {head:?}"));
+    Reply {
+        status,
+        head: head.to_string(),
+        body: body.to_string(),
+    }
+}
+
+/// Asks until `check` is satisfied; panics, with the last reply, after [`WAIT`].
+fn poll(server: &Server, target: &str, check: impl Fn(&Reply) -> bool) -> Reply {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let reply = server.get(target);
+        if check(&reply) {
+            return reply;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{target} never changed as expected; last reply:\n{}\n\n{}",
+            reply.head,
+            reply.body
+        );
+        thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A connection to `/__paralelo/events`, read event by event.
+struct Events(BufReader<TcpStream>);
+
+impl Events {
+    fn open(server: &Server) -> Events {
+        let mut stream = TcpStream::connect_timeout(&server.addr, WAIT).unwrap();
+        stream.set_read_timeout(Some(WAIT)).unwrap();
+        write!(
+            stream,
+            "GET /__paralelo/events HTTP/1.1\r\nHost: {}\r\n\r\n",
+            server.addr
+        )
+        .unwrap();
+        let mut events = Events(BufReader::new(stream));
+        let status = events.line().expect("no answer");
+        assert!(status.starts_with("HTTP/1.1 200"), "{status}");
+        let mut headers = String::new();
+        while let Some(line) = events.line().filter(|l| !l.is_empty()) {
+            headers.push_str(&line);
+            headers.push('\n');
+        }
+        assert!(headers.contains("text/event-stream"), "{headers}");
+        events
+    }
+
+    /// A line without its end, or `None` at the end of the stream.
+    fn line(&mut self) -> Option<String> {
+        let mut line = String::new();
+        match self.0.read_line(&mut line) {
+            Ok(0) => None,
+            Ok(_) => Some(line.trim_end_matches(['\r', '\n']).to_string()),
+            Err(e) => panic!("no event within {WAIT:?}: {e}"),
+        }
+    }
+
+    /// The next named event, its data lines joined as the browser joins them.
+    fn next(&mut self) -> Option<(String, String)> {
+        let (mut name, mut data) = (String::new(), Vec::new());
+        loop {
+            let line = self.line()?;
+            if line.is_empty() {
+                if !name.is_empty() {
+                    return Some((name, data.join("\n")));
+                }
+            } else if let Some(value) = line.strip_prefix("event: ") {
+                name = value.to_string();
+            } else if let Some(value) = line.strip_prefix("data: ") {
+                data.push(value.to_string());
+            }
+        }
+    }
+
+    fn expect(&mut self, name: &str) -> String {
+        let (got, data) = self.next().expect("the event stream ended");
+        assert_eq!(got, name, "{data}");
+        data
+    }
+}
+
+fn script_tag(reply: &Reply) -> bool {
+    reply
+        .body
+        .contains(r#"<script src="/__paralelo/live-reload.js?build="#)
+}
+
+#[test]
+fn serves_the_site_and_rebuilds_it_on_every_change() {
+    let project = Project::new(SEED, TRANSLATION);
+    let server = Server::start(&project);
+
+    let index = server.get("/");
+    assert_eq!(index.status, 200, "{}", index.body);
+    assert_eq!(
+        index.header("Content-Type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(index.body.contains("Primera portada"), "{}", index.body);
+    assert!(index.body.contains(r#"href="a/index.html""#));
+    assert!(script_tag(&index), "{}", index.body);
+    assert!(
+        index
+            .body
+            .contains("form-action 'none'; connect-src 'self'\">"),
+        "{}",
+        index.body
+    );
+    // Only what is served has the script; the built site does not.
+    let on_disk = fs::read_to_string(project.path("public/index.html")).unwrap();
+    assert!(!on_disk.contains("live-reload") && !on_disk.contains("connect-src"));
+
+    let page = server.get("/a/index.html");
+    assert!(page.body.contains("Primer párrafo."), "{}", page.body);
+    assert!(script_tag(&page));
+    let folder = server.get("/a");
+    assert_eq!(
+        (folder.status, folder.header("Location")),
+        (301, Some("/a/"))
+    );
+    assert!(server.get("/a/").body.contains("Primer párrafo."));
+    for (target, content_type) in [
+        ("/style.css", "text/css; charset=utf-8"),
+        ("/paralelo.js", "text/javascript; charset=utf-8"),
+        ("/a/es.md", "text/markdown; charset=utf-8"),
+        (
+            "/__paralelo/live-reload.js",
+            "text/javascript; charset=utf-8",
+        ),
+    ] {
+        let reply = server.get(target);
+        assert_eq!(reply.status, 200, "{target}");
+        assert_eq!(reply.header("Content-Type"), Some(content_type), "{target}");
+    }
+    let missing = server.get("/no/such/page.html");
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("This page is not here") && script_tag(&missing));
+
+    let mut events = Events::open(&server);
+    let first = events.expect("build");
+
+    // An edited seed is rebuilt and the open pages are told, once.
+    fs::write(
+        project.seeds.join("a.txt"),
+        SEED.replace("Primer párrafo.", "Párrafo reescrito."),
+    )
+    .unwrap();
+    poll(&server, "/a/", |r| r.body.contains("Párrafo reescrito."));
+    let second = events.expect("build");
+    assert_ne!(first, second);
+
+    // A broken translation: the error is sent, the last good page stays.
+    fs::write(project.seeds.join("a.en.txt"), "First paragraph only.\n").unwrap();
+    let error = events.expect("build-failed");
+    assert!(error.contains("a.en.txt: 1 paragraphs, but"), "{error}");
+    assert!(server.get("/a/").body.contains("Párrafo reescrito."));
+    // A page opened now hears of the error at once.
+    let mut late = Events::open(&server);
+    assert_eq!(late.expect("build"), second);
+    assert!(late.expect("build-failed").contains("a.en.txt"));
+
+    // Fixed again: every page reloads.
+    fs::write(project.seeds.join("a.en.txt"), TRANSLATION).unwrap();
+    let third = events.expect("build");
+    assert_eq!(late.expect("build"), third);
+
+    // Static files and the configuration are inputs too.
+    let css = project.path("static/style.css");
+    let mut style = fs::read_to_string(&css).unwrap();
+    style.push_str("\n/* recién cambiado */\n");
+    fs::write(&css, style).unwrap();
+    poll(&server, "/style.css", |r| {
+        r.body.contains("recién cambiado")
+    });
+    events.expect("build");
+    project.write_config("Segunda portada");
+    poll(&server, "/", |r| r.body.contains("Segunda portada"));
+
+    server.stop();
+    // Stopping closes the open event streams.
+    while let Some((name, _)) = events.next() {
+        assert_eq!(name, "build");
+    }
+}
+
+#[test]
+fn broken_inputs_at_start_and_in_the_configuration_keep_it_serving() {
+    let project = Project::new(SEED, "Only one paragraph.\n");
+    let server = Server::start(&project);
+
+    // Nothing was ever built: a bare page, which still shows the error and waits for the fix.
+    let page = server.get("/");
+    assert_eq!(page.status, 404);
+    assert!(script_tag(&page), "{}", page.body);
+    let mut events = Events::open(&server);
+    events.expect("build");
+    assert!(events.expect("build-failed").contains("a.en.txt"));
+
+    fs::write(project.seeds.join("a.en.txt"), TRANSLATION).unwrap();
+    events.expect("build");
+    assert!(server.get("/a/").body.contains("Primer párrafo."));
+
+    fs::write(&project.config, "titel = \"typo\"\n").unwrap();
+    let error = events.expect("build-failed");
+    assert!(
+        error.contains("paralelo.toml:1: unknown field `titel`"),
+        "{error}"
+    );
+    assert_eq!(server.get("/a/").status, 200);
+    project.write_config("De vuelta");
+    events.expect("build");
+    assert!(server.get("/").body.contains("De vuelta"));
+    server.stop();
+}
+
+#[test]
+fn paths_outside_the_site_are_refused() {
+    let project = Project::new(SEED, TRANSLATION);
+    let secret = project.path("secret.txt");
+    fs::write(&secret, "not for the web").unwrap();
+    let server = Server::start(&project);
+
+    for target in [
+        "/../secret.txt",
+        "/a/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E%2Fsecret.txt",
+        "/a/..%2f..%2fsecret.txt",
+        "/..%5csecret.txt",
+    ] {
+        let reply = server.get(target);
+        assert_eq!(reply.status, 403, "{target}");
+        assert!(!reply.body.contains("not for the web"), "{target}");
+    }
+    for target in ["secret.txt", "http://127.0.0.1/../secret.txt", "*"] {
+        assert_eq!(server.get(target).status, 400, "{target}");
+    }
+    assert_eq!(server.get("/%zz").status, 400);
+    // An absolute file path is a path inside the site.
+    let absolute = format!("/{}", secret.display());
+    let reply = server.get(&absolute);
+    assert_eq!(reply.status, 404, "{absolute}");
+    assert!(!reply.body.contains("not for the web"));
+
+    let post = request(server.addr, "POST", "/");
+    assert_eq!(
+        (post.status, post.header("Allow")),
+        (405, Some("GET, HEAD"))
+    );
+    let head = request(server.addr, "HEAD", "/");
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    server.stop();
+}

@@ -141,6 +141,8 @@ pub struct Overrides {
     pub mt: Option<String>,
     pub no_cache: bool,
     pub skip_untranslated: bool,
+    /// Build into an output folder paralelo did not make, keeping its files.
+    pub force: bool,
     pub encoding: Option<String>,
 }
 
@@ -192,6 +194,7 @@ pub fn resolve(overrides: Overrides) -> Result<BuildOptions> {
                 .transpose()?,
         },
         machine: None,
+        force: overrides.force,
         skip_untranslated: overrides.skip_untranslated
             || translation.skip_untranslated.unwrap_or(false),
     };

@@ -101,6 +101,8 @@ impl Entry {
 pub struct Manifest {
     pub fingerprint: u64,
     pub entries: Vec<Entry>,
+    /// The files the build made besides the articles' (index pages, feeds, static files).
+    pub site_files: Vec<String>,
 }
 
 impl Manifest {
@@ -118,15 +120,30 @@ impl Manifest {
             return None;
         }
         let fingerprint = u64::from_str_radix(fingerprint, 16).ok()?;
+        let site_files = list(lines.next()?.strip_prefix("site\t")?)?;
         let entries = lines.map(parse_entry).collect::<Option<Vec<_>>>()?;
         Some(Manifest {
             fingerprint,
             entries,
+            site_files,
         })
     }
 
+    /// Whether the build that wrote this manifest made the file at `relative`.
+    pub fn made(&self, relative: &str) -> bool {
+        self.site_files.iter().any(|f| f == relative)
+            || self
+                .entries
+                .iter()
+                .any(|e| e.files.iter().any(|f| f == relative))
+    }
+
     pub fn to_text(&self) -> String {
-        let mut text = format!("{HEADER}\t{:016x}\n", self.fingerprint);
+        let mut text = format!(
+            "{HEADER}\t{:016x}\nsite\t{}\n",
+            self.fingerprint,
+            join(&self.site_files)
+        );
         for entry in &self.entries {
             text.push_str(&entry_line(entry));
             text.push('\n');
@@ -174,6 +191,21 @@ fn unescape(text: &str) -> Option<String> {
         });
     }
     Some(out)
+}
+
+fn join(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|f| escape(f))
+        .collect::<Vec<_>>()
+        .join(&ITEM.to_string())
+}
+
+fn list(field: &str) -> Option<Vec<String>> {
+    if field.is_empty() {
+        return Some(Vec::new());
+    }
+    field.split(ITEM).map(unescape).collect()
 }
 
 fn optional(text: &Option<String>) -> String {
@@ -235,12 +267,7 @@ fn entry_line(entry: &Entry) -> String {
         stamp_field(entry.translation_stamp),
         format!("{:016x}", entry.hash),
         if entry.machine_translated { "m" } else { "a" }.to_string(),
-        entry
-            .files
-            .iter()
-            .map(|f| escape(f))
-            .collect::<Vec<_>>()
-            .join(&ITEM.to_string()),
+        join(&entry.files),
         escape(&summary.slug),
         optional(&summary.published_iso),
     ];
@@ -300,10 +327,7 @@ fn parse_entry(line: &str) -> Option<Entry> {
             field.split(ITEM).map(str::to_string).collect()
         }
     };
-    let files = split(files)
-        .iter()
-        .map(|f| unescape(f))
-        .collect::<Option<Vec<_>>>()?;
+    let files = list(files)?;
     let warnings = split(warnings)
         .iter()
         .map(|w| {
@@ -376,6 +400,7 @@ mod tests {
         let manifest = Manifest {
             fingerprint: 42,
             entries: vec![entry("Título con \t tab, \u{1f} y \\ barra"), entry("")],
+            site_files: vec!["index.html".into(), "page/2/index.html".into()],
         };
         assert_eq!(Manifest::parse(&manifest.to_text()), Some(manifest));
     }
@@ -385,11 +410,12 @@ mod tests {
         let text = Manifest {
             fingerprint: 1,
             entries: vec![entry("x")],
+            site_files: Vec::new(),
         }
         .to_text();
         assert!(Manifest::parse(&text[..text.len() - 20]).is_none());
         assert!(Manifest::parse("paralelo-manifest 0\t01\nend\n").is_none());
-        assert!(Manifest::parse("paralelo-manifest 1\t01\nend\n").is_some());
+        assert!(Manifest::parse("paralelo-manifest 1\t01\nsite\t\nend\n").is_some());
         assert!(Manifest::parse("").is_none());
     }
 

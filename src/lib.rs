@@ -47,6 +47,8 @@ pub struct BuildOptions {
     pub machine: Option<translate::MachineSettings>,
     /// Build the other seeds, with a warning, when one cannot be translated.
     pub skip_untranslated: bool,
+    /// Build into an output folder that paralelo did not make; its files are kept.
+    pub force: bool,
 }
 
 impl Default for BuildOptions {
@@ -67,6 +69,7 @@ impl Default for BuildOptions {
                 Path::new("seeds"),
             )),
             skip_untranslated: false,
+            force: false,
         }
     }
 }
@@ -109,15 +112,14 @@ pub fn build_with_progress(
 ) -> Result<BuildReport> {
     let inputs = Inputs::load(options)?;
     let fingerprint = inputs.fingerprint(options);
-    let previous = incremental::Manifest::load(&options.out).filter(|m| {
-        m.fingerprint == fingerprint && options.out.join(site::OUTPUT_MARKER).is_file()
-    });
-    if let Some(previous) = previous
+    let ours = options.out.join(site::OUTPUT_MARKER).is_file();
+    let previous = incremental::Manifest::load(&options.out).filter(|_| ours);
+    if let Some(previous) = previous.as_ref().filter(|m| m.fingerprint == fingerprint)
         && let Some(report) = rebuild(options, &inputs, previous, progress)?
     {
         return Ok(report);
     }
-    let staging = site::Staging::new(&options.out, &inputs.protected(options))?;
+    let staging = site::Staging::new(&options.out, &inputs.protected(options), options.force)?;
     let write = |path: &str, bytes: &[u8]| staging.write(path, bytes);
     let outcomes = process_seeds(options, &inputs, None, progress, &|files| {
         files
@@ -125,17 +127,24 @@ pub fn build_with_progress(
             .try_for_each(|(path, bytes)| write(path, bytes))
     });
     let (settled, skipped) = settle(outcomes, options, &inputs)?;
-    let entries = settled.into_iter().map(|(entry, _)| entry).collect();
+    let entries: Vec<incremental::Entry> = settled.into_iter().map(|(entry, _)| entry).collect();
     for (name, bytes) in &inputs.static_files {
         write(name, bytes)?;
     }
+    let (report, mut site_files) = finish(options, &inputs, &entries, skipped, &write)?;
+    site_files.extend(inputs.static_files.keys().cloned());
     let manifest = incremental::Manifest {
         fingerprint,
         entries,
+        site_files,
     };
-    let report = finish(options, &inputs, &manifest, skipped, &write)?;
     write(incremental::MANIFEST, manifest.to_text().as_bytes())?;
-    staging.commit()?;
+    // What the last build made may go; anything else in the folder is the user's and stays.
+    let made_before = |relative: &str| match (&previous, ours) {
+        (Some(previous), _) => previous.made(relative),
+        (None, made_by_us) => made_by_us,
+    };
+    staging.commit(&made_before)?;
     inputs.save_translations()?;
     Ok(report)
 }
@@ -145,11 +154,12 @@ pub fn build_with_progress(
 fn rebuild(
     options: &BuildOptions,
     inputs: &Inputs,
-    previous: incremental::Manifest,
+    previous: &incremental::Manifest,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Option<BuildReport>> {
     let out = &options.out;
-    let outcomes = process_seeds(options, inputs, Some(&previous), progress, &|_| Ok(()));
+    site::clear_leftovers(out)?;
+    let outcomes = process_seeds(options, inputs, Some(previous), progress, &|_| Ok(()));
     let (settled, skipped) = settle(outcomes, options, inputs)?;
     if settled.iter().filter(|(_, files)| files.is_some()).count() > REBUILD_LIMIT {
         return Ok(None);
@@ -162,24 +172,23 @@ fn rebuild(
         }
         entries.push(entry);
     }
-    let made: std::collections::BTreeSet<&str> = entries
-        .iter()
-        .flat_map(|e| e.files.iter().map(String::as_str))
-        .collect();
-    for gone in previous.entries.iter().flat_map(|e| &e.files) {
-        if !made.contains(gone.as_str()) {
-            site::remove_output_file(out, gone)?;
-        }
-    }
-    let index_pages = |count: usize| count.div_ceil(site::INDEX_PAGE_SIZE).max(1);
-    for number in index_pages(entries.len()) + 1..=index_pages(previous.entries.len()) {
-        site::remove_output_file(out, &format!("page/{number}/index.html"))?;
-    }
+    let (report, mut site_files) = finish(options, inputs, &entries, skipped, &write)?;
+    site_files.extend(inputs.static_files.keys().cloned());
     let manifest = incremental::Manifest {
         fingerprint: previous.fingerprint,
         entries,
+        site_files,
     };
-    let report = finish(options, inputs, &manifest, skipped, &write)?;
+    let gone = previous
+        .entries
+        .iter()
+        .flat_map(|e| &e.files)
+        .chain(&previous.site_files);
+    for file in gone {
+        if !manifest.made(file) {
+            site::remove_output_file(out, file)?;
+        }
+    }
     write(incremental::MANIFEST, manifest.to_text().as_bytes())?;
     inputs.save_translations()?;
     Ok(Some(report))
@@ -191,11 +200,8 @@ pub fn check(options: &BuildOptions) -> Result<BuildReport> {
     let inputs = Inputs::load(options)?;
     let outcomes = process_seeds(options, &inputs, None, &|_| {}, &|_| Ok(()));
     let (settled, skipped) = settle(outcomes, options, &inputs)?;
-    let manifest = incremental::Manifest {
-        fingerprint: 0,
-        entries: settled.into_iter().map(|(entry, _)| entry).collect(),
-    };
-    finish(options, &inputs, &manifest, skipped, &|_, _| Ok(()))
+    let entries: Vec<incremental::Entry> = settled.into_iter().map(|(entry, _)| entry).collect();
+    finish(options, &inputs, &entries, skipped, &|_, _| Ok(())).map(|(report, _)| report)
 }
 
 /// Writes the skeleton of the translation of `seeds/<stem>.txt` for a translator to fill in,
@@ -451,12 +457,17 @@ fn settle(
 fn finish(
     options: &BuildOptions,
     inputs: &Inputs,
-    manifest: &incremental::Manifest,
+    entries: &[incremental::Entry],
     skipped: Vec<Warning>,
     write: &dyn Fn(&str, &[u8]) -> Result<()>,
-) -> Result<BuildReport> {
+) -> Result<(BuildReport, Vec<String>)> {
+    let written = std::cell::RefCell::new(Vec::new());
+    let write = |path: &str, bytes: &[u8]| {
+        written.borrow_mut().push(path.to_string());
+        write(path, bytes)
+    };
     let mut summaries: Vec<site::ArticleSummary> =
-        manifest.entries.iter().map(|e| e.summary.clone()).collect();
+        entries.iter().map(|e| e.summary.clone()).collect();
     site::sort_newest_first(&mut summaries);
     let lang = &options.source_lang;
     let index = site::render_index(&inputs.tera, &options.site, lang, &summaries)?;
@@ -479,21 +490,17 @@ fn finish(
             "no base_url in paralelo.toml: atom.xml, sitemap.xml, robots.txt and canonical links need one, so they are not written".to_string(),
         ),
     }
-    Ok(BuildReport {
+    let report = BuildReport {
         pages: summaries.len(),
-        machine_translated: manifest
-            .entries
-            .iter()
-            .filter(|e| e.machine_translated)
-            .count(),
-        warnings: manifest
-            .entries
+        machine_translated: entries.iter().filter(|e| e.machine_translated).count(),
+        warnings: entries
             .iter()
             .flat_map(|e| e.warnings.clone())
             .chain(skipped)
             .collect(),
         notes,
-    })
+    };
+    Ok((report, written.into_inner()))
 }
 
 /// One article made: what the index keeps of it, its warnings, and its files (page and

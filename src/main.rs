@@ -85,6 +85,9 @@ struct BuildArgs {
     /// Build the other seeds, with a warning, when one cannot be translated
     #[arg(long)]
     skip_untranslated: bool,
+    /// Build into an output folder paralelo did not make (its files are kept, never deleted)
+    #[arg(long)]
+    force: bool,
     /// Encoding of seeds and translations that are not UTF-8 (e.g. windows-1252)
     #[arg(long, value_name = "LABEL")]
     encoding: Option<String>,
@@ -252,6 +255,7 @@ impl BuildArgs {
             mt: self.mt,
             no_cache: self.no_cache,
             skip_untranslated: self.skip_untranslated,
+            force: self.force,
             encoding: self.encoding,
         }
     }

@@ -469,29 +469,26 @@ pub fn remove_output_file(out: &Path, relative: &str) -> Result<()> {
 pub struct Staging {
     dir: PathBuf,
     out: PathBuf,
+    /// What this build wrote, by path inside the output.
+    written: std::sync::Mutex<std::collections::BTreeSet<String>>,
 }
 
 impl Staging {
-    /// Checks that `out` may be replaced, then makes an empty folder beside it.
-    pub fn new(out: &Path, protected: &[&Path]) -> Result<Staging> {
-        check_output(out, protected)?;
-        let name = out
-            .file_name()
-            .map_or("public".into(), |n| n.to_string_lossy());
-        let parent = out
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        fs::create_dir_all(parent)
-            .map_err(|e| Error::io(parent, "create the output's parent folder", e))?;
-        let dir = parent.join(format!(".{name}.paralelo-new"));
-        if dir.exists() {
-            remove_ours(&dir)?;
+    /// Checks that `out` may be replaced (with `force`, also a folder paralelo did not make),
+    /// then makes an empty folder beside it.
+    pub fn new(out: &Path, protected: &[&Path], force: bool) -> Result<Staging> {
+        check_output(out, protected, force)?;
+        let dir = staging_dir(out);
+        if let Some(parent) = dir.parent() {
+            fs::create_dir_all(parent)
+                .map_err(|e| Error::io(parent, "create the output's parent folder", e))?;
         }
+        clear_leftovers(out)?;
         fs::create_dir(&dir).map_err(|e| Error::io(&dir, "create the staging folder", e))?;
         let staging = Staging {
             dir,
             out: out.to_path_buf(),
+            written: Default::default(),
         };
         staging.write(
             OUTPUT_MARKER,
@@ -502,6 +499,9 @@ impl Staging {
 
     /// Writes `bytes` at `relative` (with `/` separators) inside the staging folder.
     pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
+        if let Ok(mut written) = self.written.lock() {
+            written.insert(relative.to_string());
+        }
         let path = self.dir.join(relative);
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(|e| Error::io(parent, "create folder", e))?;
@@ -511,17 +511,91 @@ impl Staging {
 
     /// Puts the staging folder in the output's place, in one step where the system allows, so
     /// that a reader (or a build killed right now) sees the old site or the new one, never none.
-    pub fn commit(self) -> Result<()> {
-        if self.out.exists() {
-            exchange(&self.dir, &self.out)
-                .map_err(|e| Error::io(&self.out, "swap in the new output", e))?;
-            // The staging folder now holds the old output, which drop removes.
-            Ok(())
-        } else {
-            fs::rename(&self.dir, &self.out)
-                .map_err(|e| Error::io(&self.out, "move the new output in place", e))
+    /// Files of the old output that `made_before` does not claim are the user's (a `CNAME`, a
+    /// verification file): they move into the new output, and one that the new build would
+    /// overwrite stops it.
+    pub fn commit(self, made_before: &dyn Fn(&str) -> bool) -> Result<()> {
+        if !self.out.exists() {
+            return fs::rename(&self.dir, &self.out)
+                .map_err(|e| Error::io(&self.out, "move the new output in place", e));
         }
+        self.keep_user_files(made_before)?;
+        exchange(&self.dir, &self.out)
+            .map_err(|e| Error::io(&self.out, "swap in the new output", e))?;
+        // The staging folder now holds the old output, which drop removes.
+        Ok(())
     }
+
+    fn keep_user_files(&self, made_before: &dyn Fn(&str) -> bool) -> Result<()> {
+        let written = self.written.lock().map(|w| w.clone()).unwrap_or_default();
+        for (relative, path) in files_under(&self.out)? {
+            let ours = relative == OUTPUT_MARKER
+                || relative == crate::incremental::MANIFEST
+                || relative.ends_with(".paralelo-tmp")
+                || made_before(&relative);
+            if ours {
+                continue;
+            }
+            if written.contains(&relative) {
+                return Err(Error::input(
+                    Location::file(&path),
+                    "is not paralelo's, and the build would overwrite it; move it out of the output folder",
+                ));
+            }
+            let kept = self.dir.join(&relative);
+            if let Some(parent) = kept.parent() {
+                fs::create_dir_all(parent).map_err(|e| Error::io(parent, "create folder", e))?;
+            }
+            // A hard link keeps the very file; a copy where the file system has none.
+            fs::hard_link(&path, &kept)
+                .or_else(|_| fs::copy(&path, &kept).map(|_| ()))
+                .map_err(|e| Error::io(&path, "keep", e))?;
+        }
+        Ok(())
+    }
+}
+
+/// Every file under `dir`: its path relative to `dir` with `/` separators, and its full path.
+fn files_under(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(dir).to_path_buf();
+            Error::io(&path, "read the output folder", e.into())
+        })?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        let name = relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        files.push((name, entry.path().to_path_buf()));
+    }
+    Ok(files)
+}
+
+/// Where a full build fills the next output: beside it, so the swap is a rename.
+fn staging_dir(out: &Path) -> PathBuf {
+    let name = out
+        .file_name()
+        .map_or("public".into(), |n| n.to_string_lossy());
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    parent.join(format!(".{name}.paralelo-new"))
+}
+
+/// Removes what a build killed before its swap left beside the output.
+pub fn clear_leftovers(out: &Path) -> Result<()> {
+    let dir = staging_dir(out);
+    if dir.exists() {
+        remove_ours(&dir)?;
+    }
+    Ok(())
 }
 
 /// Swaps two folders atomically (Linux `renameat2(RENAME_EXCHANGE)`).
@@ -569,7 +643,7 @@ fn remove_ours(dir: &Path) -> Result<()> {
 
 /// The output folder may be replaced only if paralelo made it, or it is empty, and it holds
 /// none of the `protected` folders (the seeds, the project).
-fn check_output(out: &Path, protected: &[&Path]) -> Result<()> {
+fn check_output(out: &Path, protected: &[&Path], force: bool) -> Result<()> {
     let absolute = |p: &Path| fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     let out_abs = absolute(out);
     let home = std::env::var_os("HOME").map(PathBuf::from);
@@ -597,13 +671,13 @@ fn check_output(out: &Path, protected: &[&Path]) -> Result<()> {
         .map_err(|e| Error::io(out, "read", e))?
         .next()
         .is_none();
-    if empty || out.join(OUTPUT_MARKER).is_file() {
+    if empty || force || out.join(OUTPUT_MARKER).is_file() {
         Ok(())
     } else {
         Err(Error::input(
             Location::file(out),
             format!(
-                "is not empty and was not made by paralelo (no {OUTPUT_MARKER} in it); a build would replace it, so choose another --out or empty it"
+                "is not empty and was not made by paralelo (no {OUTPUT_MARKER} in it); choose another --out, empty it, or build with --force (which keeps its files)"
             ),
         ))
     }
@@ -629,7 +703,7 @@ mod tests {
         let out = dir.path().join("mine");
         fs::create_dir(&out).unwrap();
         fs::write(out.join("notes.txt"), "keep").unwrap();
-        let err = Staging::new(&out, &[]).err().unwrap().to_string();
+        let err = Staging::new(&out, &[], false).err().unwrap().to_string();
         assert!(err.contains("was not made by paralelo"), "{err}");
         assert_eq!(fs::read_to_string(out.join("notes.txt")).unwrap(), "keep");
     }
@@ -639,7 +713,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let seeds = dir.path().join("seeds");
         fs::create_dir(&seeds).unwrap();
-        let err = Staging::new(dir.path(), &[&seeds])
+        let err = Staging::new(dir.path(), &[&seeds], false)
             .err()
             .unwrap()
             .to_string();
@@ -650,10 +724,10 @@ mod tests {
     fn failed_build_leaves_old_output() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let first = Staging::new(&out, &[]).unwrap();
+        let first = Staging::new(&out, &[], false).unwrap();
         first.write("index.html", b"old").unwrap();
-        first.commit().unwrap();
-        let second = Staging::new(&out, &[]).unwrap();
+        first.commit(&|_| true).unwrap();
+        let second = Staging::new(&out, &[], false).unwrap();
         second.write("index.html", b"new").unwrap();
         drop(second);
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "old");

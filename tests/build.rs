@@ -418,3 +418,76 @@ fn quiet_build_prints_nothing_and_summary_counts_pages() {
     assert!(output.status.success());
     assert!(output.stdout.is_empty() && output.stderr.is_empty());
 }
+
+#[test]
+fn a_users_file_in_the_output_is_never_deleted() {
+    let (dir, seeds, out) = project(&[("a.txt", SEED), ("a.en.txt", TRANSLATION)]);
+    build(&options(&seeds, &out)).unwrap();
+    fs::write(out.join("CNAME"), "news.example.org\n").unwrap();
+    fs::create_dir(out.join("extra")).unwrap();
+    fs::write(out.join("extra/verify.html"), "mine").unwrap();
+
+    // An incremental rebuild, then a full one (new templates) keep them.
+    fs::write(seeds.join("a.txt"), SEED.replace("Primer", "Otro")).unwrap();
+    build(&options(&seeds, &out)).unwrap();
+    let templates = dir.path().join("templates");
+    fs::create_dir(&templates).unwrap();
+    for name in ["base.html", "article.html", "index.html", "404.html"] {
+        fs::copy(Path::new("templates").join(name), templates.join(name)).unwrap();
+    }
+    let full = BuildOptions {
+        templates: Some(templates),
+        ..options(&seeds, &out)
+    };
+    build(&full).unwrap();
+    assert_eq!(
+        fs::read_to_string(out.join("CNAME")).unwrap(),
+        "news.example.org\n"
+    );
+    assert_eq!(
+        fs::read_to_string(out.join("extra/verify.html")).unwrap(),
+        "mine"
+    );
+    assert!(
+        fs::read_to_string(out.join("a/index.html"))
+            .unwrap()
+            .contains("Otro párrafo")
+    );
+}
+
+#[test]
+fn force_builds_into_a_users_folder_and_keeps_its_files() {
+    let (dir, seeds, _out) = project(&[("a.txt", SEED), ("a.en.txt", TRANSLATION)]);
+    let site = dir.path().join("site");
+    fs::create_dir(&site).unwrap();
+    fs::write(site.join("notes.txt"), "keep me").unwrap();
+    let err = build(&options(&seeds, &site)).unwrap_err().to_string();
+    assert!(err.contains("--force"), "{err}");
+
+    let forced = BuildOptions {
+        force: true,
+        ..options(&seeds, &site)
+    };
+    build(&forced).unwrap();
+    assert_eq!(
+        fs::read_to_string(site.join("notes.txt")).unwrap(),
+        "keep me"
+    );
+    assert!(site.join("a/index.html").is_file());
+
+    // A file of the user's where the build would write its own stops the build.
+    let other = dir.path().join("other");
+    fs::create_dir(&other).unwrap();
+    fs::write(other.join("index.html"), "my home page").unwrap();
+    let err = build(&BuildOptions {
+        force: true,
+        ..options(&seeds, &other)
+    })
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("index.html: is not paralelo's"), "{err}");
+    assert_eq!(
+        fs::read_to_string(other.join("index.html")).unwrap(),
+        "my home page"
+    );
+}

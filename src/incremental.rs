@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
 use crate::error::Warning;
+use crate::record::{RECORD_SEPARATOR, StableHasher, UNIT_SEPARATOR, escape, unescape};
 use crate::site::{ArticleSummary, SideSummary};
 
 /// The manifest's file name in the output folder.
@@ -36,39 +37,13 @@ pub fn stamp(path: &Path) -> Option<Stamp> {
     })
 }
 
-/// FNV-1a, 64 bits: stable across Rust releases and machines, which std's hasher is not, and
-/// fast enough that hashing never shows in a profile.
-#[derive(Debug, Clone, Copy)]
-pub struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Fnv {
-    pub fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        // A separator, so that ("ab", "c") and ("a", "bc") differ.
-        self.0 = (self.0 ^ 0xff).wrapping_mul(0x0000_0100_0000_01b3);
-    }
-
-    pub fn finish(self) -> u64 {
-        self.0
-    }
-}
-
 /// The hash of a seed's and its translation's bytes (a missing translation hashes as such).
 pub fn content_hash(seed: &Path, translation: &Path) -> std::io::Result<u64> {
-    let mut hash = Fnv::default();
-    hash.write(&fs::read(seed)?);
+    let mut hash = StableHasher::new();
+    hash.write_field(&fs::read(seed)?);
     match fs::read(translation) {
-        Ok(bytes) => hash.write(&bytes),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => hash.write(b"\0missing"),
+        Ok(bytes) => hash.write_field(&bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => hash.write_field(b"\0missing"),
         Err(e) => return Err(e),
     }
     Ok(hash.finish())
@@ -154,44 +129,10 @@ impl Manifest {
     }
 }
 
-// One line per entry, tab-separated fields, list items joined by U+001F; text fields escape
-// `\`, tab, newline and U+001F so that any title or message survives.
-const ITEM: char = '\u{1f}';
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            ITEM => out.push_str("\\u"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn unescape(text: &str) -> Option<String> {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        out.push(match chars.next()? {
-            '\\' => '\\',
-            't' => '\t',
-            'n' => '\n',
-            'r' => '\r',
-            'u' => ITEM,
-            _ => return None,
-        });
-    }
-    Some(out)
-}
+// One line per entry, tab-separated fields, list items joined by the unit separator, a
+// warning's parts by the record separator; text fields are escaped so that any title or
+// message survives.
+const ITEM: char = UNIT_SEPARATOR;
 
 fn join(items: &[String]) -> String {
     items
@@ -258,7 +199,7 @@ fn entry_line(entry: &Entry) -> String {
                 optional(&w.place),
                 escape(&w.message),
             ]
-            .join("\u{1e}")
+            .join(&RECORD_SEPARATOR.to_string())
         })
         .collect();
     let mut fields = vec![
@@ -331,7 +272,7 @@ fn parse_entry(line: &str) -> Option<Entry> {
     let warnings = split(warnings)
         .iter()
         .map(|w| {
-            let [path, place, message] = w.split('\u{1e}').collect::<Vec<_>>()[..] else {
+            let [path, place, message] = w.split(RECORD_SEPARATOR).collect::<Vec<_>>()[..] else {
                 return None;
             };
             Some(Warning {
@@ -417,12 +358,5 @@ mod tests {
         assert!(Manifest::parse("paralelo-manifest 0\t01\nend\n").is_none());
         assert!(Manifest::parse("paralelo-manifest 1\t01\nsite\t\nend\n").is_some());
         assert!(Manifest::parse("").is_none());
-    }
-
-    #[test]
-    fn fnv_is_stable() {
-        let mut hash = Fnv::default();
-        hash.write(b"paralelo");
-        assert_eq!(hash.finish(), 5_124_790_077_371_454_154);
     }
 }

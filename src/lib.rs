@@ -12,6 +12,7 @@ pub mod feed;
 pub mod incremental;
 pub mod markdown;
 pub mod quotes;
+pub mod record;
 pub mod seed;
 pub mod sentences;
 pub mod serve;
@@ -310,24 +311,24 @@ impl Inputs {
     /// A hash of everything that shapes every page: this program, the templates, the static
     /// files and the options. When it changes, every page is made again.
     fn fingerprint(&self, options: &BuildOptions) -> u64 {
-        let mut hash = incremental::Fnv::default();
-        hash.write(env!("CARGO_PKG_VERSION").as_bytes());
+        let mut hash = record::StableHasher::new();
+        hash.write_field(env!("CARGO_PKG_VERSION").as_bytes());
         // A rebuilt paralelo may render differently under the same version number.
         if let Some(stamp) = std::env::current_exe()
             .ok()
             .and_then(|exe| incremental::stamp(&exe))
         {
-            hash.write(format!("{stamp:?}").as_bytes());
+            hash.write_field(format!("{stamp:?}").as_bytes());
         }
         for (name, text) in &self.template_sources {
-            hash.write(name.as_bytes());
-            hash.write(text.as_bytes());
+            hash.write_field(name.as_bytes());
+            hash.write_field(text.as_bytes());
         }
         for (name, bytes) in &self.static_files {
-            hash.write(name.as_bytes());
-            hash.write(bytes);
+            hash.write_field(name.as_bytes());
+            hash.write_field(bytes);
         }
-        hash.write(format!("{options:?}").as_bytes());
+        hash.write_field(format!("{options:?}").as_bytes());
         hash.finish()
     }
 }

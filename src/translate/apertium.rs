@@ -15,6 +15,7 @@
 //!   `apertium-wblank-mode -z` has added `-z` to every program in it (and the word-bound blank
 //!   filters), exactly as the wrapper would have.
 //! * With no formatter, this module is the formatter: it escapes the stream's reserved characters
+//!   (`^`, `*`, `#` and `~`, which some programs misread even escaped, travel as superblanks)
 //!   and ends each segment with a superblank, because `lt-proc -z` drops a sentence's final
 //!   punctuation when the NUL follows it directly.
 //! * Quotation marks are not words to Apertium's analyser, so they travel as blanks, and the
@@ -25,6 +26,7 @@
 //!   word is moved back next to the words of its quotation, as long as the marks stay in their
 //!   original order, so a later step can still pair quotations 1-1.
 
+use crate::record::StableHasher;
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
 use std::fmt::Write as _;
@@ -199,7 +201,10 @@ impl Apertium {
     }
 
     /// Translates `segments` (sentences, titles …), returning one translation per segment, in
-    /// order. Empty and blank segments come back as they are, without the engine.
+    /// order; whitespace around a segment is kept, and empty or blank segments come back as they
+    /// are, without the engine. All segments go to the engine at once, so one big call is faster
+    /// than many small ones. If the engine fails (exits, or sends nothing for the timeout), it
+    /// is stopped: this call returns why, and every later call fails.
     pub fn translate(&mut self, segments: &[&str]) -> Result<Vec<Translated>, MtError> {
         let prepared: Vec<Prepared> = segments.iter().map(|s| Prepared::new(s)).collect();
         let mut results: Vec<Translated> = prepared.iter().map(Prepared::as_is).collect();
@@ -424,27 +429,6 @@ fn package_version(pipeline: &str, path: &OsStr) -> Option<String> {
     .ok()?;
     let version = version.trim();
     (!version.is_empty()).then(|| format!("{package} {version}"))
-}
-
-/// FNV-1a, 64 bits: unlike std's `DefaultHasher`, it gives the same value in every Rust release
-/// and on every machine, so it can name and check what is written to disk.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct StableHasher(u64);
-
-impl StableHasher {
-    pub(crate) fn new() -> StableHasher {
-        StableHasher(0xcbf2_9ce4_8422_2325)
-    }
-
-    pub(crate) fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-
-    pub(crate) fn finish(self) -> u64 {
-        self.0
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -826,7 +810,7 @@ fn push_run(out: &mut String, run: &str, tag: Option<usize>) {
     for c in body.chars() {
         match c {
             // Reserved in the stream format: escaped, as `apertium-destxt` does.
-            '\\' | '^' | '$' | '[' | ']' | '/' | '@' | '<' | '>' | '{' | '}' => {
+            '\\' | '$' | '[' | ']' | '/' | '@' | '<' | '>' | '{' | '}' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -836,6 +820,12 @@ fn push_run(out: &mut String, run: &str, tag: Option<usize>) {
                 out.push('[');
                 out.push(c);
                 out.push(']');
+            }
+            // Reserved too, but `lrx-proc` (0.4) takes even an escaped `^` for the start of a
+            // word: the segment then never ends, or runs into the next one. So it travels
+            // as a superblank without a `^` in it.
+            '^' => {
+                let _ = write!(out, "[{CARET}]");
             }
             _ => out.push(c),
         }
@@ -848,6 +838,9 @@ fn push_run(out: &mut String, run: &str, tag: Option<usize>) {
 
 // ---------------------------------------------------------------------------------------------
 // Out of the engine
+
+/// The superblank a `^` of the source travels in (see [`push_run`]).
+const CARET: &str = "caret";
 
 /// A piece of the engine's output.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -925,6 +918,8 @@ fn parse(raw: &str) -> Parsed {
                 let mut glyphs = blank.chars();
                 if let Some(n) = blank.strip_prefix('p').and_then(|n| n.parse().ok()) {
                     marker = Some(n);
+                } else if blank == CARET {
+                    text.push('^');
                 } else if glyphs.next().is_some_and(is_quote) && glyphs.next().is_none() {
                     flush(&mut text, &runs, &mut pieces);
                     pieces.push(Piece::Mark);
@@ -1274,7 +1269,9 @@ impl Spanned {
     ///   (`*Zelenski Spoke`), the next word is lowered when the source's is lower case.
     ///
     /// A word is never lowered if the source has it as it is (a name the engine kept), or if
-    /// English capitalises it anyway (days, months, nationalities): see [`may_lower`].
+    /// English capitalises it anyway (days, months, nationalities): see [`may_lower`]. Those
+    /// word lists are English; for another target language they match nothing, and only the
+    /// source-driven fixes apply.
     fn fix_case(&mut self, prepared: &Prepared) {
         let source = prepared.source.as_str();
         // By the word's start: the first fix found for a word wins.
@@ -1661,7 +1658,7 @@ mod tests {
                 "Zelenski habló con Takaichi en Kiev.",
                 "La primera ministra Sanae Takaichi dijo que Zelenski «no sabe».",
                 "Ayuso y Almeida se reunieron.",
-                "Escribe con #hashtag y 5*3 y a~b en info@ejemplo.es.",
+                "Escribe con #hashtag y 5*3 y a~b en info@ejemplo.es, x^2.",
             ])
             .unwrap();
         assert_eq!(out[0].text, "Zelenski spoke with Takaichi in Kiev.");
@@ -1674,12 +1671,36 @@ mod tests {
             out[2].text
         );
         // The engine's marks never survive, the source's own `#`, `*`, `~` and `@` do.
-        for c in ["#", "5*3", "~", "info@ejemplo.es"] {
+        for c in ["#", "5*3", "~", "info@ejemplo.es", "^2"] {
             assert!(out[3].text.contains(c), "{c} in {}", out[3].text);
         }
         for t in &out[..3] {
             assert_clean(t);
         }
+    }
+
+    #[test]
+    fn reserved_characters_pass_through() {
+        let Some(mut engine) = engine_or_skip("reserved_characters_pass_through") else {
+            return;
+        };
+        let reserved = "a^b$c[d]e/f\\g@h<i>j{k}l*m#n+o~p";
+        // A `^` last used to hang `lrx-proc`, and `[p0]` looks like an end marker.
+        let out = engine
+            .translate(&[reserved, "Termina en ^", "Copia [p0] y [[q1]] aquí."])
+            .unwrap();
+        let kept: String = out[0]
+            .text
+            .chars()
+            .filter(|c| !c.is_alphanumeric())
+            .collect();
+        assert_eq!(kept, "^$[]/\\@<>{}*#+~", "{}", out[0].text);
+        assert!(out[1].text.ends_with('^'), "{}", out[1].text);
+        assert!(
+            out[2].text.contains("[p0]") && out[2].text.contains("[[q1]]"),
+            "{}",
+            out[2].text
+        );
     }
 
     #[test]
@@ -1926,7 +1947,7 @@ mod tests {
         let encoded = String::from_utf8(prepared.encode(3)).unwrap();
         assert_eq!(
             encoded,
-            "[[q0]]a\\^b[[/]] [«][[q1]]c[*]d[[/]][»] [[q2]]e[[/]][p3]\0"
+            "[[q0]]a[caret]b[[/]] [«][[q1]]c[*]d[[/]][»] [[q2]]e[[/]][p3]\0"
         );
         assert_eq!(
             String::from_utf8(Prepared::new("a/b").encode(0)).unwrap(),

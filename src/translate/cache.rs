@@ -16,13 +16,14 @@
 //! rest of the line, in 16 hex digits. A line that is cut short (a build killed while writing),
 //! or otherwise damaged, fails its checksum and is skipped; the next save starts on a new line.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use super::apertium::{Apertium, MtError, StableHasher, Translated};
+use super::apertium::{Apertium, MtError, Translated};
+use crate::record::{StableHasher, escape, unescape};
 
 /// The first line's start; change the number when the format changes.
 const HEADER: &str = "paralelo translation cache 1";
@@ -120,6 +121,7 @@ impl Cache {
         self.store.as_ref().map_or(0, |s| s.entries.len())
     }
 
+    /// Whether nothing is cached (always, when disabled).
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -176,30 +178,37 @@ impl Cache {
         engine: &mut Apertium,
         segments: &[&str],
     ) -> Result<Vec<Translated>, MtError> {
+        // Each segment's answer: from the cache, or the engine's `n`th.
+        enum Answer {
+            Cached(Translated),
+            Fresh(usize),
+        }
         let mut missing: Vec<&str> = Vec::new();
-        let mut seen = HashSet::new();
-        for &segment in segments {
-            if self.get(segment).is_none() && seen.insert(segment) {
-                missing.push(segment);
-            }
-        }
-        let fresh: HashMap<&str, Translated> = if missing.is_empty() {
-            HashMap::new()
+        let mut asked: HashMap<&str, usize> = HashMap::new();
+        let answers: Vec<Answer> = segments
+            .iter()
+            .map(|&segment| match self.get(segment) {
+                Some(cached) => Answer::Cached(cached.clone()),
+                None => Answer::Fresh(*asked.entry(segment).or_insert_with(|| {
+                    missing.push(segment);
+                    missing.len() - 1
+                })),
+            })
+            .collect();
+        let fresh = if missing.is_empty() {
+            Vec::new()
         } else {
-            missing
-                .iter()
-                .copied()
-                .zip(engine.translate(&missing)?)
-                .collect()
+            engine.translate(&missing)?
         };
-        let mut out = Vec::with_capacity(segments.len());
-        for &segment in segments {
-            // `Apertium::translate` answers every segment, so one of the two has it.
-            if let Some(translated) = self.get(segment).or_else(|| fresh.get(segment)) {
-                out.push(translated.clone());
-            }
-        }
-        for (source, translated) in fresh {
+        // `Apertium::translate` answers every segment it is given, so `n` is in range.
+        let out = answers
+            .into_iter()
+            .map(|answer| match answer {
+                Answer::Cached(translated) => translated,
+                Answer::Fresh(n) => fresh[n].clone(),
+            })
+            .collect();
+        for (source, translated) in missing.into_iter().zip(fresh) {
             self.insert(source, translated);
         }
         Ok(out)
@@ -278,40 +287,6 @@ fn parse_range(range: &str, text: &str) -> Option<Range<usize>> {
     let range = start.parse().ok()?..end.parse().ok()?;
     text.get(range.clone())?;
     Some(range)
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-/// The inverse of [`escape`]; `None` for an escape it never writes.
-fn unescape(text: &str) -> Option<String> {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        out.push(match chars.next()? {
-            '\\' => '\\',
-            't' => '\t',
-            'n' => '\n',
-            'r' => '\r',
-            _ => return None,
-        });
-    }
-    Some(out)
 }
 
 #[cfg(test)]

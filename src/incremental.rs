@@ -2,6 +2,7 @@
 //! its inputs (size, modification time and a hash of the bytes) and what its page gave the
 //! index, so a rebuild neither reads nor writes what has not changed.
 
+use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
@@ -104,13 +105,14 @@ impl Manifest {
         })
     }
 
-    /// Whether the build that wrote this manifest made the file at `relative`.
-    pub fn made(&self, relative: &str) -> bool {
-        self.site_files.iter().any(|f| f == relative)
-            || self
-                .entries
-                .iter()
-                .any(|e| e.files.iter().any(|f| f == relative))
+    /// Every file the build that wrote this manifest made, relative to the output folder.
+    pub fn made(&self) -> HashSet<&str> {
+        self.entries
+            .iter()
+            .flat_map(|e| &e.files)
+            .chain(&self.site_files)
+            .map(String::as_str)
+            .collect()
     }
 
     pub fn to_text(&self) -> String {

@@ -141,9 +141,10 @@ pub fn build_with_progress(
     };
     write(incremental::MANIFEST, manifest.to_text().as_bytes())?;
     // What the last build made may go; anything else in the folder is the user's and stays.
-    let made_before = |relative: &str| match (&previous, ours) {
-        (Some(previous), _) => previous.made(relative),
-        (None, made_by_us) => made_by_us,
+    let made = previous.as_ref().map(incremental::Manifest::made);
+    let made_before = |relative: &str| match &made {
+        Some(made) => made.contains(relative),
+        None => ours,
     };
     staging.commit(&made_before)?;
     inputs.save_translations()?;
@@ -180,13 +181,9 @@ fn rebuild(
         entries,
         site_files,
     };
-    let gone = previous
-        .entries
-        .iter()
-        .flat_map(|e| &e.files)
-        .chain(&previous.site_files);
-    for file in gone {
-        if !manifest.made(file) {
+    let made = manifest.made();
+    for file in previous.made() {
+        if !made.contains(file) {
             site::remove_output_file(out, file)?;
         }
     }

@@ -165,6 +165,8 @@ fn scan(paragraphs: &[&str]) -> Scan {
     let mut scan = Scan::default();
     // Marks still open at the end of the previous paragraph, outermost first.
     let mut carried: Vec<Mark> = Vec::new();
+    // The paragraph where the carried quotation opened.
+    let mut opened_in = 0;
     for (index, text) in paragraphs.iter().enumerate() {
         let mut pieces = Vec::new();
         let mut stack: Vec<Mark> = Vec::new();
@@ -178,7 +180,7 @@ fn scan(paragraphs: &[&str]) -> Scan {
                 skip_first = true;
                 continued = true;
             } else {
-                drop_unclosed(&mut scan, index - 1, outer);
+                drop_unclosed(&mut scan, opened_in, index, outer);
             }
         }
         let chars: Vec<(usize, char)> = text.char_indices().collect();
@@ -228,13 +230,15 @@ fn scan(paragraphs: &[&str]) -> Scan {
         // Inner single marks left open are most likely apostrophes; only the outer mark matters.
         stack.truncate(1);
         if let Some(&outer) = stack.first() {
+            let opened = if continued { opened_in } else { index };
             if index + 1 == paragraphs.len() {
-                scan.problems.push(unclosed(index, outer));
+                drop_unclosed(&mut scan, opened, index, outer);
             } else {
                 pieces.push(Piece {
                     range: outer_start..text.len(),
                     continued,
                 });
+                opened_in = opened;
             }
         }
         scan.pieces.push(pieces);
@@ -247,10 +251,13 @@ fn scan(paragraphs: &[&str]) -> Scan {
     scan
 }
 
-/// The previous paragraph ended inside a quotation that the next one does not continue.
-fn drop_unclosed(scan: &mut Scan, paragraph: usize, outer: Mark) {
-    scan.pieces[paragraph].pop();
-    scan.problems.push(unclosed(paragraph, outer));
+/// A quotation opened in paragraph `opened` is never closed: nothing of it is highlighted, in
+/// any of the paragraphs before `end` that it ran on through.
+fn drop_unclosed(scan: &mut Scan, opened: usize, end: usize, outer: Mark) {
+    for pieces in &mut scan.pieces[opened..end] {
+        pieces.pop();
+    }
+    scan.problems.push(unclosed(opened, outer));
 }
 
 fn unclosed(paragraph: usize, outer: Mark) -> QuoteProblem {
@@ -454,5 +461,20 @@ mod tests {
             s.problems.is_empty() && t.problems.is_empty(),
             "{s:?} {t:?}"
         );
+    }
+
+    #[test]
+    fn an_unclosed_run_on_quotation_is_dropped_everywhere() {
+        for p in [
+            &["Dijo «uno", "»dos", "Tres."][..],
+            &["Dijo «uno", "»dos"][..],
+            &["Dijo «uno", "»dos", "»tres", "Cuatro «cinco»."][..],
+        ] {
+            let side = one_side(p);
+            let quoted = quoted(p, &side);
+            assert!(quoted.iter().all(|(_, q)| *q == "«cinco»"), "{quoted:?}");
+            assert_eq!(side.problems.len(), 1, "{:?}", side.problems);
+            assert_eq!(side.problems[0].paragraph, 1);
+        }
     }
 }

@@ -85,7 +85,26 @@ fn decode(path: &Path, bytes: Vec<u8>, encoding: Encoding) -> Result<String> {
 /// The text without a byte-order mark and with `\n` line ends, as the parsers expect it.
 pub fn normalize(text: &str) -> String {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    text.replace("\r\n", "\n").replace('\r', "\n")
+    // U+000B is how word processors write a manual line break into pasted copy.
+    text.replace("\r\n", "\n").replace(['\r', '\u{b}'], "\n")
+}
+
+/// Refuses control characters other than tab, line feed and form feed: HTML forbids them, and a
+/// browser would drop or mangle the text around them.
+pub fn check_controls(path: &Path, text: &str, first_line: usize) -> Result<()> {
+    let allowed = |c: char| matches!(c, '\t' | '\n' | '\u{c}');
+    for (number, line) in text.lines().enumerate() {
+        if let Some(c) = line.chars().find(|&c| c.is_control() && !allowed(c)) {
+            return Err(Error::input(
+                Location::line(path, first_line + number),
+                format!(
+                    "control character U+{:04X} in the text; remove it (seeds are plain text)",
+                    c as u32
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Reads and parses the seed at `path`, an article in `lang` dated in `time_zone`.
@@ -101,6 +120,7 @@ pub fn read_seed(
 }
 
 pub fn parse_seed(path: &Path, stem: &str, lang: &str, time_zone: Tz, text: &str) -> Result<Seed> {
+    check_controls(path, text, 1)?;
     let wire = parse_wire(text, lang, 1);
     if wire.paragraphs.is_empty() {
         return Err(Error::input(
@@ -552,5 +572,15 @@ mod tests {
             decode(Path::new("l1.txt"), latin1, windows_1252).unwrap(),
             "Hola\ncaña"
         );
+    }
+
+    #[test]
+    fn control_characters_are_refused_with_their_line() {
+        let err = madrid("Uno.\n\nDos\u{1b}tres.\n").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "t.txt:3: control character U+001B in the text; remove it (seeds are plain text)"
+        );
+        assert_eq!(normalize("Uno\u{b}dos"), "Uno\ndos");
     }
 }

@@ -136,6 +136,7 @@ pub fn authored(seed: Seed, lang: &str, encoding: seed::Encoding) -> Result<Arti
 /// Pairs `seed` with the text of its translation into `lang`, read from `path`.
 pub fn authored_from_text(seed: Seed, lang: &str, path: PathBuf, text: &str) -> Result<Article> {
     let (front, body, body_line) = split_front_matter(&path, text)?;
+    seed::check_controls(&path, body, body_line)?;
     let wire = seed::parse_wire(body, lang, body_line);
     pair(seed, front, wire, lang, path)
 }
@@ -261,7 +262,8 @@ const DERIVED_TITLE_CHARS: usize = 90;
 /// boundary.
 pub fn headline(side: &Side) -> String {
     if let Some(title) = side.title.as_deref().filter(|t| !t.trim().is_empty()) {
-        return title.trim().to_string();
+        // One line: a headline's line breaks would break the Markdown front matter.
+        return title.split_whitespace().collect::<Vec<_>>().join(" ");
     }
     let Some(lead) = side.paragraphs.first() else {
         return String::new();

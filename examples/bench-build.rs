@@ -1,0 +1,759 @@
+//! Benchmarks whole builds of a generated corpus, alternating with Hugo on the same text.
+//!
+//! ```text
+//! cargo run --release --example bench-build -- [--sizes 1000,10000] [--rounds 3] [--skip-hugo]
+//! ```
+//!
+//! For each size it generates the corpus once (seeds for paralelo, the same text as a Hugo site),
+//! then, round after round: paralelo's full build, Hugo's full build and `cp -r` of paralelo's
+//! output (the floor of writing that many files); then paralelo's no-op rebuild and its rebuild
+//! after one seed changed, checking which output files that rewrote (by their mtimes). Each run
+//! is a child process: wall time from `Instant`, peak memory (max RSS) from `/usr/bin/time`.
+//! Progress goes to stderr, the result tables to stdout. Every round writes into new folders and
+//! nothing is deleted until the end (see `Bench::size`), so 10,000 articles need about 2.5 GB.
+//!
+//! Flags: `--sizes N,N…` (default 1000,10000), `--rounds R` (default 3), `--skip-hugo`,
+//! `--seed S` (corpus seed), `--dir DIR` (work folder, default a new one in the temp folder),
+//! `--keep` (leave the work folder), `--paralelo PATH` (binary to measure; default: build
+//! `target/release/paralelo` with cargo first).
+
+mod corpus;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+const USAGE: &str = "usage: bench-build [--sizes 1000,10000] [--rounds 3] [--skip-hugo] [--seed S] [--dir DIR] [--keep] [--paralelo PATH]";
+
+/// The targets of the performance issue.
+const TARGET_HUGO_RATIO: f64 = 0.5;
+const TARGET_PEAK_MIB: f64 = 150.0;
+const TARGET_NOOP_SHARE: f64 = 0.05;
+const TARGET_ONE_SEED: Duration = Duration::from_millis(150);
+const TARGET_CP_RATIO: f64 = 1.3;
+
+const TIME: &str = "/usr/bin/time";
+
+struct Options {
+    sizes: Vec<usize>,
+    rounds: usize,
+    hugo: bool,
+    seed: u64,
+    dir: Option<PathBuf>,
+    keep: bool,
+    paralelo: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    match parse_args().and_then(|options| run(&options)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("bench-build: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn parse_args() -> Result<Options, String> {
+    let mut options = Options {
+        sizes: vec![1_000, 10_000],
+        rounds: 3,
+        hugo: true,
+        seed: corpus::DEFAULT_SEED,
+        dir: None,
+        keep: false,
+        paralelo: None,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || {
+            args.next()
+                .ok_or_else(|| format!("{arg} needs a value\n{USAGE}"))
+        };
+        match arg.as_str() {
+            "--sizes" => {
+                options.sizes = value()?
+                    .split(',')
+                    .map(|n| n.trim().replace('_', "").parse::<usize>())
+                    .collect::<Result<_, _>>()
+                    .map_err(|_| format!("--sizes wants numbers like 1000,10000\n{USAGE}"))?;
+                if options.sizes.contains(&0) {
+                    return Err("a size must be at least 1".to_string());
+                }
+            }
+            "--rounds" => {
+                options.rounds = value()?
+                    .parse()
+                    .ok()
+                    .filter(|&r| r > 0)
+                    .ok_or("--rounds wants a number above 0")?;
+            }
+            "--skip-hugo" => options.hugo = false,
+            "--seed" => options.seed = value()?.parse().map_err(|_| "--seed wants a number")?,
+            "--dir" => options.dir = Some(PathBuf::from(value()?)),
+            "--keep" => options.keep = true,
+            "--paralelo" => options.paralelo = Some(PathBuf::from(value()?)),
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                std::process::exit(0);
+            }
+            _ => return Err(format!("unknown argument {arg}\n{USAGE}")),
+        }
+    }
+    Ok(options)
+}
+
+fn run(options: &Options) -> Result<(), String> {
+    let paralelo = paralelo_binary(options)?;
+    let started = Instant::now();
+    let hugo_version = if options.hugo {
+        let output = Command::new("hugo").arg("version").output().map_err(|_| {
+            "no `hugo` on the PATH: install it (apt-get install hugo) or pass --skip-hugo"
+                .to_string()
+        })?;
+        Some(String::from_utf8_lossy(&output.stdout).trim().to_string())
+    } else {
+        None
+    };
+    let time = Path::new(TIME).is_file();
+    if !time {
+        eprintln!("note: no {TIME}, so no peak memory (apt-get install time brings it)");
+    }
+    let work = match &options.dir {
+        Some(dir) => dir.clone(),
+        None => std::env::temp_dir().join(format!("paralelo-bench-{}", std::process::id())),
+    };
+    fs::create_dir_all(&work).map_err(|e| format!("cannot make {}: {e}", work.display()))?;
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+
+    let mut header = String::new();
+    let _ = writeln!(header, "paralelo: {}", paralelo.display());
+    if let Some(version) = &hugo_version {
+        let _ = writeln!(header, "hugo:     {version}");
+    }
+    let _ = writeln!(
+        header,
+        "machine:  {cpus} CPUs, load average {} at the start; work folder {}",
+        load_average(),
+        work.display()
+    );
+    eprint!("{header}");
+
+    let bench = Bench {
+        paralelo,
+        time,
+        work: work.clone(),
+    };
+    let mut reports = Vec::new();
+    for &n in &options.sizes {
+        let mut report = bench.size(n, options)?;
+        report.load = load_average();
+        eprintln!("{}", report.table());
+        reports.push(report);
+    }
+
+    println!("{header}");
+    for report in &reports {
+        println!("{}", report.table());
+    }
+    println!(
+        "(bench took {:.0} s; medians of {} rounds, peak memory the largest)",
+        started.elapsed().as_secs_f64(),
+        options.rounds
+    );
+    if options.keep {
+        println!("kept {}", work.display());
+    } else {
+        let started = Instant::now();
+        for &n in &options.sizes {
+            let root = work.join(format!("n{n}"));
+            if root.exists() {
+                remove(&root)?;
+            }
+        }
+        if options.dir.is_none() {
+            let _ = fs::remove_dir_all(&work);
+        }
+        eprintln!(
+            "deleted the corpora and outputs in {}",
+            secs(started.elapsed())
+        );
+    }
+    Ok(())
+}
+
+/// The release binary to measure: built with cargo first, next to this example's own binary.
+fn paralelo_binary(options: &Options) -> Result<PathBuf, String> {
+    if let Some(path) = &options.paralelo {
+        return Ok(path.clone());
+    }
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    eprintln!("building the release binary: cargo build --release --bin paralelo");
+    let status = Command::new(cargo)
+        .args(["build", "--release", "--bin", "paralelo", "--manifest-path"])
+        .arg(&manifest)
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !status.success() {
+        return Err("cargo build --release --bin paralelo failed".to_string());
+    }
+    // This example is <target>/<profile>/examples/bench-build.
+    let exe = std::env::current_exe().map_err(|e| format!("where am I? {e}"))?;
+    let target = exe
+        .parent()
+        .and_then(Path::parent)
+        .and_then(Path::parent)
+        .ok_or("cannot find the target folder")?;
+    let binary = target.join("release").join("paralelo");
+    if !binary.is_file() {
+        return Err(format!(
+            "no {} after cargo build; pass --paralelo PATH",
+            binary.display()
+        ));
+    }
+    Ok(binary)
+}
+
+/// One measured run of a child process.
+#[derive(Debug, Clone, Copy, Default)]
+struct Sample {
+    wall: Duration,
+    /// Max RSS in KiB, from `/usr/bin/time`.
+    peak_kib: Option<u64>,
+}
+
+struct Bench {
+    paralelo: PathBuf,
+    time: bool,
+    work: PathBuf,
+}
+
+impl Bench {
+    /// Runs `program args` in `cwd` after a `sync`, so that earlier writes are not paid for
+    /// here; fails on a non-zero exit. Returns the sample and the child's stderr.
+    fn measure(
+        &self,
+        program: &Path,
+        args: &[&str],
+        cwd: &Path,
+    ) -> Result<(Sample, String), String> {
+        let _ = Command::new("sync").status();
+        let peak_file = self.work.join("peak.txt");
+        let mut command = if self.time {
+            let mut c = Command::new(TIME);
+            c.args(["-f", "%M", "-o"]).arg(&peak_file).arg(program);
+            c
+        } else {
+            Command::new(program)
+        };
+        command
+            .args(args)
+            .current_dir(cwd)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let start = Instant::now();
+        let output = command
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", program.display()))?;
+        let wall = start.elapsed();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        if !output.status.success() {
+            return Err(format!(
+                "{} {} (in {}) failed: {}\n{}{}",
+                program.display(),
+                args.join(" "),
+                cwd.display(),
+                output.status,
+                String::from_utf8_lossy(&output.stdout),
+                stderr
+            ));
+        }
+        let peak_kib = if self.time {
+            fs::read_to_string(&peak_file).ok().and_then(|text| {
+                text.lines()
+                    .rev()
+                    .find(|l| !l.trim().is_empty())?
+                    .trim()
+                    .parse()
+                    .ok()
+            })
+        } else {
+            None
+        };
+        Ok((Sample { wall, peak_kib }, stderr))
+    }
+
+    fn paralelo_build(&self, root: &Path, out: &str) -> Result<(Sample, usize), String> {
+        let (sample, stderr) = self.measure(
+            &self.paralelo,
+            &["build", "--seeds", "seeds", "--out", out],
+            root,
+        )?;
+        let warnings = stderr.lines().filter(|l| l.starts_with("warning")).count();
+        Ok((sample, warnings))
+    }
+
+    /// All the measurements for a corpus of `n` articles.
+    fn size(&self, n: usize, options: &Options) -> Result<SizeReport, String> {
+        let root = self.work.join(format!("n{n}"));
+        if root.exists() {
+            remove(&root)?;
+        }
+        let seeds = root.join("seeds");
+        let hugo_site = root.join("hugo");
+
+        eprintln!(
+            "\n== {n} articles: generating the corpus in {}",
+            root.display()
+        );
+        let gen_start = Instant::now();
+        let input_bytes = corpus::write_seeds(&seeds, n, options.seed).map_err(io_error(&seeds))?;
+        fs::write(
+            root.join("paralelo.toml"),
+            "title = \"paralelo benchmark\"\nbase_url = \"https://example.org/\"\n",
+        )
+        .map_err(io_error(&root))?;
+        if options.hugo {
+            corpus::write_hugo(&hugo_site, n, options.seed).map_err(io_error(&hugo_site))?;
+        }
+        let generate = gen_start.elapsed();
+        eprintln!(
+            "   {:.1} MB of seeds and translations in {:.1} s",
+            input_bytes as f64 / 1e6,
+            generate.as_secs_f64()
+        );
+
+        let cp = Path::new("cp");
+        let (input_copy, _) = self.measure(cp, &["-r", "seeds", "seeds-copy"], &root)?;
+        eprintln!(
+            "   cp -r of the {} input files: {}",
+            2 * n,
+            secs(input_copy.wall)
+        );
+
+        let mut report = SizeReport {
+            n,
+            input_bytes,
+            input_copy: Some(input_copy),
+            generate,
+            ..SizeReport::default()
+        };
+        // Each round writes into new folders, and nothing is deleted before the whole run is
+        // done: for minutes after tens of thousands of files are deleted, ext4 creates files
+        // more slowly (it skips the recently freed inodes), which a timed run would pay for.
+        let mut out_name = String::new();
+        for round in 1..=options.rounds {
+            out_name = format!("public-{round}");
+            let (full, warnings) = self.paralelo_build(&root, &out_name)?;
+            report.warnings = report.warnings.max(warnings);
+            report.full.push(full);
+            let mut line = format!("   round {round}: paralelo full {}", secs(full.wall));
+            if options.hugo {
+                let (hugo, _) = self.measure(
+                    Path::new("hugo"),
+                    &["--quiet", "--destination", &out_name],
+                    &hugo_site,
+                )?;
+                report.hugo.push(hugo);
+                let _ = write!(line, ", hugo full {}", secs(hugo.wall));
+            }
+            let copy_name = format!("copy-{round}");
+            let (copied, _) = self.measure(cp, &["-r", &out_name, &copy_name], &root)?;
+            report.copy.push(copied);
+            let _ = write!(line, ", cp -r output {}", secs(copied.wall));
+            eprintln!("{line}");
+        }
+        let out = root.join(&out_name);
+        let files = snapshot(&out)?;
+        report.output_files = files.len();
+        report.output_bytes = dir_bytes(&out)?;
+
+        for round in 1..=options.rounds {
+            let (noop, _) = self.paralelo_build(&root, &out_name)?;
+            report.noop.push(noop);
+            eprintln!(
+                "   round {round}: paralelo no-op rebuild {}",
+                secs(noop.wall)
+            );
+        }
+
+        for round in 1..=options.rounds {
+            let index = (n / 2 + (round - 1) * 7) % n;
+            let stem = corpus::stem(options.seed, index);
+            touch_seed(&seeds.join(format!("{stem}.txt")))?;
+            let before = snapshot(&out)?;
+            let (one, _) = self.paralelo_build(&root, &out_name)?;
+            let after = snapshot(&out)?;
+            let rewrites = Rewrites::compare(&before, &after, &stem);
+            eprintln!(
+                "   round {round}: paralelo one-seed rebuild {} ({stem}): {}",
+                secs(one.wall),
+                rewrites.describe()
+            );
+            report.one_seed.push(one);
+            report.rewrites.push(rewrites);
+        }
+
+        Ok(report)
+    }
+}
+
+/// Appends a word to the last sentence of a seed.
+fn touch_seed(path: &Path) -> Result<(), String> {
+    let text = fs::read_to_string(path).map_err(io_error(path))?;
+    let body = text.trim_end();
+    let changed = match body.strip_suffix('.') {
+        Some(rest) => format!("{rest} hoy.\n"),
+        None => format!("{body} hoy\n"),
+    };
+    fs::write(path, changed).map_err(io_error(path))
+}
+
+/// Every file under `dir` (relative path with `/`) and its modification time.
+fn snapshot(dir: &Path) -> Result<BTreeMap<String, SystemTime>, String> {
+    fn walk(
+        dir: &Path,
+        prefix: &str,
+        files: &mut BTreeMap<String, SystemTime>,
+    ) -> std::io::Result<()> {
+        for entry in fs::read_dir(dir)? {
+            let entry = entry?;
+            let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                walk(&entry.path(), &format!("{name}/"), files)?;
+            } else {
+                files.insert(name, entry.metadata()?.modified()?);
+            }
+        }
+        Ok(())
+    }
+    let mut files = BTreeMap::new();
+    walk(dir, "", &mut files).map_err(io_error(dir))?;
+    Ok(files)
+}
+
+fn dir_bytes(dir: &Path) -> Result<u64, String> {
+    let mut total = 0;
+    for name in snapshot(dir)?.keys() {
+        total += fs::metadata(dir.join(name)).map_err(io_error(dir))?.len();
+    }
+    Ok(total)
+}
+
+/// Which output files a one-seed rebuild wrote.
+#[derive(Debug, Clone, Default)]
+struct Rewrites {
+    files: usize,
+    /// Changed or new files of the changed page, the index pages and the feeds.
+    expected: usize,
+    /// Changed or new files elsewhere: the target is none.
+    unexpected: usize,
+    /// Changed or new hidden files at the top of the output (paralelo's own records, like a
+    /// build manifest): reported, not counted against the target.
+    bookkeeping: usize,
+    unchanged: usize,
+    removed: usize,
+    first_unexpected: Option<String>,
+}
+
+impl Rewrites {
+    fn compare(
+        before: &BTreeMap<String, SystemTime>,
+        after: &BTreeMap<String, SystemTime>,
+        slug: &str,
+    ) -> Rewrites {
+        let page = format!("{slug}/");
+        let allowed = |path: &str| {
+            path.starts_with(&page)
+                || path == "index.html"
+                || (path.starts_with("page/") && path.ends_with("/index.html"))
+                || path == "atom.xml"
+                || path == "sitemap.xml"
+        };
+        let mut rewrites = Rewrites {
+            files: after.len(),
+            removed: before.keys().filter(|p| !after.contains_key(*p)).count(),
+            ..Rewrites::default()
+        };
+        for (path, mtime) in after {
+            if before.get(path) == Some(mtime) {
+                rewrites.unchanged += 1;
+            } else if path.starts_with('.') && !path.contains('/') {
+                rewrites.bookkeeping += 1;
+            } else if allowed(path) {
+                rewrites.expected += 1;
+            } else {
+                rewrites.unexpected += 1;
+                rewrites
+                    .first_unexpected
+                    .get_or_insert_with(|| path.clone());
+            }
+        }
+        rewrites
+    }
+
+    fn rewritten(&self) -> usize {
+        self.expected + self.unexpected + self.bookkeeping
+    }
+
+    fn describe(&self) -> String {
+        let mut text = format!(
+            "{} of {} files rewritten, {} of them outside the page, index pages and feeds",
+            self.rewritten(),
+            self.files,
+            self.unexpected
+        );
+        if self.bookkeeping > 0 {
+            let _ = write!(text, " (+{} hidden bookkeeping)", self.bookkeeping);
+        }
+        if self.removed > 0 {
+            let _ = write!(text, ", {} removed", self.removed);
+        }
+        if let Some(first) = &self.first_unexpected {
+            let _ = write!(text, " (e.g. {first})");
+        }
+        text
+    }
+}
+
+#[derive(Default)]
+struct SizeReport {
+    n: usize,
+    input_bytes: u64,
+    generate: Duration,
+    input_copy: Option<Sample>,
+    full: Vec<Sample>,
+    hugo: Vec<Sample>,
+    copy: Vec<Sample>,
+    noop: Vec<Sample>,
+    one_seed: Vec<Sample>,
+    rewrites: Vec<Rewrites>,
+    output_files: usize,
+    output_bytes: u64,
+    warnings: usize,
+    /// The load average when the size was done: other work on the machine skews the times.
+    load: String,
+}
+
+fn median(samples: &[Sample]) -> Option<Duration> {
+    let mut walls: Vec<Duration> = samples.iter().map(|s| s.wall).collect();
+    walls.sort();
+    match walls.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(walls[n / 2]),
+        n => Some((walls[n / 2 - 1] + walls[n / 2]) / 2),
+    }
+}
+
+fn peak_mib(samples: &[Sample]) -> Option<f64> {
+    samples
+        .iter()
+        .filter_map(|s| s.peak_kib)
+        .max()
+        .map(|kib| kib as f64 / 1024.0)
+}
+
+fn secs(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s < 1.0 {
+        format!("{:.0} ms", s * 1000.0)
+    } else {
+        format!("{s:.2} s")
+    }
+}
+
+impl SizeReport {
+    fn table(&self) -> String {
+        let mut t = String::new();
+        let n = self.n;
+        let _ = writeln!(
+            t,
+            "\n{n} articles: {:.1} MB of input in {} files, output {} files / {:.1} MB",
+            self.input_bytes as f64 / 1e6,
+            2 * n,
+            self.output_files,
+            self.output_bytes as f64 / 1e6
+        );
+        let _ = writeln!(
+            t,
+            "  {:<30} {:>10} {:>9} {:>10}  ratio",
+            "step", "wall", "pages/s", "peak mem"
+        );
+        let full = median(&self.full);
+        let hugo = median(&self.hugo);
+        let copy = median(&self.copy);
+        let noop = median(&self.noop);
+        let one = median(&self.one_seed);
+        let row = |t: &mut String, name: &str, samples: &[Sample], rate: bool, ratio: String| {
+            let Some(wall) = median(samples) else { return };
+            let pages = if rate {
+                format!("{:.0}", n as f64 / wall.as_secs_f64())
+            } else {
+                "-".to_string()
+            };
+            let peak = peak_mib(samples).map_or("-".to_string(), |m| format!("{m:.0} MiB"));
+            let _ = writeln!(
+                t,
+                "  {name:<30} {:>10} {pages:>9} {peak:>10}  {ratio}",
+                secs(wall)
+            );
+        };
+        let ratio = |a: Option<Duration>, b: Option<Duration>| match (a, b) {
+            (Some(a), Some(b)) if !b.is_zero() => Some(a.as_secs_f64() / b.as_secs_f64()),
+            _ => None,
+        };
+        let hugo_ratio = ratio(full, hugo);
+        let cp_ratio = ratio(full, copy);
+        let noop_share = ratio(noop, full);
+        row(
+            &mut t,
+            "paralelo full build",
+            &self.full,
+            true,
+            hugo_ratio.map_or(String::new(), |r| format!("{r:.2}× Hugo")),
+        );
+        row(&mut t, "Hugo full build", &self.hugo, true, String::new());
+        row(
+            &mut t,
+            "cp -r of paralelo's output",
+            &self.copy,
+            false,
+            cp_ratio.map_or(String::new(), |r| format!("full build = {r:.2}× cp")),
+        );
+        row(
+            &mut t,
+            "paralelo no-op rebuild",
+            &self.noop,
+            false,
+            noop_share.map_or(String::new(), |r| format!("{:.1}% of full", r * 100.0)),
+        );
+        let worst = self
+            .rewrites
+            .iter()
+            .max_by_key(|r| r.unexpected)
+            .cloned()
+            .unwrap_or_default();
+        row(
+            &mut t,
+            "paralelo one-seed rebuild",
+            &self.one_seed,
+            false,
+            format!("rewrote {} of {} files", worst.rewritten(), worst.files),
+        );
+        if let Some(input) = &self.input_copy {
+            let _ = writeln!(
+                t,
+                "  {:<30} {:>10}  (corpus generated in {})",
+                "cp -r of the input seeds",
+                secs(input.wall),
+                secs(self.generate)
+            );
+        }
+        let runs = |samples: &[Sample]| {
+            samples
+                .iter()
+                .map(|s| format!("{:.2}", s.wall.as_secs_f64()))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let _ = writeln!(
+            t,
+            "  runs (s): full {} | hugo {} | cp {} | no-op {} | one-seed {}",
+            runs(&self.full),
+            if self.hugo.is_empty() {
+                "-".to_string()
+            } else {
+                runs(&self.hugo)
+            },
+            runs(&self.copy),
+            runs(&self.noop),
+            runs(&self.one_seed)
+        );
+        let _ = writeln!(t, "  load average after this size: {}", self.load);
+        if self.warnings > 0 {
+            let _ = writeln!(
+                t,
+                "  note: paralelo printed {} warnings per build",
+                self.warnings
+            );
+        }
+
+        let _ = writeln!(t, "  targets (the issue states them for 10,000 articles):");
+        let mut check = |ok: Option<bool>, what: &str, got: String| {
+            let verdict = match ok {
+                Some(true) => "met ",
+                Some(false) => "MISS",
+                None => "n/a ",
+            };
+            let _ = writeln!(t, "    [{verdict}] {what:<52} {got}");
+        };
+        check(
+            hugo_ratio.map(|r| r <= TARGET_HUGO_RATIO),
+            &format!("full build ≤ {TARGET_HUGO_RATIO}× Hugo's wall time"),
+            hugo_ratio.map_or("no Hugo run".to_string(), |r| format!("{r:.2}×")),
+        );
+        let peak = [&self.full, &self.noop, &self.one_seed]
+            .iter()
+            .filter_map(|s| peak_mib(s))
+            .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))));
+        check(
+            peak.map(|p| p <= TARGET_PEAK_MIB),
+            &format!("peak memory ≤ {TARGET_PEAK_MIB} MiB"),
+            peak.map_or("not measured".to_string(), |p| format!("{p:.0} MiB")),
+        );
+        check(
+            noop_share.map(|r| r <= TARGET_NOOP_SHARE),
+            &format!(
+                "no-op rebuild ≤ {:.0}% of a full build",
+                TARGET_NOOP_SHARE * 100.0
+            ),
+            noop_share.map_or(String::new(), |r| format!("{:.1}%", r * 100.0)),
+        );
+        check(
+            one.map(|d| d < TARGET_ONE_SEED),
+            &format!("one-seed rebuild < {}", secs(TARGET_ONE_SEED)),
+            one.map_or(String::new(), secs),
+        );
+        check(
+            Some(worst.unexpected == 0 && worst.removed == 0),
+            "one-seed rebuild rewrites only page, index, feeds",
+            format!(
+                "{} other files rewritten, {} unchanged",
+                worst.unexpected, worst.unchanged
+            ),
+        );
+        check(
+            cp_ratio.map(|r| r <= TARGET_CP_RATIO),
+            &format!("full build ≤ {TARGET_CP_RATIO}× cp -r of its output"),
+            cp_ratio.map_or(String::new(), |r| format!("{r:.2}×")),
+        );
+        t
+    }
+}
+
+/// The 1-, 5- and 15-minute load averages.
+fn load_average() -> String {
+    fs::read_to_string("/proc/loadavg")
+        .ok()
+        .map(|text| {
+            text.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+fn remove(path: &Path) -> Result<(), String> {
+    fs::remove_dir_all(path).map_err(|e| format!("cannot remove {}: {e}", path.display()))
+}
+
+fn io_error(path: &Path) -> impl Fn(std::io::Error) -> String + '_ {
+    move |e| format!("{}: {e}", path.display())
+}

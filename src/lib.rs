@@ -9,6 +9,7 @@ pub mod annotate;
 pub mod config;
 pub mod error;
 pub mod feed;
+pub mod gloss;
 pub mod incremental;
 pub mod markdown;
 pub mod quotes;
@@ -187,7 +188,10 @@ fn rebuild(
             site::remove_output_file(out, file)?;
         }
     }
-    write(incremental::MANIFEST, manifest.to_text().as_bytes())?;
+    // An unchanged manifest need not be written out (nor escaped) to be compared.
+    if manifest != *previous {
+        write(incremental::MANIFEST, manifest.to_text().as_bytes())?;
+    }
     inputs.save_translations()?;
     Ok(Some(report))
 }
@@ -348,10 +352,11 @@ fn process_seeds(
     use rayon::prelude::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    let by_seed: BTreeMap<&Path, &incremental::Entry> = previous
+    // Keyed by the path's bytes: comparing `Path`s component by component showed in profiles.
+    let by_seed: std::collections::HashMap<&std::ffi::OsStr, &incremental::Entry> = previous
         .into_iter()
         .flat_map(|m| &m.entries)
-        .map(|e| (e.seed.as_path(), e))
+        .map(|e| (e.seed.as_os_str(), e))
         .collect();
     let total = inputs.seeds.len();
     let done = AtomicUsize::new(0);
@@ -363,7 +368,7 @@ fn process_seeds(
                 options,
                 inputs,
                 file,
-                by_seed.get(file.path.as_path()).copied(),
+                by_seed.get(file.path.as_os_str()).copied(),
             )
             .and_then(|(entry, files)| match files {
                 Some(files) if previous.is_none() => stream(&files).map(|()| (entry, None)),

@@ -1,0 +1,1578 @@
+//! Word glosses: the lemma, part of speech and one to three English equivalents of each word of
+//! a Spanish paragraph, from Apertium's own `apertium-eng-spa` data, for the page's word
+//! popovers, the gloss data embedded in the page and the article's vocabulary list (with its
+//! Anki export).
+//!
+//! How Apertium is driven, and why:
+//!
+//! * Two long-lived pipelines, started directly (no shell) and fed through pipes in null-flush
+//!   mode (`-z`): every record ends in `\0`, every program flushes and passes the `\0` on, so each
+//!   record comes back on its own while the processes stay up for the next one.
+//!   - The analyser, `lt-proc -z -w spa-eng.automorf.bin | apertium-tagger -z -g -p
+//!     spa-eng.prob`: the first two programs of the `spa-eng` mode. `lt-proc` lists every
+//!     analysis of a word; the tagger keeps the one the rest of Apertium's translation would use
+//!     (its model weighs the neighbouring words: `este miércoles` is a determiner, not the
+//!     pronoun or the noun), `-p` keeps each word's surface form so that it can be found in the
+//!     paragraph, and `-w` gives lemmas in the dictionary's case (`Ha` → `haber`, `Japón`).
+//!   - The bilingual dictionary, `lt-proc -z -b spa-eng.autobil.bin`, asked once per paragraph
+//!     for the lexical forms not asked before (`^abordar<vblex><pp><m><sg>$`). It answers with
+//!     every English equivalent, the pair's default first (the one its translations use unless
+//!     a lexical-selection rule picks another): mostly, though not always, the commonest sense
+//!     (`apoyar`: lean, support).
+//! * Every record ends in a newline before its `\0`: `lt-proc` drops a final full stop that the
+//!   `\0` follows directly, and the bilingual `lt-proc` does not answer a `$` until it has seen
+//!   the character after it.
+//! * The stream format's special characters in the paragraph are escaped, so that text such as
+//!   `[1]` cannot be taken for a superblank. Each word's byte range comes from finding its
+//!   surface form in the paragraph after the previous word, so it is exact by construction.
+//! * A thread writes to each pipeline and another reads from it, so a hung process cannot
+//!   block the caller: after the timeout with no answer the pipeline is killed and the call
+//!   fails, as does every later call (the pipes may be out of step).
+//!
+//! FreeDict's Spanish–English dictionary (`dict-freedict-spa-eng`) is not used. It has 4,502
+//! headwords and holds only 60 of the 124 lemmas of the shipped seed's content words (none of
+//! `apoyar`, `presidente`, `mantener`, `forma`, `militar` …); its first sense is often an odd one
+//! (`abordar`: land; `llamada`: appeal; `fila`: grade); and of the 13 seed words whose Apertium
+//! glosses are wrong it would mend one (`filas`: rank). It would also be a second package to
+//! install for little gain.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::fmt::Write as _;
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStderr, ChildStdout, Command, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+/// How long [`Glosser`] waits for an answer before it gives up on Apertium. A paragraph takes
+/// about a millisecond; the first answer, while the dictionaries load, a few tens.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The most English glosses a word gets.
+pub const MAX_GLOSSES: usize = 3;
+
+/// The language pair's name, which starts the name of each of its data files.
+const PAIR: &str = "spa-eng";
+
+const INSTALL_HINT: &str =
+    "install Apertium's Spanish–English pair (Debian: apt-get install apertium-eng-spa)";
+
+/// How long a pipeline whose input was closed may take to exit before it is killed.
+const EXIT_GRACE: Duration = Duration::from_secs(2);
+
+/// The stderr kept for error messages: the end of it, where the reason usually is.
+const STDERR_TAIL: usize = 2000;
+
+/// Lowercase words that may stand between the capitalised words of a name
+/// (`Coalición de Voluntarios`, `Organización de las Naciones Unidas`).
+const NAME_CONNECTORS: &[&str] = &["de", "del", "la", "las", "los", "el"];
+
+/// Why a paragraph could not be analysed.
+#[derive(Debug, thiserror::Error)]
+pub enum GlossError {
+    /// Apertium or its Spanish–English data is not installed; `hint` says what to install.
+    #[error("word glosses are not available: {hint}")]
+    NotInstalled { hint: String },
+    /// A pipeline sent nothing back for `timeout`; it was killed.
+    #[error(
+        "Apertium's {stage} sent nothing back for {} s and was stopped",
+        timeout.as_secs_f32()
+    )]
+    TimedOut {
+        stage: &'static str,
+        timeout: Duration,
+    },
+    /// A pipeline exited, answered out of step, or was stopped by an earlier failure.
+    #[error("Apertium's {stage} failed: {detail}")]
+    Crashed { stage: &'static str, detail: String },
+    #[error("talking to Apertium's {stage}: {source}")]
+    Io {
+        stage: &'static str,
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// A word class, as a learner's dictionary names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PartOfSpeech {
+    Noun,
+    ProperNoun,
+    Verb,
+    Adjective,
+    Adverb,
+    /// `el`, `la`, `lo`: the definite articles.
+    Article,
+    /// Other determiners: `este`, `su`, `un`, `ambos`, `todo`.
+    Determiner,
+    Pronoun,
+    Preposition,
+    Conjunction,
+    Interjection,
+    /// A class without a plain name here (abbreviations, symbols).
+    Other,
+}
+
+impl PartOfSpeech {
+    /// The class in plain words: "noun", "proper noun", "verb" …
+    pub fn name(self) -> &'static str {
+        match self {
+            PartOfSpeech::Noun => "noun",
+            PartOfSpeech::ProperNoun => "proper noun",
+            PartOfSpeech::Verb => "verb",
+            PartOfSpeech::Adjective => "adjective",
+            PartOfSpeech::Adverb => "adverb",
+            PartOfSpeech::Article => "article",
+            PartOfSpeech::Determiner => "determiner",
+            PartOfSpeech::Pronoun => "pronoun",
+            PartOfSpeech::Preposition => "preposition",
+            PartOfSpeech::Conjunction => "conjunction",
+            PartOfSpeech::Interjection => "interjection",
+            PartOfSpeech::Other => "word",
+        }
+    }
+
+    /// Nouns, verbs, adjectives and adverbs: the words a vocabulary list is for. Names are not
+    /// vocabulary, and function words are too few and too frequent to need learning this way.
+    pub fn is_content(self) -> bool {
+        matches!(
+            self,
+            PartOfSpeech::Noun
+                | PartOfSpeech::Verb
+                | PartOfSpeech::Adjective
+                | PartOfSpeech::Adverb
+        )
+    }
+
+    /// The class of an Apertium analysis from its tags; `None` for numbers and punctuation,
+    /// which get no gloss.
+    fn from_tags(tags: &[String]) -> Option<PartOfSpeech> {
+        let has = |tag: &str| tags.iter().any(|t| t == tag);
+        let class = match tags.first()?.as_str() {
+            "n" => PartOfSpeech::Noun,
+            "np" => PartOfSpeech::ProperNoun,
+            "vblex" | "vbser" | "vbhaver" | "vbmod" | "vaux" => PartOfSpeech::Verb,
+            "adj" => PartOfSpeech::Adjective,
+            // `muy`, `tan`: adverbs that only modify other words.
+            "adv" | "preadv" => PartOfSpeech::Adverb,
+            "det" if has("def") => PartOfSpeech::Article,
+            // Apertium files ordinals (`primer`) under determiners; Spanish grammars call them
+            // adjectives, as learners' dictionaries do.
+            "det" if has("ord") => PartOfSpeech::Adjective,
+            "det" | "predet" => PartOfSpeech::Determiner,
+            "prn" | "rel" => PartOfSpeech::Pronoun,
+            "pr" => PartOfSpeech::Preposition,
+            "cnjcoo" | "cnjsub" | "cnjadv" => PartOfSpeech::Conjunction,
+            "ij" => PartOfSpeech::Interjection,
+            "num" | "sent" | "cm" | "lpar" | "rpar" | "lquest" | "rquest" | "guio" | "quot"
+            | "apos" => return None,
+            _ => PartOfSpeech::Other,
+        };
+        Some(class)
+    }
+}
+
+/// One analysed word of a paragraph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WordGloss {
+    /// Byte range of the word in the paragraph. A word is one of Apertium's lexical units,
+    /// which is sometimes a fixed expression of several words (`a través de`, `primera
+    /// ministra`, `hacer frente a`).
+    pub range: Range<usize>,
+    /// The dictionary form: `haber` for `ha`, `primer ministro` for `primera ministra`.
+    pub lemma: String,
+    pub part_of_speech: PartOfSpeech,
+    /// The word's form in plain words, without the class: "present, 3rd person singular",
+    /// "feminine plural"; empty when there is nothing to say (`antes`).
+    pub details: String,
+    /// One to [`MAX_GLOSSES`] distinct English equivalents of the lemma, the usual one first.
+    pub glosses: Vec<String>,
+}
+
+impl WordGloss {
+    /// Class and details together: "verb, present, 3rd person singular".
+    pub fn description(&self) -> String {
+        let name = self.part_of_speech.name();
+        if self.details.is_empty() {
+            name.to_string()
+        } else {
+            format!("{name}, {}", self.details)
+        }
+    }
+}
+
+/// Analyses Spanish paragraphs with Apertium, keeping its processes up between calls.
+///
+/// It is `Send` but not `Sync`: parallel builds need one per worker, or a lock. Dropping it
+/// closes the processes' input and waits briefly for them to exit, then kills them.
+pub struct Glosser {
+    analyser: Pipeline,
+    bilingual: Pipeline,
+    /// The English equivalents of each lexical form already looked up.
+    glosses: HashMap<String, Vec<String>>,
+}
+
+impl Glosser {
+    /// Starts Apertium with the pair's data where Apertium keeps it: `$APERTIUM_DATADIR` when
+    /// set (as the `apertium` command has it), else `/usr/local/share/apertium` or
+    /// `/usr/share/apertium`.
+    pub fn start_default() -> Result<Glosser, GlossError> {
+        let data_dirs = std::env::var_os("APERTIUM_DATADIR")
+            .map(PathBuf::from)
+            .into_iter()
+            .chain(["/usr/local/share/apertium", "/usr/share/apertium"].map(PathBuf::from));
+        let mut tried = Vec::new();
+        for data_dir in data_dirs {
+            let pair_dir = data_dir.join("apertium-eng-spa");
+            if pair_dir.is_dir() {
+                return Glosser::start(&pair_dir, DEFAULT_TIMEOUT);
+            }
+            tried.push(pair_dir.display().to_string());
+        }
+        Err(GlossError::NotInstalled {
+            hint: format!("none of {} exists: {INSTALL_HINT}", tried.join(", ")),
+        })
+    }
+
+    /// Starts Apertium with the data in `pair_dir`, the folder of an installed or compiled
+    /// `apertium-eng-spa` (it holds `spa-eng.automorf.bin`, `spa-eng.prob` and
+    /// `spa-eng.autobil.bin`). `timeout` bounds each wait for an answer.
+    ///
+    /// A word goes through both pipelines before this returns, so that a broken installation
+    /// fails here, with its message, and the dictionaries are loaded before the first paragraph.
+    pub fn start(pair_dir: &Path, timeout: Duration) -> Result<Glosser, GlossError> {
+        let data = |suffix: &str| {
+            let path = pair_dir.join(format!("{PAIR}.{suffix}"));
+            if path.is_file() {
+                Ok(path)
+            } else {
+                Err(GlossError::NotInstalled {
+                    hint: format!("{} is missing: {INSTALL_HINT}", path.display()),
+                })
+            }
+        };
+        let (morphology, tagger, dictionary) =
+            (data("automorf.bin")?, data("prob")?, data("autobil.bin")?);
+
+        let mut analyse = Command::new("lt-proc");
+        analyse.args(["-z", "-w"]).arg(morphology);
+        let mut disambiguate = Command::new("apertium-tagger");
+        disambiguate.args(["-z", "-g", "-p"]).arg(tagger);
+        let analyser = Pipeline::spawn("analyser", vec![analyse, disambiguate], timeout)?;
+        let mut translate = Command::new("lt-proc");
+        translate.args(["-z", "-b"]).arg(dictionary);
+        let bilingual = Pipeline::spawn("bilingual dictionary", vec![translate], timeout)?;
+
+        let mut glosser = Glosser {
+            analyser,
+            bilingual,
+            glosses: HashMap::new(),
+        };
+        if glosser.analyse("casa")?.is_empty() {
+            return Err(GlossError::Crashed {
+                stage: "analyser",
+                detail: "it did not know the word \"casa\"; is the data for another pair?"
+                    .to_string(),
+            });
+        }
+        Ok(glosser)
+    }
+
+    /// Analyses a paragraph: the byte ranges of its words with their analysis, in order.
+    ///
+    /// Only words with at least one English gloss are returned: punctuation, numbers, words the
+    /// analyser does not know, the words of multi-word names (`Volodimir Zelenski`, `Grupo de
+    /// Contacto`) and the few words without an English equivalent (the reflexive `se`) are left
+    /// out.
+    pub fn analyse(&mut self, paragraph: &str) -> Result<Vec<WordGloss>, GlossError> {
+        if !paragraph.chars().any(char::is_alphabetic) {
+            return Ok(Vec::new());
+        }
+        let mut record = escape(paragraph);
+        record.push_str("\n\0");
+        let reply = self.analyser.exchange(record.into_bytes())?;
+        let tokens = locate(paragraph, &String::from_utf8_lossy(&reply));
+        let in_names = multiword_names(paragraph, &tokens);
+
+        let words: Vec<(&Token, usize, PartOfSpeech)> = tokens
+            .iter()
+            .zip(in_names)
+            .filter(|(_, in_name)| !in_name)
+            .filter_map(|(token, _)| {
+                let head = token.head()?;
+                let class = PartOfSpeech::from_tags(&token.readings[head].tags)?;
+                Some((token, head, class))
+            })
+            .collect();
+        self.look_up(
+            words
+                .iter()
+                .map(|(token, head, _)| token.readings[*head].form.as_str()),
+        )?;
+
+        let glossed = words.into_iter().filter_map(|(token, head, class)| {
+            let reading = &token.readings[head];
+            let range = token.word_range(paragraph);
+            let word = paragraph[range.clone()].to_lowercase();
+            let personal = personal_pronoun(&word).filter(|_| class == PartOfSpeech::Pronoun);
+            let (lemma, glosses) = match personal {
+                Some(english) => (word, english.iter().map(|g| g.to_string()).collect()),
+                None => {
+                    let glosses = self.glosses.get(&reading.form).filter(|g| !g.is_empty())?;
+                    (dictionary_lemma(reading), glosses.clone())
+                }
+            };
+            Some(WordGloss {
+                range,
+                lemma,
+                part_of_speech: class,
+                details: details(&token.readings, head),
+                glosses,
+            })
+        });
+        Ok(glossed.collect())
+    }
+
+    /// Asks the bilingual dictionary, in one record, for the forms it was not asked before.
+    fn look_up<'a>(&mut self, forms: impl Iterator<Item = &'a str>) -> Result<(), GlossError> {
+        let mut missing: Vec<&str> = forms.filter(|f| !self.glosses.contains_key(*f)).collect();
+        missing.sort_unstable();
+        missing.dedup();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let mut record = String::new();
+        for form in &missing {
+            // Forms keep the analyser's escapes, so they go back as they came.
+            let _ = write!(record, "^{form}$ ");
+        }
+        record.push_str("\n\0");
+        let reply = self.bilingual.exchange(record.into_bytes())?;
+        let reply = String::from_utf8_lossy(&reply);
+        let units = lexical_units(&reply);
+        if units.len() != missing.len() {
+            self.bilingual.stop_now();
+            return Err(GlossError::Crashed {
+                stage: self.bilingual.stage,
+                detail: format!(
+                    "asked for {} words, it answered {}",
+                    missing.len(),
+                    units.len()
+                ),
+            });
+        }
+        for (form, unit) in missing.into_iter().zip(units) {
+            self.glosses.insert(
+                form.to_string(),
+                english_glosses(unit.get(1..).unwrap_or(&[])),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// The lemma Apertium gives most Spanish personal pronouns, in both languages: its English
+/// generator picks the form from the tags.
+const PERSONAL_PRONOUN: &str = "prpers";
+
+/// English equivalents of the Spanish personal pronouns, which the bilingual dictionary gives
+/// as [`PERSONAL_PRONOUN`]. Such a pronoun's lemma is the word itself.
+const PERSONAL_PRONOUNS: &[(&str, &[&str])] = &[
+    ("yo", &["I"]),
+    ("mí", &["me"]),
+    ("me", &["me", "myself"]),
+    ("conmigo", &["with me"]),
+    ("tú", &["you"]),
+    ("ti", &["you"]),
+    ("te", &["you", "yourself"]),
+    ("contigo", &["with you"]),
+    ("vos", &["you"]),
+    ("usted", &["you"]),
+    ("ustedes", &["you"]),
+    ("él", &["he", "him", "it"]),
+    ("ella", &["she", "her", "it"]),
+    ("ello", &["it"]),
+    ("lo", &["him", "it", "you"]),
+    ("la", &["her", "it", "you"]),
+    ("le", &["him", "her", "you"]),
+    ("nosotros", &["we", "us"]),
+    ("nosotras", &["we", "us"]),
+    ("nos", &["us", "ourselves"]),
+    ("vosotros", &["you"]),
+    ("vosotras", &["you"]),
+    ("os", &["you", "yourselves"]),
+    ("ellos", &["they", "them"]),
+    ("ellas", &["they", "them"]),
+    ("los", &["them", "you"]),
+    ("las", &["them", "you"]),
+    ("les", &["them", "you"]),
+];
+
+fn personal_pronoun(word: &str) -> Option<&'static [&'static str]> {
+    PERSONAL_PRONOUNS
+        .iter()
+        .find(|(pronoun, _)| *pronoun == word)
+        .map(|(_, english)| *english)
+}
+
+/// Words whose shortened form before a noun (`primer contacto`, `gran país`) is Apertium's
+/// lemma, with their class there and the full word that dictionaries list.
+const APOCOPES: &[(&str, &str, &str)] = &[
+    ("primer", "det", "primero"),
+    ("tercer", "det", "tercero"),
+    ("cualquier", "det", "cualquiera"),
+    ("buen", "adj", "bueno"),
+    ("mal", "adj", "malo"),
+    ("gran", "adj", "grande"),
+];
+
+/// The lemma as a dictionary lists it.
+fn dictionary_lemma(reading: &Reading) -> String {
+    let class = reading.tags.first().map_or("", String::as_str);
+    APOCOPES
+        .iter()
+        .find(|(short, tag, _)| *short == reading.lemma && *tag == class)
+        .map_or_else(|| reading.lemma.clone(), |(_, _, full)| full.to_string())
+}
+
+/// The distinct English lemmas of a bilingual answer, at most [`MAX_GLOSSES`], in its order.
+/// A target starting with `@` is the dictionary saying it has no entry; an empty one is a word
+/// English leaves out (`se`).
+fn english_glosses(targets: &[&str]) -> Vec<String> {
+    let mut glosses: Vec<String> = Vec::new();
+    for target in targets.iter().filter(|t| !t.starts_with('@')) {
+        let lemma = parse_reading(target).lemma;
+        if lemma != PERSONAL_PRONOUN
+            && lemma.chars().any(char::is_alphanumeric)
+            && !glosses.iter().any(|g| g.eq_ignore_ascii_case(&lemma))
+        {
+            glosses.push(lemma);
+        }
+    }
+    glosses.truncate(MAX_GLOSSES);
+    glosses
+}
+
+// ---------------------------------------------------------------------------------------------
+// The analyser's answer
+
+/// One lexical unit of the analyser's answer, located in the paragraph.
+#[derive(Debug)]
+struct Token {
+    /// Byte range of the surface form in the paragraph.
+    range: Range<usize>,
+    /// The analysis: one reading, or several joined by `+` for a contraction or a verb with
+    /// attached pronouns (`del` = `de` + `el`); empty when the analyser does not know the word.
+    readings: Vec<Reading>,
+}
+
+impl Token {
+    fn is_capitalised(&self, paragraph: &str) -> bool {
+        paragraph[self.range.clone()]
+            .chars()
+            .next()
+            .is_some_and(char::is_uppercase)
+    }
+
+    fn has_letters(&self, paragraph: &str) -> bool {
+        paragraph[self.range.clone()]
+            .chars()
+            .any(char::is_alphabetic)
+    }
+
+    /// The reading the word is glossed by: the first one that is a word (`, puesto que` is
+    /// analysed as the comma + `puesto que`).
+    fn head(&self) -> Option<usize> {
+        self.readings.iter().position(Reading::is_word)
+    }
+
+    fn is_proper_noun(&self) -> bool {
+        self.head()
+            .is_some_and(|head| self.readings[head].tags.first().is_some_and(|t| t == "np"))
+    }
+
+    /// The range without the punctuation that a joined reading brought in.
+    fn word_range(&self, paragraph: &str) -> Range<usize> {
+        let mut range = self.range.clone();
+        let text = &paragraph[range.clone()];
+        let trim = |c: char| !c.is_alphanumeric();
+        if self.readings.first().is_some_and(|r| !r.is_word()) {
+            range.start += text.len() - text.trim_start_matches(trim).len();
+        }
+        if self.readings.last().is_some_and(|r| !r.is_word()) {
+            range.end -= text.len() - text.trim_end_matches(trim).len();
+        }
+        if range.start < range.end {
+            range
+        } else {
+            self.range.clone()
+        }
+    }
+}
+
+/// One reading of a lexical unit.
+#[derive(Debug, PartialEq, Eq)]
+struct Reading {
+    /// The lemma as a reader writes it, a multi-word one with its spaces: `hacer frente a`.
+    lemma: String,
+    tags: Vec<String>,
+    /// The lexical form as the bilingual dictionary takes it (escaped, the tail of a multi-word
+    /// lemma before the tags, as `apertium-pretransfer` writes it): `hacer# frente a<vblex><inf>`.
+    form: String,
+}
+
+impl Reading {
+    fn is_word(&self) -> bool {
+        self.lemma.chars().any(char::is_alphabetic)
+    }
+}
+
+/// Parses `lemma<tag>…`, where a multi-word lemma may have its invariable tail after the tags
+/// (`hacer<vblex><inf># frente a`, from the analyser) or before them (`take# into
+/// account<vblex>`, from the bilingual dictionary).
+fn parse_reading(raw: &str) -> Reading {
+    let tags_start = unescaped(raw, b"<").unwrap_or(raw.len());
+    let (head, mut rest) = raw.split_at(tags_start);
+    let mut tags = Vec::new();
+    while let Some(inner) = rest.strip_prefix('<') {
+        let Some(end) = inner.find('>') else { break };
+        tags.push(inner[..end].to_string());
+        rest = &inner[end + 1..];
+    }
+    let tail = rest;
+    let tag_text = &raw[tags_start..raw.len() - tail.len()];
+    Reading {
+        lemma: unescape(&format!("{head}{tail}")).replace('#', ""),
+        tags,
+        form: format!("{head}{tail}{tag_text}"),
+    }
+}
+
+/// Finds each lexical unit of the analyser's answer in the paragraph, in order. A surface form
+/// that cannot be found (which would take a character the analyser rewrites) is left out.
+fn locate(paragraph: &str, stream: &str) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    let mut cursor = 0;
+    for unit in lexical_units(stream) {
+        let (Some(surface), Some(analysis)) = (unit.first(), unit.get(1)) else {
+            continue;
+        };
+        let surface = unescape(surface);
+        if surface.is_empty() {
+            continue;
+        }
+        let Some(offset) = paragraph[cursor..].find(&surface) else {
+            continue;
+        };
+        let start = cursor + offset;
+        cursor = start + surface.len();
+        let readings = if analysis.starts_with('*') {
+            Vec::new()
+        } else {
+            split_unescaped(analysis, b'+')
+                .into_iter()
+                .map(parse_reading)
+                .collect()
+        };
+        tokens.push(Token {
+            range: start..cursor,
+            readings,
+        });
+    }
+    tokens
+}
+
+/// Marks the tokens that belong to a name of several words: capitalised words in a row (with
+/// `de`, `la` … between them), where a sentence's first word counts as capitalised only if the
+/// analyser takes it for a name or does not know it (`El Gobierno` is not a name).
+fn multiword_names(paragraph: &str, tokens: &[Token]) -> Vec<bool> {
+    let sentence_starts: Vec<usize> = crate::sentences::split(paragraph, "es")
+        .into_iter()
+        .map(|sentence| sentence.start)
+        .collect();
+    let mut next_sentence = sentence_starts.iter().peekable();
+    let mut at_sentence_start = false;
+    let mut name_like = Vec::with_capacity(tokens.len());
+    for token in tokens {
+        while next_sentence
+            .peek()
+            .is_some_and(|&&start| start <= token.range.start)
+        {
+            next_sentence.next();
+            at_sentence_start = true;
+        }
+        // A sentence that opens with `¿`, `(` or a number still starts at its first word.
+        if !token.has_letters(paragraph) {
+            name_like.push(false);
+            continue;
+        }
+        name_like.push(
+            token.is_capitalised(paragraph)
+                && (!at_sentence_start || token.readings.is_empty() || token.is_proper_noun()),
+        );
+        at_sentence_start = false;
+    }
+    let connector = |i: usize| NAME_CONNECTORS.contains(&&paragraph[tokens[i].range.clone()]);
+    let adjacent = |i: usize| {
+        paragraph[tokens[i - 1].range.end..tokens[i].range.start]
+            .chars()
+            .all(char::is_whitespace)
+    };
+
+    let mut in_name = vec![false; tokens.len()];
+    let mut i = 0;
+    while i < tokens.len() {
+        if !name_like[i] {
+            i += 1;
+            continue;
+        }
+        let (mut last, mut words) = (i, 1);
+        loop {
+            let mut next = last + 1;
+            while next < tokens.len() && connector(next) && adjacent(next) {
+                next += 1;
+            }
+            if next < tokens.len() && name_like[next] && adjacent(next) {
+                last = next;
+                words += 1;
+            } else {
+                break;
+            }
+        }
+        if words > 1 {
+            in_name[i..=last].fill(true);
+        }
+        i = last + 1;
+    }
+    in_name
+}
+
+/// The word's form in plain words, from the head reading's tags, and what is joined to it.
+fn details(readings: &[Reading], head: usize) -> String {
+    let mut parts = describe_tags(&readings[head].tags);
+    let mut pronouns = 0;
+    for joined in readings[head + 1..].iter().filter(|r| r.is_word()) {
+        match PartOfSpeech::from_tags(&joined.tags) {
+            Some(PartOfSpeech::Article) => parts.push(format!("contracted with {}", joined.lemma)),
+            // Not named: most have the placeholder lemma `prpers`.
+            Some(PartOfSpeech::Pronoun) => pronouns += 1,
+            _ => parts.push(format!("followed by {}", joined.lemma)),
+        }
+    }
+    match pronouns {
+        0 => {}
+        1 => parts.push("with an attached pronoun".to_string()),
+        _ => parts.push("with attached pronouns".to_string()),
+    }
+    parts.join(", ")
+}
+
+/// What a tag says, and how it joins the words before it.
+enum Feature {
+    Person,
+    Gender,
+    /// Joins a person or gender before it: "3rd person singular", "feminine plural".
+    Number,
+    Other,
+}
+
+/// The tags in plain words, but for the class itself (which [`PartOfSpeech`] names), unless it
+/// says more than the class (`rel`: relative pronoun; `cnjcoo`: coordinating conjunction).
+fn describe_tags(tags: &[String]) -> Vec<String> {
+    let mut parts: Vec<String> = Vec::new();
+    let mut joins_next = false;
+    for tag in tags {
+        let (feature, words) = match tag.as_str() {
+            "inf" => (Feature::Other, "infinitive"),
+            "ger" => (Feature::Other, "gerund"),
+            "pp" => (Feature::Other, "past participle"),
+            "pri" => (Feature::Other, "present"),
+            "pii" => (Feature::Other, "imperfect"),
+            "ifi" => (Feature::Other, "preterite"),
+            "fti" => (Feature::Other, "future"),
+            "cni" => (Feature::Other, "conditional"),
+            "prs" => (Feature::Other, "present subjunctive"),
+            "pis" => (Feature::Other, "imperfect subjunctive"),
+            "fts" => (Feature::Other, "future subjunctive"),
+            "imp" => (Feature::Other, "imperative"),
+            "p1" => (Feature::Person, "1st person"),
+            "p2" => (Feature::Person, "2nd person"),
+            "p3" => (Feature::Person, "3rd person"),
+            "m" => (Feature::Gender, "masculine"),
+            "f" => (Feature::Gender, "feminine"),
+            "nt" => (Feature::Gender, "neuter"),
+            "sg" => (Feature::Number, "singular"),
+            "pl" => (Feature::Number, "plural"),
+            "sp" => (Feature::Number, "singular or plural"),
+            "def" => (Feature::Other, "definite"),
+            "ind" => (Feature::Other, "indefinite"),
+            "dem" => (Feature::Other, "demonstrative"),
+            "pos" => (Feature::Other, "possessive"),
+            "qnt" => (Feature::Other, "quantifier"),
+            "itg" => (Feature::Other, "interrogative"),
+            "ord" => (Feature::Other, "ordinal"),
+            "ref" => (Feature::Other, "reflexive"),
+            "rel" => (Feature::Other, "relative"),
+            "tn" => (Feature::Other, "stressed"),
+            "pro" | "enc" => (Feature::Other, "unstressed"),
+            "comp" => (Feature::Other, "comparative"),
+            "sup" => (Feature::Other, "superlative"),
+            "cnjcoo" => (Feature::Other, "coordinating"),
+            "cnjsub" => (Feature::Other, "subordinating"),
+            "loc" => (Feature::Other, "place"),
+            "ant" => (Feature::Other, "first name"),
+            "cog" => (Feature::Other, "surname"),
+            "org" => (Feature::Other, "organisation"),
+            // `mf` (either gender) and the rest say nothing a reader needs.
+            _ => continue,
+        };
+        match (feature, parts.last_mut()) {
+            (Feature::Number, Some(last)) if joins_next => {
+                last.push(' ');
+                last.push_str(words);
+                joins_next = false;
+            }
+            (feature, _) => {
+                joins_next = matches!(feature, Feature::Person | Feature::Gender);
+                parts.push(words.to_string());
+            }
+        }
+    }
+    parts
+}
+
+// ---------------------------------------------------------------------------------------------
+// Apertium's stream format
+
+/// The characters the stream format reserves, which text must escape with `\`.
+fn is_reserved(c: char) -> bool {
+    matches!(
+        c,
+        '\\' | '^' | '$' | '/' | '<' | '>' | '[' | ']' | '{' | '}' | '@'
+    )
+}
+
+/// The paragraph as stream text. A NUL, which would end the record, becomes a space.
+fn escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len() + text.len() / 8);
+    for c in text.chars() {
+        if is_reserved(c) {
+            escaped.push('\\');
+        }
+        escaped.push(if c == '\0' { ' ' } else { c });
+    }
+    escaped
+}
+
+fn unescape(text: &str) -> String {
+    let mut plain = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => plain.extend(chars.next()),
+            c => plain.push(c),
+        }
+    }
+    plain
+}
+
+/// The byte offset of the first of `bytes` in `text` that no `\` escapes. They are ASCII, so
+/// the offset is a char boundary (UTF-8 continuation bytes are never ASCII).
+fn unescaped(text: &str, bytes: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while let Some(&b) = text.as_bytes().get(i) {
+        if b == b'\\' {
+            i += 2;
+        } else if bytes.contains(&b) {
+            return Some(i);
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+/// `text` cut at every unescaped `separator`.
+fn split_unescaped(text: &str, separator: u8) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let mut rest = text;
+    while let Some(at) = unescaped(rest, &[separator]) {
+        pieces.push(&rest[..at]);
+        rest = &rest[at + 1..];
+    }
+    pieces.push(rest);
+    pieces
+}
+
+/// The lexical units (`^…$`) of a stream, each cut into its `/`-separated fields, still
+/// escaped. Blanks between them, and superblanks (`[…]`), are skipped.
+fn lexical_units(stream: &str) -> Vec<Vec<&str>> {
+    let mut units = Vec::new();
+    let mut rest = stream;
+    while let Some(at) = unescaped(rest, b"^[") {
+        let opener = rest.as_bytes()[at];
+        let inner = &rest[at + 1..];
+        let closer = if opener == b'^' { b'$' } else { b']' };
+        let Some(end) = unescaped(inner, &[closer]) else {
+            break;
+        };
+        if opener == b'^' {
+            units.push(split_unescaped(&inner[..end], b'/'));
+        }
+        rest = &inner[end + 1..];
+    }
+    units
+}
+
+// ---------------------------------------------------------------------------------------------
+// The processes
+
+/// Programs chained by pipes, with a thread on each end: the writer so that a stuck process
+/// cannot block the caller in `write` (where no timeout could fire), the reader so that the last
+/// program never blocks on a full stdout, and one per program collecting its stderr.
+struct Pipeline {
+    stage: &'static str,
+    timeout: Duration,
+    children: Vec<Child>,
+    /// Records to write; `None` once the pipeline was stopped.
+    input: Option<Sender<Vec<u8>>>,
+    /// Each record's answer, without its `\0`.
+    output: Receiver<io::Result<Vec<u8>>>,
+    stderr: Arc<Mutex<Vec<u8>>>,
+    stderr_readers: Vec<JoinHandle<()>>,
+}
+
+impl Pipeline {
+    fn spawn(
+        stage: &'static str,
+        commands: Vec<Command>,
+        timeout: Duration,
+    ) -> Result<Pipeline, GlossError> {
+        let stderr = Arc::new(Mutex::new(Vec::new()));
+        let mut children: Vec<Child> = Vec::new();
+        let mut stderr_readers = Vec::new();
+        let mut stdin = None;
+        let mut upstream: Option<ChildStdout> = None;
+        for mut command in commands {
+            let from = upstream.take().map_or_else(Stdio::piped, Stdio::from);
+            command
+                .stdin(from)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
+            let mut child = match command.spawn() {
+                Ok(child) => child,
+                Err(error) => {
+                    children.iter_mut().for_each(kill);
+                    let program = command.get_program().to_string_lossy().into_owned();
+                    return Err(if error.kind() == io::ErrorKind::NotFound {
+                        GlossError::NotInstalled {
+                            hint: format!("`{program}` is not in PATH: {INSTALL_HINT}"),
+                        }
+                    } else {
+                        GlossError::Io {
+                            stage,
+                            source: error,
+                        }
+                    });
+                }
+            };
+            stdin = stdin.or_else(|| child.stdin.take());
+            upstream = child.stdout.take();
+            if let Some(errors) = child.stderr.take() {
+                stderr_readers.push(collect_stderr(errors, Arc::clone(&stderr)));
+            }
+            children.push(child);
+        }
+        let (Some(mut stdin), Some(stdout)) = (stdin, upstream) else {
+            children.iter_mut().for_each(kill);
+            return Err(GlossError::Io {
+                stage,
+                source: io::Error::other("the pipes were not set up"),
+            });
+        };
+
+        let (input, to_write) = mpsc::channel::<Vec<u8>>();
+        thread::spawn(move || {
+            for bytes in to_write {
+                if stdin
+                    .write_all(&bytes)
+                    .and_then(|()| stdin.flush())
+                    .is_err()
+                {
+                    break;
+                }
+            }
+        });
+        let (answers, output) = mpsc::channel();
+        thread::spawn(move || read_records(stdout, &answers));
+
+        Ok(Pipeline {
+            stage,
+            timeout,
+            children,
+            input: Some(input),
+            output,
+            stderr,
+            stderr_readers,
+        })
+    }
+
+    /// Sends one record (ending in `\0`) and waits for its answer.
+    fn exchange(&mut self, record: Vec<u8>) -> Result<Vec<u8>, GlossError> {
+        let Some(input) = &self.input else {
+            return Err(GlossError::Crashed {
+                stage: self.stage,
+                detail: "it was stopped after an earlier failure".to_string(),
+            });
+        };
+        let answer = match input.send(record) {
+            Ok(()) => self.output.recv_timeout(self.timeout),
+            Err(_) => Err(RecvTimeoutError::Disconnected),
+        };
+        let error = match answer {
+            Ok(Ok(bytes)) => return Ok(bytes),
+            Ok(Err(source)) => GlossError::Io {
+                stage: self.stage,
+                source,
+            },
+            Err(RecvTimeoutError::Timeout) => GlossError::TimedOut {
+                stage: self.stage,
+                timeout: self.timeout,
+            },
+            Err(RecvTimeoutError::Disconnected) => {
+                // Reaped, the programs have written all their stderr: the reason is in it.
+                self.stop_now();
+                let said = self.stderr_tail();
+                GlossError::Crashed {
+                    stage: self.stage,
+                    detail: if said.is_empty() {
+                        "it exited".to_string()
+                    } else {
+                        format!("it exited: {said}")
+                    },
+                }
+            }
+        };
+        self.stop_now();
+        Err(error)
+    }
+
+    /// Kills the programs and reaps them; later exchanges fail.
+    fn stop_now(&mut self) {
+        self.input = None;
+        self.children.iter_mut().for_each(kill);
+        self.children.clear();
+        for reader in self.stderr_readers.drain(..) {
+            let _ = reader.join();
+        }
+    }
+
+    fn stderr_tail(&self) -> String {
+        self.stderr
+            .lock()
+            .map(|kept| String::from_utf8_lossy(&kept).trim().to_string())
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for Pipeline {
+    /// Closes the input, which makes each program exit in turn, and kills what is left after
+    /// the grace period.
+    fn drop(&mut self) {
+        self.input = None;
+        let deadline = Instant::now() + EXIT_GRACE;
+        for child in &mut self.children {
+            loop {
+                match child.try_wait() {
+                    Ok(None) if Instant::now() < deadline => {
+                        thread::sleep(Duration::from_millis(5));
+                    }
+                    Ok(Some(_)) => break,
+                    Ok(None) | Err(_) => {
+                        kill(child);
+                        break;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Kills and reaps a child. Both only fail when it is already gone, which is what they are for.
+fn kill(child: &mut Child) {
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// Keeps the last [`STDERR_TAIL`] bytes a program writes to stderr.
+fn collect_stderr(mut stderr: ChildStderr, kept: Arc<Mutex<Vec<u8>>>) -> JoinHandle<()> {
+    thread::spawn(move || {
+        let mut chunk = [0; 4096];
+        while let Ok(n @ 1..) = stderr.read(&mut chunk) {
+            if let Ok(mut kept) = kept.lock() {
+                kept.extend_from_slice(&chunk[..n]);
+                let excess = kept.len().saturating_sub(STDERR_TAIL);
+                kept.drain(..excess);
+            }
+        }
+    })
+}
+
+/// Splits the last program's stdout at each `\0`. It keeps reading after the receiver is gone,
+/// so the program never blocks on a full pipe while it is being shut down.
+fn read_records(stdout: ChildStdout, records: &Sender<io::Result<Vec<u8>>>) {
+    let mut reader = BufReader::new(stdout);
+    loop {
+        let mut record = Vec::new();
+        match reader.read_until(0, &mut record) {
+            Ok(0) => return,
+            Ok(_) => {
+                // Without its `\0`, this is what was left when the program died: no answer.
+                if record.pop() != Some(0) {
+                    return;
+                }
+                let _ = records.send(Ok(record));
+            }
+            Err(error) => {
+                let _ = records.send(Err(error));
+                return;
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the page and the vocabulary list are made of
+
+/// The distinct analyses of a page's words, for embedding in the page as JSON. Each word's
+/// element refers to its analysis by the index [`GlossTable::add`] returns, so a word that
+/// recurs costs the page a few bytes, and a surface form analysed two ways (`forma`, noun and
+/// verb) keeps both.
+#[derive(Debug, Default)]
+pub struct GlossTable {
+    /// Each entry's JSON object.
+    entries: Vec<String>,
+    index: HashMap<String, usize>,
+}
+
+impl GlossTable {
+    /// Adds the word's analysis if it is new; returns its index either way.
+    pub fn add(&mut self, word: &WordGloss) -> usize {
+        let mut entry = String::from("{\"lemma\":");
+        push_json_string(&mut entry, &word.lemma);
+        entry.push_str(",\"pos\":");
+        push_json_string(&mut entry, word.part_of_speech.name());
+        entry.push_str(",\"details\":");
+        push_json_string(&mut entry, &word.details);
+        entry.push_str(",\"glosses\":[");
+        for (i, gloss) in word.glosses.iter().enumerate() {
+            if i > 0 {
+                entry.push(',');
+            }
+            push_json_string(&mut entry, gloss);
+        }
+        entry.push_str("]}");
+        match self.index.entry(entry) {
+            Entry::Occupied(known) => *known.get(),
+            Entry::Vacant(new) => {
+                self.entries.push(new.key().clone());
+                *new.insert(self.entries.len() - 1)
+            }
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The entries as a compact JSON array of `{"lemma", "pos", "details", "glosses"}` objects,
+    /// safe inside an HTML `<script>` element (no `<`, `>` or `&`).
+    pub fn to_json(&self) -> String {
+        format!("[{}]", self.entries.join(","))
+    }
+}
+
+/// The [`GlossTable`] JSON of `words` (index `i` is the `i`-th distinct analysis among them).
+pub fn page_data<'a>(words: impl IntoIterator<Item = &'a WordGloss>) -> String {
+    let mut table = GlossTable::default();
+    for word in words {
+        table.add(word);
+    }
+    table.to_json()
+}
+
+fn push_json_string(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            // `<`, `>` and `&` could end or confuse the `<script>` element the JSON is embedded
+            // in; U+2028 and U+2029 end lines in older JavaScript.
+            c if c < ' ' || matches!(c, '<' | '>' | '&' | '\u{2028}' | '\u{2029}') => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// A lemma of an article's vocabulary list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VocabularyEntry {
+    pub lemma: String,
+    pub part_of_speech: PartOfSpeech,
+    /// The glosses of the lemma's first occurrence.
+    pub glosses: Vec<String>,
+    /// The sentence the lemma first appears in, without surrounding whitespace.
+    pub sentence: String,
+    /// The byte range of that occurrence in `sentence`, for highlighting.
+    pub word: Range<usize>,
+    /// How often the lemma occurs in the article.
+    pub occurrences: usize,
+}
+
+/// The distinct lemmas of the content words ([`PartOfSpeech::is_content`]) of an article's
+/// paragraphs, each with its analysed words, in order of first appearance. A lemma with two
+/// classes (`forma`, noun; `formar`, verb, differ anyway) has an entry for each.
+pub fn vocabulary<'a>(
+    paragraphs: impl IntoIterator<Item = (&'a str, &'a [WordGloss])>,
+) -> Vec<VocabularyEntry> {
+    let mut entries: Vec<VocabularyEntry> = Vec::new();
+    let mut seen: HashMap<(&str, PartOfSpeech), usize> = HashMap::new();
+    for (paragraph, words) in paragraphs {
+        let sentences = crate::sentences::split(paragraph, "es");
+        for word in words.iter().filter(|w| w.part_of_speech.is_content()) {
+            match seen.entry((word.lemma.as_str(), word.part_of_speech)) {
+                Entry::Occupied(known) => entries[*known.get()].occurrences += 1,
+                Entry::Vacant(new) => {
+                    let sentence = sentences
+                        .iter()
+                        .find(|s| s.contains(&word.range.start))
+                        .map_or(0..paragraph.len(), Clone::clone);
+                    let text = &paragraph[sentence.clone()];
+                    let start = sentence.start + (text.len() - text.trim_start().len());
+                    let end = sentence.start + text.trim_end().len();
+                    new.insert(entries.len());
+                    entries.push(VocabularyEntry {
+                        lemma: word.lemma.clone(),
+                        part_of_speech: word.part_of_speech,
+                        glosses: word.glosses.clone(),
+                        sentence: paragraph[start..end].to_string(),
+                        word: word.range.start - start..word.range.end - start,
+                        occurrences: 1,
+                    });
+                }
+            }
+        }
+    }
+    entries
+}
+
+/// The vocabulary list as a CSV file for Anki's "Basic" note type: front the lemma, back the
+/// glosses, a line break and the example sentence with the word in bold.
+///
+/// RFC 4180 (fields quoted when they hold a comma, quote or line break; CRLF line ends), UTF-8
+/// without a byte-order mark, after two header lines that Anki (2.1.55 and later) reads and
+/// older versions skip as comments: `#separator:comma`, so that Anki does not guess the
+/// separator, and `#html:true`, so that the back's `<br>` and `<b>` render instead of showing
+/// as text. The text is HTML-escaped accordingly. No `#notetype` or `#columns` line: those name
+/// the note type and its fields, whose names differ in a translated Anki; without them Anki uses
+/// the current note type (Basic in a new collection) and fills its fields in column order.
+pub fn anki_csv(entries: &[VocabularyEntry]) -> String {
+    let mut csv = String::from("#separator:comma\r\n#html:true\r\n");
+    for entry in entries {
+        let sentence = &entry.sentence;
+        let (before, word, after) = match sentence.get(entry.word.clone()) {
+            Some(word) => (
+                &sentence[..entry.word.start],
+                word,
+                &sentence[entry.word.end..],
+            ),
+            None => (sentence.as_str(), "", ""),
+        };
+        let mut back = html_escape(&entry.glosses.join("; "));
+        back.push_str("<br>");
+        back.push_str(&html_escape(before));
+        if !word.is_empty() {
+            let _ = write!(back, "<b>{}</b>", html_escape(word));
+        }
+        back.push_str(&html_escape(after));
+        push_csv_field(&mut csv, &html_escape(&entry.lemma));
+        csv.push(',');
+        push_csv_field(&mut csv, &back);
+        csv.push_str("\r\n");
+    }
+    csv
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+fn push_csv_field(out: &mut String, field: &str) {
+    if field.contains([',', '"', '\r', '\n']) {
+        out.push('"');
+        out.push_str(&field.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(field);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reading(raw: &str) -> Reading {
+        parse_reading(raw)
+    }
+
+    #[test]
+    fn stream_units_and_escapes() {
+        let stream = r"^Ha/haber<vbhaver><pri><p3><sg>$ \^x [sb\]^y$] ^a\/b/*a\/b$^./.<sent>$";
+        assert_eq!(
+            lexical_units(stream),
+            [
+                vec!["Ha", "haber<vbhaver><pri><p3><sg>"],
+                vec![r"a\/b", r"*a\/b"],
+                vec![".", ".<sent>"],
+            ]
+        );
+        assert_eq!(unescape(r"a\/b\\c"), r"a/b\c");
+        assert_eq!(escape("[1] a/b ^$ ü\0"), r"\[1\] a\/b \^\$ ü ");
+        assert!(lexical_units("^unfinished/x").is_empty());
+    }
+
+    #[test]
+    fn readings_and_multiword_lemmas() {
+        let verb = reading("hacer<vblex><inf># frente a");
+        assert_eq!(verb.lemma, "hacer frente a");
+        assert_eq!(verb.tags, ["vblex", "inf"]);
+        assert_eq!(verb.form, "hacer# frente a<vblex><inf>");
+        assert_eq!(
+            reading("take# into account<vblex><ger>").lemma,
+            "take into account"
+        );
+        let noun = reading("primer ministro<n><f><sg>");
+        assert_eq!(noun.lemma, "primer ministro");
+        assert_eq!(noun.form, "primer ministro<n><f><sg>");
+        assert_eq!(reading(r"\<<sent>").lemma, "<");
+    }
+
+    #[test]
+    fn dictionary_lemmas_and_pronouns() {
+        assert_eq!(
+            dictionary_lemma(&reading("primer<det><ord><m><sg>")),
+            "primero"
+        );
+        assert_eq!(dictionary_lemma(&reading("gran<adj><mf><sg>")), "grande");
+        assert_eq!(dictionary_lemma(&reading("mal<adv>")), "mal");
+        assert_eq!(dictionary_lemma(&reading("casa<n><f><sg>")), "casa");
+        assert_eq!(personal_pronoun("los"), Some(&["them", "you"][..]));
+        assert_eq!(personal_pronoun("casa"), None);
+    }
+
+    #[test]
+    fn a_glosser_can_move_to_another_thread() {
+        fn send<T: Send>() {}
+        send::<Glosser>();
+    }
+
+    #[test]
+    fn english_glosses_are_distinct_and_few() {
+        assert_eq!(
+            english_glosses(&[
+                "accost<vblex>",
+                "address<vblex>",
+                "tackle<vblex>",
+                "x<vblex>"
+            ]),
+            ["accost", "address", "tackle"]
+        );
+        assert_eq!(
+            english_glosses(&["main<adj>", "Main<adj>", "great<adj><sint>"]),
+            ["main", "great"]
+        );
+        assert!(english_glosses(&["@paz<n>"]).is_empty());
+        assert!(english_glosses(&[""]).is_empty());
+        assert!(english_glosses(&["prpers<prn><obj><p3><nt>"]).is_empty());
+    }
+
+    #[test]
+    fn tags_in_plain_words() {
+        let describe = |raw: &str| {
+            let reading = reading(raw);
+            let word = WordGloss {
+                range: 0..0,
+                lemma: reading.lemma.clone(),
+                part_of_speech: PartOfSpeech::from_tags(&reading.tags).unwrap(),
+                details: details(&[reading], 0),
+                glosses: vec![],
+            };
+            word.description()
+        };
+        assert_eq!(
+            describe("haber<vbhaver><pri><p3><sg>"),
+            "verb, present, 3rd person singular"
+        );
+        assert_eq!(
+            describe("elegir<vblex><pp><f><sg>"),
+            "verb, past participle, feminine singular"
+        );
+        assert_eq!(describe("capaz<adj><mf><pl>"), "adjective, plural");
+        assert_eq!(
+            describe("miércoles<n><m><sp>"),
+            "noun, masculine singular or plural"
+        );
+        assert_eq!(
+            describe("el<det><def><f><sg>"),
+            "article, definite, feminine singular"
+        );
+        assert_eq!(
+            describe("primer<det><ord><m><sg>"),
+            "adjective, ordinal, masculine singular"
+        );
+        assert_eq!(
+            describe("Japón<np><loc><m><sg>"),
+            "proper noun, place, masculine singular"
+        );
+        assert_eq!(describe("antes<adv>"), "adverb");
+        assert_eq!(
+            describe("que<rel><an><mf><sp>"),
+            "pronoun, relative, singular or plural"
+        );
+        assert_eq!(describe("y<cnjcoo>"), "conjunction, coordinating");
+        assert!(PartOfSpeech::from_tags(&["num".to_string()]).is_none());
+        assert!(PartOfSpeech::from_tags(&["cm".to_string()]).is_none());
+
+        let del = ["de<pr>", "el<det><def><m><sg>"].map(reading);
+        assert_eq!(details(&del, 0), "contracted with el");
+        let verb = ["apoyar<vblex><inf>", "prpers<prn><enc><p3><f><sg>"].map(reading);
+        assert_eq!(details(&verb, 0), "infinitive, with an attached pronoun");
+        let verb = [
+            "dar<vblex><imp><p2><sg>",
+            "prpers<prn><enc><p1><mf><sg>",
+            "lo<prn><enc><p3><nt>",
+        ]
+        .map(reading);
+        assert_eq!(
+            details(&verb, 0),
+            "imperative, 2nd person singular, with attached pronouns"
+        );
+    }
+
+    /// The tokens of a hand-written analyser answer for `paragraph`.
+    fn tokens(paragraph: &str, stream: &str) -> Vec<Token> {
+        let tokens = locate(paragraph, stream);
+        for token in &tokens {
+            assert!(paragraph.get(token.range.clone()).is_some());
+        }
+        tokens
+    }
+
+    fn names<'a>(paragraph: &'a str, tokens: &[Token]) -> Vec<&'a str> {
+        tokens
+            .iter()
+            .zip(multiword_names(paragraph, tokens))
+            .filter(|(_, in_name)| *in_name)
+            .map(|(token, _)| &paragraph[token.range.clone()])
+            .collect()
+    }
+
+    #[test]
+    fn multiword_names_are_found() {
+        let paragraph = "El Grupo de Contacto apoya a Ucrania y Japón, dijo Sanae Takaichi.";
+        let stream = "^El/el<det><def><m><sg>$ ^Grupo/grupo<n><m><sg>$ ^de/de<pr>$ \
+            ^Contacto/contacto<n><m><sg>$ ^apoya/apoyar<vblex><pri><p3><sg>$ ^a/a<pr>$ \
+            ^Ucrania/Ucrania<np><loc><f><sg>$ ^y/y<cnjcoo>$ ^Japón/Japón<np><loc><m><sg>$^,/,<cm>$ \
+            ^dijo/decir<vblex><ifi><p3><sg>$ ^Sanae/*Sanae$ ^Takaichi/*Takaichi$^./.<sent>$";
+        let found = tokens(paragraph, stream);
+        assert_eq!(found.len(), 14);
+        assert_eq!(
+            names(paragraph, &found),
+            ["Grupo", "de", "Contacto", "Sanae", "Takaichi"]
+        );
+
+        // A sentence's first word is capitalised anyway: only a name there starts a name.
+        let paragraph = "Volodimir Zelenski habló. Presidencia Ucraniana no.";
+        let stream = "^Volodimir/*Volodimir$ ^Zelenski/*Zelenski$ ^habló/hablar<vblex><ifi><p3><sg>$^./.<sent>$ \
+            ^Presidencia/presidencia<n><f><sg>$ ^Ucraniana/ucraniano<adj><f><sg>$ ^no/no<adv>$^./.<sent>$";
+        assert_eq!(
+            names(paragraph, &tokens(paragraph, stream)),
+            ["Volodimir", "Zelenski"]
+        );
+
+        // A quotation mark or comma between two capitalised words parts them.
+        let paragraph = "Dijo «Kiev» Tokio, Madrid";
+        let stream = "^Dijo/decir<vblex><ifi><p3><sg>$ «^Kiev/Kiev<np><loc><m><sg>$» \
+            ^Tokio/Tokio<np><loc><m><sg>$^,/,<cm>$ ^Madrid/Madrid<np><loc><m><sg>$";
+        assert!(names(paragraph, &tokens(paragraph, stream)).is_empty());
+    }
+
+    #[test]
+    fn joined_punctuation_is_trimmed_from_the_range() {
+        let paragraph = "Ayuda, puesto que sí";
+        let stream = "^Ayuda/ayuda<n><f><sg>$^, puesto que/,<cm>+puesto que<cnjadv>$ ^sí/sí<adv>$";
+        let found = tokens(paragraph, stream);
+        assert_eq!(&paragraph[found[1].range.clone()], ", puesto que");
+        assert_eq!(&paragraph[found[1].word_range(paragraph)], "puesto que");
+        assert_eq!(found[1].head(), Some(1));
+    }
+
+    #[test]
+    fn surfaces_not_in_the_paragraph_are_skipped() {
+        let found = tokens("uno dos", "^uno/uno<num>$ ^tres/tres<num>$ ^dos/dos<num>$");
+        let ranges: Vec<_> = found.iter().map(|t| t.range.clone()).collect();
+        assert_eq!(ranges, [0..3, 4..7]);
+    }
+
+    fn word(range: Range<usize>, lemma: &str, class: PartOfSpeech, glosses: &[&str]) -> WordGloss {
+        WordGloss {
+            range,
+            lemma: lemma.to_string(),
+            part_of_speech: class,
+            details: String::new(),
+            glosses: glosses.iter().map(|g| g.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn page_data_is_compact_deduplicated_and_script_safe() {
+        let a = word(
+            0..1,
+            "a<b>&\"c\"",
+            PartOfSpeech::Noun,
+            &["x\\y", "z\u{2028}"],
+        );
+        let b = word(5..6, "paz", PartOfSpeech::Noun, &["peace"]);
+        let mut table = GlossTable::default();
+        assert_eq!(table.add(&a), 0);
+        assert_eq!(table.add(&b), 1);
+        assert_eq!(
+            table.add(&word(9..10, "paz", PartOfSpeech::Noun, &["peace"])),
+            1
+        );
+        assert_eq!(table.len(), 2);
+        let json = table.to_json();
+        assert_eq!(
+            json,
+            r#"[{"lemma":"a\u003cb\u003e\u0026\"c\"","pos":"noun","details":"","glosses":["x\\y","z\u2028"]},{"lemma":"paz","pos":"noun","details":"","glosses":["peace"]}]"#
+        );
+        assert_eq!(page_data([&a, &b, &b]), json);
+        assert_eq!(page_data([]), "[]");
+    }
+
+    #[test]
+    fn vocabulary_keeps_first_sentences_and_counts() {
+        let paragraph = "La paz llega. Nadie dijo \"paz, paz\".";
+        let words = [
+            word(0..2, "el", PartOfSpeech::Article, &["the"]),
+            word(3..6, "paz", PartOfSpeech::Noun, &["peace"]),
+            word(7..12, "llegar", PartOfSpeech::Verb, &["arrive"]),
+            word(26..29, "paz", PartOfSpeech::Noun, &["peace"]),
+        ];
+        let second = "Ayer llegó.";
+        let more = [word(5..10, "llegar", PartOfSpeech::Verb, &["arrive"])];
+        let list = vocabulary([(paragraph, &words[..]), (second, &more[..])]);
+        assert_eq!(list.len(), 2);
+        assert_eq!(list[0].lemma, "paz");
+        assert_eq!(list[0].occurrences, 2);
+        assert_eq!(list[0].sentence, "La paz llega.");
+        assert_eq!(&list[0].sentence[list[0].word.clone()], "paz");
+        assert_eq!(list[1].lemma, "llegar");
+        assert_eq!(list[1].occurrences, 2);
+    }
+
+    #[test]
+    fn anki_csv_quotes_and_escapes() {
+        let entry = VocabularyEntry {
+            lemma: "decir".to_string(),
+            part_of_speech: PartOfSpeech::Verb,
+            glosses: vec!["say".to_string(), "tell".to_string()],
+            sentence: "Dijo: \"sí, a <todo>\".".to_string(),
+            word: 0..4,
+            occurrences: 1,
+        };
+        assert_eq!(
+            anki_csv(&[entry]),
+            "#separator:comma\r\n#html:true\r\n\
+             decir,\"say; tell<br><b>Dijo</b>: \"\"sí, a &lt;todo&gt;\"\".\"\r\n"
+        );
+        assert_eq!(anki_csv(&[]), "#separator:comma\r\n#html:true\r\n");
+    }
+
+    fn pipeline(commands: &[&[&str]], timeout: Duration) -> Pipeline {
+        let commands = commands
+            .iter()
+            .map(|args| {
+                let mut command = Command::new(args[0]);
+                command.args(&args[1..]);
+                command
+            })
+            .collect();
+        match Pipeline::spawn("test", commands, timeout) {
+            Ok(pipeline) => pipeline,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn pipeline_passes_records_through_every_program() {
+        let mut echo = pipeline(&[&["cat"], &["cat"]], Duration::from_secs(10));
+        for record in ["one\0", "two\0"] {
+            let answer = echo.exchange(record.as_bytes().to_vec()).unwrap();
+            assert_eq!(answer, record.trim_end_matches('\0').as_bytes());
+        }
+    }
+
+    #[test]
+    fn a_hung_pipeline_times_out_and_stays_stopped() {
+        let mut hung = pipeline(&[&["sleep", "60"]], Duration::from_millis(200));
+        let started = Instant::now();
+        let error = hung.exchange(b"x\0".to_vec()).unwrap_err();
+        assert!(matches!(error, GlossError::TimedOut { .. }), "{error}");
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert!(hung.children.is_empty(), "killed and reaped");
+        let again = hung.exchange(b"x\0".to_vec()).unwrap_err();
+        assert!(matches!(again, GlossError::Crashed { .. }), "{again}");
+    }
+
+    #[test]
+    fn an_exited_pipeline_reports_its_stderr() {
+        let mut dead = pipeline(
+            &[&["sh", "-c", "echo 'bad data file' >&2"]],
+            Duration::from_secs(10),
+        );
+        let error = dead.exchange(b"x\0".to_vec()).unwrap_err();
+        assert!(error.to_string().contains("bad data file"), "{error}");
+    }
+
+    #[test]
+    fn missing_programs_and_data_are_not_installed() {
+        let commands = vec![Command::new("paralelo-no-such-program")];
+        let error = Pipeline::spawn("test", commands, DEFAULT_TIMEOUT)
+            .err()
+            .unwrap();
+        assert!(matches!(error, GlossError::NotInstalled { .. }), "{error}");
+        let error = Glosser::start(Path::new("/nonexistent"), DEFAULT_TIMEOUT)
+            .err()
+            .unwrap();
+        assert!(
+            matches!(&error, GlossError::NotInstalled { hint } if hint.contains("apertium-eng-spa")),
+            "{error}"
+        );
+    }
+}

@@ -108,25 +108,14 @@ fn template_error(dir: Option<&Path>, name: &str, e: &tera::Error) -> Error {
 
 /// Reads every file under `dir`, keyed by its path relative to `dir` with `/` separators.
 fn read_tree(dir: &Path, action: &'static str) -> Result<BTreeMap<String, Vec<u8>>> {
-    let mut files = BTreeMap::new();
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let entry = entry.map_err(|e| {
-            let path = e.path().unwrap_or(dir).to_path_buf();
-            Error::io(&path, action, e.into())
-        })?;
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        let name = relative
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        let bytes = fs::read(entry.path()).map_err(|e| Error::io(entry.path(), "read", e))?;
-        files.insert(name, bytes);
-    }
-    Ok(files)
+    files_under(dir, action)?
+        .into_iter()
+        .filter(|(_, path)| path.is_file())
+        .map(|(name, path)| {
+            let bytes = fs::read(&path).map_err(|e| Error::io(&path, "read", e))?;
+            Ok((name, bytes))
+        })
+        .collect()
 }
 
 /// The static files to copy: those under `dir`, or the built-in ones when `dir` is `None`.
@@ -528,7 +517,7 @@ impl Staging {
 
     fn keep_user_files(&self, made_before: &dyn Fn(&str) -> bool) -> Result<()> {
         let written = self.written.lock().map(|w| w.clone()).unwrap_or_default();
-        for (relative, path) in files_under(&self.out)? {
+        for (relative, path) in files_under(&self.out, "read the output folder")? {
             let ours = relative == OUTPUT_MARKER
                 || relative == crate::incremental::MANIFEST
                 || relative.ends_with(".paralelo-tmp")
@@ -555,13 +544,14 @@ impl Staging {
     }
 }
 
-/// Every file under `dir`: its path relative to `dir` with `/` separators, and its full path.
-fn files_under(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+/// Everything under `dir` but folders: its path relative to `dir` with `/` separators, and its
+/// full path.
+fn files_under(dir: &Path, action: &'static str) -> Result<Vec<(String, PathBuf)>> {
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.map_err(|e| {
             let path = e.path().unwrap_or(dir).to_path_buf();
-            Error::io(&path, "read the output folder", e.into())
+            Error::io(&path, action, e.into())
         })?;
         if entry.file_type().is_dir() {
             continue;

@@ -82,6 +82,8 @@ pub struct BuildReport {
     pub pages: usize,
     /// How many of the pages have a machine translation.
     pub machine_translated: usize,
+    /// How many pages were made again (all of them, unless the build was incremental).
+    pub remade: usize,
     pub warnings: Vec<Warning>,
     /// Things the user may want to know that are not problems.
     pub notes: Vec<String>,
@@ -168,6 +170,7 @@ fn rebuild(
         return Ok(None);
     }
     let write = |path: &str, bytes: &[u8]| site::write_if_changed(out, path, bytes).map(|_| ());
+    let remade = settled.iter().filter(|(_, files)| files.is_some()).count();
     let mut entries = Vec::with_capacity(settled.len());
     for (entry, files) in settled {
         for (path, bytes) in files.iter().flatten() {
@@ -175,7 +178,8 @@ fn rebuild(
         }
         entries.push(entry);
     }
-    let (report, mut site_files) = finish(options, inputs, &entries, skipped, &write)?;
+    let (mut report, mut site_files) = finish(options, inputs, &entries, skipped, &write)?;
+    report.remade = remade;
     site_files.extend(inputs.static_files.keys().cloned());
     let manifest = incremental::Manifest {
         fingerprint: previous.fingerprint,
@@ -496,6 +500,7 @@ fn finish(
     let report = BuildReport {
         pages: summaries.len(),
         machine_translated: entries.iter().filter(|e| e.machine_translated).count(),
+        remade: entries.len(),
         warnings: entries
             .iter()
             .flat_map(|e| e.warnings.clone())

@@ -94,7 +94,7 @@ struct BuildArgs {
     /// Print only errors
     #[arg(long, short, conflicts_with = "verbose")]
     quiet: bool,
-    /// Print what the build decided, with every warning in full
+    /// Also say how many pages the build made again
     #[arg(long, short)]
     verbose: bool,
 }
@@ -229,10 +229,14 @@ impl Output {
         for warning in &report.warnings {
             self.problem("warning", &warning.to_string());
         }
+        for note in &report.notes {
+            eprintln!("note: {note}");
+        }
         if self.verbose {
-            for note in &report.notes {
-                eprintln!("note: {note}");
-            }
+            eprintln!(
+                "note: {} of {} pages made again, the rest unchanged since the last build",
+                report.remade, report.pages
+            );
         }
     }
 

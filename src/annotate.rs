@@ -5,6 +5,7 @@ use std::ops::Range;
 
 use crate::align;
 use crate::error::{Error, Location, Result, Warning};
+use crate::gloss;
 use crate::markdown::{self, Document, FrontMatter, Mark, MarkKind};
 use crate::quotes::{self, SideQuotes};
 use crate::sentences;
@@ -35,9 +36,29 @@ pub struct AnnotatedArticle {
     pub target: AnnotatedSide,
     pub pairs: Vec<ParagraphPair>,
     pub warnings: Vec<Warning>,
+    pub glossary: Option<Glossary>,
+}
+
+/// What a learner gets besides the text: the glosses of the original's words and the
+/// article's vocabulary.
+#[derive(Debug, Clone)]
+pub struct Glossary {
+    /// The distinct analyses, as JSON for the page; words point into it by index.
+    pub data: String,
+    pub vocabulary: Vec<gloss::VocabularyEntry>,
+    /// The vocabulary as a CSV file that Anki imports.
+    pub anki_csv: String,
 }
 
 pub fn annotate(article: &Article) -> Result<AnnotatedArticle> {
+    annotate_with_glosses(article, None)
+}
+
+/// [`annotate`], with each original paragraph's analysed words when there are glosses.
+pub fn annotate_with_glosses(
+    article: &Article,
+    glosses: Option<&[Vec<gloss::WordGloss>]>,
+) -> Result<AnnotatedArticle> {
     let source = texts(&article.source);
     let target = texts(&article.target);
 
@@ -46,6 +67,26 @@ pub fn annotate(article: &Article) -> Result<AnnotatedArticle> {
     warnings.extend(quote_warnings(&article.target, &target_quotes));
 
     let mut source_marks = quote_marks(&source_quotes, &article.source);
+    let glossary = glosses.map(|paragraphs| {
+        let mut table = gloss::GlossTable::default();
+        for (marks, words) in source_marks.iter_mut().zip(paragraphs) {
+            marks.extend(words.iter().map(|word| Mark {
+                range: word.range.clone(),
+                kind: MarkKind::Word(table.add(word)),
+            }));
+        }
+        let vocabulary = gloss::vocabulary(
+            source
+                .iter()
+                .copied()
+                .zip(paragraphs.iter().map(Vec::as_slice)),
+        );
+        Glossary {
+            data: table.to_json(),
+            anki_csv: gloss::anki_csv(&vocabulary),
+            vocabulary,
+        }
+    });
     let mut target_marks = quote_marks(&target_quotes, &article.target);
     let mut group = 0;
     for k in 0..source.len().min(target.len()) {
@@ -104,6 +145,7 @@ pub fn annotate(article: &Article) -> Result<AnnotatedArticle> {
         target: target_side,
         pairs,
         warnings,
+        glossary,
     })
 }
 

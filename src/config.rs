@@ -195,6 +195,7 @@ pub fn resolve(overrides: Overrides) -> Result<BuildOptions> {
         },
         machine: None,
         force: overrides.force,
+        glosses: defaults.glosses,
         skip_untranslated: overrides.skip_untranslated
             || translation.skip_untranslated.unwrap_or(false),
     };

@@ -51,6 +51,8 @@ pub struct BuildOptions {
     pub skip_untranslated: bool,
     /// Build into an output folder that paralelo did not make; its files are kept.
     pub force: bool,
+    /// Gloss the original's words (Spanish, with Apertium's data) for learners.
+    pub glosses: bool,
 }
 
 impl Default for BuildOptions {
@@ -72,6 +74,7 @@ impl Default for BuildOptions {
             )),
             skip_untranslated: false,
             force: false,
+            glosses: true,
         }
     }
 }
@@ -252,6 +255,50 @@ struct Inputs {
     seeds: Vec<seed::SeedFile>,
     /// For seeds without an authored translation.
     translator: Option<translate::MachineTranslator>,
+    /// Glosses for the original's words, when they are wanted for its language.
+    glosser: Option<Glosses>,
+}
+
+/// The word analyser of one build, started at the first article that needs it; the build's
+/// threads take turns, as its processes serve one paragraph at a time.
+struct Glosses(std::sync::Mutex<Option<std::result::Result<gloss::Glosser, String>>>);
+
+impl Glosses {
+    /// Each paragraph's analysed words; `None` when the analyser is not there (the build says
+    /// so once, in [`Glosses::unavailable`]).
+    fn analyse(
+        &self,
+        paragraphs: &[seed::Paragraph],
+        file: &Path,
+    ) -> Result<Option<Vec<Vec<gloss::WordGloss>>>> {
+        let Ok(mut guard) = self.0.lock() else {
+            return Ok(None);
+        };
+        let started =
+            guard.get_or_insert_with(|| gloss::Glosser::start_default().map_err(|e| e.to_string()));
+        let Ok(glosser) = started.as_mut() else {
+            return Ok(None);
+        };
+        paragraphs
+            .iter()
+            .map(|p| {
+                glosser.analyse(&p.text).map_err(|e| {
+                    Error::input(
+                        Location::line(file, p.line),
+                        format!("cannot gloss its words: {e}"),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>>>()
+            .map(Some)
+    }
+
+    fn unavailable(&self) -> Option<String> {
+        match self.0.lock().as_deref() {
+            Ok(Some(Err(why))) => Some(format!("pages built without word glosses: {why}")),
+            _ => None,
+        }
+    }
 }
 
 impl Inputs {
@@ -288,6 +335,8 @@ impl Inputs {
                     templates_dir: templates_dir.flatten(),
                     static_dir: static_dir.flatten(),
                     seeds,
+                    glosser: (options.glosses && options.source_lang == "es")
+                        .then(|| Glosses(std::sync::Mutex::new(None))),
                     translator: options
                         .machine
                         .clone()
@@ -485,7 +534,12 @@ fn finish(
         "404.html",
         site::render_not_found(&inputs.tera, &options.site, lang)?.as_bytes(),
     )?;
-    let mut notes = Vec::new();
+    let mut notes: Vec<String> = inputs
+        .glosser
+        .as_ref()
+        .and_then(Glosses::unavailable)
+        .into_iter()
+        .collect();
     match &options.site.base_url {
         Some(base) => {
             let index_paths: Vec<String> = index.into_iter().map(|(path, _)| path).collect();
@@ -540,7 +594,11 @@ fn render_article(
         }
         _ => translate::authored(seed, &options.target_lang, options.encoding)?,
     };
-    let annotated = annotate::annotate(&article)?;
+    let glosses = match &inputs.glosser {
+        Some(glosser) => glosser.analyse(&article.source.paragraphs, &article.source.file)?,
+        None => None,
+    };
+    let annotated = annotate::annotate_with_glosses(&article, glosses.as_deref())?;
     let page = site::Page {
         slug: site::slugify(article.slug.as_deref().unwrap_or(&article.stem)),
         article: &article,
@@ -555,6 +613,12 @@ fn render_article(
         files.push((
             format!("{}/{}.md", page.slug, side.lang),
             doc.text.clone().into_bytes(),
+        ));
+    }
+    if let Some(glossary) = &annotated.glossary {
+        files.push((
+            format!("{}/{}", page.slug, site::VOCABULARY_CSV),
+            glossary.anki_csv.clone().into_bytes(),
         ));
     }
     Ok(Rendered {

@@ -106,6 +106,9 @@ pub enum MarkKind {
     Sentence(usize),
     /// A word the machine translation left in the original language.
     Untranslated,
+    /// An original word with a gloss: `<span class="w" data-g="I">`, I its entry in the page's
+    /// gloss data.
+    Word(usize),
 }
 
 /// How deep each kind of mark nests: quotations outermost, words innermost.
@@ -116,7 +119,7 @@ impl MarkKind {
         match self {
             MarkKind::Quote(_) => 0,
             MarkKind::Sentence(_) => 1,
-            MarkKind::Untranslated => 2,
+            MarkKind::Untranslated | MarkKind::Word(_) => 2,
         }
     }
 
@@ -125,13 +128,14 @@ impl MarkKind {
             MarkKind::Quote(n) => format!(r#"<q class="quote" data-quote="{n}">"#),
             MarkKind::Sentence(g) => format!(r#"<span class="s" data-a="{g}">"#),
             MarkKind::Untranslated => r#"<span class="untranslated">"#.to_string(),
+            MarkKind::Word(i) => format!(r#"<span class="w" data-g="{i}">"#),
         }
     }
 
     fn close_tag(self) -> &'static str {
         match self {
             MarkKind::Quote(_) => "</q>",
-            MarkKind::Sentence(_) | MarkKind::Untranslated => "</span>",
+            MarkKind::Sentence(_) | MarkKind::Untranslated | MarkKind::Word(_) => "</span>",
         }
     }
 }

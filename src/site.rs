@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 
-use crate::annotate::{AnnotatedArticle, AnnotatedSide, ParagraphPair};
+use crate::annotate::{AnnotatedArticle, AnnotatedSide, Glossary, ParagraphPair};
 use crate::config::ReadingMode;
 use crate::error::{Error, Location, Result};
 use crate::translate::{Article, Side, Translator};
@@ -34,6 +34,9 @@ impl Default for SiteSettings {
         }
     }
 }
+
+/// The vocabulary of an article, for Anki, beside its page.
+pub const VOCABULARY_CSV: &str = "vocabulary.csv";
 
 /// The file that marks a folder as paralelo's output, which a build may replace.
 pub const OUTPUT_MARKER: &str = ".paralelo-output";
@@ -182,6 +185,51 @@ struct SideContext<'a> {
 }
 
 #[derive(Serialize)]
+struct GlossaryContext<'a> {
+    /// JSON for the page's script: the analyses the words point to.
+    data: &'a str,
+    csv: &'static str,
+    vocabulary: Vec<VocabularyRow<'a>>,
+}
+
+#[derive(Serialize)]
+struct VocabularyRow<'a> {
+    lemma: &'a str,
+    part_of_speech: &'static str,
+    glosses: String,
+    /// The first sentence with the lemma, cut around the word so the template can mark it.
+    before: &'a str,
+    word: &'a str,
+    after: &'a str,
+    occurrences: usize,
+}
+
+fn glossary_context(glossary: &Glossary) -> GlossaryContext<'_> {
+    let vocabulary = glossary
+        .vocabulary
+        .iter()
+        .map(|entry| {
+            let sentence = entry.sentence.as_str();
+            let word = sentence.get(entry.word.clone()).unwrap_or("");
+            VocabularyRow {
+                lemma: &entry.lemma,
+                part_of_speech: entry.part_of_speech.name(),
+                glosses: entry.glosses.join("; "),
+                before: sentence.get(..entry.word.start).unwrap_or(sentence),
+                word,
+                after: sentence.get(entry.word.end..).unwrap_or(""),
+                occurrences: entry.occurrences,
+            }
+        })
+        .collect();
+    GlossaryContext {
+        data: &glossary.data,
+        csv: VOCABULARY_CSV,
+        vocabulary,
+    }
+}
+
+#[derive(Serialize)]
 struct PairContext<'a> {
     number: usize,
     source: &'a str,
@@ -199,6 +247,7 @@ struct ArticleContext<'a> {
     translation_note: String,
     /// Whether a machine made the translation (its unknown words are marked).
     machine: bool,
+    glossary: Option<GlossaryContext<'a>>,
     pairs: Vec<PairContext<'a>>,
 }
 
@@ -298,6 +347,7 @@ fn article_context<'a>(site: &SiteSettings, page: &'a Page<'a>) -> ArticleContex
         target: side_context(&article.target, &annotated.target),
         translation_note: translation_note(article),
         machine: matches!(article.translator, Translator::Machine(_)),
+        glossary: annotated.glossary.as_ref().map(glossary_context),
         pairs: annotated
             .pairs
             .iter()

@@ -166,6 +166,148 @@
     });
   }
 
+  function element(tag, className, text, lang) {
+    var el = document.createElement(tag);
+    if (className) {
+      el.className = className;
+    }
+    if (text) {
+      el.textContent = text;
+    }
+    if (lang) {
+      el.lang = lang;
+    }
+    return el;
+  }
+
+  // Glosses: tap, click or focus an original word for its dictionary form and meanings. From a
+  // focused sentence, Enter goes to its words; arrows move between them; Escape goes back.
+  function setupGlosses() {
+    var data = document.getElementById("glosses");
+    if (!data) {
+      return;
+    }
+    var table;
+    try {
+      table = JSON.parse(data.textContent);
+    } catch (e) {
+      return; // a damaged table costs the glosses, not the page
+    }
+    var sourceLang = root.getAttribute("lang");
+    var popover = element("div", "gloss", "", "en");
+    popover.setAttribute("role", "status");
+    popover.hidden = true;
+    document.body.appendChild(popover);
+
+    function show(word) {
+      var entry = table[Number(word.getAttribute("data-g"))];
+      if (!entry) {
+        return;
+      }
+      popover.textContent = "";
+      var head = element("p", "gloss-head");
+      head.appendChild(element("span", "gloss-form", word.textContent, sourceLang));
+      head.appendChild(document.createTextNode(" · "));
+      head.appendChild(element("b", "gloss-lemma", entry.lemma, sourceLang));
+      popover.appendChild(head);
+      var kind = entry.pos + (entry.details ? ", " + entry.details : "");
+      popover.appendChild(element("p", "gloss-kind", kind));
+      var list = element("ol", "gloss-meanings");
+      entry.glosses.forEach(function (meaning) {
+        list.appendChild(element("li", "", meaning));
+      });
+      popover.appendChild(list);
+      popover.hidden = false;
+      var box = word.getBoundingClientRect();
+      var left = Math.min(box.left + window.scrollX, window.scrollX + document.documentElement.clientWidth - popover.offsetWidth - 8);
+      popover.style.left = Math.max(8, left) + "px";
+      popover.style.top = box.bottom + window.scrollY + 6 + "px";
+    }
+
+    function hide() {
+      popover.hidden = true;
+    }
+
+    var words = all(".pair > .src[data-p] .w");
+    words.forEach(function (word, i) {
+      word.setAttribute("tabindex", "-1");
+      word.addEventListener("click", function (event) {
+        // The tap is the word's: it does not also reveal the paragraph's translation.
+        event.stopPropagation();
+        show(word);
+      });
+      word.addEventListener("focus", function () {
+        show(word);
+      });
+      word.addEventListener("keydown", function (event) {
+        var step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[event.key];
+        if (step && words[i + step]) {
+          words[i + step].focus();
+        } else if (event.key === "Escape") {
+          hide();
+          var sentence = word.closest(".s");
+          if (sentence) {
+            sentence.focus();
+          }
+        } else {
+          return;
+        }
+        event.preventDefault();
+        event.stopPropagation();
+      });
+    });
+    all(".pair > .src[data-p] .s").forEach(function (sentence) {
+      sentence.addEventListener("keydown", function (event) {
+        var first = sentence.querySelector(".w");
+        if (event.key === "Enter" && first) {
+          event.preventDefault();
+          first.focus();
+        }
+      });
+    });
+    document.addEventListener("click", hide);
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") {
+        hide();
+      }
+    });
+  }
+
+  // The vocabulary table sorts by any column, both ways.
+  function setupVocabulary() {
+    all("table.vocabulary-list th[data-sort]").forEach(function (th) {
+      var button = element("button", "sort", th.textContent);
+      button.type = "button";
+      th.textContent = "";
+      th.appendChild(button);
+      button.addEventListener("click", function () {
+        var table = th.closest("table");
+        var column = Array.prototype.indexOf.call(th.parentNode.children, th);
+        var ascending = th.getAttribute("aria-sort") !== "ascending";
+        var numeric = th.getAttribute("data-sort") === "number";
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var x = a.cells[column].textContent;
+          var y = b.cells[column].textContent;
+          var order = numeric ? Number(x) - Number(y) : x.localeCompare(y, sourceLangOf());
+          return ascending ? order : -order;
+        });
+        rows.forEach(function (row) {
+          body.appendChild(row);
+        });
+        all("th[aria-sort]", table).forEach(function (other) {
+          other.removeAttribute("aria-sort");
+        });
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+      });
+    });
+  }
+
+  function sourceLangOf() {
+    return root.getAttribute("lang") || undefined;
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     all(".controls button[data-mode]").forEach(function (button) {
       button.addEventListener("click", function () {
@@ -176,5 +318,7 @@
     setupTheme();
     setupSentences();
     setupReveal();
+    setupGlosses();
+    setupVocabulary();
   });
 })();

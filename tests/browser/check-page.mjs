@@ -245,10 +245,11 @@ async function checkModes(page, slug) {
     original: async () => {
       assert(!(await visible(page, '.pair > p.tgt[data-p]')).some(Boolean), 'a translation shows');
       assert((await visible(page, '.pair > p.src[data-p]')).every(Boolean), 'an original paragraph is hidden');
-      const firstWord = { position: { x: 4, y: 8 } };
-      await src.click(firstWord);
+      // A tap on a glossed word shows its gloss; a tap elsewhere in the paragraph reveals.
+      const spot = { position: await offWordSpot(src) };
+      await src.click(spot);
       assert(await tgt.isVisible(), `clicking paragraph ${k} does not show its translation`);
-      await src.click(firstWord);
+      await src.click(spot);
       assert(!(await tgt.isVisible()), `clicking paragraph ${k} again does not hide its translation`);
       const reveal = src.locator('button.reveal');
       await reveal.focus();
@@ -281,6 +282,51 @@ async function checkModes(page, slug) {
     });
   }
   await page.click('.controls button[data-mode="side"]');
+}
+
+/// A point inside `paragraph` on text that is no glossed word: its last mark of punctuation.
+async function offWordSpot(paragraph) {
+  return paragraph.evaluate((p) => {
+    const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
+    let last = null;
+    while (walker.nextNode()) {
+      const node = walker.currentNode;
+      if (node.textContent.trim() && !node.parentElement.closest('.w, .reveal')) last = node;
+    }
+    const range = document.createRange();
+    const end = last.textContent.trimEnd().length;
+    range.setStart(last, end - 1);
+    range.setEnd(last, end);
+    const [mark, box] = [range.getBoundingClientRect(), p.getBoundingClientRect()];
+    return { x: mark.x - box.x + mark.width / 2, y: mark.y - box.y + mark.height / 2 };
+  });
+}
+
+async function checkGlosses(page, slug) {
+  await check(`${slug}: tapping a word shows its gloss, Escape hides it`, async () => {
+    await page.locator('.controls button[data-mode="side"]').click();
+    const words = page.locator('.pair > p.src[data-p] .w');
+    assert((await words.count()) > 0, 'no glossed words');
+    const word = words.nth(1);
+    await word.click();
+    const popover = page.locator('.gloss');
+    assert(await popover.isVisible(), 'no popover after a tap on a word');
+    const text = await popover.textContent();
+    assert(text.includes(await word.textContent()) && (await popover.locator('li').count()) >= 1, `popover says ${text}`);
+    await page.keyboard.press('Escape');
+    assert(!(await popover.isVisible()), 'Escape leaves the popover open');
+    await word.focus();
+    assert(await popover.isVisible(), 'focusing a word by keyboard shows no gloss');
+    await page.keyboard.press('Escape');
+  });
+  await check(`${slug}: the vocabulary list sorts and links its CSV`, async () => {
+    const header = page.locator('table.vocabulary-list th[data-sort="text"] button').first();
+    await header.click();
+    const firsts = await page.locator('table.vocabulary-list tbody tr td:first-child').allTextContents();
+    const sorted = [...firsts].sort((a, b) => a.localeCompare(b, 'es'));
+    assert(JSON.stringify(firsts) === JSON.stringify(sorted), 'not sorted by word');
+    assert((await page.locator('a[href="vocabulary.csv"][download]').count()) === 1, 'no CSV link');
+  });
 }
 
 async function checkThemeButton(page, slug) {
@@ -368,6 +414,7 @@ try {
     await checkQuotations(page, slug);
     await checkHighlights(page, slug);
     await checkModes(page, slug);
+    await checkGlosses(page, slug);
     await checkThemeButton(page, slug);
     await checkAxe(axeContext, url, slug);
     await checkAxe(axeContext, url, `${slug}-original`, { viewport: NARROW, prepare: revealFirst });

@@ -39,7 +39,7 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::fmt::Write as _;
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, Read, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStderr, ChildStdout, Command, Stdio};
@@ -908,7 +908,7 @@ impl Pipeline {
             }
         });
         let (answers, output) = mpsc::channel();
-        thread::spawn(move || read_records(stdout, &answers));
+        thread::spawn(move || crate::pipe::read_nul_separated(stdout, &answers));
 
         Ok(Pipeline {
             stage,
@@ -1020,29 +1020,6 @@ fn collect_stderr(mut stderr: ChildStderr, kept: Arc<Mutex<Vec<u8>>>) -> JoinHan
             }
         }
     })
-}
-
-/// Splits the last program's stdout at each `\0`. It keeps reading after the receiver is gone,
-/// so the program never blocks on a full pipe while it is being shut down.
-fn read_records(stdout: ChildStdout, records: &Sender<io::Result<Vec<u8>>>) {
-    let mut reader = BufReader::new(stdout);
-    loop {
-        let mut record = Vec::new();
-        match reader.read_until(0, &mut record) {
-            Ok(0) => return,
-            Ok(_) => {
-                // Without its `\0`, this is what was left when the program died: no answer.
-                if record.pop() != Some(0) {
-                    return;
-                }
-                let _ = records.send(Ok(record));
-            }
-            Err(error) => {
-                let _ = records.send(Err(error));
-                return;
-            }
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------------------------

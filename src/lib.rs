@@ -12,6 +12,7 @@ pub mod feed;
 pub mod gloss;
 pub mod incremental;
 pub mod markdown;
+mod pipe;
 pub mod quotes;
 pub mod record;
 pub mod seed;

@@ -31,10 +31,10 @@ use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
 use std::fmt::Write as _;
 use std::fs;
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, Read, Write};
 use std::ops::{Range, RangeInclusive};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -498,7 +498,7 @@ impl Engine {
         });
 
         let (read, output) = mpsc::channel();
-        thread::spawn(move || read_segments(stdout, &read));
+        thread::spawn(move || crate::pipe::read_nul_separated(stdout, &read));
 
         let tail = Arc::new(Mutex::new(Vec::new()));
         let keep = Arc::clone(&tail);
@@ -577,29 +577,6 @@ impl Engine {
 impl Drop for Engine {
     fn drop(&mut self) {
         self.stop(EXIT_GRACE);
-    }
-}
-
-/// Splits the engine's stdout at each `\0`. It keeps reading after the receiver is gone, so the
-/// engine never blocks on a full pipe while it is being shut down.
-fn read_segments(stdout: ChildStdout, segments: &Sender<io::Result<Vec<u8>>>) {
-    let mut reader = BufReader::with_capacity(64 * 1024, stdout);
-    loop {
-        let mut segment = Vec::new();
-        match reader.read_until(0, &mut segment) {
-            Ok(0) => return,
-            Ok(_) => {
-                // Without its `\0`, this is what was left when the engine died: not a segment.
-                if segment.pop() != Some(0) {
-                    return;
-                }
-                let _ = segments.send(Ok(segment));
-            }
-            Err(e) => {
-                let _ = segments.send(Err(e));
-                return;
-            }
-        }
     }
 }
 

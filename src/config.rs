@@ -39,6 +39,9 @@ pub struct ConfigFile {
     pub default_mode: Option<ReadingMode>,
     pub time_zone: Option<String>,
     pub encoding: Option<String>,
+    /// Word glosses for learners; a newsroom's archive may do without them, and they are the
+    /// costliest part of a build (every word goes through Apertium's analyser).
+    pub glosses: Option<bool>,
     pub translation: Option<TranslationConfig>,
 }
 
@@ -144,6 +147,7 @@ pub struct Overrides {
     /// Build into an output folder paralelo did not make, keeping its files.
     pub force: bool,
     pub encoding: Option<String>,
+    pub no_glosses: bool,
 }
 
 /// The build's options: the defaults, then the configuration file, then the command line.
@@ -195,7 +199,7 @@ pub fn resolve(overrides: Overrides) -> Result<BuildOptions> {
         },
         machine: None,
         force: overrides.force,
-        glosses: defaults.glosses,
+        glosses: !overrides.no_glosses && file.glosses.unwrap_or(defaults.glosses),
         skip_untranslated: overrides.skip_untranslated
             || translation.skip_untranslated.unwrap_or(false),
     };
@@ -324,5 +328,24 @@ mod tests {
         })
         .unwrap_err();
         assert!(err.to_string().contains("unknown engine `google`"), "{err}");
+    }
+
+    #[test]
+    fn glosses_are_on_unless_the_file_or_the_flag_says_no() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("site.toml");
+        let resolved = |text: &str, no_glosses: bool| {
+            std::fs::write(&path, text).unwrap();
+            resolve(Overrides {
+                config: Some(path.clone()),
+                no_glosses,
+                ..Default::default()
+            })
+            .unwrap()
+            .glosses
+        };
+        assert!(resolved("", false));
+        assert!(!resolved("glosses = false\n", false));
+        assert!(!resolved("glosses = true\n", true));
     }
 }

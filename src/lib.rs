@@ -260,27 +260,26 @@ struct Inputs {
     glosser: Option<Glosses>,
 }
 
-/// The word analyser of one build, started at the first article that needs it; the build's
-/// threads take turns, as its processes serve one paragraph at a time.
-struct Glosses(std::sync::Mutex<Option<std::result::Result<gloss::Glosser, String>>>);
+/// The word analysers of one build: each thread that needs one takes an idle analyser or starts
+/// its own, so glossing (the costliest stage) runs on every core.
+#[derive(Default)]
+struct Glosses {
+    idle: std::sync::Mutex<Vec<gloss::Glosser>>,
+    /// Why the analyser could not start; the build says so once, in [`Glosses::unavailable`].
+    failure: std::sync::OnceLock<String>,
+}
 
 impl Glosses {
-    /// Each paragraph's analysed words; `None` when the analyser is not there (the build says
-    /// so once, in [`Glosses::unavailable`]).
+    /// Each paragraph's analysed words; `None` when the analyser is not there.
     fn analyse(
         &self,
         paragraphs: &[seed::Paragraph],
         file: &Path,
     ) -> Result<Option<Vec<Vec<gloss::WordGloss>>>> {
-        let Ok(mut guard) = self.0.lock() else {
+        let Some(mut glosser) = self.take() else {
             return Ok(None);
         };
-        let started =
-            guard.get_or_insert_with(|| gloss::Glosser::start_default().map_err(|e| e.to_string()));
-        let Ok(glosser) = started.as_mut() else {
-            return Ok(None);
-        };
-        paragraphs
+        let analysed = paragraphs
             .iter()
             .map(|p| {
                 glosser.analyse(&p.text).map_err(|e| {
@@ -290,15 +289,30 @@ impl Glosses {
                     )
                 })
             })
-            .collect::<Result<Vec<_>>>()
-            .map(Some)
+            .collect::<Result<Vec<_>>>()?;
+        // An analyser that failed is dropped (its processes stopped) above, not put back.
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.push(glosser);
+        }
+        Ok(Some(analysed))
+    }
+
+    fn take(&self) -> Option<gloss::Glosser> {
+        if let Some(glosser) = self.idle.lock().ok()?.pop() {
+            return Some(glosser);
+        }
+        if self.failure.get().is_some() {
+            return None;
+        }
+        gloss::Glosser::start_default()
+            .map_err(|e| self.failure.set(e.to_string()))
+            .ok()
     }
 
     fn unavailable(&self) -> Option<String> {
-        match self.0.lock().as_deref() {
-            Ok(Some(Err(why))) => Some(format!("pages built without word glosses: {why}")),
-            _ => None,
-        }
+        self.failure
+            .get()
+            .map(|why| format!("pages built without word glosses: {why}"))
     }
 }
 
@@ -337,7 +351,7 @@ impl Inputs {
                     static_dir: static_dir.flatten(),
                     seeds,
                     glosser: (options.glosses && options.source_lang == "es")
-                        .then(|| Glosses(std::sync::Mutex::new(None))),
+                        .then(Glosses::default),
                     translator: options
                         .machine
                         .clone()

@@ -91,6 +91,9 @@ struct BuildArgs {
     /// Encoding of seeds and translations that are not UTF-8 (e.g. windows-1252)
     #[arg(long, value_name = "LABEL")]
     encoding: Option<String>,
+    /// Leave out the word glosses (and vocabulary lists) for learners
+    #[arg(long)]
+    no_glosses: bool,
     /// Print only errors
     #[arg(long, short, conflicts_with = "verbose")]
     quiet: bool,
@@ -261,6 +264,7 @@ impl BuildArgs {
             skip_untranslated: self.skip_untranslated,
             force: self.force,
             encoding: self.encoding,
+            no_glosses: self.no_glosses,
         }
     }
 }

@@ -12,7 +12,7 @@ pub const FEED_ENTRIES: usize = 100;
 ///
 /// Atom wants an `updated` time everywhere; an undated article takes the newest date of the
 /// site, never the time of the build, so that two builds of one input are the same bytes.
-pub fn atom(site: &SiteSettings, base: &str, lang: &str, articles: &[ArticleSummary]) -> String {
+pub fn atom(site: &SiteSettings, base: &str, lang: &str, articles: &[&ArticleSummary]) -> String {
     let newest = articles.iter().find_map(|a| a.published).map_or_else(
         || "1970-01-01T00:00:00+00:00".to_string(),
         |d| d.to_rfc3339(),
@@ -77,7 +77,7 @@ pub fn atom(site: &SiteSettings, base: &str, lang: &str, articles: &[ArticleSumm
 }
 
 /// The sitemap: the index pages and every article, with its date.
-pub fn sitemap(base: &str, index_paths: &[String], articles: &[ArticleSummary]) -> String {
+pub fn sitemap(base: &str, index_paths: &[String], articles: &[&ArticleSummary]) -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );

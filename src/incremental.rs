@@ -3,12 +3,13 @@
 //! index, so a rebuild neither reads nor writes what has not changed.
 
 use std::collections::HashSet;
+use std::fmt::Write;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
 use crate::error::Warning;
-use crate::record::{RECORD_SEPARATOR, StableHasher, UNIT_SEPARATOR, escape, unescape};
+use crate::record::{RECORD_SEPARATOR, StableHasher, UNIT_SEPARATOR, escape_into, unescape};
 use crate::site::{ArticleSummary, SideSummary};
 
 /// The manifest's file name in the output folder.
@@ -51,7 +52,7 @@ pub fn content_hash(seed: &Path, translation: &Path) -> std::io::Result<u64> {
 }
 
 /// One seed as the last build saw it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Entry {
     pub seed: PathBuf,
     pub seed_stamp: Option<Stamp>,
@@ -62,9 +63,19 @@ pub struct Entry {
     pub files: Vec<String>,
     pub summary: ArticleSummary,
     pub warnings: Vec<Warning>,
+    /// The manifest line this entry was read from, written back as it is: escaping a large
+    /// site's manifest again on every rebuild showed in profiles. `None` once anything changes.
+    pub written: Option<Box<str>>,
 }
 
 impl Entry {
+    /// Gives the entry the stamps of its files, touched but with the same bytes.
+    pub fn restamp(&mut self, seed: Option<Stamp>, translation: Option<Stamp>) {
+        self.seed_stamp = seed;
+        self.translation_stamp = translation;
+        self.written = None;
+    }
+
     /// Whether the seed and its translation look untouched since this entry was made.
     pub fn stamps_match(&self, seed: Option<Stamp>, translation: Option<Stamp>) -> bool {
         self.seed_stamp == seed && self.translation_stamp == translation && seed.is_some()
@@ -116,13 +127,15 @@ impl Manifest {
     }
 
     pub fn to_text(&self) -> String {
-        let mut text = format!(
-            "{HEADER}\t{:016x}\nsite\t{}\n",
-            self.fingerprint,
-            join(&self.site_files)
-        );
+        let mut text = String::with_capacity(800 * (self.entries.len() + 1));
+        let _ = write!(text, "{HEADER}\t{:016x}\nsite\t", self.fingerprint);
+        push_list(&mut text, &self.site_files);
+        text.push('\n');
         for entry in &self.entries {
-            text.push_str(&entry_line(entry));
+            match &entry.written {
+                Some(line) => text.push_str(line),
+                None => push_entry(&mut text, entry),
+            }
             text.push('\n');
         }
         text.push_str(TRAILER);
@@ -133,27 +146,33 @@ impl Manifest {
 
 // One line per entry, tab-separated fields, list items joined by the unit separator, a
 // warning's parts by the record separator; text fields are escaped so that any title or
-// message survives.
+// message survives. Written straight into one string: a large site's manifest is megabytes.
 const ITEM: char = UNIT_SEPARATOR;
 
-fn join(items: &[String]) -> String {
-    items
-        .iter()
-        .map(|f| escape(f))
-        .collect::<Vec<_>>()
-        .join(&ITEM.to_string())
+fn push_list(text: &mut String, items: &[String]) {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            text.push(ITEM);
+        }
+        escape_into(text, item);
+    }
 }
 
 fn list(field: &str) -> Option<Vec<String>> {
     if field.is_empty() {
         return Some(Vec::new());
     }
-    field.split(ITEM).map(unescape).collect()
+    split_fields(field, ITEM as u8).map(unescape).collect()
 }
 
-fn optional(text: &Option<String>) -> String {
-    text.as_deref()
-        .map_or_else(|| "-".to_string(), |t| format!("+{}", escape(t)))
+fn push_optional(text: &mut String, value: Option<&str>) {
+    match value {
+        Some(value) => {
+            text.push('+');
+            escape_into(text, value);
+        }
+        None => text.push('-'),
+    }
 }
 
 fn parse_optional(field: &str) -> Option<Option<String>> {
@@ -163,11 +182,13 @@ fn parse_optional(field: &str) -> Option<Option<String>> {
     }
 }
 
-fn stamp_field(stamp: Option<Stamp>) -> String {
-    stamp.map_or_else(
-        || "-".to_string(),
-        |s| format!("{}:{}", s.size, s.modified_ns),
-    )
+fn push_stamp(text: &mut String, stamp: Option<Stamp>) {
+    match stamp {
+        Some(s) => {
+            let _ = write!(text, "{}:{}", s.size, s.modified_ns);
+        }
+        None => text.push('-'),
+    }
 }
 
 fn parse_stamp(field: &str) -> Option<Option<Stamp>> {
@@ -181,47 +202,48 @@ fn parse_stamp(field: &str) -> Option<Option<Stamp>> {
     }))
 }
 
-fn side_fields(side: &SideSummary) -> [String; 4] {
-    [
-        escape(&side.lang),
-        escape(&side.title),
-        escape(&side.summary),
-        optional(&side.date),
-    ]
+fn push_side(text: &mut String, side: &SideSummary) {
+    escape_into(text, &side.lang);
+    text.push('\t');
+    escape_into(text, &side.title);
+    text.push('\t');
+    escape_into(text, &side.summary);
+    text.push('\t');
+    push_optional(text, side.date.as_deref());
+    text.push('\t');
 }
 
-fn entry_line(entry: &Entry) -> String {
+fn push_entry(text: &mut String, entry: &Entry) {
     let summary = &entry.summary;
-    let warnings: Vec<String> = entry
-        .warnings
-        .iter()
-        .map(|w| {
-            [
-                escape(&w.path.to_string_lossy()),
-                optional(&w.place),
-                escape(&w.message),
-            ]
-            .join(&RECORD_SEPARATOR.to_string())
-        })
-        .collect();
-    let mut fields = vec![
-        escape(&entry.seed.to_string_lossy()),
-        stamp_field(entry.seed_stamp),
-        stamp_field(entry.translation_stamp),
-        format!("{:016x}", entry.hash),
-        if entry.machine_translated { "m" } else { "a" }.to_string(),
-        join(&entry.files),
-        escape(&summary.slug),
-        optional(&summary.published_iso),
-    ];
-    fields.extend(side_fields(&summary.source));
-    fields.extend(side_fields(&summary.target));
-    fields.push(warnings.join(&ITEM.to_string()));
-    fields.join("\t")
+    escape_into(text, &entry.seed.to_string_lossy());
+    text.push('\t');
+    push_stamp(text, entry.seed_stamp);
+    text.push('\t');
+    push_stamp(text, entry.translation_stamp);
+    let kind = if entry.machine_translated { 'm' } else { 'a' };
+    let _ = write!(text, "\t{:016x}\t{kind}\t", entry.hash);
+    push_list(text, &entry.files);
+    text.push('\t');
+    escape_into(text, &summary.slug);
+    text.push('\t');
+    push_optional(text, summary.published_iso.as_deref());
+    text.push('\t');
+    push_side(text, &summary.source);
+    push_side(text, &summary.target);
+    for (i, warning) in entry.warnings.iter().enumerate() {
+        if i > 0 {
+            text.push(ITEM);
+        }
+        escape_into(text, &warning.path.to_string_lossy());
+        text.push(RECORD_SEPARATOR);
+        push_optional(text, warning.place.as_deref());
+        text.push(RECORD_SEPARATOR);
+        escape_into(text, &warning.message);
+    }
 }
 
 fn parse_entry(line: &str) -> Option<Entry> {
-    let fields: Vec<&str> = line.split('\t').collect();
+    let fields: Vec<&str> = split_fields(line, b'\t').collect();
     let [
         seed,
         seed_stamp,
@@ -299,6 +321,26 @@ fn parse_entry(line: &str) -> Option<Entry> {
             target: side(t_lang, t_title, t_summary, t_date)?,
         },
         warnings,
+        written: Some(line.into()),
+    })
+}
+
+/// `text` split at the ASCII `separator`; a plain loop over bytes beats `str::split`'s
+/// searcher on fields this short.
+fn split_fields(text: &str, separator: u8) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let field = rest?;
+        match field.bytes().position(|b| b == separator) {
+            Some(at) => {
+                rest = Some(&field[at + 1..]);
+                Some(&field[..at])
+            }
+            None => {
+                rest = None;
+                Some(field)
+            }
+        }
     })
 }
 
@@ -335,6 +377,7 @@ mod tests {
                 place: Some("paragraph 2".into()),
                 message: "`«` is never closed\n".into(),
             }],
+            written: None,
         }
     }
 
@@ -345,7 +388,17 @@ mod tests {
             entries: vec![entry("Título con \t tab, \u{1f} y \\ barra"), entry("")],
             site_files: vec!["index.html".into(), "page/2/index.html".into()],
         };
-        assert_eq!(Manifest::parse(&manifest.to_text()), Some(manifest));
+        let text = manifest.to_text();
+        let mut parsed = Manifest::parse(&text).unwrap();
+        // Read back, it writes the same lines without escaping them again.
+        assert!(parsed.entries.iter().all(|e| e.written.is_some()));
+        assert_eq!(parsed.to_text(), text);
+        for entry in &mut parsed.entries {
+            entry.written = None;
+        }
+        assert_eq!(parsed, manifest);
+        parsed.entries[0].restamp(None, None);
+        assert!(parsed.to_text().contains("seeds/a b.txt\t-\t-\t"));
     }
 
     #[test]

@@ -118,14 +118,20 @@ pub fn build_with_progress(
     options: &BuildOptions,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<BuildReport> {
-    let inputs = Inputs::load(options)?;
+    // Listing a large archive's seeds and reading its manifest take about as long: together.
+    let (inputs, previous) = rayon::join(
+        || Inputs::load(options),
+        || incremental::Manifest::load(&options.out),
+    );
+    let inputs = inputs?;
     let fingerprint = inputs.fingerprint(options);
     let ours = options.out.join(site::OUTPUT_MARKER).is_file();
-    let previous = incremental::Manifest::load(&options.out).filter(|_| ours);
-    if let Some(previous) = previous.as_ref().filter(|m| m.fingerprint == fingerprint)
-        && let Some(report) = rebuild(options, &inputs, previous, progress)?
-    {
-        return Ok(report);
+    let mut previous = previous.filter(|_| ours);
+    if let Some(manifest) = previous.take_if(|m| m.fingerprint == fingerprint) {
+        match rebuild(options, &inputs, manifest, progress)? {
+            Ok(report) => return Ok(report),
+            Err(manifest) => previous = Some(manifest),
+        }
     }
     let staging = site::Staging::new(&options.out, &inputs.protected(options), options.force)?;
     let write = |path: &str, bytes: &[u8]| staging.write(path, bytes);
@@ -134,12 +140,21 @@ pub fn build_with_progress(
             .iter()
             .try_for_each(|(path, bytes)| write(path, bytes))
     });
-    let (settled, skipped) = settle(outcomes, options, &inputs)?;
-    let entries: Vec<incremental::Entry> = settled.into_iter().map(|(entry, _)| entry).collect();
+    let (outcomes, skipped) = settle(outcomes, options, &inputs, None)?;
+    let entries = made_entries(outcomes);
     for (name, bytes) in &inputs.static_files {
         write(name, bytes)?;
     }
-    let (report, mut site_files) = finish(options, &inputs, &entries, skipped, &write)?;
+    let order = newest_first(&entries);
+    let (report, mut site_files) = finish(
+        options,
+        &inputs,
+        &entries,
+        &order,
+        skipped,
+        &write,
+        &|_, _| true,
+    )?;
     site_files.extend(inputs.static_files.keys().cloned());
     let manifest = incremental::Manifest {
         fingerprint,
@@ -158,50 +173,130 @@ pub fn build_with_progress(
     Ok(report)
 }
 
-/// Rebuilds what changed since `previous`, in place; `None` when so much changed that a full
-/// build is the better way. Nothing is written unless every article succeeded.
+/// Where an entry of this build comes from in the previous manifest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// Taken over unchanged (perhaps with new stamps).
+    Kept(usize),
+    /// Made again in place of that entry.
+    Remade(usize),
+    /// A seed the previous build did not have.
+    New,
+}
+
+/// Rebuilds what changed since `previous`, in place, or gives `previous` back when so much
+/// changed that a full build is the better way. Nothing is written unless every article
+/// succeeded; the previous entries of unchanged seeds are moved over, not copied, and only the
+/// index pages whose articles changed are rendered.
 fn rebuild(
     options: &BuildOptions,
     inputs: &Inputs,
-    previous: &incremental::Manifest,
+    previous: incremental::Manifest,
     progress: &(dyn Fn(Progress) + Sync),
-) -> Result<Option<BuildReport>> {
+) -> Result<Result<BuildReport, incremental::Manifest>> {
     let out = &options.out;
     site::clear_leftovers(out)?;
-    let outcomes = process_seeds(options, inputs, Some(previous), progress, &|_| Ok(()));
-    let (settled, skipped) = settle(outcomes, options, inputs)?;
-    if settled.iter().filter(|(_, files)| files.is_some()).count() > REBUILD_LIMIT {
-        return Ok(None);
+    let outcomes = process_seeds(options, inputs, Some(&previous), progress, &|_| Ok(()));
+    let (outcomes, skipped) = settle(outcomes, options, inputs, Some(&previous))?;
+    let remade = outcomes
+        .iter()
+        .filter(|o| matches!(o, Outcome::Made { .. }))
+        .count();
+    if remade > REBUILD_LIMIT {
+        return Ok(Err(previous));
+    }
+    let incremental::Manifest {
+        fingerprint,
+        entries: mut old,
+        site_files: old_site_files,
+    } = previous;
+    let old_order = newest_first(&old);
+    let mut kept = vec![false; old.len()];
+    let mut changed = remade > 0;
+    let mut entries = Vec::with_capacity(outcomes.len());
+    let mut origins = Vec::with_capacity(outcomes.len());
+    let mut made_files = Vec::with_capacity(remade);
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Kept { previous, stamps } => {
+                let mut entry = std::mem::take(&mut old[previous]);
+                kept[previous] = true;
+                if let Some((seed_stamp, translation_stamp)) = stamps {
+                    entry.restamp(seed_stamp, translation_stamp);
+                    changed = true;
+                }
+                origins.push(Origin::Kept(previous));
+                entries.push(entry);
+            }
+            Outcome::Made {
+                entry,
+                files,
+                previous,
+            } => {
+                made_files.extend(files);
+                origins.push(previous.map_or(Origin::New, Origin::Remade));
+                entries.push(*entry);
+            }
+        }
     }
     let write = |path: &str, bytes: &[u8]| site::write_if_changed(out, path, bytes).map(|_| ());
-    let remade = settled.iter().filter(|(_, files)| files.is_some()).count();
-    let mut entries = Vec::with_capacity(settled.len());
-    for (entry, files) in settled {
-        for (path, bytes) in files.iter().flatten() {
-            write(path, bytes)?;
-        }
-        entries.push(entry);
+    for (path, bytes) in made_files.iter().flatten() {
+        write(path, bytes)?;
     }
-    let (mut report, mut site_files) = finish(options, inputs, &entries, skipped, &write)?;
-    report.remade = remade;
-    site_files.extend(inputs.static_files.keys().cloned());
-    let manifest = incremental::Manifest {
-        fingerprint: previous.fingerprint,
-        entries,
-        site_files,
+    let order = newest_first(&entries);
+    let pages = |order: &[usize]| order.len().div_ceil(site::INDEX_PAGE_SIZE);
+    let same_pages = pages(&order) == pages(&old_order);
+    let page_unchanged = |page: usize| {
+        let chunk = |order: &[usize]| {
+            let start = page * site::INDEX_PAGE_SIZE;
+            order[start.min(order.len())..(start + site::INDEX_PAGE_SIZE).min(order.len())].to_vec()
+        };
+        let (new, before) = (chunk(&order), chunk(&old_order));
+        same_pages
+            && new.len() == before.len()
+            && new.iter().zip(&before).all(|(&j, &i)| match origins[j] {
+                Origin::Kept(k) => k == i,
+                Origin::Remade(k) => k == i && old[i].summary == entries[j].summary,
+                Origin::New => false,
+            })
     };
-    let made = manifest.made();
-    for file in previous.made() {
-        if !made.contains(file) {
+    let wanted = |page: usize, path: &str| !page_unchanged(page) || !out.join(path).is_file();
+    let (mut report, site_files) =
+        finish(options, inputs, &entries, &order, skipped, &write, &wanted)?;
+    report.remade = remade;
+    let mut site_files = site_files;
+    site_files.extend(inputs.static_files.keys().cloned());
+    // Stale: what the replaced and removed entries and the site made before, and made no more.
+    let made: std::collections::HashSet<&str> = entries
+        .iter()
+        .zip(&origins)
+        .filter(|(_, origin)| !matches!(origin, Origin::Kept(_)))
+        .flat_map(|(entry, _)| &entry.files)
+        .chain(&site_files)
+        .map(String::as_str)
+        .collect();
+    let gone = old
+        .iter()
+        .zip(&kept)
+        .filter(|(_, kept)| !**kept)
+        .flat_map(|(entry, _)| &entry.files)
+        .chain(&old_site_files);
+    for file in gone {
+        if !made.contains(file.as_str()) {
             site::remove_output_file(out, file)?;
         }
     }
-    // An unchanged manifest need not be written out (nor escaped) to be compared.
-    if manifest != *previous {
-        write(incremental::MANIFEST, manifest.to_text().as_bytes())?;
+    changed |= kept.contains(&false) || site_files != old_site_files;
+    if changed {
+        let manifest = incremental::Manifest {
+            fingerprint,
+            entries,
+            site_files,
+        };
+        site::write_file(out, incremental::MANIFEST, manifest.to_text().as_bytes())?;
     }
     inputs.save_translations()?;
-    Ok(Some(report))
+    Ok(Ok(report))
 }
 
 /// Checks every seed, translation and template as a build would, and writes nothing. Every
@@ -209,9 +304,19 @@ fn rebuild(
 pub fn check(options: &BuildOptions) -> Result<BuildReport> {
     let inputs = Inputs::load(options)?;
     let outcomes = process_seeds(options, &inputs, None, &|_| {}, &|_| Ok(()));
-    let (settled, skipped) = settle(outcomes, options, &inputs)?;
-    let entries: Vec<incremental::Entry> = settled.into_iter().map(|(entry, _)| entry).collect();
-    finish(options, &inputs, &entries, skipped, &|_, _| Ok(())).map(|(report, _)| report)
+    let (outcomes, skipped) = settle(outcomes, options, &inputs, None)?;
+    let entries = made_entries(outcomes);
+    let order = newest_first(&entries);
+    finish(
+        options,
+        &inputs,
+        &entries,
+        &order,
+        skipped,
+        &|_, _| Ok(()),
+        &|_, _| true,
+    )
+    .map(|(report, _)| report)
 }
 
 /// Writes the skeleton of the translation of `seeds/<stem>.txt` for a translator to fill in,
@@ -405,8 +510,40 @@ impl Inputs {
 /// Files by path inside the output, with their bytes.
 type Files = Vec<(String, Vec<u8>)>;
 
-/// What became of one seed: unchanged since the manifest, or made again with its files.
-type Outcome = (incremental::Entry, Option<Files>);
+/// What became of one seed.
+enum Outcome {
+    /// Its seed and translation are as the previous manifest's entry saw them: the same bytes,
+    /// and the same stamps unless new ones are given.
+    Kept {
+        previous: usize,
+        stamps: Option<(Option<incremental::Stamp>, Option<incremental::Stamp>)>,
+    },
+    /// Made again: its entry, its files unless they went to disk already, and the previous
+    /// entry it replaces.
+    Made {
+        entry: Box<incremental::Entry>,
+        files: Option<Files>,
+        previous: Option<usize>,
+    },
+}
+
+/// The entries of a build that had no previous manifest, so made every article.
+fn made_entries(outcomes: Vec<Outcome>) -> Vec<incremental::Entry> {
+    outcomes
+        .into_iter()
+        .filter_map(|outcome| match outcome {
+            Outcome::Made { entry, .. } => Some(*entry),
+            Outcome::Kept { .. } => None,
+        })
+        .collect()
+}
+
+/// The entries' positions, newest first, as the index lists them.
+fn newest_first(entries: &[incremental::Entry]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by(|&a, &b| site::newest_first(&entries[a].summary, &entries[b].summary));
+    order
+}
 
 /// Processes every seed in parallel. `stream` sees each made article's files as soon as they
 /// exist; what it keeps is up to it.
@@ -421,11 +558,12 @@ fn process_seeds(
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     // Keyed by the path's bytes: comparing `Path`s component by component showed in profiles.
-    let by_seed: std::collections::HashMap<&std::ffi::OsStr, &incremental::Entry> = previous
-        .into_iter()
-        .flat_map(|m| &m.entries)
-        .map(|e| (e.seed.as_os_str(), e))
-        .collect();
+    let by_seed: std::collections::HashMap<&std::ffi::OsStr, (usize, &incremental::Entry)> =
+        previous
+            .into_iter()
+            .flat_map(|m| m.entries.iter().enumerate())
+            .map(|(i, e)| (e.seed.as_os_str(), (i, e)))
+            .collect();
     let total = inputs.seeds.len();
     let done = AtomicUsize::new(0);
     inputs
@@ -438,9 +576,17 @@ fn process_seeds(
                 file,
                 by_seed.get(file.path.as_os_str()).copied(),
             )
-            .and_then(|(entry, files)| match files {
-                Some(files) if previous.is_none() => stream(&files).map(|()| (entry, None)),
-                files => Ok((entry, files)),
+            .and_then(|outcome| match outcome {
+                Outcome::Made {
+                    entry,
+                    files: Some(files),
+                    previous: None,
+                } if previous.is_none() => stream(&files).map(|()| Outcome::Made {
+                    entry,
+                    files: None,
+                    previous: None,
+                }),
+                outcome => Ok(outcome),
             });
             let done = done.fetch_add(1, Ordering::Relaxed) + 1;
             progress(Progress { done, total });
@@ -454,23 +600,24 @@ fn process_seed(
     options: &BuildOptions,
     inputs: &Inputs,
     file: &seed::SeedFile,
-    previous: Option<&incremental::Entry>,
+    previous: Option<(usize, &incremental::Entry)>,
 ) -> Result<Outcome> {
     let translation = translate::authored_path(&file.path, &options.target_lang);
     let seed_stamp = incremental::stamp(&file.path);
     let translation_stamp = incremental::stamp(&translation);
-    if let Some(entry) = previous.filter(|e| e.stamps_match(seed_stamp, translation_stamp)) {
-        return Ok((entry.clone(), None));
+    if let Some((i, _)) = previous.filter(|(_, e)| e.stamps_match(seed_stamp, translation_stamp)) {
+        return Ok(Outcome::Kept {
+            previous: i,
+            stamps: None,
+        });
     }
     let hash = incremental::content_hash(&file.path, &translation)
         .map_err(|e| Error::io(&file.path, "read", e))?;
-    if let Some(entry) = previous.filter(|e| e.hash == hash) {
-        let entry = incremental::Entry {
-            seed_stamp,
-            translation_stamp,
-            ..entry.clone()
-        };
-        return Ok((entry, None));
+    if let Some((i, _)) = previous.filter(|(_, e)| e.hash == hash) {
+        return Ok(Outcome::Kept {
+            previous: i,
+            stamps: Some((seed_stamp, translation_stamp)),
+        });
     }
     let rendered = render_article(options, inputs, file)?;
     let entry = incremental::Entry {
@@ -486,16 +633,23 @@ fn process_seed(
             .collect(),
         summary: rendered.summary,
         warnings: rendered.warnings,
+        written: None,
     };
-    Ok((entry, Some(rendered.files)))
+    Ok(Outcome::Made {
+        entry: Box::new(entry),
+        files: Some(rendered.files),
+        previous: previous.map(|(i, _)| i),
+    })
 }
 
-/// Every seed's outcome, or every error, including clashing slugs.
-/// Seeds left out for want of a translation (`--skip-untranslated`) come back as warnings.
+/// Every seed's outcome, or every error, including clashing slugs (a kept seed's slug is the
+/// one in `previous`). Seeds left out for want of a translation (`--skip-untranslated`) come
+/// back as warnings.
 fn settle(
     outcomes: Vec<Result<Outcome>>,
     options: &BuildOptions,
     inputs: &Inputs,
+    previous: Option<&incremental::Manifest>,
 ) -> Result<(Vec<Outcome>, Vec<Warning>)> {
     let mut errors = Vec::new();
     let mut skipped = Vec::new();
@@ -512,11 +666,11 @@ fn settle(
             Err(e) => errors.push(e),
         }
     }
-    check_slugs(
-        settled.iter().map(|(entry, _)| entry),
-        &inputs.static_files,
-        &mut errors,
-    );
+    let entries = settled.iter().filter_map(|outcome| match outcome {
+        Outcome::Made { entry, .. } => Some(&**entry),
+        Outcome::Kept { previous: i, .. } => previous.and_then(|m| m.entries.get(*i)),
+    });
+    check_slugs(entries, &inputs.static_files, &mut errors);
     if errors.is_empty() {
         Ok((settled, skipped))
     } else {
@@ -525,25 +679,31 @@ fn settle(
 }
 
 /// Writes what lists the articles (index pages, feed, sitemap) and the 404 page, and reports.
+/// `order` lists the entries newest first; `wanted` tells which index pages (by number from 0
+/// and path) to render: the others are as the last build left them.
 fn finish(
     options: &BuildOptions,
     inputs: &Inputs,
     entries: &[incremental::Entry],
+    order: &[usize],
     skipped: Vec<Warning>,
     write: &dyn Fn(&str, &[u8]) -> Result<()>,
+    wanted: &dyn Fn(usize, &str) -> bool,
 ) -> Result<(BuildReport, Vec<String>)> {
     let written = std::cell::RefCell::new(Vec::new());
     let write = |path: &str, bytes: &[u8]| {
         written.borrow_mut().push(path.to_string());
         write(path, bytes)
     };
-    let mut summaries: Vec<site::ArticleSummary> =
-        entries.iter().map(|e| e.summary.clone()).collect();
-    site::sort_newest_first(&mut summaries);
+    let summaries: Vec<&site::ArticleSummary> =
+        order.iter().map(|&i| &entries[i].summary).collect();
     let lang = &options.source_lang;
-    let index = site::render_index(&inputs.tera, &options.site, lang, &summaries)?;
+    let index = site::render_index(&inputs.tera, &options.site, lang, &summaries, wanted)?;
     for (path, html) in &index {
-        write(path, html.as_bytes())?;
+        match html {
+            Some(html) => write(path, html.as_bytes())?,
+            None => written.borrow_mut().push(path.clone()),
+        }
     }
     write(
         "404.html",
@@ -651,26 +811,35 @@ fn check_slugs<'a>(
     static_files: &BTreeMap<String, Vec<u8>>,
     errors: &mut Vec<Error>,
 ) {
-    let mut taken: BTreeMap<&str, String> =
-        BTreeMap::from([("page", "the index's later pages".to_string())]);
+    enum Owner<'a> {
+        LaterPages,
+        Static,
+        Seed(&'a Path),
+    }
+    let mut taken: std::collections::HashMap<&str, Owner<'_>> =
+        std::collections::HashMap::from([("page", Owner::LaterPages)]);
     for name in static_files.keys() {
         if let Some((folder, _)) = name.split_once('/') {
-            taken.insert(folder, format!("the static folder `{folder}`"));
+            taken.insert(folder, Owner::Static);
         }
     }
     for entry in entries {
         let slug = entry.summary.slug.as_str();
-        match taken.get(slug) {
-            Some(owner) => errors.push(Error::input(
-                Location::file(&entry.seed),
-                format!(
-                    "has the slug `{slug}`, like {owner}; give it another `slug` in its translation's front matter"
-                ),
-            )),
+        let owner = match taken.get(slug) {
             None => {
-                taken.insert(slug, entry.seed.display().to_string());
+                taken.insert(slug, Owner::Seed(&entry.seed));
+                continue;
             }
-        }
+            Some(Owner::LaterPages) => "the index's later pages".to_string(),
+            Some(Owner::Static) => format!("the static folder `{slug}`"),
+            Some(Owner::Seed(path)) => path.display().to_string(),
+        };
+        errors.push(Error::input(
+            Location::file(&entry.seed),
+            format!(
+                "has the slug `{slug}`, like {owner}; give it another `slug` in its translation's front matter"
+            ),
+        ));
     }
 }
 

@@ -9,6 +9,11 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 use paralelo::config;
 
+// A rebuild of a large site reads, and frees, hundreds of thousands of small strings from its
+// manifest; mimalloc does that in a fraction of the system allocator's time.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod progress;
 
 /// Builds bilingual reading pages from news articles and their translations.

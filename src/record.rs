@@ -42,39 +42,50 @@ pub const RECORD_SEPARATOR: char = '\u{1e}';
 /// Escapes `\`, tab, line ends and the two separators, so `text` fits in one field of a line.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            UNIT_SEPARATOR => out.push_str("\\u"),
-            RECORD_SEPARATOR => out.push_str("\\v"),
-            c => out.push(c),
-        }
-    }
+    escape_into(&mut out, text);
     out
+}
+
+/// [`escape`], appending to `out`. Text is copied in runs between the characters to escape
+/// (all ASCII), since a manifest escapes megabytes of it.
+pub fn escape_into(out: &mut String, text: &str) {
+    let mut rest = text;
+    while let Some(at) = rest
+        .bytes()
+        .position(|b| matches!(b, b'\\' | b'\t' | b'\n' | b'\r' | 0x1e | 0x1f))
+    {
+        out.push_str(&rest[..at]);
+        out.push_str(match rest.as_bytes()[at] {
+            b'\\' => "\\\\",
+            b'\t' => "\\t",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            0x1f => "\\u",
+            _ => "\\v",
+        });
+        rest = &rest[at + 1..];
+    }
+    out.push_str(rest);
 }
 
 /// The inverse of [`escape`]; `None` for an escape it never writes.
 pub fn unescape(text: &str) -> Option<String> {
     let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        out.push(match chars.next()? {
-            '\\' => '\\',
-            't' => '\t',
-            'n' => '\n',
-            'r' => '\r',
-            'u' => UNIT_SEPARATOR,
-            'v' => RECORD_SEPARATOR,
+    let mut rest = text;
+    while let Some(at) = rest.bytes().position(|b| b == b'\\') {
+        out.push_str(&rest[..at]);
+        out.push(match rest.as_bytes().get(at + 1)? {
+            b'\\' => '\\',
+            b't' => '\t',
+            b'n' => '\n',
+            b'r' => '\r',
+            b'u' => UNIT_SEPARATOR,
+            b'v' => RECORD_SEPARATOR,
             _ => return None,
         });
+        rest = &rest[at + 2..];
     }
+    out.push_str(rest);
     Some(out)
 }
 

@@ -253,7 +253,7 @@ struct ArticleContext<'a> {
 
 /// What the index and the feed keep of an article: enough to list it, little enough to keep
 /// for every article of a large site while the pages themselves stream to disk.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ArticleSummary {
     pub slug: String,
     #[serde(skip)]
@@ -264,7 +264,7 @@ pub struct ArticleSummary {
     pub target: SideSummary,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SideSummary {
     pub lang: String,
     pub title: String,
@@ -382,12 +382,15 @@ pub const INDEX_PAGE_SIZE: usize = 50;
 
 /// Orders articles as the index and the feed list them: newest first, undated last, then by
 /// slug.
-pub fn sort_newest_first(articles: &mut [ArticleSummary]) {
-    articles.sort_by(|a, b| {
-        b.published
-            .cmp(&a.published)
-            .then_with(|| a.slug.cmp(&b.slug))
-    });
+pub fn sort_newest_first(articles: &mut [&ArticleSummary]) {
+    articles.sort_by(|a, b| newest_first(a, b));
+}
+
+/// The index's order: newest first, then by slug, so that it never depends on the seeds' order.
+pub fn newest_first(a: &ArticleSummary, b: &ArticleSummary) -> std::cmp::Ordering {
+    b.published
+        .cmp(&a.published)
+        .then_with(|| a.slug.cmp(&b.slug))
 }
 
 #[derive(Serialize)]
@@ -407,14 +410,16 @@ fn index_path(number: usize) -> (String, &'static str) {
 }
 
 /// Renders the index pages, [`INDEX_PAGE_SIZE`] articles each, of articles already sorted:
-/// `(path inside the output, HTML)`.
+/// `(path inside the output, HTML)`, the HTML only of the pages that `wanted` asks for (by
+/// number from 0, and path), so that a rebuild renders only the pages whose articles changed.
 pub fn render_index(
     tera: &tera::Tera,
     site: &SiteSettings,
     lang: &str,
-    articles: &[ArticleSummary],
-) -> Result<Vec<(String, String)>> {
-    let chunks: Vec<&[ArticleSummary]> = if articles.is_empty() {
+    articles: &[&ArticleSummary],
+    wanted: &dyn Fn(usize, &str) -> bool,
+) -> Result<Vec<(String, Option<String>)>> {
+    let chunks: Vec<&[&ArticleSummary]> = if articles.is_empty() {
         vec![&[]]
     } else {
         articles.chunks(INDEX_PAGE_SIZE).collect()
@@ -430,6 +435,9 @@ pub fn render_index(
         .map(|(i, chunk)| {
             let number = i + 1;
             let (path, root) = index_path(number);
+            if !wanted(i, &path) {
+                return Ok((path, None));
+            }
             let entries: Vec<IndexEntry<'_>> = chunk
                 .iter()
                 .map(|article| IndexEntry {
@@ -452,7 +460,7 @@ pub fn render_index(
             let html = tera
                 .render("index.html", &context)
                 .map_err(|e| template_error(None, "index.html", &e))?;
-            Ok((path, html))
+            Ok((path, Some(html)))
         })
         .collect()
 }
@@ -472,10 +480,17 @@ pub fn render_not_found(tera: &tera::Tera, site: &SiteSettings, lang: &str) -> R
 /// that unchanged files keep their modification times. The bytes go to a temporary file that
 /// is renamed over the old one: a reader never sees half a file. Returns whether it wrote.
 pub fn write_if_changed(out: &Path, relative: &str, bytes: &[u8]) -> Result<bool> {
-    let path = out.join(relative);
-    if fs::read(&path).is_ok_and(|old| old == bytes) {
+    if fs::read(out.join(relative)).is_ok_and(|old| old == bytes) {
         return Ok(false);
     }
+    write_file(out, relative, bytes)?;
+    Ok(true)
+}
+
+/// Writes `bytes` to `relative` inside `out` whole or not at all: into a temporary file
+/// beside it, then renamed over it.
+pub fn write_file(out: &Path, relative: &str, bytes: &[u8]) -> Result<()> {
+    let path = out.join(relative);
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent).map_err(|e| Error::io(parent, "create folder", e))?;
     }
@@ -485,8 +500,7 @@ pub fn write_if_changed(out: &Path, relative: &str, bytes: &[u8]) -> Result<bool
             .map_or("file".into(), |n| n.to_string_lossy())
     ));
     fs::write(&temporary, bytes).map_err(|e| Error::io(&temporary, "write", e))?;
-    fs::rename(&temporary, &path).map_err(|e| Error::io(&path, "replace", e))?;
-    Ok(true)
+    fs::rename(&temporary, &path).map_err(|e| Error::io(&path, "replace", e))
 }
 
 /// Removes a file paralelo made inside `out`, and its folder if that is left empty.

@@ -212,3 +212,71 @@ fn warnings_of_unchanged_pages_are_reported_again() {
     let again = build(&options).unwrap();
     assert_eq!(again.warnings, first.warnings);
 }
+
+#[test]
+fn only_the_index_pages_whose_articles_changed_are_made_again() {
+    // 120 articles: three index pages of 50. The newest (10:59) come first.
+    let (_dir, mut options) = built(0);
+    options.glosses = false;
+    for n in 0..120 {
+        fs::write(options.seeds.join(format!("s{n:03}.txt")), seed(n)).unwrap();
+        fs::write(options.seeds.join(format!("s{n:03}.en.txt")), TRANSLATION).unwrap();
+    }
+    build(&options).unwrap();
+    let page = |path: &str| fs::read_to_string(options.out.join(path)).unwrap();
+    let on_page = |path: &str, slug: &str| page(path).contains(&format!("{slug}/index.html"));
+    let last = (0..120)
+        .map(|n| format!("s{n:03}"))
+        .find(|slug| on_page("page/3/index.html", slug))
+        .unwrap();
+    let before = mtimes(&options.out);
+    pause();
+
+    // A new lead on the last page changes that page's listing, and no other.
+    let n: usize = last[1..].parse().unwrap();
+    fs::write(
+        options.seeds.join(format!("{last}.txt")),
+        seed(n).replace("Primer párrafo", "Otro primer párrafo"),
+    )
+    .unwrap();
+    // A page the user deleted is made again, though none of its articles changed.
+    fs::remove_file(options.out.join("index.html")).unwrap();
+    build(&options).unwrap();
+    let rewritten = changed(&before, &mtimes(&options.out));
+    assert!(
+        rewritten.contains(&"page/3/index.html".to_string())
+            && rewritten.contains(&"index.html".to_string())
+            && !rewritten.contains(&"page/2/index.html".to_string()),
+        "{rewritten:?}"
+    );
+    assert!(page("page/3/index.html").contains(&format!("Otro primer párrafo {n}.")));
+    assert!(on_page("index.html", "s059"));
+
+    // A removed article moves every later one up a place: the pages after it change.
+    let before = mtimes(&options.out);
+    pause();
+    let first = (0..120)
+        .map(|n| format!("s{n:03}"))
+        .find(|slug| on_page("index.html", slug))
+        .unwrap();
+    fs::remove_file(options.seeds.join(format!("{first}.txt"))).unwrap();
+    fs::remove_file(options.seeds.join(format!("{first}.en.txt"))).unwrap();
+    build(&options).unwrap();
+    let rewritten = changed(&before, &mtimes(&options.out));
+    for path in ["index.html", "page/2/index.html", "page/3/index.html"] {
+        assert!(
+            rewritten.contains(&path.to_string()),
+            "{path}: {rewritten:?}"
+        );
+    }
+    assert!(!on_page("index.html", &first));
+    let listed = (0..120)
+        .map(|n| format!("s{n:03}"))
+        .filter(|slug| {
+            ["index.html", "page/2/index.html", "page/3/index.html"]
+                .iter()
+                .any(|p| on_page(p, slug))
+        })
+        .count();
+    assert_eq!(listed, 119);
+}

@@ -39,16 +39,36 @@ pub fn stamp(path: &Path) -> Option<Stamp> {
     })
 }
 
-/// The hash of a seed's and its translation's bytes (a missing translation hashes as such).
-pub fn content_hash(seed: &Path, translation: &Path) -> std::io::Result<u64> {
-    let mut hash = StableHasher::new();
-    hash.write_field(&fs::read(seed)?);
-    match fs::read(translation) {
-        Ok(bytes) => hash.write_field(&bytes),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => hash.write_field(b"\0missing"),
-        Err(e) => return Err(e),
+/// A seed's bytes and its translation's, if it has one: read once, to be hashed and then, if
+/// the hash is new, parsed.
+pub struct SeedBytes {
+    pub seed: Vec<u8>,
+    pub translation: Option<Vec<u8>>,
+}
+
+impl SeedBytes {
+    pub fn read(seed: &Path, translation: &Path) -> std::io::Result<SeedBytes> {
+        let translation = match fs::read(translation) {
+            Ok(bytes) => Some(bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(e),
+        };
+        Ok(SeedBytes {
+            seed: fs::read(seed)?,
+            translation,
+        })
     }
-    Ok(hash.finish())
+
+    /// The hash of both files' bytes (a missing translation hashes as such).
+    pub fn hash(&self) -> u64 {
+        let mut hash = StableHasher::new();
+        hash.write_field(&self.seed);
+        match &self.translation {
+            Some(bytes) => hash.write_field(bytes),
+            None => hash.write_field(b"\0missing"),
+        }
+        hash.finish()
+    }
 }
 
 /// One seed as the last build saw it.

@@ -611,15 +611,16 @@ fn process_seed(
             stamps: None,
         });
     }
-    let hash = incremental::content_hash(&file.path, &translation)
+    let bytes = incremental::SeedBytes::read(&file.path, &translation)
         .map_err(|e| Error::io(&file.path, "read", e))?;
+    let hash = bytes.hash();
     if let Some((i, _)) = previous.filter(|(_, e)| e.hash == hash) {
         return Ok(Outcome::Kept {
             previous: i,
             stamps: Some((seed_stamp, translation_stamp)),
         });
     }
-    let rendered = render_article(options, inputs, file)?;
+    let rendered = render_article(options, inputs, file, bytes)?;
     let entry = incremental::Entry {
         seed: file.path.clone(),
         seed_stamp,
@@ -749,25 +750,30 @@ struct Rendered {
     machine_translated: bool,
 }
 
-/// Reads, translates, annotates and renders one seed.
+/// Translates, annotates and renders one seed, from its bytes and its translation's.
 fn render_article(
     options: &BuildOptions,
     inputs: &Inputs,
     file: &seed::SeedFile,
+    bytes: incremental::SeedBytes,
 ) -> Result<Rendered> {
-    let seed = seed::read_seed(
+    let text = seed::decode(&file.path, bytes.seed, options.encoding)?;
+    let seed = seed::parse_seed(
         &file.path,
         &file.stem,
         &options.source_lang,
         options.time_zone,
-        options.encoding,
+        &text,
     )?;
     let authored = translate::authored_path(&file.path, &options.target_lang);
-    let article = match &inputs.translator {
-        Some(translator) if !authored.exists() => {
-            translate::machine(seed, &options.target_lang, translator, &authored)?
+    let lang = &options.target_lang;
+    let article = match (bytes.translation, &inputs.translator) {
+        (Some(translation), _) => {
+            let text = seed::decode(&authored, translation, options.encoding)?;
+            translate::authored_from_text(seed, lang, authored, &text)?
         }
-        _ => translate::authored(seed, &options.target_lang, options.encoding)?,
+        (None, Some(translator)) => translate::machine(seed, lang, translator, &authored)?,
+        (None, None) => translate::authored(seed, lang, options.encoding)?,
     };
     let glosses = match &inputs.glosser {
         Some(glosser) => glosser.analyse(&article.source.paragraphs, &article.source.file)?,

@@ -64,7 +64,8 @@ pub fn read_text(path: &Path, encoding: Encoding) -> Result<String> {
     decode(path, bytes, encoding)
 }
 
-fn decode(path: &Path, bytes: Vec<u8>, encoding: Encoding) -> Result<String> {
+/// The text of the file at `path`, from its `bytes`, as [`read_text`] gives it.
+pub fn decode(path: &Path, bytes: Vec<u8>, encoding: Encoding) -> Result<String> {
     let text = match encoding {
         // A byte-order mark, if any, still wins: the file says what it is.
         Some(encoding) => encoding.decode(&bytes).0.into_owned(),

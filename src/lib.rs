@@ -118,6 +118,8 @@ pub fn build_with_progress(
     options: &BuildOptions,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<BuildReport> {
+    // A build killed while it put its files in place is finished first.
+    site::clear_leftovers(&options.out)?;
     // Listing a large archive's seeds and reading its manifest take about as long: together.
     let (inputs, previous) = rayon::join(
         || Inputs::load(options),
@@ -186,7 +188,7 @@ enum Origin {
 
 /// Rebuilds what changed since `previous`, in place, or gives `previous` back when so much
 /// changed that a full build is the better way. Nothing is written unless every article
-/// succeeded; the previous entries of unchanged seeds are moved over, not copied, and only the
+/// succeeded, and the changed files go in together (see [`site::Transaction`]); the previous entries of unchanged seeds are moved over, not copied, and only the
 /// index pages whose articles changed are rendered.
 fn rebuild(
     options: &BuildOptions,
@@ -195,7 +197,6 @@ fn rebuild(
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Result<BuildReport, incremental::Manifest>> {
     let out = &options.out;
-    site::clear_leftovers(out)?;
     let outcomes = process_seeds(options, inputs, Some(&previous), progress, &|_| Ok(()));
     let (outcomes, skipped) = settle(outcomes, options, inputs, Some(&previous))?;
     let remade = outcomes
@@ -239,7 +240,8 @@ fn rebuild(
             }
         }
     }
-    let write = |path: &str, bytes: &[u8]| site::write_if_changed(out, path, bytes).map(|_| ());
+    let transaction = site::Transaction::new(out)?;
+    let write = |path: &str, bytes: &[u8]| transaction.write(path, bytes);
     for (path, bytes) in made_files.iter().flatten() {
         write(path, bytes)?;
     }
@@ -283,7 +285,7 @@ fn rebuild(
         .chain(&old_site_files);
     for file in gone {
         if !made.contains(file.as_str()) {
-            site::remove_output_file(out, file)?;
+            transaction.remove(file);
         }
     }
     changed |= kept.contains(&false) || site_files != old_site_files;
@@ -293,8 +295,9 @@ fn rebuild(
             entries,
             site_files,
         };
-        site::write_file(out, incremental::MANIFEST, manifest.to_text().as_bytes())?;
+        write(incremental::MANIFEST, manifest.to_text().as_bytes())?;
     }
+    transaction.commit()?;
     inputs.save_translations()?;
     Ok(Ok(report))
 }

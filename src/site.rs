@@ -476,20 +476,9 @@ pub fn render_not_found(tera: &tera::Tera, site: &SiteSettings, lang: &str) -> R
         .map_err(|e| template_error(None, "404.html", &e))
 }
 
-/// Writes `bytes` at `relative` inside `out` unless the file already holds exactly them, so
-/// that unchanged files keep their modification times. The bytes go to a temporary file that
-/// is renamed over the old one: a reader never sees half a file. Returns whether it wrote.
-pub fn write_if_changed(out: &Path, relative: &str, bytes: &[u8]) -> Result<bool> {
-    if fs::read(out.join(relative)).is_ok_and(|old| old == bytes) {
-        return Ok(false);
-    }
-    write_file(out, relative, bytes)?;
-    Ok(true)
-}
-
 /// Writes `bytes` to `relative` inside `out` whole or not at all: into a temporary file
 /// beside it, then renamed over it.
-pub fn write_file(out: &Path, relative: &str, bytes: &[u8]) -> Result<()> {
+fn write_file(out: &Path, relative: &str, bytes: &[u8]) -> Result<()> {
     let path = out.join(relative);
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent).map_err(|e| Error::io(parent, "create folder", e))?;
@@ -652,13 +641,153 @@ fn staging_dir(out: &Path) -> PathBuf {
     parent.join(format!(".{name}.paralelo-new"))
 }
 
-/// Removes what a build killed before its swap left beside the output.
+/// The journal of an incremental build, in its staging folder: written once every changed file
+/// is staged, it says that the build is to be finished, and how.
+const JOURNAL: &str = ".paralelo-journal";
+const JOURNAL_END: &str = "end";
+
+/// The files an incremental build changes in place, put in place together.
+///
+/// Each changed file is written into the staging folder beside the output; [`Transaction::commit`]
+/// then writes a journal naming every file to move in and every file to remove, moves and
+/// removes them, and deletes the staging folder. A build killed before the journal exists has
+/// changed nothing (the next build clears its staging folder); one killed after it is finished
+/// by the next build's [`clear_leftovers`], before that build reads the output. Either way the output
+/// is the old site or the new one, never a mix, once paralelo runs again.
+pub struct Transaction {
+    dir: PathBuf,
+    out: PathBuf,
+    moved: std::sync::Mutex<Vec<String>>,
+    removed: std::sync::Mutex<Vec<String>>,
+}
+
+impl Transaction {
+    pub fn new(out: &Path) -> Result<Transaction> {
+        let dir = staging_dir(out);
+        fs::create_dir(&dir).map_err(|e| Error::io(&dir, "create the staging folder", e))?;
+        let marker = dir.join(OUTPUT_MARKER);
+        fs::write(&marker, b"Files of an unfinished paralelo build.\n")
+            .map_err(|e| Error::io(&marker, "write", e))?;
+        Ok(Transaction {
+            dir,
+            out: out.to_path_buf(),
+            moved: Default::default(),
+            removed: Default::default(),
+        })
+    }
+
+    /// Stages `bytes` for `relative` inside the output, unless the file there holds exactly
+    /// them: unchanged files keep their modification times.
+    pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
+        if fs::read(self.out.join(relative)).is_ok_and(|old| old == bytes) {
+            return Ok(());
+        }
+        let path = self.dir.join(relative);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| Error::io(parent, "create folder", e))?;
+        }
+        fs::write(&path, bytes).map_err(|e| Error::io(&path, "write", e))?;
+        if let Ok(mut moved) = self.moved.lock() {
+            moved.push(relative.to_string());
+        }
+        Ok(())
+    }
+
+    /// Removes `relative`, a file paralelo made, from the output when the build is committed.
+    pub fn remove(&self, relative: &str) {
+        if let Ok(mut removed) = self.removed.lock() {
+            removed.push(relative.to_string());
+        }
+    }
+
+    /// Puts every staged file in place and removes the files to remove.
+    pub fn commit(self) -> Result<()> {
+        if self.write_journal()? {
+            finish_journal(&self.dir, &self.out)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the journal, if there is anything to do.
+    fn write_journal(&self) -> Result<bool> {
+        let moved = self.moved.lock().map(|m| m.clone()).unwrap_or_default();
+        let removed = self.removed.lock().map(|r| r.clone()).unwrap_or_default();
+        if moved.is_empty() && removed.is_empty() {
+            return Ok(false);
+        }
+        let mut journal = String::new();
+        for (kind, files) in [('m', &moved), ('r', &removed)] {
+            for file in files {
+                journal.push(kind);
+                journal.push('\t');
+                crate::record::escape_into(&mut journal, file);
+                journal.push('\n');
+            }
+        }
+        journal.push_str(JOURNAL_END);
+        journal.push('\n');
+        // Written whole under another name, then renamed: a journal is complete or absent.
+        write_file(&self.dir, JOURNAL, journal.as_bytes())?;
+        Ok(true)
+    }
+}
+
+impl Drop for Transaction {
+    /// A build that failed, or was committed, leaves no staging folder.
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Does what the journal in the staging folder `dir` says: moves the staged files that are
+/// still there into `out`, removes the files to remove, then deletes the staging folder.
+/// Running it again after it was cut short does the rest.
+fn finish_journal(dir: &Path, out: &Path) -> Result<()> {
+    let path = dir.join(JOURNAL);
+    let text = fs::read_to_string(&path).map_err(|e| Error::io(&path, "read", e))?;
+    let damaged = || {
+        Error::input(
+            Location::file(&path),
+            "is damaged; delete it and build again",
+        )
+    };
+    let body = text
+        .strip_suffix(&format!("{JOURNAL_END}\n"))
+        .ok_or_else(damaged)?;
+    for line in body.lines() {
+        let (kind, file) = line.split_once('\t').ok_or_else(damaged)?;
+        let file = crate::record::unescape(file).ok_or_else(damaged)?;
+        match kind {
+            "m" => {
+                let staged = dir.join(&file);
+                if !staged.exists() {
+                    continue; // moved before the build was cut short
+                }
+                let target = out.join(&file);
+                if let Some(parent) = target.parent() {
+                    fs::create_dir_all(parent)
+                        .map_err(|e| Error::io(parent, "create folder", e))?;
+                }
+                fs::rename(&staged, &target).map_err(|e| Error::io(&target, "replace", e))?;
+            }
+            "r" => remove_output_file(out, &file)?,
+            _ => return Err(damaged()),
+        }
+    }
+    fs::remove_dir_all(dir).map_err(|e| Error::io(dir, "remove", e))
+}
+
+/// Clears what a killed build left beside the output: finishes an incremental build that had
+/// written its journal, removes any other staging folder.
 pub fn clear_leftovers(out: &Path) -> Result<()> {
     let dir = staging_dir(out);
-    if dir.exists() {
-        remove_ours(&dir)?;
+    if dir.join(JOURNAL).is_file() {
+        finish_journal(&dir, out)
+    } else if dir.exists() {
+        remove_ours(&dir)
+    } else {
+        Ok(())
     }
-    Ok(())
 }
 
 /// Swaps two folders atomically (Linux `renameat2(RENAME_EXCHANGE)`).
@@ -796,5 +925,54 @@ mod tests {
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "old");
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1);
+    }
+
+    #[test]
+    fn a_commit_cut_short_is_finished_by_the_next_build() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        fs::create_dir_all(out.join("a")).unwrap();
+        for (file, text) in [
+            ("a/index.html", "old a"),
+            ("index.html", "index"),
+            ("gone.html", "gone"),
+        ] {
+            fs::write(out.join(file), text).unwrap();
+        }
+        let transaction = Transaction::new(&out).unwrap();
+        transaction.write("a/index.html", b"new a").unwrap();
+        transaction.write("index.html", b"index").unwrap();
+        transaction.write("b/index.html", b"new b").unwrap();
+        transaction.remove("gone.html");
+        assert_eq!(
+            fs::read_to_string(out.join("a/index.html")).unwrap(),
+            "old a"
+        );
+        assert!(!out.join("b").exists());
+
+        // Killed after the journal and one move: the output is half new until paralelo runs.
+        assert!(transaction.write_journal().unwrap());
+        let staging = staging_dir(&out);
+        fs::rename(staging.join("a/index.html"), out.join("a/index.html")).unwrap();
+        std::mem::forget(transaction);
+        clear_leftovers(&out).unwrap();
+        assert_eq!(
+            fs::read_to_string(out.join("a/index.html")).unwrap(),
+            "new a"
+        );
+        assert_eq!(
+            fs::read_to_string(out.join("b/index.html")).unwrap(),
+            "new b"
+        );
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "index");
+        assert!(!out.join("gone.html").exists() && !staging.exists());
+
+        // Killed before the journal: nothing changed, and the staged files go.
+        let transaction = Transaction::new(&out).unwrap();
+        transaction.write("index.html", b"newer").unwrap();
+        std::mem::forget(transaction);
+        clear_leftovers(&out).unwrap();
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "index");
+        assert!(!staging.exists());
     }
 }

@@ -280,3 +280,103 @@ fn only_the_index_pages_whose_articles_changed_are_made_again() {
         .count();
     assert_eq!(listed, 119);
 }
+
+/// Every file under `dir` with its bytes.
+fn contents(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let bytes = fs::read(e.path()).unwrap();
+            (e.path().strip_prefix(dir).unwrap().to_path_buf(), bytes)
+        })
+        .collect()
+}
+
+fn restore(files: &BTreeMap<PathBuf, Vec<u8>>, dir: &Path) {
+    if dir.exists() {
+        fs::remove_dir_all(dir).unwrap();
+    }
+    for (path, bytes) in files {
+        let path = dir.join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, bytes).unwrap();
+    }
+}
+
+#[test]
+fn a_rebuild_killed_midway_is_old_or_new_once_paralelo_runs_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = dir.path().join("seeds");
+    let out = dir.path().join("public");
+    fs::create_dir(&seeds).unwrap();
+    for n in 0..300 {
+        fs::write(seeds.join(format!("s{n:03}.txt")), seed(n)).unwrap();
+        fs::write(seeds.join(format!("s{n:03}.en.txt")), TRANSLATION).unwrap();
+    }
+    // The binary builds every state, so that its rebuilds are incremental.
+    let paralelo = || {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_paralelo"));
+        command
+            .current_dir(dir.path())
+            .args(["-q", "--no-glosses"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        command
+    };
+    assert!(paralelo().status().unwrap().success());
+    let old = contents(&out);
+    // 200 changed articles: an incremental rebuild (a full one swaps folders whole).
+    for n in 0..200 {
+        fs::write(
+            seeds.join(format!("s{n:03}.txt")),
+            seed(n).replace("Segundo", "Otro segundo"),
+        )
+        .unwrap();
+    }
+    let started = std::time::Instant::now();
+    assert!(paralelo().status().unwrap().success());
+    let took = started.elapsed();
+    let new = contents(&out);
+    assert_ne!(old, new);
+
+    let staging = dir.path().join(".public.paralelo-new");
+    let mut seen = BTreeMap::new();
+    // Kills spread over the time an uninterrupted rebuild takes, the last ones late in it.
+    for eighth in [1, 2, 3, 4, 5, 6, 7, 8, 9] {
+        restore(&old, &out);
+        let delay = took * eighth / 8;
+        let delay_ms = delay.as_millis();
+        let mut child = paralelo().spawn().unwrap();
+        std::thread::sleep(delay);
+        child.kill().unwrap(); // SIGKILL: nothing of the build's own runs after it.
+        child.wait().unwrap();
+
+        let journal = staging.join(".paralelo-journal").is_file();
+        let now = contents(&out);
+        if !journal {
+            assert!(
+                now == old || now == new,
+                "a mix after a kill at {delay_ms} ms"
+            );
+        }
+        paralelo::site::clear_leftovers(&out).unwrap();
+        let after = contents(&out);
+        let state = if after == old {
+            "old"
+        } else if after == new {
+            "new"
+        } else {
+            panic!("neither old nor new after a kill at {delay_ms} ms (journal: {journal})")
+        };
+        *seen
+            .entry(format!(
+                "{state}{}",
+                if journal { ", finished" } else { "" }
+            ))
+            .or_insert(0) += 1;
+        assert!(!staging.exists());
+    }
+    eprintln!("states after the kills: {seen:?}");
+}

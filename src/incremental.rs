@@ -47,14 +47,14 @@ pub struct SeedBytes {
 }
 
 impl SeedBytes {
-    pub fn read(seed: &Path, translation: &Path) -> std::io::Result<SeedBytes> {
-        let translation = match fs::read(translation) {
+    pub fn read(seed: &Path, translation: &Path) -> crate::Result<SeedBytes> {
+        let translation = match crate::seed::read_bytes(translation) {
             Ok(bytes) => Some(bytes),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(e),
+            Err(e) => return Err(crate::seed::read_error(translation, e)),
         };
         Ok(SeedBytes {
-            seed: fs::read(seed)?,
+            seed: crate::seed::read_bytes(seed).map_err(|e| crate::seed::read_error(seed, e))?,
             translation,
         })
     }

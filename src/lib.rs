@@ -614,8 +614,7 @@ fn process_seed(
             stamps: None,
         });
     }
-    let bytes = incremental::SeedBytes::read(&file.path, &translation)
-        .map_err(|e| Error::io(&file.path, "read", e))?;
+    let bytes = incremental::SeedBytes::read(&file.path, &translation)?;
     let hash = bytes.hash();
     if let Some((i, _)) = previous.filter(|(_, e)| e.hash == hash) {
         return Ok(Outcome::Kept {

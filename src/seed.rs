@@ -58,10 +58,45 @@ pub struct Seed {
 /// The character encoding of the input files: UTF-8 unless the user names another.
 pub type Encoding = Option<&'static encoding_rs::Encoding>;
 
+/// The most a seed or a translation may hold. A long feature is about 100 KB; a page is some
+/// 35 times its seed in memory while it is made, so this bounds a build's memory whatever
+/// lands in the seeds folder.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
 /// Reads a text file, without its byte-order mark and with `\n` line ends.
 pub fn read_text(path: &Path, encoding: Encoding) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, "read", e))?;
+    let bytes = read_bytes(path).map_err(|e| read_error(path, e))?;
     decode(path, bytes, encoding)
+}
+
+/// Reads a file of at most [`MAX_FILE_BYTES`]; a larger one is an error of kind
+/// `FileTooLarge`, after reading no more than that.
+pub fn read_bytes(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(std::io::ErrorKind::FileTooLarge.into());
+    }
+    Ok(bytes)
+}
+
+/// The error for a file [`read_bytes`] could not read: a too large one is the user's to fix.
+pub fn read_error(path: &Path, error: std::io::Error) -> Error {
+    if error.kind() != std::io::ErrorKind::FileTooLarge {
+        return Error::io(path, "read", error);
+    }
+    let size = std::fs::metadata(path).map_or(String::new(), |m| {
+        format!(" ({:.1} MB)", m.len() as f64 / 1e6)
+    });
+    Error::input(
+        Location::file(path),
+        format!(
+            "is larger than {} MB{size}: a seed is one article (a long feature is about 0.1 MB); split it into several seeds",
+            MAX_FILE_BYTES / (1024 * 1024)
+        ),
+    )
 }
 
 /// The text of the file at `path`, from its `bytes`, as [`read_text`] gives it.

@@ -149,7 +149,11 @@ pub fn slugify(text: &str) -> String {
         slug.pop();
     }
     if slug.is_empty() {
-        "article".to_string()
+        // Nothing to read in it (`..`, `¿?`): named by its hash, so that two such seeds still
+        // get two pages.
+        let mut hash = crate::record::StableHasher::new();
+        hash.write(text.as_bytes());
+        format!("article-{:08x}", hash.finish() >> 32)
     } else {
         slug
     }
@@ -885,7 +889,14 @@ mod tests {
         assert_eq!(slugify("Córdoba: ¡Año Nuevo! "), "cordoba-ano-nuevo");
         assert_eq!(slugify("../../etc/passwd"), "etc-passwd");
         assert_eq!(slugify("%2f"), "2f");
-        assert_eq!(slugify("..."), "article");
+        let unreadable = [slugify("..."), slugify(".."), slugify("¿?")];
+        assert!(
+            unreadable
+                .iter()
+                .all(|s| s.starts_with("article-") && s.len() == 16)
+        );
+        assert!(unreadable[0] != unreadable[1] && unreadable[1] != unreadable[2]);
+        assert_eq!(slugify("..."), unreadable[0]);
         assert_eq!(slugify(&"a".repeat(300)).len(), 80);
     }
 

@@ -495,3 +495,160 @@ fn force_builds_into_a_users_folder_and_keeps_its_files() {
         "my home page"
     );
 }
+
+#[test]
+fn a_50_mb_seed_is_refused_and_the_old_output_kept() {
+    let (_dir, seeds, out) = project(&[("a.txt", SEED), ("a.en.txt", TRANSLATION)]);
+    build(&options(&seeds, &out)).unwrap();
+    let before = fs::read_to_string(out.join("a/index.html")).unwrap();
+    let paragraph = "Una frase larga de un teletipo pegado entero. ".repeat(100);
+    let mut huge = String::from("Foto - A\nPublicado: lunes, 3 marzo 2025 10:00\n\n");
+    while huge.len() < 50_000_000 {
+        huge.push_str(&paragraph);
+        huge.push_str("\n\n");
+    }
+    fs::write(seeds.join("b.txt"), &huge).unwrap();
+    fs::write(seeds.join("b.en.txt"), TRANSLATION).unwrap();
+    let err = build(&options(&seeds, &out)).unwrap_err().to_string();
+    assert!(
+        err.contains("b.txt: is larger than 1 MB (50.0 MB)") && err.contains("split it"),
+        "{err}"
+    );
+    // A translation is held to the same bound.
+    fs::write(seeds.join("b.txt"), SEED).unwrap();
+    fs::write(seeds.join("b.en.txt"), &huge).unwrap();
+    let err = build(&options(&seeds, &out)).unwrap_err().to_string();
+    assert!(err.contains("b.en.txt: is larger than 1 MB"), "{err}");
+    assert_eq!(
+        fs::read_to_string(out.join("a/index.html")).unwrap(),
+        before
+    );
+    assert!(!out.join("b").exists());
+}
+
+#[test]
+fn a_10000_character_paragraph_makes_a_whole_page() {
+    let sentences_es: Vec<String> = (1..=80)
+        .map(|k| format!("La frase número {k} dice «algo breve» sobre el presupuesto de 2025, según el ministerio."))
+        .collect();
+    let sentences_en: Vec<String> = (1..=80)
+        .map(|k| format!("Sentence number {k} says “something short” about the 2025 budget, according to the ministry."))
+        .collect();
+    let long_es = sentences_es.join(" ");
+    let long_en = sentences_en.join(" ");
+    // And one with no sentence end at all, like a pasted list.
+    let run_on_es = "palabra, ".repeat(1200);
+    let run_on_en = "word, ".repeat(1800);
+    assert!(long_es.chars().count() > 7000 && run_on_es.chars().count() > 10_000);
+    let seed = format!(
+        "Foto - A\nPublicado: lunes, 3 marzo 2025 10:00\n\n{long_es}\n\n{run_on_es}\n\nÚltimo párrafo sin fin de línea."
+    );
+    let translation = format!(
+        "Photo - A\nPublished: Monday, 3 March 2025, 10:00\n\n{long_en}\n\n{run_on_en}\n\nLast paragraph with no line end."
+    );
+    let (_dir, seeds, out) = project(&[("a.txt", &seed), ("a.en.txt", &translation)]);
+    let started = std::time::Instant::now();
+    build(&options(&seeds, &out)).unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+
+    let page = Html::parse_document(&fs::read_to_string(out.join("a/index.html")).unwrap());
+    let first_es: String = select(&page, r#".pair > [lang="es"][data-p="1"]"#)[0]
+        .text()
+        .collect();
+    assert_eq!(
+        first_es.split_whitespace().collect::<Vec<_>>().join(" "),
+        long_es
+    );
+    // Every sentence is marked and has its twin (a sentence around a quotation comes in
+    // pieces that share its number); every quotation too.
+    let sentences_es = attr_set(&select(&page, r#"[lang="es"][data-p="1"] .s"#), "data-a");
+    let sentences_en = attr_set(&select(&page, r#"[lang="en"][data-p="1"] .s"#), "data-a");
+    assert_eq!(sentences_es.len(), 80);
+    assert_eq!(sentences_es, sentences_en);
+    assert_eq!(select(&page, r#".pair > [lang="es"] q.quote"#).len(), 80);
+    let run_on: String = select(&page, r#".pair > [lang="es"][data-p="2"]"#)[0]
+        .text()
+        .collect();
+    assert_eq!(run_on.trim(), run_on_es.trim());
+    let last: String = select(&page, r#".pair > [lang="en"][data-p="3"]"#)[0]
+        .text()
+        .collect();
+    assert_eq!(last.trim(), "Last paragraph with no line end.");
+}
+
+#[test]
+fn odd_file_names_give_safe_slugs_inside_the_output() {
+    let long = "ñ".repeat(120); // 240 bytes, near the file system's limit on a name
+    let names = [
+        "con espacios y Acentos Ñandú.txt".to_string(),
+        "..txt".to_string(),
+        "...txt".to_string(),
+        "%2f..%2fetc%2fpasswd.txt".to_string(),
+        "a%2F..%5C..txt".to_string(),
+        "<script>alert(1)<%2fscript>.txt".to_string(),
+        format!("{long}.txt"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = dir.path().join("project/seeds");
+    let out = dir.path().join("project/public");
+    fs::create_dir_all(&seeds).unwrap();
+    for (i, name) in names.iter().enumerate() {
+        let stem = name.strip_suffix(".txt").unwrap();
+        // Distinct dates keep the index order known; each seed says which file it came from.
+        let seed = SEED
+            .replace("10:00", &format!("10:{i:02}"))
+            .replace("Primer párrafo", &format!("Seed {i}"));
+        fs::write(seeds.join(name), seed).unwrap();
+        fs::write(seeds.join(format!("{stem}.en.txt")), TRANSLATION).unwrap();
+    }
+    // A slug asked for in front matter is made safe the same way.
+    fs::write(seeds.join("front.txt"), SEED.replace("10:00", "11:00")).unwrap();
+    fs::write(
+        seeds.join("front.en.txt"),
+        format!(
+            "+++\nslug = \"../../{}/%2e%2e/x\"\n+++\n{TRANSLATION}",
+            "y".repeat(300)
+        ),
+    )
+    .unwrap();
+    build(&options(&seeds, &out)).unwrap();
+
+    // Everything written is inside the output folder.
+    let outside: Vec<_> = walkdir::WalkDir::new(dir.path())
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter(|e| !e.path().starts_with(&out) && !e.path().starts_with(&seeds))
+        .map(|e| e.path().to_path_buf())
+        .collect();
+    assert!(outside.is_empty(), "{outside:?}");
+    let slugs: Vec<String> = fs::read_dir(&out)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join("index.html").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(slugs.len(), names.len() + 1, "{slugs:?}");
+    for slug in &slugs {
+        assert!(
+            !slug.is_empty()
+                && slug.len() <= 80
+                && slug.bytes().all(|b| b.is_ascii_lowercase()
+                    || b.is_ascii_digit()
+                    || b == b'-'
+                    || b == b'_'),
+            "unsafe slug {slug:?}"
+        );
+    }
+    assert!(slugs.contains(&"con-espacios-y-acentos-nandu".to_string()));
+    // Each page is its own seed's, and the index links to every one.
+    let index = fs::read_to_string(out.join("index.html")).unwrap();
+    for slug in &slugs {
+        assert!(
+            index.contains(&format!("href=\"{slug}/index.html\"")),
+            "{slug}"
+        );
+    }
+    let page = fs::read_to_string(out.join("con-espacios-y-acentos-nandu/index.html")).unwrap();
+    assert!(page.contains("Seed 0."));
+}

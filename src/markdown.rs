@@ -72,22 +72,46 @@ fn escape_into(line: &str, out: &mut String) {
 }
 
 fn escape_body(line: &str, out: &mut String) {
-    // Inline syntax anywhere; `&` would start an entity, `<` a tag or autolink.
-    const ANYWHERE: &str = "\\`*_[]<>&~|!#";
-    // Block syntax only counts at the start of a line: lists, headings' cousins, rules.
-    const AT_START: &str = "+-=:";
     let digits = line.bytes().take_while(u8::is_ascii_digit).count();
-    for (i, c) in line.char_indices() {
-        let ordered_list_marker = digits > 0 && i == digits && (c == '.' || c == ')');
-        if ANYWHERE.contains(c) || (i == 0 && AT_START.contains(c)) || ordered_list_marker {
-            out.push('\\');
-        }
-        if c == '\n' || c == '\r' {
-            out.push_str(&format!("&#{};", c as u32));
-        } else {
-            out.push(c);
+    // Every character to escape is ASCII, so the text between them is copied in runs.
+    let mut run = 0;
+    for (i, b) in line.bytes().enumerate() {
+        // Inline syntax anywhere (`&` would start an entity, `<` a tag or autolink); block
+        // syntax only at the start of a line: lists, headings' cousins, rules.
+        let syntax = matches!(
+            b,
+            b'\\'
+                | b'`'
+                | b'*'
+                | b'_'
+                | b'['
+                | b']'
+                | b'<'
+                | b'>'
+                | b'&'
+                | b'~'
+                | b'|'
+                | b'!'
+                | b'#'
+        ) || (i == 0 && matches!(b, b'+' | b'-' | b'=' | b':'))
+            || (digits > 0 && i == digits && matches!(b, b'.' | b')'));
+        let line_end = match b {
+            b'\n' => "&#10;",
+            b'\r' => "&#13;",
+            _ => "",
+        };
+        if syntax || !line_end.is_empty() {
+            out.push_str(&line[run..i]);
+            if syntax {
+                out.push('\\');
+                out.push(char::from(b));
+            } else {
+                out.push_str(line_end);
+            }
+            run = i + 1;
         }
     }
+    out.push_str(&line[run..]);
 }
 
 /// One element to wrap around a stretch of a paragraph's text.

@@ -122,6 +122,10 @@ pub fn decode(path: &Path, bytes: Vec<u8>, encoding: Encoding) -> Result<String>
 /// The text without a byte-order mark and with `\n` line ends, as the parsers expect it.
 pub fn normalize(text: &str) -> String {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // Most files need nothing more: one scan instead of two replacing passes.
+    if !text.bytes().any(|b| b == b'\r' || b == 0x0b) {
+        return text.to_string();
+    }
     // U+000B is how word processors write a manual line break into pasted copy.
     text.replace("\r\n", "\n").replace(['\r', '\u{b}'], "\n")
 }
@@ -129,6 +133,17 @@ pub fn normalize(text: &str) -> String {
 /// Refuses control characters other than tab, line feed and form feed: HTML forbids them, and a
 /// browser would drop or mangle the text around them.
 pub fn check_controls(path: &Path, text: &str, first_line: usize) -> Result<()> {
+    // Control characters are C0 and DEL (single bytes) and C1 (0xC2 0x80–0x9F in UTF-8): a
+    // scan of the bytes clears almost every file without decoding it.
+    let bytes = text.as_bytes();
+    let suspect = bytes.iter().enumerate().any(|(i, &b)| {
+        (b < 0x20 && !matches!(b, b'\t' | b'\n' | 0x0c))
+            || b == 0x7f
+            || (b == 0xc2 && bytes.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)))
+    });
+    if !suspect {
+        return Ok(());
+    }
     let allowed = |c: char| matches!(c, '\t' | '\n' | '\u{c}');
     for (number, line) in text.lines().enumerate() {
         if let Some(c) = line.chars().find(|&c| c.is_control() && !allowed(c)) {
@@ -658,5 +673,14 @@ mod tests {
             "t.txt:3: control character U+001B in the text; remove it (seeds are plain text)"
         );
         assert_eq!(normalize("Uno\u{b}dos"), "Uno\ndos");
+        // C1 controls (two bytes in UTF-8) and DEL too; the letters beside them in the
+        // Latin-1 block are fine.
+        for c in ['\u{85}', '\u{9f}', '\u{7f}', '\0'] {
+            let err = madrid(&format!("Uno.\n\nDos{c}.\n"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(&format!("U+{:04X}", c as u32)), "{err}");
+        }
+        assert!(madrid("Uno.\n\nAño, ¿qué? «Sí» — ½ ª\u{a0}fin.\n").is_ok());
     }
 }

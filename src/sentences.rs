@@ -231,13 +231,12 @@ impl Abbreviations {
             // Initials: `J. R. R. Tolkien`, `George W. Bush`, `D. Juan`, `p. ej.`
             return true;
         }
+        let word = word.to_lowercase();
         self.lists
             .iter()
             .flat_map(|list| list.iter())
             .any(|&(abbreviation, hold)| {
-                word.chars()
-                    .flat_map(char::to_lowercase)
-                    .eq(abbreviation.chars())
+                abbreviation == word
                     && match hold {
                         Hold::Always => true,
                         Hold::BeforeNumber => after.starts_with(|c: char| c.is_ascii_digit()),

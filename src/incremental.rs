@@ -222,21 +222,23 @@ fn parse_stamp(field: &str) -> Option<Option<Stamp>> {
     }))
 }
 
+/// Text fields, each escaped and followed by a tab.
+fn push_fields(text: &mut String, fields: &[&str]) {
+    for field in fields {
+        escape_into(text, field);
+        text.push('\t');
+    }
+}
+
 fn push_side(text: &mut String, side: &SideSummary) {
-    escape_into(text, &side.lang);
-    text.push('\t');
-    escape_into(text, &side.title);
-    text.push('\t');
-    escape_into(text, &side.summary);
-    text.push('\t');
+    push_fields(text, &[&side.lang, &side.title, &side.summary]);
     push_optional(text, side.date.as_deref());
     text.push('\t');
 }
 
 fn push_entry(text: &mut String, entry: &Entry) {
     let summary = &entry.summary;
-    escape_into(text, &entry.seed.to_string_lossy());
-    text.push('\t');
+    push_fields(text, &[&entry.seed.to_string_lossy()]);
     push_stamp(text, entry.seed_stamp);
     text.push('\t');
     push_stamp(text, entry.translation_stamp);
@@ -244,8 +246,7 @@ fn push_entry(text: &mut String, entry: &Entry) {
     let _ = write!(text, "\t{:016x}\t{kind}\t", entry.hash);
     push_list(text, &entry.files);
     text.push('\t');
-    escape_into(text, &summary.slug);
-    text.push('\t');
+    push_fields(text, &[&summary.slug]);
     push_optional(text, summary.published_iso.as_deref());
     text.push('\t');
     push_side(text, &summary.source);

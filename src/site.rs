@@ -950,15 +950,13 @@ mod tests {
         ] {
             fs::write(out.join(file), text).unwrap();
         }
+        let read = |file: &str| fs::read_to_string(out.join(file)).unwrap();
         let transaction = Transaction::new(&out).unwrap();
         transaction.write("a/index.html", b"new a").unwrap();
         transaction.write("index.html", b"index").unwrap();
         transaction.write("b/index.html", b"new b").unwrap();
         transaction.remove("gone.html");
-        assert_eq!(
-            fs::read_to_string(out.join("a/index.html")).unwrap(),
-            "old a"
-        );
+        assert_eq!(read("a/index.html"), "old a");
         assert!(!out.join("b").exists());
 
         // Killed after the journal and one move: the output is half new until paralelo runs.
@@ -967,15 +965,9 @@ mod tests {
         fs::rename(staging.join("a/index.html"), out.join("a/index.html")).unwrap();
         std::mem::forget(transaction);
         clear_leftovers(&out).unwrap();
-        assert_eq!(
-            fs::read_to_string(out.join("a/index.html")).unwrap(),
-            "new a"
-        );
-        assert_eq!(
-            fs::read_to_string(out.join("b/index.html")).unwrap(),
-            "new b"
-        );
-        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "index");
+        assert_eq!(read("a/index.html"), "new a");
+        assert_eq!(read("b/index.html"), "new b");
+        assert_eq!(read("index.html"), "index");
         assert!(!out.join("gone.html").exists() && !staging.exists());
 
         // Killed before the journal: nothing changed, and the staged files go.
@@ -983,7 +975,7 @@ mod tests {
         transaction.write("index.html", b"newer").unwrap();
         std::mem::forget(transaction);
         clear_leftovers(&out).unwrap();
-        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "index");
+        assert_eq!(read("index.html"), "index");
         assert!(!staging.exists());
     }
 }

@@ -269,6 +269,30 @@ fn dateline(line: &str, lang: &str, number: usize) -> Option<Dateline> {
         })
 }
 
+/// The name of month `month0` (0 is January) in `lang`, in lower case.
+pub fn month_name(lang: &str, month0: usize) -> Option<&'static str> {
+    DateWords::for_lang(lang)?.months.get(month0).copied()
+}
+
+/// The name of day `from_monday` of the week (0 is Monday) in `lang`, in lower case.
+pub fn weekday_name(lang: &str, from_monday: usize) -> Option<&'static str> {
+    DateWords::for_lang(lang)?
+        .weekdays
+        .get(from_monday)
+        .copied()
+}
+
+/// Whether `word` names a month or a day of the week in `lang`, in any case.
+pub fn is_date_name(lang: &str, word: &str) -> bool {
+    DateWords::for_lang(lang).is_some_and(|words| {
+        words
+            .months
+            .iter()
+            .chain(&words.weekdays)
+            .any(|name| name.eq_ignore_ascii_case(word))
+    })
+}
+
 /// The words of a dateline in one language.
 struct DateWords {
     labels: &'static [&'static str],
@@ -682,5 +706,14 @@ mod tests {
             assert!(err.contains(&format!("U+{:04X}", c as u32)), "{err}");
         }
         assert!(madrid("Uno.\n\nAño, ¿qué? «Sí» — ½ ª\u{a0}fin.\n").is_ok());
+    }
+
+    #[test]
+    fn date_names_in_both_languages() {
+        assert_eq!(month_name("es", 10), Some("noviembre"));
+        assert_eq!(weekday_name("en", 2), Some("wednesday"));
+        assert_eq!(month_name("en", 12), None);
+        assert!(is_date_name("en", "May") && is_date_name("es", "Miércoles"));
+        assert!(!is_date_name("en", "Maybe") && !is_date_name("fr", "mai"));
     }
 }

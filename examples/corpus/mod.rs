@@ -122,9 +122,9 @@ impl DateTime {
     pub fn spanish_dateline(&self) -> String {
         format!(
             "Publicado: {}, {} {} {} {:02}:{:02}",
-            WEEKDAYS_ES[self.weekday()],
+            weekday("es", self.weekday()),
             self.day,
-            MONTHS_ES[self.month as usize - 1],
+            month("es", self.month),
             self.year,
             self.hour,
             self.minute
@@ -135,13 +135,31 @@ impl DateTime {
     pub fn english_dateline(&self) -> String {
         format!(
             "Published: {}, {} {} {}, {:02}:{:02}",
-            WEEKDAYS_EN[self.weekday()],
+            weekday("en", self.weekday()),
             self.day,
-            MONTHS_EN[self.month as usize - 1],
+            month("en", self.month),
             self.year,
             self.hour,
             self.minute
         )
+    }
+}
+
+/// The day's name as a dateline writes it in `lang` (English capitalises it).
+fn weekday(lang: &str, from_monday: usize) -> String {
+    as_written(lang, paralelo::seed::weekday_name(lang, from_monday))
+}
+
+/// The name of `month` (1 is January) as a dateline writes it in `lang`.
+fn month(lang: &str, month: u32) -> String {
+    as_written(lang, paralelo::seed::month_name(lang, month as usize - 1))
+}
+
+fn as_written(lang: &str, name: Option<&str>) -> String {
+    let name = name.unwrap_or_default();
+    match name.chars().next() {
+        Some(first) if lang == "en" => first.to_uppercase().chain(name.chars().skip(1)).collect(),
+        _ => name.to_string(),
     }
 }
 
@@ -169,53 +187,6 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let year = yoe + era * 400 + i64::from(month <= 2);
     (year, month, day)
 }
-
-const WEEKDAYS_ES: [&str; 7] = [
-    "lunes",
-    "martes",
-    "miércoles",
-    "jueves",
-    "viernes",
-    "sábado",
-    "domingo",
-];
-const WEEKDAYS_EN: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
-const MONTHS_ES: [&str; 12] = [
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-];
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
 
 /// One generated article.
 #[derive(Debug, Clone)]
@@ -960,8 +931,8 @@ fn fill(rng: &mut Rng, (es, en): Pair) -> Bi {
     }
     if es.contains("{D}") {
         let day = rng.below(5);
-        out.es = out.es.replace("{D}", WEEKDAYS_ES[day]);
-        out.en = out.en.replace("{D}", WEEKDAYS_EN[day]);
+        out.es = out.es.replace("{D}", &weekday("es", day));
+        out.en = out.en.replace("{D}", &weekday("en", day));
     }
     if es.contains("{T}") {
         let (h, m) = (rng.range(8, 22), rng.range(0, 59));

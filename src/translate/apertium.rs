@@ -1103,29 +1103,6 @@ struct Spanned {
     glue: bool,
 }
 
-/// English words that keep their capital wherever they are, which Spanish writes in lower case.
-const ALWAYS_CAPITALISED: &[&str] = &[
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 /// Endings of nationalities and languages (`Ukrainian`, `Japanese`, `Spanish`, `French`,
 /// `Israeli`), capitalised in English though not in Spanish: such words are left alone.
 const PROPER_ENDINGS: &[&str] = &["an", "ese", "ish", "ch", "i"];
@@ -1422,7 +1399,8 @@ fn may_lower(word: &str, source: &str) -> bool {
         && !chars.any(char::is_uppercase)
         && !word.starts_with("I'")
         && !word.starts_with("I’")
-        && !ALWAYS_CAPITALISED.contains(&word)
+        // English capitalises day and month names wherever they are; Spanish does not.
+        && !crate::seed::is_date_name("en", word)
         && !PROPER_ENDINGS.iter().any(|e| word.ends_with(e))
         && whole_words(source, word).is_empty()
 }

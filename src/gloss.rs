@@ -39,14 +39,16 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::fmt::Write as _;
-use std::io::{self, Read, Write};
+use std::io;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStderr, ChildStdout, Command, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
+
+use crate::pipe;
 
 /// How long [`Glosser`] waits for an answer before it gives up on Apertium. A paragraph takes
 /// about a millisecond; the first answer, while the dictionaries load, a few tens.
@@ -63,9 +65,6 @@ const INSTALL_HINT: &str =
 
 /// How long a pipeline whose input was closed may take to exit before it is killed.
 const EXIT_GRACE: Duration = Duration::from_secs(2);
-
-/// The stderr kept for error messages: the end of it, where the reason usually is.
-const STDERR_TAIL: usize = 2000;
 
 /// Lowercase words that may stand between the capitalised words of a name
 /// (`Coalición de Voluntarios`, `Organización de las Naciones Unidas`).
@@ -883,11 +882,11 @@ impl Pipeline {
             stdin = stdin.or_else(|| child.stdin.take());
             upstream = child.stdout.take();
             if let Some(errors) = child.stderr.take() {
-                stderr_readers.push(collect_stderr(errors, Arc::clone(&stderr)));
+                stderr_readers.push(pipe::keep_stderr_tail(errors, Arc::clone(&stderr)));
             }
             children.push(child);
         }
-        let (Some(mut stdin), Some(stdout)) = (stdin, upstream) else {
+        let (Some(stdin), Some(stdout)) = (stdin, upstream) else {
             children.iter_mut().for_each(kill);
             return Err(GlossError::Io {
                 stage,
@@ -895,27 +894,12 @@ impl Pipeline {
             });
         };
 
-        let (input, to_write) = mpsc::channel::<Vec<u8>>();
-        thread::spawn(move || {
-            for bytes in to_write {
-                if stdin
-                    .write_all(&bytes)
-                    .and_then(|()| stdin.flush())
-                    .is_err()
-                {
-                    break;
-                }
-            }
-        });
-        let (answers, output) = mpsc::channel();
-        thread::spawn(move || crate::pipe::read_nul_separated(stdout, &answers));
-
         Ok(Pipeline {
             stage,
             timeout,
             children,
-            input: Some(input),
-            output,
+            input: Some(pipe::spawn_writer(stdin)),
+            output: pipe::spawn_reader(stdout),
             stderr,
             stderr_readers,
         })
@@ -1006,20 +990,6 @@ impl Drop for Pipeline {
 fn kill(child: &mut Child) {
     let _ = child.kill();
     let _ = child.wait();
-}
-
-/// Keeps the last [`STDERR_TAIL`] bytes a program writes to stderr.
-fn collect_stderr(mut stderr: ChildStderr, kept: Arc<Mutex<Vec<u8>>>) -> JoinHandle<()> {
-    thread::spawn(move || {
-        let mut chunk = [0; 4096];
-        while let Ok(n @ 1..) = stderr.read(&mut chunk) {
-            if let Ok(mut kept) = kept.lock() {
-                kept.extend_from_slice(&chunk[..n]);
-                let excess = kept.len().saturating_sub(STDERR_TAIL);
-                kept.drain(..excess);
-            }
-        }
-    })
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -31,14 +31,16 @@ use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
 use std::fmt::Write as _;
 use std::fs;
-use std::io::{self, Read, Write};
+use std::io;
 use std::ops::{Range, RangeInclusive};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant, UNIX_EPOCH};
+
+use crate::pipe;
 
 /// How long [`Apertium::translate`] waits for the next segment before it gives up on the engine.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -49,9 +51,6 @@ const CLEANUP_VERSION: u32 = 1;
 
 /// How long a process that was asked to stop (its stdin closed) may take before it is killed.
 const EXIT_GRACE: Duration = Duration::from_secs(5);
-
-/// The stderr kept for error messages: the end of it, where the reason usually is.
-const STDERR_TAIL: usize = 2000;
 
 /// One segment's translation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -483,41 +482,13 @@ impl Engine {
             return Err(io::Error::other("the engine's pipes were not set up"));
         };
 
-        let (input, to_write) = mpsc::channel::<Vec<u8>>();
-        thread::spawn(move || {
-            let mut stdin = stdin;
-            for bytes in to_write {
-                if stdin
-                    .write_all(&bytes)
-                    .and_then(|()| stdin.flush())
-                    .is_err()
-                {
-                    break;
-                }
-            }
-        });
-
-        let (read, output) = mpsc::channel();
-        thread::spawn(move || crate::pipe::read_nul_separated(stdout, &read));
-
         let tail = Arc::new(Mutex::new(Vec::new()));
-        let keep = Arc::clone(&tail);
-        thread::spawn(move || {
-            let mut stderr = stderr;
-            let mut chunk = [0; 4096];
-            while let Ok(n @ 1..) = stderr.read(&mut chunk) {
-                if let Ok(mut kept) = keep.lock() {
-                    kept.extend_from_slice(&chunk[..n]);
-                    let excess = kept.len().saturating_sub(STDERR_TAIL);
-                    kept.drain(..excess);
-                }
-            }
-        });
+        pipe::keep_stderr_tail(stderr, Arc::clone(&tail));
 
         Ok(Engine {
             child,
-            input: Some(input),
-            output,
+            input: Some(pipe::spawn_writer(stdin)),
+            output: pipe::spawn_reader(stdout),
             stderr: tail,
         })
     }

@@ -6,8 +6,9 @@
 //! - `sentences`: `sentences::split` on the same paragraphs;
 //! - `align`: `align::align` on the sentence lengths of each paragraph pair (bytes: the paragraphs
 //!   those lengths measure);
-//! - `render`: `render_from_text`, one whole page from a seed and its translation (bytes: both
-//!   files). It loads the built-in templates on every call, as the function does.
+//! - `render`: `render_with_templates`, one whole page from a seed and its translation (bytes:
+//!   both files): parse, pair, quotations, sentences, alignment, Markdown and the template, with
+//!   the built-in templates loaded once, as a build does.
 
 #[path = "../examples/corpus/mod.rs"]
 mod corpus;
@@ -134,10 +135,16 @@ fn stages(c: &mut Criterion) {
     });
 
     group.throughput(Throughput::Bytes(file_bytes as u64));
+    let templates = paralelo::site::load_templates(
+        &paralelo::site::template_sources(None).expect("built-in templates"),
+        None,
+    )
+    .expect("built-in templates load");
     group.bench_function("render", |b| {
         b.iter(|| {
             for input in &inputs {
-                let html = paralelo::render_from_text(
+                let html = paralelo::render_with_templates(
+                    &templates,
                     black_box(&input.seed),
                     black_box(&input.translation),
                     &options,

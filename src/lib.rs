@@ -858,6 +858,17 @@ pub fn render_from_text(
     translation_text: &str,
     options: &BuildOptions,
 ) -> Result<String> {
+    let tera = site::load_templates(&site::template_sources(None)?, None)?;
+    render_with_templates(&tera, seed_text, translation_text, options)
+}
+
+/// [`render_from_text`] with templates already loaded, as a build renders each page.
+pub fn render_with_templates(
+    tera: &tera::Tera,
+    seed_text: &str,
+    translation_text: &str,
+    options: &BuildOptions,
+) -> Result<String> {
     let seed = seed::parse_seed(
         Path::new("seed.txt"),
         "seed",
@@ -875,8 +886,7 @@ pub fn render_from_text(
         article: &article,
         annotated: &annotated,
     };
-    let tera = site::load_templates(&site::template_sources(None)?, None)?;
-    site::render_article(&tera, &options.site, &page)
+    site::render_article(tera, &options.site, &page)
 }
 
 /// The value, or `None` with the error kept for the report.

@@ -71,44 +71,49 @@ fn escape_into(line: &str, out: &mut String) {
     }
 }
 
+/// The bytes that may need escaping wherever they are: inline syntax (`&` would start an
+/// entity, `<` a tag or autolink) and line ends. The rest are copied in runs; all of these are
+/// ASCII, so a run never splits a character.
+const MAY_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let bytes = b"\\`*_[]<>&~|!#\n\r+-=:.)";
+    let mut i = 0;
+    while i < bytes.len() {
+        table[bytes[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 fn escape_body(line: &str, out: &mut String) {
     let digits = line.bytes().take_while(u8::is_ascii_digit).count();
-    // Every character to escape is ASCII, so the text between them is copied in runs.
     let mut run = 0;
     for (i, b) in line.bytes().enumerate() {
-        // Inline syntax anywhere (`&` would start an entity, `<` a tag or autolink); block
-        // syntax only at the start of a line: lists, headings' cousins, rules.
-        let syntax = matches!(
-            b,
-            b'\\'
-                | b'`'
-                | b'*'
-                | b'_'
-                | b'['
-                | b']'
-                | b'<'
-                | b'>'
-                | b'&'
-                | b'~'
-                | b'|'
-                | b'!'
-                | b'#'
-        ) || (i == 0 && matches!(b, b'+' | b'-' | b'=' | b':'))
-            || (digits > 0 && i == digits && matches!(b, b'.' | b')'));
-        let line_end = match b {
-            b'\n' => "&#10;",
-            b'\r' => "&#13;",
-            _ => "",
+        if !MAY_ESCAPE[usize::from(b)] {
+            continue;
+        }
+        // Block syntax counts only at the start of a line: lists, headings' cousins, rules,
+        // and the `.` or `)` of an ordered list's number.
+        let syntax = match b {
+            b'+' | b'-' | b'=' | b':' => i == 0,
+            b'.' | b')' => digits > 0 && i == digits,
+            _ => true,
         };
-        if syntax || !line_end.is_empty() {
-            out.push_str(&line[run..i]);
-            if syntax {
-                out.push('\\');
-                out.push(char::from(b));
-            } else {
-                out.push_str(line_end);
+        if !syntax {
+            continue;
+        }
+        out.push_str(&line[run..i]);
+        match b {
+            // A line end inside a paragraph is written as its character reference.
+            b'\n' | b'\r' => {
+                out.push_str(if b == b'\n' { "&#10;" } else { "&#13;" });
+                run = i + 1;
             }
-            run = i + 1;
+            // A backslash before it, the character itself goes with the next run.
+            _ => {
+                out.push('\\');
+                run = i;
+            }
         }
     }
     out.push_str(&line[run..]);

@@ -155,7 +155,7 @@ pub fn build_with_progress(
         &order,
         skipped,
         &write,
-        &|_, _| true,
+        &Listing::ALL,
     )?;
     site_files.extend(inputs.static_files.keys().cloned());
     let manifest = incremental::Manifest {
@@ -188,8 +188,9 @@ enum Origin {
 
 /// Rebuilds what changed since `previous`, in place, or gives `previous` back when so much
 /// changed that a full build is the better way. Nothing is written unless every article
-/// succeeded, and the changed files go in together (see [`site::Transaction`]); the previous entries of unchanged seeds are moved over, not copied, and only the
-/// index pages whose articles changed are rendered.
+/// succeeded, and the changed files go in together (see [`site::Transaction`]). The previous
+/// entries of unchanged seeds are moved over, not copied, and only the index pages and feeds
+/// whose articles changed are made again.
 fn rebuild(
     options: &BuildOptions,
     inputs: &Inputs,
@@ -246,25 +247,44 @@ fn rebuild(
         write(path, bytes)?;
     }
     let order = newest_first(&entries);
-    let pages = |order: &[usize]| order.len().div_ceil(site::INDEX_PAGE_SIZE);
-    let same_pages = pages(&order) == pages(&old_order);
-    let page_unchanged = |page: usize| {
-        let chunk = |order: &[usize]| {
-            let start = page * site::INDEX_PAGE_SIZE;
-            order[start.min(order.len())..(start + site::INDEX_PAGE_SIZE).min(order.len())].to_vec()
+    // Whether the articles at `positions` of the index are the ones the last build listed
+    // there, with the same summaries (`whole`) or at least the same slugs and dates.
+    let listed_as_before = |positions: std::ops::Range<usize>, whole: bool| {
+        let clamp = |order: &[usize]| {
+            order[positions.start.min(order.len())..positions.end.min(order.len())].to_vec()
         };
-        let (new, before) = (chunk(&order), chunk(&old_order));
-        same_pages
-            && new.len() == before.len()
+        let (new, before) = (clamp(&order), clamp(&old_order));
+        new.len() == before.len()
             && new.iter().zip(&before).all(|(&j, &i)| match origins[j] {
                 Origin::Kept(k) => k == i,
-                Origin::Remade(k) => k == i && old[i].summary == entries[j].summary,
+                Origin::Remade(k) if whole => k == i && old[i].summary == entries[j].summary,
+                Origin::Remade(k) => {
+                    let (was, is) = (&old[i].summary, &entries[j].summary);
+                    k == i && was.slug == is.slug && was.published == is.published
+                }
                 Origin::New => false,
             })
     };
-    let wanted = |page: usize, path: &str| !page_unchanged(page) || !out.join(path).is_file();
+    let pages = |order: &[usize]| order.len().div_ceil(site::INDEX_PAGE_SIZE);
+    let same_pages = pages(&order) == pages(&old_order) && order.len() == old_order.len();
+    let size = site::INDEX_PAGE_SIZE;
+    let listing = Listing {
+        index_page: &|page, path| {
+            let unchanged = same_pages && listed_as_before(page * size..(page + 1) * size, true);
+            !unchanged || !out.join(path).is_file()
+        },
+        file: &|path| {
+            let unchanged = match path {
+                "atom.xml" => listed_as_before(0..feed::FEED_ENTRIES, true),
+                "sitemap.xml" => same_pages && listed_as_before(0..order.len(), false),
+                // The 404 page and robots.txt depend only on what the fingerprint covers.
+                _ => true,
+            };
+            !unchanged || !out.join(path).is_file()
+        },
+    };
     let (mut report, site_files) =
-        finish(options, inputs, &entries, &order, skipped, &write, &wanted)?;
+        finish(options, inputs, &entries, &order, skipped, &write, &listing)?;
     report.remade = remade;
     let mut site_files = site_files;
     site_files.extend(inputs.static_files.keys().cloned());
@@ -317,7 +337,7 @@ pub fn check(options: &BuildOptions) -> Result<BuildReport> {
         &order,
         skipped,
         &|_, _| Ok(()),
-        &|_, _| true,
+        &Listing::ALL,
     )
     .map(|(report, _)| report)
 }
@@ -681,9 +701,25 @@ fn settle(
     }
 }
 
-/// Writes what lists the articles (index pages, feed, sitemap) and the 404 page, and reports.
-/// `order` lists the entries newest first; `wanted` tells which index pages (by number from 0
-/// and path) to render: the others are as the last build left them.
+/// Which of the files that list the articles a build makes; the others are as the last build
+/// left them.
+struct Listing<'a> {
+    /// Index pages, by number from 0 and path.
+    index_page: &'a dyn Fn(usize, &str) -> bool,
+    /// The other files, by path: feed, sitemap, robots.txt, 404 page.
+    file: &'a dyn Fn(&str) -> bool,
+}
+
+impl Listing<'_> {
+    const ALL: Listing<'static> = Listing {
+        index_page: &|_, _| true,
+        file: &|_| true,
+    };
+}
+
+/// Writes what lists the articles (index pages, feed, sitemap) and the 404 page, as far as
+/// `listing` wants them, and reports. `order` lists the entries newest first. The files it
+/// returns are all the build's, written now or not.
 fn finish(
     options: &BuildOptions,
     inputs: &Inputs,
@@ -691,27 +727,36 @@ fn finish(
     order: &[usize],
     skipped: Vec<Warning>,
     write: &dyn Fn(&str, &[u8]) -> Result<()>,
-    wanted: &dyn Fn(usize, &str) -> bool,
+    listing: &Listing<'_>,
 ) -> Result<(BuildReport, Vec<String>)> {
-    let written = std::cell::RefCell::new(Vec::new());
-    let write = |path: &str, bytes: &[u8]| {
-        written.borrow_mut().push(path.to_string());
-        write(path, bytes)
+    let made = std::cell::RefCell::new(Vec::new());
+    // Makes the file at `path` with `text` unless it is not wanted; either way it is the build's.
+    let make = |path: &str, text: &dyn Fn() -> Result<String>| {
+        made.borrow_mut().push(path.to_string());
+        if (listing.file)(path) {
+            write(path, text()?.as_bytes())?;
+        }
+        Ok::<(), Error>(())
     };
     let summaries: Vec<&site::ArticleSummary> =
         order.iter().map(|&i| &entries[i].summary).collect();
     let lang = &options.source_lang;
-    let index = site::render_index(&inputs.tera, &options.site, lang, &summaries, wanted)?;
+    let index = site::render_index(
+        &inputs.tera,
+        &options.site,
+        lang,
+        &summaries,
+        listing.index_page,
+    )?;
     for (path, html) in &index {
-        match html {
-            Some(html) => write(path, html.as_bytes())?,
-            None => written.borrow_mut().push(path.clone()),
+        made.borrow_mut().push(path.clone());
+        if let Some(html) = html {
+            write(path, html.as_bytes())?;
         }
     }
-    write(
-        "404.html",
-        site::render_not_found(&inputs.tera, &options.site, lang)?.as_bytes(),
-    )?;
+    make("404.html", &|| {
+        site::render_not_found(&inputs.tera, &options.site, lang)
+    })?;
     let mut notes: Vec<String> = inputs
         .glosser
         .as_ref()
@@ -721,9 +766,13 @@ fn finish(
     match &options.site.base_url {
         Some(base) => {
             let index_paths: Vec<String> = index.into_iter().map(|(path, _)| path).collect();
-            write("atom.xml", feed::atom(&options.site, base, lang, &summaries).as_bytes())?;
-            write("sitemap.xml", feed::sitemap(base, &index_paths, &summaries).as_bytes())?;
-            write("robots.txt", feed::robots(base).as_bytes())?;
+            make("atom.xml", &|| {
+                Ok(feed::atom(&options.site, base, lang, &summaries))
+            })?;
+            make("sitemap.xml", &|| {
+                Ok(feed::sitemap(base, &index_paths, &summaries))
+            })?;
+            make("robots.txt", &|| Ok(feed::robots(base)))?;
         }
         None => notes.push(
             "no base_url in paralelo.toml: atom.xml, sitemap.xml, robots.txt and canonical links need one, so they are not written".to_string(),
@@ -740,7 +789,7 @@ fn finish(
             .collect(),
         notes,
     };
-    Ok((report, written.into_inner()))
+    Ok((report, made.into_inner()))
 }
 
 /// One article made: what the index keeps of it, its warnings, and its files (page and

@@ -218,6 +218,7 @@ fn only_the_index_pages_whose_articles_changed_are_made_again() {
     // 120 articles: three index pages of 50. The newest (10:59) come first.
     let (_dir, mut options) = built(0);
     options.glosses = false;
+    options.site.base_url = Some("https://example.org/".to_string());
     for n in 0..120 {
         fs::write(options.seeds.join(format!("s{n:03}.txt")), seed(n)).unwrap();
         fs::write(options.seeds.join(format!("s{n:03}.en.txt")), TRANSLATION).unwrap();
@@ -251,6 +252,10 @@ fn only_the_index_pages_whose_articles_changed_are_made_again() {
     );
     assert!(page("page/3/index.html").contains(&format!("Otro primer párrafo {n}.")));
     assert!(on_page("index.html", "s059"));
+    // The feed carries the newest 100, the sitemap only addresses and dates: neither changed.
+    for untouched in ["atom.xml", "sitemap.xml", "404.html", "robots.txt"] {
+        assert!(!rewritten.contains(&untouched.to_string()), "{rewritten:?}");
+    }
 
     // A removed article moves every later one up a place: the pages after it change.
     let before = mtimes(&options.out);
@@ -263,12 +268,20 @@ fn only_the_index_pages_whose_articles_changed_are_made_again() {
     fs::remove_file(options.seeds.join(format!("{first}.en.txt"))).unwrap();
     build(&options).unwrap();
     let rewritten = changed(&before, &mtimes(&options.out));
-    for path in ["index.html", "page/2/index.html", "page/3/index.html"] {
+    for path in [
+        "index.html",
+        "page/2/index.html",
+        "page/3/index.html",
+        "atom.xml",
+        "sitemap.xml",
+    ] {
         assert!(
             rewritten.contains(&path.to_string()),
             "{path}: {rewritten:?}"
         );
     }
+    assert!(!page("sitemap.xml").contains(&format!("/{first}/")));
+    assert!(!page("atom.xml").contains(&format!("/{first}/")));
     assert!(!on_page("index.html", &first));
     let listed = (0..120)
         .map(|n| format!("s{n:03}"))

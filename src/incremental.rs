@@ -39,6 +39,26 @@ pub fn stamp(path: &Path) -> Option<Stamp> {
     })
 }
 
+/// What is cheap to learn of a seed's two files, learnt for every seed while the manifest is
+/// read.
+#[derive(Debug, Clone)]
+pub struct SeedStamps {
+    /// Where its translation is, or would be.
+    pub translation: PathBuf,
+    pub seed_stamp: Option<Stamp>,
+    pub translation_stamp: Option<Stamp>,
+}
+
+impl SeedStamps {
+    pub fn of(seed: &Path, translation: PathBuf) -> SeedStamps {
+        SeedStamps {
+            seed_stamp: stamp(seed),
+            translation_stamp: stamp(&translation),
+            translation,
+        }
+    }
+}
+
 /// A seed's bytes and its translation's, if it has one: read once, to be hashed and then, if
 /// the hash is new, parsed.
 pub struct SeedBytes {
@@ -85,7 +105,20 @@ pub struct Entry {
     pub warnings: Vec<Warning>,
     /// The manifest line this entry was read from, written back as it is: escaping a large
     /// site's manifest again on every rebuild showed in profiles. `None` once anything changes.
-    pub written: Option<Box<str>>,
+    pub written: Option<WrittenLine>,
+}
+
+/// A line of the manifest as read: the whole text is shared by every entry, not copied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WrittenLine {
+    text: std::sync::Arc<str>,
+    range: std::ops::Range<usize>,
+}
+
+impl WrittenLine {
+    pub fn as_str(&self) -> &str {
+        &self.text[self.range.clone()]
+    }
 }
 
 impl Entry {
@@ -116,19 +149,30 @@ impl Manifest {
     /// Reads the manifest of the output folder `out`; anything unreadable means "build all".
     pub fn load(out: &Path) -> Option<Manifest> {
         let text = fs::read_to_string(out.join(MANIFEST)).ok()?;
-        Manifest::parse(&text)
+        Manifest::parse(text.into())
     }
 
-    fn parse(text: &str) -> Option<Manifest> {
+    fn parse(text: std::sync::Arc<str>) -> Option<Manifest> {
         let body = text.strip_suffix(&format!("{TRAILER}\n"))?;
-        let mut lines = body.lines();
-        let (header, fingerprint) = lines.next()?.split_once('\t')?;
+        let (first, rest) = body.split_once('\n')?;
+        let (header, fingerprint) = first.split_once('\t')?;
         if header != HEADER {
             return None;
         }
         let fingerprint = u64::from_str_radix(fingerprint, 16).ok()?;
-        let site_files = list(lines.next()?.strip_prefix("site\t")?)?;
-        let entries = lines.map(parse_entry).collect::<Option<Vec<_>>>()?;
+        let (site, lines) = rest.split_once('\n')?;
+        let site_files = list(site.strip_prefix("site\t")?)?;
+        let mut start = body.len() - lines.len();
+        let mut entries = Vec::new();
+        for line in lines.split_terminator('\n') {
+            let range = start..start + line.len();
+            start = range.end + 1;
+            let written = WrittenLine {
+                text: std::sync::Arc::clone(&text),
+                range,
+            };
+            entries.push(parse_entry(line, written)?);
+        }
         Some(Manifest {
             fingerprint,
             entries,
@@ -153,7 +197,7 @@ impl Manifest {
         text.push('\n');
         for entry in &self.entries {
             match &entry.written {
-                Some(line) => text.push_str(line),
+                Some(line) => text.push_str(line.as_str()),
                 None => push_entry(&mut text, entry),
             }
             text.push('\n');
@@ -263,7 +307,7 @@ fn push_entry(text: &mut String, entry: &Entry) {
     }
 }
 
-fn parse_entry(line: &str) -> Option<Entry> {
+fn parse_entry(line: &str, written: WrittenLine) -> Option<Entry> {
     let fields: Vec<&str> = split_fields(line, b'\t').collect();
     let [
         seed,
@@ -342,7 +386,7 @@ fn parse_entry(line: &str) -> Option<Entry> {
             target: side(t_lang, t_title, t_summary, t_date)?,
         },
         warnings,
-        written: Some(line.into()),
+        written: Some(written),
     })
 }
 
@@ -410,7 +454,7 @@ mod tests {
             site_files: vec!["index.html".into(), "page/2/index.html".into()],
         };
         let text = manifest.to_text();
-        let mut parsed = Manifest::parse(&text).unwrap();
+        let mut parsed = Manifest::parse(text.as_str().into()).unwrap();
         // Read back, it writes the same lines without escaping them again.
         assert!(parsed.entries.iter().all(|e| e.written.is_some()));
         assert_eq!(parsed.to_text(), text);
@@ -430,9 +474,9 @@ mod tests {
             site_files: Vec::new(),
         }
         .to_text();
-        assert!(Manifest::parse(&text[..text.len() - 20]).is_none());
-        assert!(Manifest::parse("paralelo-manifest 0\t01\nend\n").is_none());
-        assert!(Manifest::parse("paralelo-manifest 1\t01\nsite\t\nend\n").is_some());
-        assert!(Manifest::parse("").is_none());
+        assert!(Manifest::parse(text[..text.len() - 20].into()).is_none());
+        assert!(Manifest::parse("paralelo-manifest 0\t01\nend\n".into()).is_none());
+        assert!(Manifest::parse("paralelo-manifest 1\t01\nsite\t\nend\n".into()).is_some());
+        assert!(Manifest::parse("".into()).is_none());
     }
 }

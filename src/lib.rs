@@ -315,7 +315,7 @@ fn rebuild(
             entries,
             site_files,
         };
-        write(incremental::MANIFEST, manifest.to_text().as_bytes())?;
+        transaction.replace(incremental::MANIFEST, manifest.to_text().as_bytes())?;
     }
     transaction.commit()?;
     inputs.save_translations()?;
@@ -382,6 +382,8 @@ struct Inputs {
     templates_dir: Option<PathBuf>,
     static_dir: Option<PathBuf>,
     seeds: Vec<seed::SeedFile>,
+    /// Each seed's stamps, in the order of `seeds`.
+    stamps: Vec<incremental::SeedStamps>,
     /// For seeds without an authored translation.
     translator: Option<translate::MachineTranslator>,
     /// Glosses for the original's words, when they are wanted for its language.
@@ -471,7 +473,16 @@ impl Inputs {
             (Some(tera), Some(template_sources), Some(static_files), Some(seeds))
                 if errors.is_empty() =>
             {
+                use rayon::prelude::*;
                 Ok(Inputs {
+                    stamps: seeds
+                        .par_iter()
+                        .map(|file| {
+                            let translation =
+                                translate::authored_path(&file.path, &options.target_lang);
+                            incremental::SeedStamps::of(&file.path, translation)
+                        })
+                        .collect(),
                     tera,
                     template_sources,
                     static_files,
@@ -592,11 +603,13 @@ fn process_seeds(
     inputs
         .seeds
         .par_iter()
-        .map(|file| {
+        .zip(&inputs.stamps)
+        .map(|(file, stamps)| {
             let result = process_seed(
                 options,
                 inputs,
                 file,
+                stamps,
                 by_seed.get(file.path.as_os_str()).copied(),
             )
             .and_then(|outcome| match outcome {
@@ -623,18 +636,18 @@ fn process_seed(
     options: &BuildOptions,
     inputs: &Inputs,
     file: &seed::SeedFile,
+    stamps: &incremental::SeedStamps,
     previous: Option<(usize, &incremental::Entry)>,
 ) -> Result<Outcome> {
-    let translation = translate::authored_path(&file.path, &options.target_lang);
-    let seed_stamp = incremental::stamp(&file.path);
-    let translation_stamp = incremental::stamp(&translation);
+    let translation = &stamps.translation;
+    let (seed_stamp, translation_stamp) = (stamps.seed_stamp, stamps.translation_stamp);
     if let Some((i, _)) = previous.filter(|(_, e)| e.stamps_match(seed_stamp, translation_stamp)) {
         return Ok(Outcome::Kept {
             previous: i,
             stamps: None,
         });
     }
-    let bytes = incremental::SeedBytes::read(&file.path, &translation)?;
+    let bytes = incremental::SeedBytes::read(&file.path, translation)?;
     let hash = bytes.hash();
     if let Some((i, _)) = previous.filter(|(_, e)| e.hash == hash) {
         return Ok(Outcome::Kept {

@@ -686,6 +686,11 @@ impl Transaction {
         if fs::read(self.out.join(relative)).is_ok_and(|old| old == bytes) {
             return Ok(());
         }
+        self.replace(relative, bytes)
+    }
+
+    /// Stages `bytes` for `relative` without reading what is there: for a file known to change.
+    pub fn replace(&self, relative: &str, bytes: &[u8]) -> Result<()> {
         let path = self.dir.join(relative);
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(|e| Error::io(parent, "create folder", e))?;

@@ -757,7 +757,13 @@ pub fn seed_to_html(data: &[u8]) {
     let source: Vec<&str> = source.iter().map(String::as_str).collect();
     let target: Vec<String> = match &other {
         Some(other) => {
-            let given = paralelo::seed::parse_wire(other, "en", 1).paragraphs;
+            // Control characters the build refuses (with a message) are left out: this target
+            // is about what a translation the build accepts becomes.
+            let accepted: String = other
+                .chars()
+                .filter(|&c| !c.is_control() || matches!(c, '\t' | '\n' | '\u{c}'))
+                .collect();
+            let given = paralelo::seed::parse_wire(&accepted, "en", 1).paragraphs;
             (0..source.len())
                 .map(|k| match given.get(k) {
                     Some(p) => p.text.clone(),

@@ -250,12 +250,12 @@ fn rebuild(
     // Whether the articles at `positions` of the index are the ones the last build listed
     // there, with the same summaries (`whole`) or at least the same slugs and dates.
     let listed_as_before = |positions: std::ops::Range<usize>, whole: bool| {
-        let clamp = |order: &[usize]| {
-            order[positions.start.min(order.len())..positions.end.min(order.len())].to_vec()
+        let clamp = |order: &[usize]| -> std::ops::Range<usize> {
+            positions.start.min(order.len())..positions.end.min(order.len())
         };
-        let (new, before) = (clamp(&order), clamp(&old_order));
+        let (new, before) = (&order[clamp(&order)], &old_order[clamp(&old_order)]);
         new.len() == before.len()
-            && new.iter().zip(&before).all(|(&j, &i)| match origins[j] {
+            && new.iter().zip(before).all(|(&j, &i)| match origins[j] {
                 Origin::Kept(k) => k == i,
                 Origin::Remade(k) if whole => k == i && old[i].summary == entries[j].summary,
                 Origin::Remade(k) => {
@@ -283,10 +283,9 @@ fn rebuild(
             !unchanged || !out.join(path).is_file()
         },
     };
-    let (mut report, site_files) =
+    let (mut report, mut site_files) =
         finish(options, inputs, &entries, &order, skipped, &write, &listing)?;
     report.remade = remade;
-    let mut site_files = site_files;
     site_files.extend(inputs.static_files.keys().cloned());
     // Stale: what the replaced and removed entries and the site made before, and made no more.
     let made: std::collections::HashSet<&str> = entries
@@ -655,7 +654,7 @@ fn process_seed(
             stamps: Some((seed_stamp, translation_stamp)),
         });
     }
-    let rendered = render_article(options, inputs, file, bytes)?;
+    let rendered = render_article(options, inputs, file, translation, bytes)?;
     let entry = incremental::Entry {
         seed: file.path.clone(),
         seed_stamp,
@@ -814,11 +813,13 @@ struct Rendered {
     machine_translated: bool,
 }
 
-/// Translates, annotates and renders one seed, from its bytes and its translation's.
+/// Translates, annotates and renders one seed, from its bytes and its translation's (at
+/// `authored`, where a machine translation is kept too when there is none).
 fn render_article(
     options: &BuildOptions,
     inputs: &Inputs,
     file: &seed::SeedFile,
+    authored: &Path,
     bytes: incremental::SeedBytes,
 ) -> Result<Rendered> {
     let text = seed::decode(&file.path, bytes.seed, options.encoding)?;
@@ -829,14 +830,13 @@ fn render_article(
         options.time_zone,
         &text,
     )?;
-    let authored = translate::authored_path(&file.path, &options.target_lang);
     let lang = &options.target_lang;
     let article = match (bytes.translation, &inputs.translator) {
         (Some(translation), _) => {
-            let text = seed::decode(&authored, translation, options.encoding)?;
-            translate::authored_from_text(seed, lang, authored, &text)?
+            let text = seed::decode(authored, translation, options.encoding)?;
+            translate::authored_from_text(seed, lang, authored.to_path_buf(), &text)?
         }
-        (None, Some(translator)) => translate::machine(seed, lang, translator, &authored)?,
+        (None, Some(translator)) => translate::machine(seed, lang, translator, authored)?,
         (None, None) => translate::authored(seed, lang, options.encoding)?,
     };
     let glosses = match &inputs.glosser {

@@ -384,13 +384,8 @@ pub fn render_article(tera: &tera::Tera, site: &SiteSettings, page: &Page<'_>) -
 /// How many articles one index page lists.
 pub const INDEX_PAGE_SIZE: usize = 50;
 
-/// Orders articles as the index and the feed list them: newest first, undated last, then by
-/// slug.
-pub fn sort_newest_first(articles: &mut [&ArticleSummary]) {
-    articles.sort_by(|a, b| newest_first(a, b));
-}
-
-/// The index's order: newest first, then by slug, so that it never depends on the seeds' order.
+/// The order of the index and the feed: newest first, undated last, then by slug, so that it
+/// never depends on the seeds' order.
 pub fn newest_first(a: &ArticleSummary, b: &ArticleSummary) -> std::cmp::Ordering {
     b.published
         .cmp(&a.published)
@@ -496,6 +491,22 @@ fn write_file(out: &Path, relative: &str, bytes: &[u8]) -> Result<()> {
     fs::rename(&temporary, &path).map_err(|e| Error::io(&path, "replace", e))
 }
 
+/// Writes a new file in a staging folder, making its folder when it is not there yet. An
+/// article's folder is made by its first file: trying first saves the other files a `mkdir`
+/// that fails and a `stat`, thousands of system calls on a large site.
+fn write_making_folder(path: &Path, bytes: &[u8]) -> Result<()> {
+    match fs::write(path, bytes) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent).map_err(|e| Error::io(parent, "create folder", e))?;
+            }
+            fs::write(path, bytes)
+        }
+        done => done,
+    }
+    .map_err(|e| Error::io(path, "write", e))
+}
+
 /// Removes a file paralelo made inside `out`, and its folder if that is left empty.
 pub fn remove_output_file(out: &Path, relative: &str) -> Result<()> {
     let path = out.join(relative);
@@ -548,20 +559,7 @@ impl Staging {
         if let Ok(mut written) = self.written.lock() {
             written.insert(relative.to_string());
         }
-        let path = self.dir.join(relative);
-        // An article's folder is made by its first file: trying first saves the other files a
-        // `mkdir` that fails and a `stat`, thousands of system calls on a large site.
-        match fs::write(&path, bytes) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                if let Some(parent) = path.parent() {
-                    fs::create_dir_all(parent)
-                        .map_err(|e| Error::io(parent, "create folder", e))?;
-                }
-                fs::write(&path, bytes)
-            }
-            done => done,
-        }
-        .map_err(|e| Error::io(&path, "write", e))
+        write_making_folder(&self.dir.join(relative), bytes)
     }
 
     /// Puts the staging folder in the output's place, in one step where the system allows, so
@@ -691,11 +689,7 @@ impl Transaction {
 
     /// Stages `bytes` for `relative` without reading what is there: for a file known to change.
     pub fn replace(&self, relative: &str, bytes: &[u8]) -> Result<()> {
-        let path = self.dir.join(relative);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(|e| Error::io(parent, "create folder", e))?;
-        }
-        fs::write(&path, bytes).map_err(|e| Error::io(&path, "write", e))?;
+        write_making_folder(&self.dir.join(relative), bytes)?;
         if let Ok(mut moved) = self.moved.lock() {
             moved.push(relative.to_string());
         }

@@ -738,7 +738,7 @@ impl Transaction {
 impl Drop for Transaction {
     /// A build that failed, or was committed, leaves no staging folder.
     fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.dir);
+        let _ = remove_marked(&self.dir);
     }
 }
 
@@ -777,7 +777,7 @@ fn finish_journal(dir: &Path, out: &Path) -> Result<()> {
             _ => return Err(damaged()),
         }
     }
-    fs::remove_dir_all(dir).map_err(|e| Error::io(dir, "remove", e))
+    remove_marked(dir).map_err(|e| Error::io(dir, "remove", e))
 }
 
 /// Clears what a killed build left beside the output: finishes an incremental build that had
@@ -822,18 +822,45 @@ fn exchange_by_renames(a: &Path, b: &Path) -> std::io::Result<()> {
 impl Drop for Staging {
     /// A build that failed leaves the old output as it was and no half-written folder.
     fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.dir);
+        let _ = remove_marked(&self.dir);
     }
 }
 
+/// Removes a staging folder a killed build left: one with paralelo's marker, or an empty one
+/// (killed between making it and marking it, or at the very end of removing it).
 fn remove_ours(dir: &Path) -> Result<()> {
-    if !dir.join(OUTPUT_MARKER).is_file() {
+    let empty = fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, "read", e))?
+        .next()
+        .is_none();
+    if !empty && !dir.join(OUTPUT_MARKER).is_file() {
         return Err(Error::input(
             Location::file(dir),
             "is in the way of the build and was not made by paralelo; move it away",
         ));
     }
-    fs::remove_dir_all(dir).map_err(|e| Error::io(dir, "remove", e))
+    remove_marked(dir).map_err(|e| Error::io(dir, "remove", e))
+}
+
+/// Removes a folder paralelo made, its marker last: a removal cut short leaves a folder the
+/// next build still knows as its own.
+fn remove_marked(dir: &Path) -> std::io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_name() == OUTPUT_MARKER {
+            continue;
+        }
+        if entry.file_type()?.is_dir() {
+            fs::remove_dir_all(entry.path())?;
+        } else {
+            fs::remove_file(entry.path())?;
+        }
+    }
+    match fs::remove_file(dir.join(OUTPUT_MARKER)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    fs::remove_dir(dir)
 }
 
 /// The output folder may be replaced only if paralelo made it, or it is empty, and it holds
@@ -976,5 +1003,19 @@ mod tests {
         clear_leftovers(&out).unwrap();
         assert_eq!(read("index.html"), "index");
         assert!(!staging.exists());
+
+        // Killed before the staging folder was marked, or after its marker was removed: an
+        // empty folder is cleared; one with someone's files in it is left alone.
+        fs::create_dir(&staging).unwrap();
+        clear_leftovers(&out).unwrap();
+        assert!(!staging.exists());
+        fs::create_dir(&staging).unwrap();
+        fs::write(staging.join("notes.txt"), "mine").unwrap();
+        let err = clear_leftovers(&out).unwrap_err().to_string();
+        assert!(err.contains("was not made by paralelo"), "{err}");
+        assert_eq!(
+            fs::read_to_string(staging.join("notes.txt")).unwrap(),
+            "mine"
+        );
     }
 }

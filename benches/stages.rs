@@ -48,7 +48,7 @@ fn inputs() -> Vec<Input> {
 
 /// Sentence lengths in characters, as the build weighs them.
 fn lengths(text: &str, lang: &str) -> Vec<usize> {
-    paralelo::sentences::split(text, lang)
+    paralelo::internals::sentences::split(text, lang)
         .into_iter()
         .map(|r| text[r].trim().chars().count())
         .collect()
@@ -88,7 +88,7 @@ fn stages(c: &mut Criterion) {
     group.bench_function("parse", |b| {
         b.iter(|| {
             for input in &inputs {
-                let seed = paralelo::seed::parse_seed(
+                let seed = paralelo::internals::seed::parse_seed(
                     Path::new("seed.txt"),
                     &input.stem,
                     &options.source_lang,
@@ -105,7 +105,7 @@ fn stages(c: &mut Criterion) {
     group.bench_function("quotes", |b| {
         b.iter(|| {
             for (source, target) in &paragraphs {
-                black_box(paralelo::quotes::find_pairs(
+                black_box(paralelo::internals::quotes::find_pairs(
                     black_box(source),
                     black_box(target),
                 ));
@@ -117,10 +117,10 @@ fn stages(c: &mut Criterion) {
         b.iter(|| {
             for input in &inputs {
                 for text in &input.source {
-                    black_box(paralelo::sentences::split(black_box(text), "es"));
+                    black_box(paralelo::internals::sentences::split(black_box(text), "es"));
                 }
                 for text in &input.target {
-                    black_box(paralelo::sentences::split(black_box(text), "en"));
+                    black_box(paralelo::internals::sentences::split(black_box(text), "en"));
                 }
             }
         })
@@ -129,21 +129,24 @@ fn stages(c: &mut Criterion) {
     group.bench_function("align", |b| {
         b.iter(|| {
             for (source, target) in &sentence_lengths {
-                black_box(paralelo::align::align(black_box(source), black_box(target)));
+                black_box(paralelo::internals::align::align(
+                    black_box(source),
+                    black_box(target),
+                ));
             }
         })
     });
 
     group.throughput(Throughput::Bytes(file_bytes as u64));
-    let templates = paralelo::site::load_templates(
-        &paralelo::site::template_sources(None).expect("built-in templates"),
+    let templates = paralelo::internals::load_templates(
+        &paralelo::internals::template_sources(None).expect("built-in templates"),
         None,
     )
     .expect("built-in templates load");
     group.bench_function("render", |b| {
         b.iter(|| {
             for input in &inputs {
-                let html = paralelo::render_with_templates(
+                let html = paralelo::internals::render_with_templates(
                     &templates,
                     black_box(&input.seed),
                     black_box(&input.translation),

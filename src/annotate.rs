@@ -3,13 +3,13 @@
 
 use std::ops::Range;
 
-use crate::align;
 use crate::error::{Error, Location, Result, Warning};
 use crate::gloss;
-use crate::markdown::{self, Document, FrontMatter, Mark, MarkKind};
+use crate::model::{Article, Side, Translator};
 use crate::quotes::{self, SideQuotes};
-use crate::sentences;
-use crate::translate::{self, Article, Side};
+use crate::text::markdown::{self, Document, FrontMatter, Mark, MarkKind};
+use crate::text::{align, sentences};
+use crate::translate;
 
 /// One paragraph of the original beside its translation, as HTML ready for a template.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,8 +112,8 @@ pub fn annotate_with_glosses(
     }
 
     let machine = match &article.translator {
-        translate::Translator::Machine(engine) => Some(engine.as_str()),
-        translate::Translator::Authored(_) => None,
+        Translator::Machine(engine) => Some(engine.as_str()),
+        Translator::Authored(_) => None,
     };
     let source_side = annotated_side(article, &article.source, &source, None)?;
     let target_side = annotated_side(article, &article.target, &target, machine)?;

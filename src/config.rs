@@ -2,14 +2,116 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
 
-use crate::BuildOptions;
 use crate::error::{Error, Location, Result};
-use crate::translate::MachineSettings;
 
 /// The configuration file's name, at the project root.
 pub const FILE_NAME: &str = "paralelo.toml";
+
+/// What `paralelo build` needs to know.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub seeds: PathBuf,
+    pub out: PathBuf,
+    /// `None`: the project's `templates/` if there is one, else the built-in templates.
+    pub templates: Option<PathBuf>,
+    /// `None`: the project's `static/` if there is one, else the built-in files.
+    pub static_dir: Option<PathBuf>,
+    pub source_lang: String,
+    pub target_lang: String,
+    /// The time zone the datelines are written in.
+    pub time_zone: Tz,
+    /// The encoding of seeds and translations; `None` is UTF-8.
+    pub encoding: Encoding,
+    /// What the pages say about the site.
+    pub site: SiteSettings,
+    /// Machine translation for seeds without an authored one; `None` makes them an error.
+    pub machine: Option<MachineSettings>,
+    /// Build the other seeds, with a warning, when one cannot be translated.
+    pub skip_untranslated: bool,
+    /// Build into an output folder that paralelo did not make; its files are kept.
+    pub force: bool,
+    /// Gloss the original's words (Spanish, with Apertium's data) for learners.
+    pub glosses: bool,
+}
+
+impl Default for BuildOptions {
+    fn default() -> Self {
+        BuildOptions {
+            seeds: PathBuf::from("seeds"),
+            out: PathBuf::from("public"),
+            templates: None,
+            static_dir: None,
+            source_lang: "es".to_string(),
+            target_lang: "en".to_string(),
+            time_zone: chrono_tz::Europe::Madrid,
+            encoding: None,
+            site: SiteSettings::default(),
+            machine: Some(MachineSettings::apertium("es", "en", Path::new("seeds"))),
+            skip_untranslated: false,
+            force: false,
+            glosses: true,
+        }
+    }
+}
+
+/// The character encoding of the input files: UTF-8 unless the user names another.
+pub type Encoding = Option<&'static encoding_rs::Encoding>;
+
+/// Site-wide settings the templates see as `site`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SiteSettings {
+    pub title: String,
+    pub description: String,
+    /// The mode a page opens in until the reader picks another.
+    pub default_mode: ReadingMode,
+    /// Where the site is published, ending in `/`; feeds, sitemap and canonical links need it.
+    pub base_url: Option<String>,
+}
+
+impl Default for SiteSettings {
+    fn default() -> Self {
+        SiteSettings {
+            title: "paralelo".to_string(),
+            description: "Bilingual reading: each article beside its translation.".to_string(),
+            default_mode: ReadingMode::Side,
+            base_url: None,
+        }
+    }
+}
+
+/// How to translate seeds that have no authored translation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MachineSettings {
+    /// The Apertium mode, like `spa-eng`.
+    pub mode: String,
+    /// Where translations are kept between builds; `None` turns the cache off.
+    pub cache_dir: Option<PathBuf>,
+    /// How long the engine may take over one article before it is stopped.
+    pub timeout: std::time::Duration,
+}
+
+impl MachineSettings {
+    /// Apertium for `source` → `target`, caching beside the seeds.
+    pub fn apertium(source: &str, target: &str, seeds: &Path) -> MachineSettings {
+        MachineSettings {
+            mode: format!(
+                "{}-{}",
+                crate::lang::iso639_3(source),
+                crate::lang::iso639_3(target)
+            ),
+            cache_dir: Some(
+                seeds
+                    .parent()
+                    .unwrap_or(Path::new("."))
+                    .join(".paralelo-cache"),
+            ),
+            timeout: std::time::Duration::from_secs(60),
+        }
+    }
+}
 
 /// The reading modes a page can open in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
@@ -187,7 +289,7 @@ pub fn resolve(overrides: Overrides) -> Result<BuildOptions> {
             (None, Some(label)) => Some(encoding(&path, label)?),
             (None, None) => None,
         },
-        site: crate::site::SiteSettings {
+        site: SiteSettings {
             title: file.title.unwrap_or(defaults.site.title),
             description: file.description.unwrap_or(defaults.site.description),
             default_mode: file.default_mode.unwrap_or(defaults.site.default_mode),

@@ -589,7 +589,7 @@ fn locate(paragraph: &str, stream: &str) -> Vec<Token> {
 /// `de`, `la` … between them), where a sentence's first word counts as capitalised only if the
 /// analyser takes it for a name or does not know it (`El Gobierno` is not a name).
 fn multiword_names(paragraph: &str, tokens: &[Token]) -> Vec<bool> {
-    let sentence_starts: Vec<usize> = crate::sentences::split(paragraph, "es")
+    let sentence_starts: Vec<usize> = crate::text::sentences::split(paragraph, "es")
         .into_iter()
         .map(|sentence| sentence.start)
         .collect();
@@ -1098,7 +1098,7 @@ pub fn vocabulary<'a>(
     let mut entries: Vec<VocabularyEntry> = Vec::new();
     let mut seen: HashMap<(&str, PartOfSpeech), usize> = HashMap::new();
     for (paragraph, words) in paragraphs {
-        let sentences = crate::sentences::split(paragraph, "es");
+        let sentences = crate::text::sentences::split(paragraph, "es");
         for word in words.iter().filter(|w| w.part_of_speech.is_content()) {
             match seen.entry((word.lemma.as_str(), word.part_of_speech)) {
                 Entry::Occupied(known) => entries[*known.get()].occurrences += 1,

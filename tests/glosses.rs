@@ -12,7 +12,7 @@ use std::ops::Range;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use paralelo::gloss::{
+use paralelo::internals::gloss::{
     self, GlossError, GlossTable, Glosser, MAX_GLOSSES, PartOfSpeech, WordGloss,
 };
 use proptest::prelude::*;

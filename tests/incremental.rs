@@ -374,7 +374,7 @@ fn a_rebuild_killed_midway_is_old_or_new_once_paralelo_runs_again() {
                 "a mix after a kill at {delay_ms} ms"
             );
         }
-        paralelo::site::clear_leftovers(&out).unwrap();
+        paralelo::internals::clear_leftovers(&out).unwrap();
         let after = contents(&out);
         let state = if after == old {
             "old"

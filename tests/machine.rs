@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use paralelo::translate::MachineSettings;
+use paralelo::config::MachineSettings;
 use paralelo::{BuildOptions, build};
 use scraper::{Html, Selector};
 

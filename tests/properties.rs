@@ -8,8 +8,9 @@ mod checks;
 
 use std::path::Path;
 
-use paralelo::markdown::{self, FrontMatter, Mark, MarkKind};
-use paralelo::{BuildOptions, quotes, render_from_text, seed, sentences};
+use paralelo::internals::markdown::{self, FrontMatter, Mark, MarkKind};
+use paralelo::internals::{quotes, seed, sentences};
+use paralelo::{BuildOptions, render_from_text};
 use proptest::prelude::*;
 
 use checks::{
@@ -458,9 +459,9 @@ fn a_title_with_a_plus_line_keeps_the_markdown_front_matter_whole() {
         seed::parse_seed(Path::new("s.txt"), "s", "es", options().time_zone, "Uno.").unwrap();
     let translation = "+++\ntitle = \"Part one\\n+++\\nPart two\"\n+++\nOne.\n";
     let article =
-        paralelo::translate::authored_from_text(seed, "en", "s.en.txt".into(), translation)
+        paralelo::internals::authored_from_text(seed, "en", "s.en.txt".into(), translation)
             .unwrap();
-    let annotated = paralelo::annotate::annotate(&article).unwrap();
+    let annotated = paralelo::internals::annotate(&article).unwrap();
     let md = &annotated.target.markdown;
     let (title, body_start) = read_front_matter(&md.text);
     assert_eq!(

@@ -147,12 +147,18 @@ impl DateTime {
 
 /// The day's name as a dateline writes it in `lang` (English capitalises it).
 fn weekday(lang: &str, from_monday: usize) -> String {
-    as_written(lang, paralelo::seed::weekday_name(lang, from_monday))
+    as_written(
+        lang,
+        paralelo::internals::dates::weekday_name(lang, from_monday),
+    )
 }
 
 /// The name of `month` (1 is January) as a dateline writes it in `lang`.
 fn month(lang: &str, month: u32) -> String {
-    as_written(lang, paralelo::seed::month_name(lang, month as usize - 1))
+    as_written(
+        lang,
+        paralelo::internals::dates::month_name(lang, month as usize - 1),
+    )
 }
 
 fn as_written(lang: &str, name: Option<&str>) -> String {

@@ -8,8 +8,8 @@
 
 use std::ops::Range;
 
-use paralelo::quotes::SideQuotes;
-use paralelo::seed::WireText;
+use paralelo::internals::model::WireText;
+use paralelo::internals::quotes::SideQuotes;
 
 // ---------------------------------------------------------------------------------------------
 // HTML
@@ -635,7 +635,7 @@ pub fn check_page(page: &str, source: &[&str], target: &[&str]) -> Result<(), St
         numbers.push(side);
     }
     // Each quotation `find_pairs` finds is one `<q>` with its number, and no other is.
-    let (s, t) = paralelo::quotes::find_pairs(source, target);
+    let (s, t) = paralelo::internals::quotes::find_pairs(source, target);
     if numbers[0] != span_numbers(&s) || numbers[1] != span_numbers(&t) {
         return Err(format!(
             "the page's quotations {numbers:?} are not those of find_pairs: {:?}, {:?}",
@@ -660,11 +660,11 @@ pub fn seed_parser(data: &[u8]) {
         return;
     };
     let tz = options().time_zone;
-    let normalized = paralelo::seed::normalize(text);
+    let normalized = paralelo::internals::seed::normalize(text);
     for lang in ["es", "en"] {
         for text in [text, normalized.as_str()] {
             let path = std::path::Path::new("seed.txt");
-            match paralelo::seed::parse_seed(path, "seed", lang, tz, text) {
+            match paralelo::internals::seed::parse_seed(path, "seed", lang, tz, text) {
                 Ok(seed) => {
                     assert!(
                         !seed.text.paragraphs.is_empty(),
@@ -677,7 +677,7 @@ pub fn seed_parser(data: &[u8]) {
                 }
                 Err(e) => assert!(e.to_string().starts_with("seed.txt"), "{e}"),
             }
-            let wire = paralelo::seed::parse_wire(text, lang, 7);
+            let wire = paralelo::internals::seed::parse_wire(text, lang, 7);
             if let Err(e) = check_wire(text, 7, &wire) {
                 panic!("{e}");
             }
@@ -693,7 +693,7 @@ pub fn quotes(data: &[u8]) {
     };
     let paragraphs: Vec<&str> = text.split("\n\n").collect();
     let (source, target) = paragraphs.split_at(paragraphs.len().div_ceil(2));
-    let (s, t) = paralelo::quotes::find_pairs(source, target);
+    let (s, t) = paralelo::internals::quotes::find_pairs(source, target);
     let checks = check_quote_spans(source, &s)
         .and_then(|()| check_quote_spans(target, &t))
         .and_then(|()| check_quote_numbering(&span_numbers(&s), &span_numbers(&t)));
@@ -702,7 +702,7 @@ pub fn quotes(data: &[u8]) {
     }
     // The original's side does not depend on the translation, and a translation identical to
     // the original has the same quotations with the same numbers.
-    let (alone, twin) = paralelo::quotes::find_pairs(source, source);
+    let (alone, twin) = paralelo::internals::quotes::find_pairs(source, source);
     assert_eq!(
         alone, s,
         "the original's quotations depend on the translation"
@@ -716,7 +716,7 @@ pub fn sentences(data: &[u8]) {
         return;
     };
     for lang in ["es", "en", "fr"] {
-        let ranges = paralelo::sentences::split(text, lang);
+        let ranges = paralelo::internals::sentences::split(text, lang);
         if let Err(e) = check_tiling(text, &ranges) {
             panic!("{lang}: {e} in {text:?}");
         }
@@ -733,12 +733,12 @@ pub fn seed_to_html(data: &[u8]) {
         return;
     };
     let (seed_text, other) = match text.split_once('\0') {
-        Some((seed, other)) => (seed, Some(paralelo::seed::normalize(other))),
+        Some((seed, other)) => (seed, Some(paralelo::internals::seed::normalize(other))),
         None => (text, None),
     };
     let options = options();
-    let normalized = paralelo::seed::normalize(seed_text);
-    let seed = paralelo::seed::parse_seed(
+    let normalized = paralelo::internals::seed::normalize(seed_text);
+    let seed = paralelo::internals::seed::parse_seed(
         std::path::Path::new("seed.txt"),
         "seed",
         "es",
@@ -763,7 +763,7 @@ pub fn seed_to_html(data: &[u8]) {
                 .chars()
                 .filter(|&c| !c.is_control() || matches!(c, '\t' | '\n' | '\u{c}'))
                 .collect();
-            let given = paralelo::seed::parse_wire(&accepted, "en", 1).paragraphs;
+            let given = paralelo::internals::seed::parse_wire(&accepted, "en", 1).paragraphs;
             (0..source.len())
                 .map(|k| match given.get(k) {
                     Some(p) => p.text.clone(),

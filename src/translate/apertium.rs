@@ -43,6 +43,7 @@ use std::time::{Duration, Instant, UNIX_EPOCH};
 use crate::pipe;
 
 /// How long [`Apertium::translate`] waits for the next segment before it gives up on the engine.
+#[cfg(test)]
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Part of the engine id: bump it whenever the clean-up below changes what it makes of the same
@@ -123,6 +124,7 @@ impl Apertium {
     }
 
     /// Like [`Apertium::start`], with the modes and data in `data_dir` (which holds `modes/`).
+    #[cfg(test)]
     pub fn start_in(data_dir: &Path, mode: &str, timeout: Duration) -> Result<Apertium, MtError> {
         let wrapper = find_wrapper(mode)?;
         Self::start_with(&wrapper, data_dir, mode, timeout)
@@ -192,11 +194,6 @@ impl Apertium {
     /// this module's clean-up does, so it can key a cache.
     pub fn engine_id(&self) -> &str {
         &self.engine_id
-    }
-
-    /// The Apertium mode, e.g. `spa-eng`.
-    pub fn mode(&self) -> &str {
-        &self.mode
     }
 
     /// Translates `segments` (sentences, titles …), returning one translation per segment, in
@@ -1371,7 +1368,7 @@ fn may_lower(word: &str, source: &str) -> bool {
         && !word.starts_with("I'")
         && !word.starts_with("I’")
         // English capitalises day and month names wherever they are; Spanish does not.
-        && !crate::seed::is_date_name("en", word)
+        && !crate::lang::dates::is_date_name("en", word)
         && !PROPER_ENDINGS.iter().any(|e| word.ends_with(e))
         && whole_words(source, word).is_empty()
 }

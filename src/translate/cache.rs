@@ -96,6 +96,7 @@ impl Cache {
     }
 
     /// The file this cache is kept in, unless disabled.
+    #[cfg(test)]
     pub fn path(&self) -> Option<&Path> {
         self.store.as_ref().map(|s| s.file.as_path())
     }
@@ -116,11 +117,13 @@ impl Cache {
         }
     }
 
+    #[cfg(test)]
     /// The number of cached translations.
     pub fn len(&self) -> usize {
         self.store.as_ref().map_or(0, |s| s.entries.len())
     }
 
+    #[cfg(test)]
     /// Whether nothing is cached (always, when disabled).
     pub fn is_empty(&self) -> bool {
         self.len() == 0

@@ -8,98 +8,14 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
 
+use crate::config::MachineSettings;
 use crate::error::{Error, Location, Result};
-use crate::seed::{self, Caption, Dateline, Paragraph, Seed, WireText};
-use crate::sentences;
+use crate::model::{Article, Caption, Dateline, Paragraph, Seed, Side, Translator, WireText};
+use crate::text::{seed, sentences};
 use apertium::{Apertium, MtError, Translated};
 use cache::Cache;
-
-/// How to translate seeds that have no authored translation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MachineSettings {
-    /// The Apertium mode, like `spa-eng`.
-    pub mode: String,
-    /// Where translations are kept between builds; `None` turns the cache off.
-    pub cache_dir: Option<PathBuf>,
-    /// How long the engine may take over one article before it is stopped.
-    pub timeout: std::time::Duration,
-}
-
-impl MachineSettings {
-    /// Apertium for `source` → `target`, caching beside the seeds.
-    pub fn apertium(source: &str, target: &str, seeds: &Path) -> MachineSettings {
-        MachineSettings {
-            mode: format!("{}-{}", iso639_3(source), iso639_3(target)),
-            cache_dir: Some(
-                seeds
-                    .parent()
-                    .unwrap_or(Path::new("."))
-                    .join(".paralelo-cache"),
-            ),
-            timeout: std::time::Duration::from_secs(60),
-        }
-    }
-}
-
-/// Apertium names its modes with three-letter language codes.
-fn iso639_3(lang: &str) -> &str {
-    match lang {
-        "es" => "spa",
-        "en" => "eng",
-        "ca" => "cat",
-        "fr" => "fra",
-        "pt" => "por",
-        "it" => "ita",
-        "gl" => "glg",
-        "eu" => "eus",
-        "de" => "deu",
-        "oc" => "oci",
-        "ro" => "ron",
-        other => other,
-    }
-}
-
-/// One language's side of an article.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Side {
-    pub lang: String,
-    /// The headline, when the author gave one.
-    pub title: Option<String>,
-    pub caption: Option<Caption>,
-    pub dateline: Option<Dateline>,
-    pub paragraphs: Vec<Paragraph>,
-    /// The file this side was read from.
-    pub file: PathBuf,
-    /// Per paragraph, the sentences as a machine translation made them, one by one: they align
-    /// one to one by construction. `None`: find and align them from the text.
-    pub sentences: Option<Vec<Vec<std::ops::Range<usize>>>>,
-    /// Per paragraph, the words a machine translation left in the original language.
-    pub untranslated: Vec<Vec<std::ops::Range<usize>>>,
-}
-
-/// Who made the translation, for the note beside it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Translator {
-    /// A person wrote `<stem>.<lang>.txt`; their name if the front matter gives it.
-    Authored(Option<String>),
-    /// A machine translated it: the engine and mode, like `Apertium spa-eng`.
-    Machine(String),
-}
-
-/// An original and its translation, with the same number of paragraphs.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Article {
-    pub stem: String,
-    /// The slug the front matter asks for, if any; the site makes it URL-safe.
-    pub slug: Option<String>,
-    pub published: Option<DateTime<FixedOffset>>,
-    pub source: Side,
-    pub target: Side,
-    pub translator: Translator,
-}
 
 /// The front matter of an authored translation, between two `+++` lines.
 #[derive(Debug, Default, Deserialize)]
@@ -117,20 +33,15 @@ pub fn authored_path(seed: &Path, lang: &str) -> PathBuf {
     seed.with_file_name(format!("{stem}.{lang}.txt"))
 }
 
-/// Pairs `seed` with its authored translation into `lang`.
-pub fn authored(seed: Seed, lang: &str, encoding: seed::Encoding) -> Result<Article> {
-    let path = authored_path(&seed.path, lang);
-    let text = seed::read_text(&path, encoding).map_err(|e| match e {
-        Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => Error::input(
-            Location::file(&seed.path),
-            format!(
-                "no translation: write {} (it mirrors the seed paragraph by paragraph)",
-                path.display()
-            ),
+/// The error for a seed with neither an authored translation at `path` nor a machine to make one.
+pub fn missing(seed: &Path, path: &Path) -> Error {
+    Error::input(
+        Location::file(seed),
+        format!(
+            "no translation: write {} (it mirrors the seed paragraph by paragraph)",
+            path.display()
         ),
-        other => other,
-    })?;
-    authored_from_text(seed, lang, path, &text)
+    )
 }
 
 /// Pairs `seed` with the text of its translation into `lang`, read from `path`.

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
 use crate::error::Warning;
+use crate::model::{ArticleSummary, SideSummary};
 use crate::record::{RECORD_SEPARATOR, StableHasher, UNIT_SEPARATOR, escape_into, unescape};
-use crate::site::{ArticleSummary, SideSummary};
 
 /// The manifest's file name in the output folder.
 pub const MANIFEST: &str = ".paralelo-manifest";
@@ -68,13 +68,14 @@ pub struct SeedBytes {
 
 impl SeedBytes {
     pub fn read(seed: &Path, translation: &Path) -> crate::Result<SeedBytes> {
-        let translation = match crate::seed::read_bytes(translation) {
+        let translation = match super::inputs::read_bytes(translation) {
             Ok(bytes) => Some(bytes),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(crate::seed::read_error(translation, e)),
+            Err(e) => return Err(super::inputs::read_error(translation, e)),
         };
         Ok(SeedBytes {
-            seed: crate::seed::read_bytes(seed).map_err(|e| crate::seed::read_error(seed, e))?,
+            seed: super::inputs::read_bytes(seed)
+                .map_err(|e| super::inputs::read_error(seed, e))?,
             translation,
         })
     }

@@ -3,7 +3,8 @@
 
 use std::fmt::Write;
 
-use crate::site::{ArticleSummary, SiteSettings};
+use crate::config::SiteSettings;
+use crate::model::ArticleSummary;
 
 /// How many of the newest articles the feed carries.
 pub const FEED_ENTRIES: usize = 100;

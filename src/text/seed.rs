@@ -4,100 +4,15 @@
 //! `Publicado:` dateline, then paragraphs separated by blank lines. Seeds and authored
 //! translations share it, so both are parsed here.
 
-use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use chrono_tz::Tz;
 
+use crate::config::Encoding;
 use crate::error::{Error, Location, Result};
-
-/// The photo caption and who took the photo.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Caption {
-    pub text: String,
-    pub credit: Option<String>,
-}
-
-/// The dateline as written, e.g. `Publicado: miércoles, 5 noviembre 2025 13:34`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Dateline {
-    /// The word before the colon (`Publicado`).
-    pub label: String,
-    /// Everything after it (`miércoles, 5 noviembre 2025 13:34`).
-    pub value: String,
-    pub line: usize,
-}
-
-/// One body paragraph: its lines joined by single spaces, and where it starts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Paragraph {
-    pub text: String,
-    pub line: usize,
-}
-
-/// A text in the wire layout, in one language.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct WireText {
-    pub caption: Option<Caption>,
-    pub dateline: Option<Dateline>,
-    pub paragraphs: Vec<Paragraph>,
-}
-
-/// An original article, as read from `seeds/<stem>.txt`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Seed {
-    pub path: PathBuf,
-    pub stem: String,
-    pub lang: String,
-    pub text: WireText,
-    /// The dateline's moment, with the offset its time zone had on that date.
-    pub published: Option<DateTime<FixedOffset>>,
-}
-
-/// The character encoding of the input files: UTF-8 unless the user names another.
-pub type Encoding = Option<&'static encoding_rs::Encoding>;
-
-/// The most a seed or a translation may hold. A long feature is about 100 KB; a page is some
-/// 35 times its seed in memory while it is made, so this bounds a build's memory whatever
-/// lands in the seeds folder.
-pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
-
-/// Reads a text file, without its byte-order mark and with `\n` line ends.
-pub fn read_text(path: &Path, encoding: Encoding) -> Result<String> {
-    let bytes = read_bytes(path).map_err(|e| read_error(path, e))?;
-    decode(path, bytes, encoding)
-}
-
-/// Reads a file of at most [`MAX_FILE_BYTES`]; a larger one is an error of kind
-/// `FileTooLarge`, after reading no more than that.
-pub fn read_bytes(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let file = std::fs::File::open(path)?;
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(std::io::ErrorKind::FileTooLarge.into());
-    }
-    Ok(bytes)
-}
-
-/// The error for a file [`read_bytes`] could not read: a too large one is the user's to fix.
-pub fn read_error(path: &Path, error: std::io::Error) -> Error {
-    if error.kind() != std::io::ErrorKind::FileTooLarge {
-        return Error::io(path, "read", error);
-    }
-    let size = std::fs::metadata(path).map_or(String::new(), |m| {
-        format!(" ({:.1} MB)", m.len() as f64 / 1e6)
-    });
-    Error::input(
-        Location::file(path),
-        format!(
-            "is larger than {} MB{size}: a seed is one article (a long feature is about 0.1 MB); split it into several seeds",
-            MAX_FILE_BYTES / (1024 * 1024)
-        ),
-    )
-}
+use crate::lang::dates::DateWords;
+use crate::model::{Caption, Dateline, Paragraph, Seed, WireText};
 
 /// The text of the file at `path`, from its `bytes`, as [`read_text`] gives it.
 pub fn decode(path: &Path, bytes: Vec<u8>, encoding: Encoding) -> Result<String> {
@@ -157,18 +72,6 @@ pub fn check_controls(path: &Path, text: &str, first_line: usize) -> Result<()> 
         }
     }
     Ok(())
-}
-
-/// Reads and parses the seed at `path`, an article in `lang` dated in `time_zone`.
-pub fn read_seed(
-    path: &Path,
-    stem: &str,
-    lang: &str,
-    time_zone: Tz,
-    encoding: Encoding,
-) -> Result<Seed> {
-    let text = read_text(path, encoding)?;
-    parse_seed(path, stem, lang, time_zone, &text)
 }
 
 pub fn parse_seed(path: &Path, stem: &str, lang: &str, time_zone: Tz, text: &str) -> Result<Seed> {
@@ -269,105 +172,6 @@ fn dateline(line: &str, lang: &str, number: usize) -> Option<Dateline> {
         })
 }
 
-/// The name of month `month0` (0 is January) in `lang`, in lower case.
-pub fn month_name(lang: &str, month0: usize) -> Option<&'static str> {
-    DateWords::for_lang(lang)?.months.get(month0).copied()
-}
-
-/// The name of day `from_monday` of the week (0 is Monday) in `lang`, in lower case.
-pub fn weekday_name(lang: &str, from_monday: usize) -> Option<&'static str> {
-    DateWords::for_lang(lang)?
-        .weekdays
-        .get(from_monday)
-        .copied()
-}
-
-/// Whether `word` names a month or a day of the week in `lang`, in any case.
-pub fn is_date_name(lang: &str, word: &str) -> bool {
-    DateWords::for_lang(lang).is_some_and(|words| {
-        words
-            .months
-            .iter()
-            .chain(&words.weekdays)
-            .any(|name| name.eq_ignore_ascii_case(word))
-    })
-}
-
-/// The words of a dateline in one language.
-struct DateWords {
-    labels: &'static [&'static str],
-    months: [&'static str; 12],
-    weekdays: [&'static str; 7],
-    /// Words that join the parts, like the `de` of `5 de noviembre de 2025`.
-    fillers: &'static [&'static str],
-}
-
-impl DateWords {
-    fn for_lang(lang: &str) -> Option<&'static DateWords> {
-        match lang {
-            "es" => Some(&SPANISH),
-            "en" => Some(&ENGLISH),
-            _ => None,
-        }
-    }
-}
-
-static SPANISH: DateWords = DateWords {
-    labels: &["Publicado", "Actualizado"],
-    months: [
-        "enero",
-        "febrero",
-        "marzo",
-        "abril",
-        "mayo",
-        "junio",
-        "julio",
-        "agosto",
-        "septiembre",
-        "octubre",
-        "noviembre",
-        "diciembre",
-    ],
-    weekdays: [
-        "lunes",
-        "martes",
-        "miércoles",
-        "jueves",
-        "viernes",
-        "sábado",
-        "domingo",
-    ],
-    fillers: &["de", "del", "a", "las", "horas", "h"],
-};
-
-static ENGLISH: DateWords = DateWords {
-    labels: &["Published", "Updated"],
-    months: [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ],
-    weekdays: [
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ],
-    fillers: &["of", "at", "on"],
-};
-
 /// Writes a dateline for `moment` in `lang`, like the wires do:
 /// `Published: Wednesday, 5 November 2025, 13:34`. `None` for a language without date words.
 pub fn format_dateline(lang: &str, moment: &DateTime<FixedOffset>) -> Option<String> {
@@ -465,117 +269,6 @@ fn parse_local(lang: &str, value: &str) -> Result<NaiveDateTime, String> {
     Ok(date.and_time(time))
 }
 
-/// A seed file found in the seeds folder.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SeedFile {
-    pub path: PathBuf,
-    pub stem: String,
-}
-
-/// Finds the seeds under `dir`, in a stable order. `<stem>.<lang>.txt` beside a `<stem>.txt` is
-/// a translation, not a seed.
-pub fn find_seeds(dir: &Path) -> Result<Vec<SeedFile>> {
-    if !dir.is_dir() {
-        return Err(Error::input(
-            Location::file(dir),
-            "no seeds folder here: run paralelo where `seeds/` is, or pass --seeds DIR",
-        ));
-    }
-    // The folder listing tells each entry's kind: only links cost a `stat`, which matters for
-    // the rebuild of a large archive.
-    let mut root = None;
-    let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(dir) {
-        let entry = entry.map_err(|e| {
-            let path = e.path().unwrap_or(dir).to_path_buf();
-            Error::io(&path, "read the seeds folder", e.into())
-        })?;
-        let name = entry.file_name().as_encoded_bytes();
-        if name.len() <= ".txt".len() || !name.ends_with(b".txt") {
-            continue;
-        }
-        if entry.path_is_symlink() {
-            let root = match &root {
-                Some(root) => root,
-                None => root.insert(
-                    dir.canonicalize()
-                        .map_err(|e| Error::io(dir, "read the seeds folder", e))?,
-                ),
-            };
-            refuse_outside_link(entry.path(), root)?;
-            if !entry.path().is_file() {
-                continue;
-            }
-        } else if !entry.file_type().is_file() {
-            continue;
-        }
-        files.push(entry.into_path());
-    }
-    // By the path's bytes: the same order on every file system. Paths are handled as bytes
-    // from here on, as `Path`'s component parsing showed in profiles of large archives.
-    files.sort_unstable_by(|a, b| bytes(a).cmp(bytes(b)));
-    let present: HashSet<&[u8]> = files.iter().map(|p| bytes(p)).collect();
-    let translations: Vec<bool> = files
-        .iter()
-        .map(|p| is_translation(bytes(p), &present))
-        .collect();
-    Ok(files
-        .into_iter()
-        .zip(translations)
-        .filter(|(_, translation)| !translation)
-        .map(|(path, _)| {
-            let path_bytes = bytes(&path);
-            let name = &path_bytes[path_bytes
-                .iter()
-                .rposition(|&b| b == b'/')
-                .map_or(0, |i| i + 1)..];
-            SeedFile {
-                stem: String::from_utf8_lossy(&name[..name.len() - ".txt".len()]).into_owned(),
-                path,
-            }
-        })
-        .collect())
-}
-
-fn bytes(path: &Path) -> &[u8] {
-    path.as_os_str().as_encoded_bytes()
-}
-
-/// A link may not make the build read (and publish) a file from elsewhere.
-fn refuse_outside_link(path: &Path, root: &Path) -> Result<()> {
-    let target = path
-        .canonicalize()
-        .map_err(|e| Error::io(path, "follow the link", e))?;
-    if target.starts_with(root) {
-        Ok(())
-    } else {
-        Err(Error::input(
-            Location::file(path),
-            format!(
-                "is a link to {}, outside the seeds folder; copy the file in instead",
-                target.display()
-            ),
-        ))
-    }
-}
-
-/// Whether `<base>.<lang>.txt` has its `<base>.txt` among the `present` files.
-fn is_translation(path: &[u8], present: &HashSet<&[u8]>) -> bool {
-    let Some(stem) = path.strip_suffix(b".txt") else {
-        return false;
-    };
-    let Some(dot) = stem.iter().rposition(|&b| b == b'.') else {
-        return false;
-    };
-    // A `/` is not a lowercase letter: the dot must be in the file's own name.
-    let lang = &stem[dot + 1..];
-    if !(2..=3).contains(&lang.len()) || !lang.iter().all(u8::is_ascii_lowercase) {
-        return false;
-    }
-    let original = [&stem[..dot], b".txt"].concat();
-    present.contains(original.as_slice())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -592,7 +285,7 @@ mod tests {
 
     #[test]
     fn shipped_seed_layout() {
-        let text = include_str!("../seeds/000_df1e1d8b34815c19.txt");
+        let text = include_str!("../../seeds/000_df1e1d8b34815c19.txt");
         let seed = madrid(text).unwrap();
         let caption = seed.text.caption.unwrap();
         assert!(caption.text.starts_with("El presidente ucraniano"));
@@ -706,14 +399,5 @@ mod tests {
             assert!(err.contains(&format!("U+{:04X}", c as u32)), "{err}");
         }
         assert!(madrid("Uno.\n\nAño, ¿qué? «Sí» — ½ ª\u{a0}fin.\n").is_ok());
-    }
-
-    #[test]
-    fn date_names_in_both_languages() {
-        assert_eq!(month_name("es", 10), Some("noviembre"));
-        assert_eq!(weekday_name("en", 2), Some("wednesday"));
-        assert_eq!(month_name("en", 12), None);
-        assert!(is_date_name("en", "May") && is_date_name("es", "Miércoles"));
-        assert!(!is_date_name("en", "Maybe") && !is_date_name("fr", "mai"));
     }
 }

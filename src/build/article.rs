@@ -1,0 +1,178 @@
+//! One seed made into its files: translated, glossed, annotated and rendered.
+
+use std::path::{Path, PathBuf};
+
+use super::inputs::{Inputs, SeedFile};
+use super::state;
+use crate::config::BuildOptions;
+use crate::error::{Error, Location, Result, Warning};
+use crate::model::{ArticleSummary, Paragraph, Translator};
+use crate::text::seed;
+use crate::{annotate, gloss, render, translate};
+
+/// The word analysers of one build: each thread that needs one takes an idle analyser or starts
+/// its own, so glossing (the costliest stage) runs on every core.
+#[derive(Default)]
+pub(super) struct Glosses {
+    idle: std::sync::Mutex<Vec<gloss::Glosser>>,
+    /// Why the analyser could not start; the build says so once, in [`Glosses::unavailable`].
+    failure: std::sync::OnceLock<String>,
+}
+
+impl Glosses {
+    /// Each paragraph's analysed words; `None` when the analyser is not there.
+    pub(super) fn analyse(
+        &self,
+        paragraphs: &[Paragraph],
+        file: &Path,
+    ) -> Result<Option<Vec<Vec<gloss::WordGloss>>>> {
+        let Some(mut glosser) = self.take() else {
+            return Ok(None);
+        };
+        let analysed = paragraphs
+            .iter()
+            .map(|p| {
+                glosser.analyse(&p.text).map_err(|e| {
+                    Error::input(
+                        Location::line(file, p.line),
+                        format!("cannot gloss its words: {e}"),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        // An analyser that failed is dropped (its processes stopped) above, not put back.
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.push(glosser);
+        }
+        Ok(Some(analysed))
+    }
+
+    fn take(&self) -> Option<gloss::Glosser> {
+        if let Some(glosser) = self.idle.lock().ok()?.pop() {
+            return Some(glosser);
+        }
+        if self.failure.get().is_some() {
+            return None;
+        }
+        gloss::Glosser::start_default()
+            .map_err(|e| self.failure.set(e.to_string()))
+            .ok()
+    }
+
+    pub(super) fn unavailable(&self) -> Option<String> {
+        self.failure
+            .get()
+            .map(|why| format!("pages built without word glosses: {why}"))
+    }
+}
+
+/// Files by path inside the output, with their bytes.
+pub(super) type Files = Vec<(String, Vec<u8>)>;
+
+/// One article made: what the index keeps of it, its warnings, and its files (page and
+/// Markdown sources) by path inside the output.
+pub(super) struct Rendered {
+    pub(super) summary: ArticleSummary,
+    pub(super) warnings: Vec<Warning>,
+    pub(super) files: Files,
+    pub(super) machine_translated: bool,
+}
+
+/// Translates, annotates and renders one seed, from its bytes and its translation's (at
+/// `authored`, where a machine translation is kept too when there is none).
+pub(super) fn render_article(
+    options: &BuildOptions,
+    inputs: &Inputs,
+    file: &SeedFile,
+    authored: &Path,
+    bytes: state::SeedBytes,
+) -> Result<Rendered> {
+    let text = seed::decode(&file.path, bytes.seed, options.encoding)?;
+    let seed = seed::parse_seed(
+        &file.path,
+        &file.stem,
+        &options.source_lang,
+        options.time_zone,
+        &text,
+    )?;
+    let lang = &options.target_lang;
+    let article = match (bytes.translation, &inputs.translator) {
+        (Some(translation), _) => {
+            let text = seed::decode(authored, translation, options.encoding)?;
+            translate::authored_from_text(seed, lang, authored.to_path_buf(), &text)?
+        }
+        (None, Some(translator)) => translate::machine(seed, lang, translator, authored)?,
+        (None, None) => return Err(translate::missing(&seed.path, authored)),
+    };
+    let glosses = match &inputs.glosser {
+        Some(glosser) => glosser.analyse(&article.source.paragraphs, &article.source.file)?,
+        None => None,
+    };
+    let annotated = annotate::annotate_with_glosses(&article, glosses.as_deref())?;
+    let page = render::Page {
+        slug: render::slugify(article.slug.as_deref().unwrap_or(&article.stem)),
+        article: &article,
+        annotated: &annotated,
+    };
+    let html = render::render_article(&inputs.tera, &options.site, &page)?;
+    let mut files = vec![(format!("{}/index.html", page.slug), html.into_bytes())];
+    for (side, doc) in [
+        (&article.source, &annotated.source.markdown),
+        (&article.target, &annotated.target.markdown),
+    ] {
+        files.push((
+            format!("{}/{}.md", page.slug, side.lang),
+            doc.text.clone().into_bytes(),
+        ));
+    }
+    if let Some(glossary) = &annotated.glossary {
+        files.push((
+            format!("{}/{}", page.slug, render::VOCABULARY_CSV),
+            glossary.anki_csv.clone().into_bytes(),
+        ));
+    }
+    Ok(Rendered {
+        summary: render::summary(&page),
+        warnings: annotated.warnings.clone(),
+        files,
+        machine_translated: matches!(article.translator, Translator::Machine(_)),
+    })
+}
+
+/// Renders one article page from the texts of a seed and its authored translation, as a build
+/// would, with the built-in templates. Nothing is read or written: for tools, tests and fuzzing.
+pub fn render_from_text(
+    seed_text: &str,
+    translation_text: &str,
+    options: &BuildOptions,
+) -> Result<String> {
+    let tera = render::load_templates(&render::template_sources(None)?, None)?;
+    render_with_templates(&tera, seed_text, translation_text, options)
+}
+
+/// [`render_from_text`] with templates already loaded, as a build renders each page.
+pub fn render_with_templates(
+    tera: &tera::Tera,
+    seed_text: &str,
+    translation_text: &str,
+    options: &BuildOptions,
+) -> Result<String> {
+    let seed = seed::parse_seed(
+        Path::new("seed.txt"),
+        "seed",
+        &options.source_lang,
+        options.time_zone,
+        &seed::normalize(seed_text),
+    )?;
+    let translation_path = PathBuf::from(format!("seed.{}.txt", options.target_lang));
+    let translation = seed::normalize(translation_text);
+    let article =
+        translate::authored_from_text(seed, &options.target_lang, translation_path, &translation)?;
+    let annotated = annotate::annotate(&article)?;
+    let page = render::Page {
+        slug: "seed".to_string(),
+        article: &article,
+        annotated: &annotated,
+    };
+    render::render_article(tera, &options.site, &page)
+}

@@ -1,0 +1,306 @@
+//! What a build reads: the seeds folder's listing, each seed's bytes (bounded), the templates and
+//! static files, and the fingerprint of everything that shapes every page.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use super::article::Glosses;
+use super::state;
+use crate::config::{BuildOptions, Encoding};
+use crate::error::{Error, Location, Result};
+use crate::model::Seed;
+use crate::text::seed::{decode, parse_seed};
+use crate::{record, render, translate};
+
+/// What a build reads besides the seeds' text.
+pub(super) struct Inputs {
+    pub(super) tera: tera::Tera,
+    /// The templates' names and texts, for the fingerprint.
+    pub(super) template_sources: Vec<(String, String)>,
+    pub(super) static_files: BTreeMap<String, Vec<u8>>,
+    pub(super) templates_dir: Option<PathBuf>,
+    pub(super) static_dir: Option<PathBuf>,
+    pub(super) seeds: Vec<SeedFile>,
+    /// Each seed's stamps, in the order of `seeds`.
+    pub(super) stamps: Vec<state::SeedStamps>,
+    /// For seeds without an authored translation.
+    pub(super) translator: Option<translate::MachineTranslator>,
+    /// Glosses for the original's words, when they are wanted for its language.
+    pub(super) glosser: Option<Glosses>,
+}
+
+impl Inputs {
+    /// Loads templates, static files and the list of seeds, reporting all their problems.
+    pub(super) fn load(options: &BuildOptions) -> Result<Inputs> {
+        let mut errors = Vec::new();
+        let templates_dir = keep(
+            existing_or_default(options.templates.as_deref(), "templates"),
+            &mut errors,
+        );
+        let static_dir = keep(
+            existing_or_default(options.static_dir.as_deref(), "static"),
+            &mut errors,
+        );
+        let templates = templates_dir
+            .as_ref()
+            .and_then(|dir| keep(render::template_sources(dir.as_deref()), &mut errors));
+        let tera = templates.as_ref().and_then(|sources| {
+            let dir = templates_dir.as_ref().and_then(Option::as_deref);
+            keep(render::load_templates(sources, dir), &mut errors)
+        });
+        let static_files = static_dir
+            .as_ref()
+            .and_then(|dir| keep(render::static_files(dir.as_deref()), &mut errors));
+        let seeds = keep(find_seeds(&options.seeds), &mut errors);
+        match (tera, templates, static_files, seeds) {
+            (Some(tera), Some(template_sources), Some(static_files), Some(seeds))
+                if errors.is_empty() =>
+            {
+                use rayon::prelude::*;
+                Ok(Inputs {
+                    stamps: seeds
+                        .par_iter()
+                        .map(|file| {
+                            let translation =
+                                translate::authored_path(&file.path, &options.target_lang);
+                            state::SeedStamps::of(&file.path, translation)
+                        })
+                        .collect(),
+                    tera,
+                    template_sources,
+                    static_files,
+                    templates_dir: templates_dir.flatten(),
+                    static_dir: static_dir.flatten(),
+                    seeds,
+                    glosser: (options.glosses && options.source_lang == "es")
+                        .then(Glosses::default),
+                    translator: options
+                        .machine
+                        .clone()
+                        .map(translate::MachineTranslator::new),
+                })
+            }
+            _ => Err(Error::all(errors)),
+        }
+    }
+
+    /// Keeps the machine translations of this build for the next one.
+    pub(super) fn save_translations(&self) -> Result<()> {
+        self.translator
+            .as_ref()
+            .map_or(Ok(()), translate::MachineTranslator::save)
+    }
+
+    /// Folders the output may not hold: replacing it would delete them.
+    pub(super) fn protected<'a>(&'a self, options: &'a BuildOptions) -> Vec<&'a Path> {
+        let mut protected: Vec<&Path> = vec![&options.seeds, Path::new(".")];
+        protected.extend(self.templates_dir.as_deref());
+        protected.extend(self.static_dir.as_deref());
+        protected
+    }
+
+    /// A hash of everything that shapes every page: this program, the templates, the static
+    /// files and the options. When it changes, every page is made again.
+    pub(super) fn fingerprint(&self, options: &BuildOptions) -> u64 {
+        let mut hash = record::StableHasher::new();
+        hash.write_field(env!("CARGO_PKG_VERSION").as_bytes());
+        // A rebuilt paralelo may render differently under the same version number.
+        if let Some(stamp) = std::env::current_exe()
+            .ok()
+            .and_then(|exe| state::stamp(&exe))
+        {
+            hash.write_field(format!("{stamp:?}").as_bytes());
+        }
+        for (name, text) in &self.template_sources {
+            hash.write_field(name.as_bytes());
+            hash.write_field(text.as_bytes());
+        }
+        for (name, bytes) in &self.static_files {
+            hash.write_field(name.as_bytes());
+            hash.write_field(bytes);
+        }
+        hash.write_field(format!("{options:?}").as_bytes());
+        hash.finish()
+    }
+}
+
+/// The value, or `None` with the error kept for the report.
+pub(super) fn keep<T>(result: Result<T>, errors: &mut Vec<Error>) -> Option<T> {
+    result.map_err(|e| errors.push(e)).ok()
+}
+
+/// A folder the user named must exist; the default one is used only if it does.
+pub(super) fn existing_or_default(
+    given: Option<&Path>,
+    default: &str,
+) -> Result<Option<PathBuf>, Error> {
+    match given {
+        Some(dir) if dir.is_dir() => Ok(Some(dir.to_path_buf())),
+        Some(dir) => Err(Error::input(Location::file(dir), "no such folder")),
+        None => Ok(Some(PathBuf::from(default)).filter(|d| d.is_dir())),
+    }
+}
+
+/// The most a seed or a translation may hold. A long feature is about 100 KB; a page is some
+/// 35 times its seed in memory while it is made, so this bounds a build's memory whatever
+/// lands in the seeds folder.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Reads a text file, without its byte-order mark and with `\n` line ends.
+pub fn read_text(path: &Path, encoding: Encoding) -> Result<String> {
+    let bytes = read_bytes(path).map_err(|e| read_error(path, e))?;
+    decode(path, bytes, encoding)
+}
+
+/// Reads a file of at most [`MAX_FILE_BYTES`]; a larger one is an error of kind
+/// `FileTooLarge`, after reading no more than that.
+pub fn read_bytes(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(std::io::ErrorKind::FileTooLarge.into());
+    }
+    Ok(bytes)
+}
+
+/// The error for a file [`read_bytes`] could not read: a too large one is the user's to fix.
+pub fn read_error(path: &Path, error: std::io::Error) -> Error {
+    if error.kind() != std::io::ErrorKind::FileTooLarge {
+        return Error::io(path, "read", error);
+    }
+    let size = std::fs::metadata(path).map_or(String::new(), |m| {
+        format!(" ({:.1} MB)", m.len() as f64 / 1e6)
+    });
+    Error::input(
+        Location::file(path),
+        format!(
+            "is larger than {} MB{size}: a seed is one article (a long feature is about 0.1 MB); split it into several seeds",
+            MAX_FILE_BYTES / (1024 * 1024)
+        ),
+    )
+}
+
+/// Reads and parses the seed at `path`, an article in `lang` dated in `time_zone`.
+pub fn read_seed(
+    path: &Path,
+    stem: &str,
+    lang: &str,
+    time_zone: chrono_tz::Tz,
+    encoding: Encoding,
+) -> Result<Seed> {
+    let text = read_text(path, encoding)?;
+    parse_seed(path, stem, lang, time_zone, &text)
+}
+
+/// A seed file found in the seeds folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeedFile {
+    pub path: PathBuf,
+    pub stem: String,
+}
+
+/// Finds the seeds under `dir`, in a stable order. `<stem>.<lang>.txt` beside a `<stem>.txt` is
+/// a translation, not a seed.
+pub fn find_seeds(dir: &Path) -> Result<Vec<SeedFile>> {
+    if !dir.is_dir() {
+        return Err(Error::input(
+            Location::file(dir),
+            "no seeds folder here: run paralelo where `seeds/` is, or pass --seeds DIR",
+        ));
+    }
+    // The folder listing tells each entry's kind: only links cost a `stat`, which matters for
+    // the rebuild of a large archive.
+    let mut root = None;
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(dir) {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(dir).to_path_buf();
+            Error::io(&path, "read the seeds folder", e.into())
+        })?;
+        let name = entry.file_name().as_encoded_bytes();
+        if name.len() <= ".txt".len() || !name.ends_with(b".txt") {
+            continue;
+        }
+        if entry.path_is_symlink() {
+            let root = match &root {
+                Some(root) => root,
+                None => root.insert(
+                    dir.canonicalize()
+                        .map_err(|e| Error::io(dir, "read the seeds folder", e))?,
+                ),
+            };
+            refuse_outside_link(entry.path(), root)?;
+            if !entry.path().is_file() {
+                continue;
+            }
+        } else if !entry.file_type().is_file() {
+            continue;
+        }
+        files.push(entry.into_path());
+    }
+    // By the path's bytes: the same order on every file system. Paths are handled as bytes
+    // from here on, as `Path`'s component parsing showed in profiles of large archives.
+    files.sort_unstable_by(|a, b| bytes(a).cmp(bytes(b)));
+    let present: HashSet<&[u8]> = files.iter().map(|p| bytes(p)).collect();
+    let translations: Vec<bool> = files
+        .iter()
+        .map(|p| is_translation(bytes(p), &present))
+        .collect();
+    Ok(files
+        .into_iter()
+        .zip(translations)
+        .filter(|(_, translation)| !translation)
+        .map(|(path, _)| {
+            let path_bytes = bytes(&path);
+            let name = &path_bytes[path_bytes
+                .iter()
+                .rposition(|&b| b == b'/')
+                .map_or(0, |i| i + 1)..];
+            SeedFile {
+                stem: String::from_utf8_lossy(&name[..name.len() - ".txt".len()]).into_owned(),
+                path,
+            }
+        })
+        .collect())
+}
+
+fn bytes(path: &Path) -> &[u8] {
+    path.as_os_str().as_encoded_bytes()
+}
+
+/// A link may not make the build read (and publish) a file from elsewhere.
+fn refuse_outside_link(path: &Path, root: &Path) -> Result<()> {
+    let target = path
+        .canonicalize()
+        .map_err(|e| Error::io(path, "follow the link", e))?;
+    if target.starts_with(root) {
+        Ok(())
+    } else {
+        Err(Error::input(
+            Location::file(path),
+            format!(
+                "is a link to {}, outside the seeds folder; copy the file in instead",
+                target.display()
+            ),
+        ))
+    }
+}
+
+/// Whether `<base>.<lang>.txt` has its `<base>.txt` among the `present` files.
+fn is_translation(path: &[u8], present: &HashSet<&[u8]>) -> bool {
+    let Some(stem) = path.strip_suffix(b".txt") else {
+        return false;
+    };
+    let Some(dot) = stem.iter().rposition(|&b| b == b'.') else {
+        return false;
+    };
+    // A `/` is not a lowercase letter: the dot must be in the file's own name.
+    let lang = &stem[dot + 1..];
+    if !(2..=3).contains(&lang.len()) || !lang.iter().all(u8::is_ascii_lowercase) {
+        return false;
+    }
+    let original = [&stem[..dot], b".txt"].concat();
+    present.contains(original.as_slice())
+}

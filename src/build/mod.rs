@@ -1,0 +1,400 @@
+//! The build: reads the inputs, decides what to make again, makes it on every core, and puts it in
+//! place through [`crate::output`]. `check` runs the same work and writes nothing; `new` writes a
+//! translation skeleton.
+
+mod article;
+mod inputs;
+mod plan;
+mod state;
+
+use std::path::PathBuf;
+
+use crate::config::BuildOptions;
+use crate::error::{Error, Location, Result, Warning};
+use crate::model::ArticleSummary;
+use crate::{output, render, translate};
+pub use article::{render_from_text, render_with_templates};
+use inputs::Inputs;
+use plan::{Outcome, made_entries, newest_first, process_seeds, settle};
+
+/// What a build did.
+#[derive(Debug)]
+pub struct BuildReport {
+    pub pages: usize,
+    /// How many of the pages have a machine translation.
+    pub machine_translated: usize,
+    /// How many pages were made again (all of them, unless the build was incremental).
+    pub remade: usize,
+    pub warnings: Vec<Warning>,
+    /// Things the user may want to know that are not problems.
+    pub notes: Vec<String>,
+}
+
+/// Builds the site: every seed becomes a page, or nothing is written.
+pub fn build(options: &BuildOptions) -> Result<BuildReport> {
+    build_with_progress(options, &|_| {})
+}
+
+/// How far a build is: articles done out of all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub done: usize,
+    pub total: usize,
+}
+
+/// Above this many changed articles a rebuild builds everything afresh, which streams pages
+/// to disk instead of holding the changed ones in memory until all have succeeded.
+const REBUILD_LIMIT: usize = 500;
+
+/// [`build`], telling `progress` after each article.
+///
+/// When the output holds the manifest of a build with the same tool, templates, static files
+/// and options, only the articles whose seed or translation changed are made again, and only
+/// files whose bytes change are written: the rest keep their modification times.
+pub fn build_with_progress(
+    options: &BuildOptions,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<BuildReport> {
+    // A build killed while it put its files in place is finished first.
+    output::clear_leftovers(&options.out)?;
+    // Listing a large archive's seeds and reading its manifest take about as long: together.
+    let (inputs, previous) = rayon::join(
+        || Inputs::load(options),
+        || state::Manifest::load(&options.out),
+    );
+    let inputs = inputs?;
+    let fingerprint = inputs.fingerprint(options);
+    let ours = options.out.join(output::OUTPUT_MARKER).is_file();
+    let mut previous = previous.filter(|_| ours);
+    if let Some(manifest) = previous.take_if(|m| m.fingerprint == fingerprint) {
+        match rebuild(options, &inputs, manifest, progress)? {
+            Ok(report) => return Ok(report),
+            Err(manifest) => previous = Some(manifest),
+        }
+    }
+    let staging = output::Staging::new(&options.out, &inputs.protected(options), options.force)?;
+    let write = |path: &str, bytes: &[u8]| staging.write(path, bytes);
+    let outcomes = process_seeds(options, &inputs, None, progress, &|files| {
+        files
+            .iter()
+            .try_for_each(|(path, bytes)| write(path, bytes))
+    });
+    let (outcomes, skipped) = settle(outcomes, options, &inputs, None)?;
+    let entries = made_entries(outcomes);
+    for (name, bytes) in &inputs.static_files {
+        write(name, bytes)?;
+    }
+    let order = newest_first(&entries);
+    let (report, mut site_files) = finish(
+        options,
+        &inputs,
+        &entries,
+        &order,
+        skipped,
+        &write,
+        &Listing::ALL,
+    )?;
+    site_files.extend(inputs.static_files.keys().cloned());
+    let manifest = state::Manifest {
+        fingerprint,
+        entries,
+        site_files,
+    };
+    write(state::MANIFEST, manifest.to_text().as_bytes())?;
+    // What the last build made may go; anything else in the folder is the user's and stays.
+    let made = previous.as_ref().map(state::Manifest::made);
+    let made_before = |relative: &str| match &made {
+        Some(made) => made.contains(relative),
+        None => ours,
+    };
+    staging.commit(&made_before)?;
+    inputs.save_translations()?;
+    Ok(report)
+}
+
+/// Where an entry of this build comes from in the previous manifest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// Taken over unchanged (perhaps with new stamps).
+    Kept(usize),
+    /// Made again in place of that entry.
+    Remade(usize),
+    /// A seed the previous build did not have.
+    New,
+}
+
+/// Rebuilds what changed since `previous`, in place, or gives `previous` back when so much
+/// changed that a full build is the better way. Nothing is written unless every article
+/// succeeded, and the changed files go in together (see [`output::Transaction`]). The previous
+/// entries of unchanged seeds are moved over, not copied, and only the index pages and feeds
+/// whose articles changed are made again.
+fn rebuild(
+    options: &BuildOptions,
+    inputs: &Inputs,
+    previous: state::Manifest,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Result<BuildReport, state::Manifest>> {
+    let out = &options.out;
+    let outcomes = process_seeds(options, inputs, Some(&previous), progress, &|_| Ok(()));
+    let (outcomes, skipped) = settle(outcomes, options, inputs, Some(&previous))?;
+    let remade = outcomes
+        .iter()
+        .filter(|o| matches!(o, Outcome::Made { .. }))
+        .count();
+    if remade > REBUILD_LIMIT {
+        return Ok(Err(previous));
+    }
+    let state::Manifest {
+        fingerprint,
+        entries: mut old,
+        site_files: old_site_files,
+    } = previous;
+    let old_order = newest_first(&old);
+    let mut kept = vec![false; old.len()];
+    let mut changed = remade > 0;
+    let mut entries = Vec::with_capacity(outcomes.len());
+    let mut origins = Vec::with_capacity(outcomes.len());
+    let mut made_files = Vec::with_capacity(remade);
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Kept { previous, stamps } => {
+                let mut entry = std::mem::take(&mut old[previous]);
+                kept[previous] = true;
+                if let Some((seed_stamp, translation_stamp)) = stamps {
+                    entry.restamp(seed_stamp, translation_stamp);
+                    changed = true;
+                }
+                origins.push(Origin::Kept(previous));
+                entries.push(entry);
+            }
+            Outcome::Made {
+                entry,
+                files,
+                previous,
+            } => {
+                made_files.extend(files);
+                origins.push(previous.map_or(Origin::New, Origin::Remade));
+                entries.push(*entry);
+            }
+        }
+    }
+    let transaction = output::Transaction::new(out)?;
+    let write = |path: &str, bytes: &[u8]| transaction.write(path, bytes);
+    for (path, bytes) in made_files.iter().flatten() {
+        write(path, bytes)?;
+    }
+    let order = newest_first(&entries);
+    // Whether the articles at `positions` of the index are the ones the last build listed
+    // there, with the same summaries (`whole`) or at least the same slugs and dates.
+    let listed_as_before = |positions: std::ops::Range<usize>, whole: bool| {
+        let clamp = |order: &[usize]| -> std::ops::Range<usize> {
+            positions.start.min(order.len())..positions.end.min(order.len())
+        };
+        let (new, before) = (&order[clamp(&order)], &old_order[clamp(&old_order)]);
+        new.len() == before.len()
+            && new.iter().zip(before).all(|(&j, &i)| match origins[j] {
+                Origin::Kept(k) => k == i,
+                Origin::Remade(k) if whole => k == i && old[i].summary == entries[j].summary,
+                Origin::Remade(k) => {
+                    let (was, is) = (&old[i].summary, &entries[j].summary);
+                    k == i && was.slug == is.slug && was.published == is.published
+                }
+                Origin::New => false,
+            })
+    };
+    let pages = |order: &[usize]| order.len().div_ceil(render::INDEX_PAGE_SIZE);
+    let same_pages = pages(&order) == pages(&old_order) && order.len() == old_order.len();
+    let size = render::INDEX_PAGE_SIZE;
+    let listing = Listing {
+        index_page: &|page, path| {
+            let unchanged = same_pages && listed_as_before(page * size..(page + 1) * size, true);
+            !unchanged || !out.join(path).is_file()
+        },
+        file: &|path| {
+            let unchanged = match path {
+                "atom.xml" => listed_as_before(0..render::feeds::FEED_ENTRIES, true),
+                "sitemap.xml" => same_pages && listed_as_before(0..order.len(), false),
+                // The 404 page and robots.txt depend only on what the fingerprint covers.
+                _ => true,
+            };
+            !unchanged || !out.join(path).is_file()
+        },
+    };
+    let (mut report, mut site_files) =
+        finish(options, inputs, &entries, &order, skipped, &write, &listing)?;
+    report.remade = remade;
+    site_files.extend(inputs.static_files.keys().cloned());
+    // Stale: what the replaced and removed entries and the site made before, and made no more.
+    let made: std::collections::HashSet<&str> = entries
+        .iter()
+        .zip(&origins)
+        .filter(|(_, origin)| !matches!(origin, Origin::Kept(_)))
+        .flat_map(|(entry, _)| &entry.files)
+        .chain(&site_files)
+        .map(String::as_str)
+        .collect();
+    let gone = old
+        .iter()
+        .zip(&kept)
+        .filter(|(_, kept)| !**kept)
+        .flat_map(|(entry, _)| &entry.files)
+        .chain(&old_site_files);
+    for file in gone {
+        if !made.contains(file.as_str()) {
+            transaction.remove(file);
+        }
+    }
+    changed |= kept.contains(&false) || site_files != old_site_files;
+    if changed {
+        let manifest = state::Manifest {
+            fingerprint,
+            entries,
+            site_files,
+        };
+        transaction.replace(state::MANIFEST, manifest.to_text().as_bytes())?;
+    }
+    transaction.commit()?;
+    inputs.save_translations()?;
+    Ok(Ok(report))
+}
+
+/// Checks every seed, translation and template as a build would, and writes nothing. Every
+/// problem is reported, not only the first.
+pub fn check(options: &BuildOptions) -> Result<BuildReport> {
+    let inputs = Inputs::load(options)?;
+    let outcomes = process_seeds(options, &inputs, None, &|_| {}, &|_| Ok(()));
+    let (outcomes, skipped) = settle(outcomes, options, &inputs, None)?;
+    let entries = made_entries(outcomes);
+    let order = newest_first(&entries);
+    finish(
+        options,
+        &inputs,
+        &entries,
+        &order,
+        skipped,
+        &|_, _| Ok(()),
+        &Listing::ALL,
+    )
+    .map(|(report, _)| report)
+}
+
+/// Writes the skeleton of the translation of `seeds/<stem>.txt` for a translator to fill in,
+/// and returns its path. An existing file is never overwritten.
+pub fn new_translation(options: &BuildOptions, stem: &str) -> Result<PathBuf> {
+    let seed_path = options.seeds.join(format!("{stem}.txt"));
+    let seed = inputs::read_seed(
+        &seed_path,
+        stem,
+        &options.source_lang,
+        options.time_zone,
+        options.encoding,
+    )?;
+    let path = translate::authored_path(&seed_path, &options.target_lang);
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => Error::input(
+                Location::file(&path),
+                "already exists; paralelo new never overwrites a translation",
+            ),
+            _ => Error::io(&path, "create", e),
+        })?;
+    std::io::Write::write_all(
+        &mut file,
+        translate::skeleton(&seed, &options.target_lang).as_bytes(),
+    )
+    .map_err(|e| Error::io(&path, "write", e))?;
+    Ok(path)
+}
+
+/// Which of the files that list the articles a build makes; the others are as the last build
+/// left them.
+struct Listing<'a> {
+    /// Index pages, by number from 0 and path.
+    index_page: &'a dyn Fn(usize, &str) -> bool,
+    /// The other files, by path: feed, sitemap, robots.txt, 404 page.
+    file: &'a dyn Fn(&str) -> bool,
+}
+
+impl Listing<'_> {
+    const ALL: Listing<'static> = Listing {
+        index_page: &|_, _| true,
+        file: &|_| true,
+    };
+}
+
+/// Writes what lists the articles (index pages, feed, sitemap) and the 404 page, as far as
+/// `listing` wants them, and reports. `order` lists the entries newest first. The files it
+/// returns are all the build's, written now or not.
+fn finish(
+    options: &BuildOptions,
+    inputs: &Inputs,
+    entries: &[state::Entry],
+    order: &[usize],
+    skipped: Vec<Warning>,
+    write: &dyn Fn(&str, &[u8]) -> Result<()>,
+    listing: &Listing<'_>,
+) -> Result<(BuildReport, Vec<String>)> {
+    let made = std::cell::RefCell::new(Vec::new());
+    // Makes the file at `path` with `text` unless it is not wanted; either way it is the build's.
+    let make = |path: &str, text: &dyn Fn() -> Result<String>| {
+        made.borrow_mut().push(path.to_string());
+        if (listing.file)(path) {
+            write(path, text()?.as_bytes())?;
+        }
+        Ok::<(), Error>(())
+    };
+    let summaries: Vec<&ArticleSummary> = order.iter().map(|&i| &entries[i].summary).collect();
+    let lang = &options.source_lang;
+    let index = render::render_index(
+        &inputs.tera,
+        &options.site,
+        lang,
+        &summaries,
+        listing.index_page,
+    )?;
+    for (path, html) in &index {
+        made.borrow_mut().push(path.clone());
+        if let Some(html) = html {
+            write(path, html.as_bytes())?;
+        }
+    }
+    make("404.html", &|| {
+        render::render_not_found(&inputs.tera, &options.site, lang)
+    })?;
+    let mut notes: Vec<String> = inputs
+        .glosser
+        .as_ref()
+        .and_then(article::Glosses::unavailable)
+        .into_iter()
+        .collect();
+    match &options.site.base_url {
+        Some(base) => {
+            let index_paths: Vec<String> = index.into_iter().map(|(path, _)| path).collect();
+            make("atom.xml", &|| {
+                Ok(render::feeds::atom(&options.site, base, lang, &summaries))
+            })?;
+            make("sitemap.xml", &|| {
+                Ok(render::feeds::sitemap(base, &index_paths, &summaries))
+            })?;
+            make("robots.txt", &|| Ok(render::feeds::robots(base)))?;
+        }
+        None => notes.push(
+            "no base_url in paralelo.toml: atom.xml, sitemap.xml, robots.txt and canonical links need one, so they are not written".to_string(),
+        ),
+    }
+    let report = BuildReport {
+        pages: summaries.len(),
+        machine_translated: entries.iter().filter(|e| e.machine_translated).count(),
+        remade: entries.len(),
+        warnings: entries
+            .iter()
+            .flat_map(|e| e.warnings.clone())
+            .chain(skipped)
+            .collect(),
+        notes,
+    };
+    Ok((report, made.into_inner()))
+}

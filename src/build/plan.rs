@@ -1,0 +1,220 @@
+//! What becomes of each seed: kept as the last build made it, or made again, on every core; and
+//! the checks that need every article at once (slugs that clash).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::article::{Files, render_article};
+use super::inputs::{Inputs, SeedFile};
+use super::{Progress, state};
+use crate::config::BuildOptions;
+use crate::error::{Error, Location, Result, Warning};
+use crate::model::ArticleSummary;
+
+/// What became of one seed.
+pub(super) enum Outcome {
+    /// Its seed and translation are as the previous manifest's entry saw them: the same bytes,
+    /// and the same stamps unless new ones are given.
+    Kept {
+        previous: usize,
+        stamps: Option<(Option<state::Stamp>, Option<state::Stamp>)>,
+    },
+    /// Made again: its entry, its files unless they went to disk already, and the previous
+    /// entry it replaces.
+    Made {
+        entry: Box<state::Entry>,
+        files: Option<Files>,
+        previous: Option<usize>,
+    },
+}
+
+/// The entries of a build that had no previous manifest, so made every article.
+pub(super) fn made_entries(outcomes: Vec<Outcome>) -> Vec<state::Entry> {
+    outcomes
+        .into_iter()
+        .filter_map(|outcome| match outcome {
+            Outcome::Made { entry, .. } => Some(*entry),
+            Outcome::Kept { .. } => None,
+        })
+        .collect()
+}
+
+/// The entries' positions, newest first, as the index lists them.
+pub(super) fn newest_first(entries: &[state::Entry]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by(|&a, &b| ArticleSummary::newest_first(&entries[a].summary, &entries[b].summary));
+    order
+}
+
+/// Processes every seed in parallel. `stream` sees each made article's files as soon as they
+/// exist; what it keeps is up to it.
+pub(super) fn process_seeds(
+    options: &BuildOptions,
+    inputs: &Inputs,
+    previous: Option<&state::Manifest>,
+    progress: &(dyn Fn(Progress) + Sync),
+    stream: &(dyn Fn(&Files) -> Result<()> + Sync),
+) -> Vec<Result<Outcome>> {
+    use rayon::prelude::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    // Keyed by the path's bytes: comparing `Path`s component by component showed in profiles.
+    let by_seed: std::collections::HashMap<&std::ffi::OsStr, (usize, &state::Entry)> = previous
+        .into_iter()
+        .flat_map(|m| m.entries.iter().enumerate())
+        .map(|(i, e)| (e.seed.as_os_str(), (i, e)))
+        .collect();
+    let total = inputs.seeds.len();
+    let done = AtomicUsize::new(0);
+    inputs
+        .seeds
+        .par_iter()
+        .zip(&inputs.stamps)
+        .map(|(file, stamps)| {
+            let result = process_seed(
+                options,
+                inputs,
+                file,
+                stamps,
+                by_seed.get(file.path.as_os_str()).copied(),
+            )
+            .and_then(|outcome| match outcome {
+                Outcome::Made {
+                    entry,
+                    files: Some(files),
+                    previous: None,
+                } if previous.is_none() => stream(&files).map(|()| Outcome::Made {
+                    entry,
+                    files: None,
+                    previous: None,
+                }),
+                outcome => Ok(outcome),
+            });
+            let done = done.fetch_add(1, Ordering::Relaxed) + 1;
+            progress(Progress { done, total });
+            result
+        })
+        .collect()
+}
+
+/// Makes one seed's page again, unless its seed and translation are as `previous` saw them.
+fn process_seed(
+    options: &BuildOptions,
+    inputs: &Inputs,
+    file: &SeedFile,
+    stamps: &state::SeedStamps,
+    previous: Option<(usize, &state::Entry)>,
+) -> Result<Outcome> {
+    let translation = &stamps.translation;
+    let (seed_stamp, translation_stamp) = (stamps.seed_stamp, stamps.translation_stamp);
+    if let Some((i, _)) = previous.filter(|(_, e)| e.stamps_match(seed_stamp, translation_stamp)) {
+        return Ok(Outcome::Kept {
+            previous: i,
+            stamps: None,
+        });
+    }
+    let bytes = state::SeedBytes::read(&file.path, translation)?;
+    let hash = bytes.hash();
+    if let Some((i, _)) = previous.filter(|(_, e)| e.hash == hash) {
+        return Ok(Outcome::Kept {
+            previous: i,
+            stamps: Some((seed_stamp, translation_stamp)),
+        });
+    }
+    let rendered = render_article(options, inputs, file, translation, bytes)?;
+    let entry = state::Entry {
+        seed: file.path.clone(),
+        seed_stamp,
+        translation_stamp,
+        hash,
+        machine_translated: rendered.machine_translated,
+        files: rendered
+            .files
+            .iter()
+            .map(|(path, _)| path.clone())
+            .collect(),
+        summary: rendered.summary,
+        warnings: rendered.warnings,
+        written: None,
+    };
+    Ok(Outcome::Made {
+        entry: Box::new(entry),
+        files: Some(rendered.files),
+        previous: previous.map(|(i, _)| i),
+    })
+}
+
+/// Every seed's outcome, or every error, including clashing slugs (a kept seed's slug is the
+/// one in `previous`). Seeds left out for want of a translation (`--skip-untranslated`) come
+/// back as warnings.
+pub(super) fn settle(
+    outcomes: Vec<Result<Outcome>>,
+    options: &BuildOptions,
+    inputs: &Inputs,
+    previous: Option<&state::Manifest>,
+) -> Result<(Vec<Outcome>, Vec<Warning>)> {
+    let mut errors = Vec::new();
+    let mut skipped = Vec::new();
+    let mut settled = Vec::with_capacity(outcomes.len());
+    for outcome in outcomes {
+        match outcome {
+            Ok(outcome) => settled.push(outcome),
+            Err(Error::Untranslated { location, message }) if options.skip_untranslated => skipped
+                .push(Warning {
+                    path: location.path,
+                    place: None,
+                    message: format!("left out: {message}"),
+                }),
+            Err(e) => errors.push(e),
+        }
+    }
+    let entries = settled.iter().filter_map(|outcome| match outcome {
+        Outcome::Made { entry, .. } => Some(&**entry),
+        Outcome::Kept { previous: i, .. } => previous.and_then(|m| m.entries.get(*i)),
+    });
+    check_slugs(entries, &inputs.static_files, &mut errors);
+    if errors.is_empty() {
+        Ok((settled, skipped))
+    } else {
+        Err(Error::all(errors))
+    }
+}
+
+/// Two articles with one slug are an error naming both; so is a slug that a static folder or
+/// the index's later pages (`page/`) already use.
+fn check_slugs<'a>(
+    entries: impl Iterator<Item = &'a state::Entry>,
+    static_files: &BTreeMap<String, Vec<u8>>,
+    errors: &mut Vec<Error>,
+) {
+    enum Owner<'a> {
+        LaterPages,
+        Static,
+        Seed(&'a Path),
+    }
+    let mut taken: std::collections::HashMap<&str, Owner<'_>> =
+        std::collections::HashMap::from([("page", Owner::LaterPages)]);
+    for name in static_files.keys() {
+        if let Some((folder, _)) = name.split_once('/') {
+            taken.insert(folder, Owner::Static);
+        }
+    }
+    for entry in entries {
+        let slug = entry.summary.slug.as_str();
+        let owner = match taken.get(slug) {
+            None => {
+                taken.insert(slug, Owner::Seed(&entry.seed));
+                continue;
+            }
+            Some(Owner::LaterPages) => "the index's later pages".to_string(),
+            Some(Owner::Static) => format!("the static folder `{slug}`"),
+            Some(Owner::Seed(path)) => path.display().to_string(),
+        };
+        errors.push(Error::input(
+            Location::file(&entry.seed),
+            format!(
+                "has the slug `{slug}`, like {owner}; give it another `slug` in its translation's front matter"
+            ),
+        ));
+    }
+}

@@ -1,0 +1,123 @@
+//! The plain data that flows through the build: a seed as read, an article with its two sides,
+//! who translated it, and what the index keeps of each article.
+
+use std::ops::Range;
+use std::path::PathBuf;
+
+use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
+
+/// The photo caption and who took the photo.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caption {
+    pub text: String,
+    pub credit: Option<String>,
+}
+
+/// The dateline as written, e.g. `Publicado: miércoles, 5 noviembre 2025 13:34`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dateline {
+    /// The word before the colon (`Publicado`).
+    pub label: String,
+    /// Everything after it (`miércoles, 5 noviembre 2025 13:34`).
+    pub value: String,
+    pub line: usize,
+}
+
+/// One body paragraph: its lines joined by single spaces, and where it starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paragraph {
+    pub text: String,
+    pub line: usize,
+}
+
+/// A text in the wire layout, in one language.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct WireText {
+    pub caption: Option<Caption>,
+    pub dateline: Option<Dateline>,
+    pub paragraphs: Vec<Paragraph>,
+}
+
+/// An original article, as read from `seeds/<stem>.txt`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Seed {
+    pub path: PathBuf,
+    pub stem: String,
+    pub lang: String,
+    pub text: WireText,
+    /// The dateline's moment, with the offset its time zone had on that date.
+    pub published: Option<DateTime<FixedOffset>>,
+}
+
+/// One language's side of an article.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Side {
+    pub lang: String,
+    /// The headline, when the author gave one.
+    pub title: Option<String>,
+    pub caption: Option<Caption>,
+    pub dateline: Option<Dateline>,
+    pub paragraphs: Vec<Paragraph>,
+    /// The file this side was read from.
+    pub file: PathBuf,
+    /// Per paragraph, the sentences as a machine translation made them, one by one: they align
+    /// one to one by construction. `None`: find and align them from the text.
+    pub sentences: Option<Vec<Vec<Range<usize>>>>,
+    /// Per paragraph, the words a machine translation left in the original language.
+    pub untranslated: Vec<Vec<Range<usize>>>,
+}
+
+/// Who made the translation, for the note beside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Translator {
+    /// A person wrote `<stem>.<lang>.txt`; their name if the front matter gives it.
+    Authored(Option<String>),
+    /// A machine translated it: the engine and mode, like `Apertium spa-eng`.
+    Machine(String),
+}
+
+/// An original and its translation, with the same number of paragraphs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Article {
+    pub stem: String,
+    /// The slug the front matter asks for, if any; the site makes it URL-safe.
+    pub slug: Option<String>,
+    pub published: Option<DateTime<FixedOffset>>,
+    pub source: Side,
+    pub target: Side,
+    pub translator: Translator,
+}
+
+/// What the index and the feed keep of an article: enough to list it, little enough to keep
+/// for every article of a large site while the pages themselves stream to disk.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ArticleSummary {
+    pub slug: String,
+    #[serde(skip)]
+    pub published: Option<DateTime<FixedOffset>>,
+    /// `published` as ISO 8601, for templates.
+    pub published_iso: Option<String>,
+    pub source: SideSummary,
+    pub target: SideSummary,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SideSummary {
+    pub lang: String,
+    pub title: String,
+    /// The lead's first sentence.
+    pub summary: String,
+    /// The dateline as written.
+    pub date: Option<String>,
+}
+
+impl ArticleSummary {
+    /// The order of the index and the feed: newest first, undated last, then by slug, so that it
+    /// never depends on the seeds' order.
+    pub fn newest_first(a: &ArticleSummary, b: &ArticleSummary) -> std::cmp::Ordering {
+        b.published
+            .cmp(&a.published)
+            .then_with(|| a.slug.cmp(&b.slug))
+    }
+}

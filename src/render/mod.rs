@@ -1,0 +1,431 @@
+//! Fills the templates: Tera loading (the project's templates or the built-in ones), the article
+//! page, the index pages and the 404 page; the feeds are in [`feeds`]. What it renders goes to
+//! the build as text; writing it is [`crate::output`]'s job.
+
+pub mod feeds;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::annotate::{AnnotatedArticle, AnnotatedSide, Glossary, ParagraphPair};
+use crate::config::SiteSettings;
+use crate::error::{Error, Location, Result};
+use crate::lang::language_name;
+use crate::model::{Article, ArticleSummary, Side, SideSummary, Translator};
+use crate::output::files_under;
+
+/// The vocabulary of an article, for Anki, beside its page.
+pub const VOCABULARY_CSV: &str = "vocabulary.csv";
+
+/// The templates shipped inside the binary, used when the project has no `templates/` folder.
+const BUILTIN_TEMPLATES: [(&str, &str); 4] = [
+    ("base.html", include_str!("../../templates/base.html")),
+    ("article.html", include_str!("../../templates/article.html")),
+    ("index.html", include_str!("../../templates/index.html")),
+    ("404.html", include_str!("../../templates/404.html")),
+];
+
+/// The static files shipped inside the binary, used when the project has no `static/` folder.
+const BUILTIN_STATIC: [(&str, &str); 2] = [
+    ("style.css", include_str!("../../static/style.css")),
+    ("paralelo.js", include_str!("../../static/paralelo.js")),
+];
+
+/// The templates' names and texts: those in `dir`, or the built-in ones when `dir` is `None`.
+pub fn template_sources(dir: Option<&Path>) -> Result<Vec<(String, String)>> {
+    match dir {
+        None => Ok(BUILTIN_TEMPLATES
+            .iter()
+            .map(|(name, text)| (name.to_string(), text.to_string()))
+            .collect()),
+        Some(dir) => read_tree(dir, "read the templates folder")?
+            .into_iter()
+            .filter(|(name, _)| name.ends_with(".html"))
+            .map(|(name, bytes)| {
+                let text = String::from_utf8(bytes).map_err(|_| {
+                    Error::input(Location::file(&dir.join(&name)), "template is not UTF-8")
+                })?;
+                Ok((name, text))
+            })
+            .collect(),
+    }
+}
+
+/// Parses the templates read from `dir` (`None`: the built-in ones).
+pub fn load_templates(sources: &[(String, String)], dir: Option<&Path>) -> Result<tera::Tera> {
+    let mut tera = tera::Tera::new();
+    tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+        .map_err(|e| template_error(dir, "", &e))?;
+    for (name, _) in BUILTIN_TEMPLATES {
+        if !tera.contains_template(name) {
+            return Err(Error::Template {
+                name: name.to_string(),
+                message: format!(
+                    "missing from {}; every templates folder needs base.html, article.html, index.html and 404.html",
+                    dir.map_or("the built-in templates".into(), |d| d.display().to_string())
+                ),
+            });
+        }
+    }
+    Ok(tera)
+}
+
+fn template_error(dir: Option<&Path>, name: &str, e: &tera::Error) -> Error {
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        message.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    let name = match dir {
+        Some(dir) if !name.is_empty() => dir.join(name).display().to_string(),
+        Some(dir) => dir.display().to_string(),
+        None => name.to_string(),
+    };
+    Error::Template { name, message }
+}
+
+/// Reads every file under `dir`, keyed by its path relative to `dir` with `/` separators.
+fn read_tree(dir: &Path, action: &'static str) -> Result<BTreeMap<String, Vec<u8>>> {
+    files_under(dir, action)?
+        .into_iter()
+        .filter(|(_, path)| path.is_file())
+        .map(|(name, path)| {
+            let bytes = fs::read(&path).map_err(|e| Error::io(&path, "read", e))?;
+            Ok((name, bytes))
+        })
+        .collect()
+}
+
+/// The static files to copy: those under `dir`, or the built-in ones when `dir` is `None`.
+pub fn static_files(dir: Option<&Path>) -> Result<BTreeMap<String, Vec<u8>>> {
+    match dir {
+        Some(dir) => read_tree(dir, "read the static folder"),
+        None => Ok(BUILTIN_STATIC
+            .iter()
+            .map(|(name, text)| (name.to_string(), text.as_bytes().to_vec()))
+            .collect()),
+    }
+}
+
+/// Makes a URL-safe slug: lowercase ASCII letters, digits, underscores and single dashes.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::new();
+    for c in text.chars().flat_map(char::to_lowercase) {
+        let c = fold_accent(c);
+        if c.is_ascii_alphanumeric() || c == '_' {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    let mut slug: String = slug.chars().take(80).collect();
+    while slug.ends_with('-') {
+        slug.pop();
+    }
+    if slug.is_empty() {
+        // Nothing to read in it (`..`, `¿?`): named by its hash, so that two such seeds still
+        // get two pages.
+        let mut hash = crate::record::StableHasher::new();
+        hash.write(text.as_bytes());
+        format!("article-{:08x}", hash.finish() >> 32)
+    } else {
+        slug
+    }
+}
+
+/// The ASCII letter under a Latin accent, so `Córdoba` becomes `cordoba`, not `c-rdoba`.
+fn fold_accent(c: char) -> char {
+    const FROM: &str = "áàâäãåāéèêëēíìîïīóòôöõøōúùûüūñçýÿ";
+    const TO: &str = "aaaaaaaeeeeeiiiiiooooooouuuuuncyy";
+    FROM.chars()
+        .position(|f| f == c)
+        .and_then(|i| TO.chars().nth(i))
+        .unwrap_or(c)
+}
+
+/// An article ready to be written: its data and its annotated paragraphs.
+pub struct Page<'a> {
+    pub slug: String,
+    pub article: &'a Article,
+    pub annotated: &'a AnnotatedArticle,
+}
+
+#[derive(Serialize)]
+struct SideContext<'a> {
+    lang: &'a str,
+    language: &'a str,
+    title: &'a str,
+    summary: &'a str,
+    caption: Option<&'a str>,
+    credit: Option<&'a str>,
+    date: Option<&'a str>,
+    markdown: String,
+}
+
+#[derive(Serialize)]
+struct GlossaryContext<'a> {
+    /// JSON for the page's script: the analyses the words point to.
+    data: &'a str,
+    csv: &'static str,
+    vocabulary: Vec<VocabularyRow<'a>>,
+}
+
+#[derive(Serialize)]
+struct VocabularyRow<'a> {
+    lemma: &'a str,
+    part_of_speech: &'static str,
+    glosses: String,
+    /// The first sentence with the lemma, cut around the word so the template can mark it.
+    before: &'a str,
+    word: &'a str,
+    after: &'a str,
+    occurrences: usize,
+}
+
+fn glossary_context(glossary: &Glossary) -> GlossaryContext<'_> {
+    let vocabulary = glossary
+        .vocabulary
+        .iter()
+        .map(|entry| {
+            let sentence = entry.sentence.as_str();
+            let word = sentence.get(entry.word.clone()).unwrap_or("");
+            VocabularyRow {
+                lemma: &entry.lemma,
+                part_of_speech: entry.part_of_speech.name(),
+                glosses: entry.glosses.join("; "),
+                before: sentence.get(..entry.word.start).unwrap_or(sentence),
+                word,
+                after: sentence.get(entry.word.end..).unwrap_or(""),
+                occurrences: entry.occurrences,
+            }
+        })
+        .collect();
+    GlossaryContext {
+        data: &glossary.data,
+        csv: VOCABULARY_CSV,
+        vocabulary,
+    }
+}
+
+#[derive(Serialize)]
+struct PairContext<'a> {
+    number: usize,
+    source: &'a str,
+    target: &'a str,
+}
+
+#[derive(Serialize)]
+struct ArticleContext<'a> {
+    slug: &'a str,
+    /// The page's absolute address, when the site has a base URL.
+    url: Option<String>,
+    published: Option<String>,
+    source: SideContext<'a>,
+    target: SideContext<'a>,
+    translation_note: String,
+    /// Whether a machine made the translation (its unknown words are marked).
+    machine: bool,
+    glossary: Option<GlossaryContext<'a>>,
+    pairs: Vec<PairContext<'a>>,
+}
+
+/// What the index and the feeds keep of the article on `page`.
+pub fn summary(page: &Page<'_>) -> ArticleSummary {
+    let side = |side: &Side, annotated: &AnnotatedSide| SideSummary {
+        lang: side.lang.clone(),
+        title: annotated.title.clone(),
+        summary: annotated.summary.clone(),
+        date: side.dateline.as_ref().map(|d| d.value.clone()),
+    };
+    ArticleSummary {
+        slug: page.slug.clone(),
+        published: page.article.published,
+        published_iso: page.article.published.map(|d| d.to_rfc3339()),
+        source: side(&page.article.source, &page.annotated.source),
+        target: side(&page.article.target, &page.annotated.target),
+    }
+}
+
+#[derive(Serialize)]
+struct IndexEntry<'a> {
+    href: String,
+    #[serde(flatten)]
+    article: &'a ArticleSummary,
+}
+
+fn side_context<'a>(side: &'a Side, annotated: &'a AnnotatedSide) -> SideContext<'a> {
+    SideContext {
+        lang: &side.lang,
+        language: language_name(&side.lang),
+        title: &annotated.title,
+        summary: &annotated.summary,
+        caption: side.caption.as_ref().map(|c| c.text.as_str()),
+        credit: side.caption.as_ref().and_then(|c| c.credit.as_deref()),
+        date: side.dateline.as_ref().map(|d| d.value.as_str()),
+        markdown: format!("{}.md", side.lang),
+    }
+}
+
+fn translation_note(article: &Article) -> String {
+    match &article.translator {
+        Translator::Authored(Some(name)) => format!("Translated by {name}"),
+        Translator::Authored(None) => "Human translation".to_string(),
+        Translator::Machine(engine) => format!("Machine translation ({engine})"),
+    }
+}
+
+fn article_context<'a>(site: &SiteSettings, page: &'a Page<'a>) -> ArticleContext<'a> {
+    let (article, annotated) = (page.article, page.annotated);
+    ArticleContext {
+        slug: &page.slug,
+        url: site
+            .base_url
+            .as_ref()
+            .map(|base| format!("{base}{}/", page.slug)),
+        published: article.published.map(|d| d.to_rfc3339()),
+        source: side_context(&article.source, &annotated.source),
+        target: side_context(&article.target, &annotated.target),
+        translation_note: translation_note(article),
+        machine: matches!(article.translator, Translator::Machine(_)),
+        glossary: annotated.glossary.as_ref().map(glossary_context),
+        pairs: annotated
+            .pairs
+            .iter()
+            .map(
+                |ParagraphPair {
+                     number,
+                     source_html,
+                     target_html,
+                 }| PairContext {
+                    number: *number,
+                    source: source_html,
+                    target: target_html,
+                },
+            )
+            .collect(),
+    }
+}
+
+/// Renders one article page.
+pub fn render_article(tera: &tera::Tera, site: &SiteSettings, page: &Page<'_>) -> Result<String> {
+    let mut context = tera::Context::new();
+    context.insert("site", site);
+    context.insert("root", "../");
+    context.insert("lang", &page.article.source.lang);
+    context.insert("article", &article_context(site, page));
+    tera.render("article.html", &context)
+        .map_err(|e| template_error(None, "article.html", &e))
+}
+
+/// How many articles one index page lists.
+pub const INDEX_PAGE_SIZE: usize = 50;
+
+#[derive(Serialize)]
+struct Pagination {
+    number: usize,
+    total: usize,
+    newer: Option<String>,
+    older: Option<String>,
+}
+
+/// The path of index page `number` (1-based) inside the output, and the way back to the root.
+fn index_path(number: usize) -> (String, &'static str) {
+    match number {
+        1 => ("index.html".to_string(), ""),
+        n => (format!("page/{n}/index.html"), "../../"),
+    }
+}
+
+/// Renders the index pages, [`INDEX_PAGE_SIZE`] articles each, of articles already sorted:
+/// `(path inside the output, HTML)`, the HTML only of the pages that `wanted` asks for (by
+/// number from 0, and path), so that a rebuild renders only the pages whose articles changed.
+pub fn render_index(
+    tera: &tera::Tera,
+    site: &SiteSettings,
+    lang: &str,
+    articles: &[&ArticleSummary],
+    wanted: &dyn Fn(usize, &str) -> bool,
+) -> Result<Vec<(String, Option<String>)>> {
+    let chunks: Vec<&[&ArticleSummary]> = if articles.is_empty() {
+        vec![&[]]
+    } else {
+        articles.chunks(INDEX_PAGE_SIZE).collect()
+    };
+    let total = chunks.len();
+    let link = |from: usize, to: usize| {
+        let (path, _) = index_path(to);
+        format!("{}{path}", index_path(from).1)
+    };
+    chunks
+        .iter()
+        .enumerate()
+        .map(|(i, chunk)| {
+            let number = i + 1;
+            let (path, root) = index_path(number);
+            if !wanted(i, &path) {
+                return Ok((path, None));
+            }
+            let entries: Vec<IndexEntry<'_>> = chunk
+                .iter()
+                .map(|article| IndexEntry {
+                    href: format!("{root}{}/index.html", article.slug),
+                    article,
+                })
+                .collect();
+            let pagination = Pagination {
+                number,
+                total,
+                newer: (number > 1).then(|| link(number, number - 1)),
+                older: (number < total).then(|| link(number, number + 1)),
+            };
+            let mut context = tera::Context::new();
+            context.insert("site", site);
+            context.insert("root", root);
+            context.insert("lang", lang);
+            context.insert("articles", &entries);
+            context.insert("pagination", &pagination);
+            let html = tera
+                .render("index.html", &context)
+                .map_err(|e| template_error(None, "index.html", &e))?;
+            Ok((path, Some(html)))
+        })
+        .collect()
+}
+
+/// Renders the page a host shows for a missing address. It may be served from any depth, so
+/// it links to the site by its absolute address when there is one.
+pub fn render_not_found(tera: &tera::Tera, site: &SiteSettings, lang: &str) -> Result<String> {
+    let mut context = tera::Context::new();
+    context.insert("site", site);
+    context.insert("root", site.base_url.as_deref().unwrap_or(""));
+    context.insert("lang", lang);
+    tera.render("404.html", &context)
+        .map_err(|e| template_error(None, "404.html", &e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_url_safe() {
+        assert_eq!(slugify("000_df1e1d8b34815c19"), "000_df1e1d8b34815c19");
+        assert_eq!(slugify("Córdoba: ¡Año Nuevo! "), "cordoba-ano-nuevo");
+        assert_eq!(slugify("../../etc/passwd"), "etc-passwd");
+        assert_eq!(slugify("%2f"), "2f");
+        let unreadable = [slugify("..."), slugify(".."), slugify("¿?")];
+        assert!(
+            unreadable
+                .iter()
+                .all(|s| s.starts_with("article-") && s.len() == 16)
+        );
+        assert!(unreadable[0] != unreadable[1] && unreadable[1] != unreadable[2]);
+        assert_eq!(slugify("..."), unreadable[0]);
+        assert_eq!(slugify(&"a".repeat(300)).len(), 80);
+    }
+}

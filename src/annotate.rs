@@ -251,7 +251,7 @@ fn emit(
     paragraphs: &[&str],
     machine: Option<&str>,
 ) -> Result<Document> {
-    let source = side.file.to_string_lossy();
+    let source = project_path(&side.file);
     let front = FrontMatter {
         title,
         lang: &side.lang,
@@ -277,4 +277,19 @@ fn render(side: &Side, doc: &Document, plain: &[&str], marks: &[Vec<Mark>]) -> R
             .map_or(1, |p| p.line);
         Error::input(Location::line(&side.file, line), e.to_string())
     })
+}
+
+/// The path of a side's file as the Markdown's front matter names it: relative to the project
+/// (the current folder), or just its name, so that no path of the build machine is published.
+fn project_path(file: &std::path::Path) -> String {
+    let relative = if file.is_absolute() {
+        std::env::current_dir()
+            .ok()
+            .and_then(|here| file.strip_prefix(here).ok())
+            .or_else(|| file.file_name().map(std::path::Path::new))
+            .unwrap_or(file)
+    } else {
+        file
+    };
+    relative.to_string_lossy().into_owned()
 }

@@ -10,11 +10,17 @@ use crate::error::{Error, Location, Result};
 /// The configuration file's name, at the project root.
 pub const FILE_NAME: &str = "paralelo.toml";
 
+/// The state folder's name, beside the configuration file.
+pub const STATE_DIR: &str = ".paralelo";
+
 /// What `paralelo build` needs to know.
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
     pub seeds: PathBuf,
     pub out: PathBuf,
+    /// The build's own state (what the last builds made, for incremental rebuilds): never
+    /// published, safe to delete. `.paralelo/` beside `paralelo.toml`.
+    pub state: PathBuf,
     /// `None`: the project's `templates/` if there is one, else the built-in templates.
     pub templates: Option<PathBuf>,
     /// `None`: the project's `static/` if there is one, else the built-in files.
@@ -42,6 +48,7 @@ impl Default for BuildOptions {
         BuildOptions {
             seeds: PathBuf::from("seeds"),
             out: PathBuf::from("public"),
+            state: PathBuf::from(STATE_DIR),
             templates: None,
             static_dir: None,
             source_lang: "es".to_string(),
@@ -270,6 +277,9 @@ pub fn resolve(overrides: Overrides) -> Result<BuildOptions> {
     let mut options = BuildOptions {
         seeds: overrides.seeds.or(file.seeds).unwrap_or(defaults.seeds),
         out: overrides.out.or(file.out).unwrap_or(defaults.out),
+        state: path
+            .parent()
+            .map_or(defaults.state.clone(), |dir| dir.join(STATE_DIR)),
         templates: overrides.templates.or(file.templates),
         static_dir: file.static_dir,
         source_lang: overrides

@@ -28,10 +28,21 @@ fn built(count: usize) -> (tempfile::TempDir, BuildOptions) {
     let options = BuildOptions {
         seeds,
         out: dir.path().join("public"),
+        state: dir.path().join(".paralelo"),
         ..Default::default()
     };
     build(&options).unwrap();
     (dir, options)
+}
+
+/// The manifest of the one output folder `options` builds into, in the state folder.
+fn manifest(options: &BuildOptions) -> PathBuf {
+    let builds: Vec<_> = fs::read_dir(options.state.join("builds"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(builds.len(), 1, "{builds:?}");
+    builds[0].join("manifest")
 }
 
 /// Every file of the output with its modification time.
@@ -97,12 +108,7 @@ fn one_changed_seed_rewrites_its_page_and_the_index_only() {
     .unwrap();
     build(&options).unwrap();
     let after = mtimes(&options.out);
-    let mut expected = vec![
-        ".paralelo-manifest",
-        "index.html",
-        "s01/es.md",
-        "s01/index.html",
-    ];
+    let mut expected = vec!["index.html", "s01/es.md", "s01/index.html"];
     // With Apertium here, the page has glosses and a vocabulary file, which changes too.
     if options.out.join("s01/vocabulary.csv").exists() {
         expected.push("s01/vocabulary.csv");
@@ -183,7 +189,7 @@ fn a_failed_rebuild_changes_nothing() {
 #[test]
 fn a_damaged_manifest_means_a_full_build() {
     let (_dir, options) = built(2);
-    fs::write(options.out.join(".paralelo-manifest"), "garbage").unwrap();
+    fs::write(manifest(&options), "garbage").unwrap();
     fs::write(
         options.seeds.join("s00.txt"),
         seed(0).replace("Primer", "Otro"),
@@ -193,7 +199,7 @@ fn a_damaged_manifest_means_a_full_build() {
     let page = fs::read_to_string(options.out.join("s00/index.html")).unwrap();
     assert!(page.contains("Otro párrafo 0."));
     assert!(
-        fs::read_to_string(options.out.join(".paralelo-manifest"))
+        fs::read_to_string(manifest(&options))
             .unwrap()
             .ends_with("end\n")
     );

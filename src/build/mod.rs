@@ -58,16 +58,14 @@ pub fn build_with_progress(
     // A build killed while it put its files in place is finished first.
     output::clear_leftovers(&options.out)?;
     // Listing a large archive's seeds and reading its manifest take about as long: together.
-    let (inputs, previous) = rayon::join(
-        || Inputs::load(options),
-        || state::Manifest::load(&options.out),
-    );
-    let inputs = inputs?;
+    let state = state::StateDir::new(&options.state, &options.out);
+    let (inputs, previous) = rayon::join(|| Inputs::load(options), || state.load());
+    let (inputs, previous) = (inputs?, previous?);
     let fingerprint = inputs.fingerprint(options);
     let ours = options.out.join(output::OUTPUT_MARKER).is_file();
     let mut previous = previous.filter(|_| ours);
     if let Some(manifest) = previous.take_if(|m| m.fingerprint == fingerprint) {
-        match rebuild(options, &inputs, manifest, progress)? {
+        match rebuild(options, &inputs, &state, manifest, progress)? {
             Ok(report) => return Ok(report),
             Err(manifest) => previous = Some(manifest),
         }
@@ -95,12 +93,6 @@ pub fn build_with_progress(
         &Listing::ALL,
     )?;
     site_files.extend(inputs.static_files.keys().cloned());
-    let manifest = state::Manifest {
-        fingerprint,
-        entries,
-        site_files,
-    };
-    write(state::MANIFEST, manifest.to_text().as_bytes())?;
     // What the last build made may go; anything else in the folder is the user's and stays.
     let made = previous.as_ref().map(state::Manifest::made);
     let made_before = |relative: &str| match &made {
@@ -108,6 +100,13 @@ pub fn build_with_progress(
         None => ours,
     };
     staging.commit(&made_before)?;
+    state.save(&mut state::Manifest {
+        fingerprint,
+        identity: (0, 0),
+        entries,
+        site_files,
+    })?;
+    state.clear_stale();
     inputs.save_translations()?;
     Ok(report)
 }
@@ -131,6 +130,7 @@ enum Origin {
 fn rebuild(
     options: &BuildOptions,
     inputs: &Inputs,
+    state: &state::StateDir,
     previous: state::Manifest,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Result<BuildReport, state::Manifest>> {
@@ -146,6 +146,7 @@ fn rebuild(
     }
     let state::Manifest {
         fingerprint,
+        identity,
         entries: mut old,
         site_files: old_site_files,
     } = previous;
@@ -246,14 +247,18 @@ fn rebuild(
     }
     changed |= kept.contains(&false) || site_files != old_site_files;
     if changed {
-        let manifest = state::Manifest {
-            fingerprint,
-            entries,
-            site_files,
-        };
-        transaction.replace(state::MANIFEST, manifest.to_text().as_bytes())?;
+        // Killed from here until the new manifest is saved, the next build is a full one.
+        state.forget()?;
     }
     transaction.commit()?;
+    if changed {
+        state.save(&mut state::Manifest {
+            fingerprint,
+            identity,
+            entries,
+            site_files,
+        })?;
+    }
     inputs.save_translations()?;
     Ok(Ok(report))
 }

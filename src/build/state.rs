@@ -1,6 +1,15 @@
-//! Decides what a rebuild must redo. A manifest in the output folder records, for each seed,
-//! its inputs (size, modification time and a hash of the bytes) and what its page gave the
-//! index, so a rebuild neither reads nor writes what has not changed.
+//! The build's own state, kept outside the published folder: a manifest per output folder that
+//! records, for each seed, its inputs (size, modification and change times, a hash of the bytes)
+//! and what its page gave the index, so that a rebuild neither reads nor writes what has not
+//! changed.
+//!
+//! The manifests live in the state folder (`.paralelo/` beside `paralelo.toml`), one per output
+//! folder under `builds/<hash of the output's absolute path>/`. Each names the output folder's
+//! identity (device and inode) when it was written: a manifest that does not match the folder
+//! now there (deleted, replaced, moved, or built by another version) is ignored, and the build
+//! is a full one. Every path read back from a manifest must lie inside the output folder, or
+//! the build refuses it. Deleting the state folder costs the next build its incrementality,
+//! nothing else.
 
 use std::collections::HashSet;
 use std::fmt::Write;
@@ -8,13 +17,17 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
-use crate::error::Warning;
+use crate::error::{Error, Location, Result, Warning};
 use crate::model::{ArticleSummary, SideSummary};
+use crate::output;
 use crate::record::{RECORD_SEPARATOR, StableHasher, UNIT_SEPARATOR, escape_into, unescape};
 
-/// The manifest's file name in the output folder.
-pub const MANIFEST: &str = ".paralelo-manifest";
-const HEADER: &str = "paralelo-manifest 1";
+/// The manifest's file name in its output's folder of the state folder.
+const MANIFEST: &str = "manifest";
+/// Beside it, the output folder's absolute path: what the entry is for, to clear entries whose
+/// output is gone.
+const OUTPUT: &str = "output";
+const HEADER: &str = concat!("paralelo-manifest 2 ", env!("CARGO_PKG_VERSION"));
 /// The last line: a manifest cut short by a killed build has none and is not trusted.
 const TRAILER: &str = "end";
 
@@ -23,6 +36,9 @@ const TRAILER: &str = "end";
 pub struct Stamp {
     pub size: u64,
     pub modified_ns: u128,
+    /// When the file's inode last changed (ctime), which no one can set back: an edit that
+    /// keeps the size and restores the modification time still shows here.
+    pub changed_ns: u128,
 }
 
 /// The stamp of the file at `path`, or `None` where there is no file.
@@ -33,9 +49,17 @@ pub fn stamp(path: &Path) -> Option<Stamp> {
         .ok()
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
         .map_or(0, |d| d.as_nanos());
+    #[cfg(unix)]
+    let changed_ns = {
+        use std::os::unix::fs::MetadataExt;
+        (meta.ctime() as u128) * 1_000_000_000 + meta.ctime_nsec() as u128
+    };
+    #[cfg(not(unix))]
+    let changed_ns = modified_ns;
     Some(Stamp {
         size: meta.len(),
         modified_ns,
+        changed_ns,
     })
 }
 
@@ -141,26 +165,143 @@ impl Entry {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Manifest {
     pub fingerprint: u64,
+    /// The output folder's identity when the manifest was written (see [`StateDir::load`]).
+    pub identity: (u64, u64),
     pub entries: Vec<Entry>,
     /// The files the build made besides the articles' (index pages, feeds, static files).
     pub site_files: Vec<String>,
 }
 
-impl Manifest {
-    /// Reads the manifest of the output folder `out`; anything unreadable means "build all".
-    pub fn load(out: &Path) -> Option<Manifest> {
-        let text = fs::read_to_string(out.join(MANIFEST)).ok()?;
-        Manifest::parse(text.into())
+/// Where the state of the builds into one output folder lives, and that folder's identity.
+pub struct StateDir {
+    /// `<state folder>/builds/<key>`.
+    dir: PathBuf,
+    out: PathBuf,
+}
+
+impl StateDir {
+    /// The state of builds into `out`, in the state folder `state`.
+    pub fn new(state: &Path, out: &Path) -> StateDir {
+        let out = absolute(out);
+        let mut hash = StableHasher::new();
+        hash.write(out.as_os_str().as_encoded_bytes());
+        StateDir {
+            dir: state.join("builds").join(format!("{:016x}", hash.finish())),
+            out,
+        }
     }
 
+    fn manifest(&self) -> PathBuf {
+        self.dir.join(MANIFEST)
+    }
+
+    /// The last build's manifest, when it was written for the output folder that is there now
+    /// by this version of paralelo; `None` means "build all". A manifest that names a path
+    /// outside the output folder is an error: following it could delete or write anywhere.
+    pub fn load(&self) -> Result<Option<Manifest>> {
+        let path = self.manifest();
+        let Ok(text) = fs::read_to_string(&path) else {
+            return Ok(None);
+        };
+        let Some(manifest) = Manifest::parse(text.into()) else {
+            return Ok(None);
+        };
+        if let Some(file) = manifest.made().into_iter().find(|f| !output::is_inside(f)) {
+            return Err(Error::input(
+                Location::file(&path),
+                format!(
+                    "names `{}`, which is not a file inside the output folder; this state was not written by paralelo: delete {} and build again",
+                    file.escape_debug(),
+                    self.dir.display()
+                ),
+            ));
+        }
+        Ok(Some(manifest).filter(|m| Some(m.identity) == identity(&self.out)))
+    }
+
+    /// Forgets the last build: what an incremental build does before it changes the output, so
+    /// that a build killed midway leaves no manifest that no longer describes the output.
+    pub fn forget(&self) -> Result<()> {
+        match fs::remove_file(self.manifest()) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(Error::io(&self.manifest(), "remove", e))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Keeps `manifest` for the next build, for the output folder now in place.
+    pub fn save(&self, manifest: &mut Manifest) -> Result<()> {
+        let Some(identity) = identity(&self.out) else {
+            return Ok(());
+        };
+        manifest.identity = identity;
+        fs::create_dir_all(&self.dir)
+            .map_err(|e| Error::io(&self.dir, "create the state folder", e))?;
+        let output = self.dir.join(OUTPUT);
+        let written = self.out.to_string_lossy();
+        if fs::read_to_string(&output).map_or(true, |old| old != written) {
+            fs::write(&output, written.as_bytes()).map_err(|e| Error::io(&output, "write", e))?;
+        }
+        let path = self.manifest();
+        let temporary = self.dir.join(format!("{MANIFEST}.tmp"));
+        fs::write(&temporary, manifest.to_text()).map_err(|e| Error::io(&temporary, "write", e))?;
+        fs::rename(&temporary, &path).map_err(|e| Error::io(&path, "replace", e))
+    }
+
+    /// Removes the state of output folders that are gone, so that the state folder does not
+    /// grow with every folder a project ever built into.
+    pub fn clear_stale(&self) {
+        let Some(builds) = self.dir.parent() else {
+            return;
+        };
+        let Ok(entries) = fs::read_dir(builds) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let dir = entry.path();
+            let gone =
+                fs::read_to_string(dir.join(OUTPUT)).is_ok_and(|out| !Path::new(&out).exists());
+            if gone && dir != self.dir {
+                let _ = fs::remove_dir_all(&dir);
+            }
+        }
+    }
+}
+
+/// `path` made absolute without resolving links (the output folder need not exist yet).
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// What tells one folder from another that took its place: its device and inode.
+fn identity(dir: &Path) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let meta = fs::metadata(dir).ok()?;
+        Some((meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        // No inode here: the marker's modification time stands in for it.
+        let meta = fs::metadata(dir.join(output::OUTPUT_MARKER)).ok()?;
+        let modified = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
+        Some((0, modified.as_nanos() as u64))
+    }
+}
+
+impl Manifest {
     fn parse(text: std::sync::Arc<str>) -> Option<Manifest> {
         let body = text.strip_suffix(&format!("{TRAILER}\n"))?;
         let (first, rest) = body.split_once('\n')?;
-        let (header, fingerprint) = first.split_once('\t')?;
-        if header != HEADER {
+        let mut header = first.split('\t');
+        if header.next()? != HEADER {
             return None;
         }
-        let fingerprint = u64::from_str_radix(fingerprint, 16).ok()?;
+        let mut number = || u64::from_str_radix(header.next()?, 16).ok();
+        let fingerprint = number()?;
+        let identity = (number()?, number()?);
         let (site, lines) = rest.split_once('\n')?;
         let site_files = list(site.strip_prefix("site\t")?)?;
         let mut start = body.len() - lines.len();
@@ -176,6 +317,7 @@ impl Manifest {
         }
         Some(Manifest {
             fingerprint,
+            identity,
             entries,
             site_files,
         })
@@ -193,7 +335,12 @@ impl Manifest {
 
     pub fn to_text(&self) -> String {
         let mut text = String::with_capacity(800 * (self.entries.len() + 1));
-        let _ = write!(text, "{HEADER}\t{:016x}\nsite\t", self.fingerprint);
+        let (device, inode) = self.identity;
+        let _ = write!(
+            text,
+            "{HEADER}\t{:016x}\t{device:x}\t{inode:x}\nsite\t",
+            self.fingerprint
+        );
         push_list(&mut text, &self.site_files);
         text.push('\n');
         for entry in &self.entries {
@@ -250,7 +397,7 @@ fn parse_optional(field: &str) -> Option<Option<String>> {
 fn push_stamp(text: &mut String, stamp: Option<Stamp>) {
     match stamp {
         Some(s) => {
-            let _ = write!(text, "{}:{}", s.size, s.modified_ns);
+            let _ = write!(text, "{}:{}:{}", s.size, s.modified_ns, s.changed_ns);
         }
         None => text.push('-'),
     }
@@ -260,10 +407,12 @@ fn parse_stamp(field: &str) -> Option<Option<Stamp>> {
     if field == "-" {
         return Some(None);
     }
-    let (size, modified) = field.split_once(':')?;
+    let mut parts = field.split(':');
+    let mut number = || parts.next()?.parse::<u128>().ok();
     Some(Some(Stamp {
-        size: size.parse().ok()?,
-        modified_ns: modified.parse().ok()?,
+        size: number()?.try_into().ok()?,
+        modified_ns: number()?,
+        changed_ns: number()?,
     }))
 }
 
@@ -426,6 +575,7 @@ mod tests {
             seed_stamp: Some(Stamp {
                 size: 10,
                 modified_ns: 1_700_000_000_123_456_789,
+                changed_ns: 1_700_000_000_987_654_321,
             }),
             translation_stamp: None,
             hash: 0xdead_beef,
@@ -451,6 +601,7 @@ mod tests {
     fn manifest_round_trips_any_text() {
         let manifest = Manifest {
             fingerprint: 42,
+            identity: (3, 77),
             entries: vec![entry("Título con \t tab, \u{1f} y \\ barra"), entry("")],
             site_files: vec!["index.html".into(), "page/2/index.html".into()],
         };
@@ -471,13 +622,16 @@ mod tests {
     fn damaged_manifest_means_build_all() {
         let text = Manifest {
             fingerprint: 1,
+            identity: (0, 0),
             entries: vec![entry("x")],
             site_files: Vec::new(),
         }
         .to_text();
         assert!(Manifest::parse(text[..text.len() - 20].into()).is_none());
         assert!(Manifest::parse("paralelo-manifest 0\t01\nend\n".into()).is_none());
-        assert!(Manifest::parse("paralelo-manifest 1\t01\nsite\t\nend\n".into()).is_some());
+        assert!(Manifest::parse("paralelo-manifest 1\t01\nsite\t\nend\n".into()).is_none());
+        assert!(Manifest::parse(format!("{HEADER}\t01\t2\t3\nsite\t\nend\n").into()).is_some());
+        assert!(Manifest::parse(format!("{HEADER}\t01\nsite\t\nend\n").into()).is_none());
         assert!(Manifest::parse("".into()).is_none());
     }
 }

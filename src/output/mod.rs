@@ -119,7 +119,6 @@ impl Staging {
         let written = self.written.lock().map(|w| w.clone()).unwrap_or_default();
         for (relative, path) in files_under(&self.out, "read the output folder")? {
             let ours = relative == OUTPUT_MARKER
-                || relative == ".paralelo-manifest"
                 || relative.ends_with(".paralelo-tmp")
                 || made_before(&relative);
             if ours {
@@ -165,6 +164,17 @@ pub(crate) fn files_under(dir: &Path, action: &'static str) -> Result<Vec<(Strin
         files.push((name, entry.path().to_path_buf()));
     }
     Ok(files)
+}
+
+/// Whether `relative` names a place inside a folder: not empty, not absolute, `/`-separated, and
+/// without an empty, `.` or `..` part. Every path read back from a state file (a manifest, a
+/// journal) must be one, so that no crafted state makes a build write or delete elsewhere.
+pub(crate) fn is_inside(relative: &str) -> bool {
+    !relative.is_empty()
+        && !relative.contains('\0')
+        && relative
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..")
 }
 
 /// Where a full build fills the next output: beside it, so the swap is a rename.
@@ -296,6 +306,16 @@ fn finish_journal(dir: &Path, out: &Path) -> Result<()> {
     for line in body.lines() {
         let (kind, file) = line.split_once('\t').ok_or_else(damaged)?;
         let file = crate::record::unescape(file).ok_or_else(damaged)?;
+        if !is_inside(&file) {
+            return Err(Error::input(
+                Location::file(&path),
+                format!(
+                    "names `{}`, which is not a file inside the output folder; this journal was not written by paralelo: delete {} and build again",
+                    file.escape_debug(),
+                    dir.display()
+                ),
+            ));
+        }
         match kind {
             "m" => {
                 let staged = dir.join(&file);

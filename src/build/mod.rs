@@ -379,12 +379,14 @@ fn finish(
         Some(base) => {
             let index_paths: Vec<String> = index.into_iter().map(|(path, _)| path).collect();
             make("atom.xml", &|| {
-                Ok(render::feeds::atom(&options.site, base, lang, &summaries))
+                render::feeds::atom(&inputs.tera, &options.site, base, lang, &summaries)
             })?;
             make("sitemap.xml", &|| {
-                Ok(render::feeds::sitemap(base, &index_paths, &summaries))
+                render::feeds::sitemap(&inputs.tera, &options.site, base, &index_paths, &summaries)
             })?;
-            make("robots.txt", &|| Ok(render::feeds::robots(base)))?;
+            make("robots.txt", &|| {
+                render::feeds::robots(&inputs.tera, &options.site, base)
+            })?;
         }
         None => notes.push(
             "no base_url in paralelo.toml: atom.xml, sitemap.xml, robots.txt and canonical links need one, so they are not written".to_string(),

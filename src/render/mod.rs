@@ -20,12 +20,20 @@ use crate::output::files_under;
 /// The vocabulary of an article, for Anki, beside its page.
 pub const VOCABULARY_CSV: &str = "vocabulary.csv";
 
-/// The templates shipped inside the binary, used when the project has no `templates/` folder.
+/// The templates shipped inside the binary, used when the project has no `templates/` folder;
+/// a project's folder must have the pages' four.
 const BUILTIN_TEMPLATES: [(&str, &str); 4] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("article.html", include_str!("../../templates/article.html")),
     ("index.html", include_str!("../../templates/index.html")),
     ("404.html", include_str!("../../templates/404.html")),
+];
+
+/// The feeds' templates, built in as Zola's are: a project's templates folder may override each.
+const BUILTIN_FEEDS: [(&str, &str); 3] = [
+    ("atom.xml", include_str!("../../templates/atom.xml")),
+    ("sitemap.xml", include_str!("../../templates/sitemap.xml")),
+    ("robots.txt", include_str!("../../templates/robots.txt")),
 ];
 
 /// The static files shipped inside the binary, used when the project has no `static/` folder.
@@ -43,7 +51,7 @@ pub fn template_sources(dir: Option<&Path>) -> Result<Vec<(String, String)>> {
             .collect()),
         Some(dir) => read_tree(dir, "read the templates folder")?
             .into_iter()
-            .filter(|(name, _)| name.ends_with(".html"))
+            .filter(|(name, _)| [".html", ".xml", ".txt"].iter().any(|e| name.ends_with(e)))
             .map(|(name, bytes)| {
                 let text = String::from_utf8(bytes).map_err(|_| {
                     Error::input(Location::file(&dir.join(&name)), "template is not UTF-8")
@@ -57,7 +65,13 @@ pub fn template_sources(dir: Option<&Path>) -> Result<Vec<(String, String)>> {
 /// Parses the templates read from `dir` (`None`: the built-in ones).
 pub fn load_templates(sources: &[(String, String)], dir: Option<&Path>) -> Result<tera::Tera> {
     let mut tera = tera::Tera::new();
-    tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+    let given = |name: &str| sources.iter().any(|(n, _)| n == name);
+    let feeds = BUILTIN_FEEDS.iter().filter(|(name, _)| !given(name));
+    let all = sources
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .chain(feeds.copied());
+    tera.add_raw_templates(all)
         .map_err(|e| template_error(dir, "", &e))?;
     for (name, _) in BUILTIN_TEMPLATES {
         if !tera.contains_template(name) {
@@ -311,6 +325,21 @@ fn article_context<'a>(site: &SiteSettings, page: &'a Page<'a>) -> ArticleContex
     }
 }
 
+/// Renders the template `name` with `context`.
+fn render(tera: &tera::Tera, name: &str, context: &tera::Context) -> Result<String> {
+    tera.render(name, context)
+        .map_err(|e| template_error(None, name, &e))
+}
+
+/// What every feed template sees: the site's settings, its address and its language.
+fn site_context(site: &SiteSettings, base: &str, lang: &str) -> tera::Context {
+    let mut context = tera::Context::new();
+    context.insert("site", site);
+    context.insert("base_url", base);
+    context.insert("lang", lang);
+    context
+}
+
 /// Renders one article page.
 pub fn render_article(tera: &tera::Tera, site: &SiteSettings, page: &Page<'_>) -> Result<String> {
     let mut context = tera::Context::new();
@@ -318,8 +347,7 @@ pub fn render_article(tera: &tera::Tera, site: &SiteSettings, page: &Page<'_>) -
     context.insert("root", "../");
     context.insert("lang", &page.article.source.lang);
     context.insert("article", &article_context(site, page));
-    tera.render("article.html", &context)
-        .map_err(|e| template_error(None, "article.html", &e))
+    render(tera, "article.html", &context)
 }
 
 /// How many articles one index page lists.
@@ -389,9 +417,7 @@ pub fn render_index(
             context.insert("lang", lang);
             context.insert("articles", &entries);
             context.insert("pagination", &pagination);
-            let html = tera
-                .render("index.html", &context)
-                .map_err(|e| template_error(None, "index.html", &e))?;
+            let html = render(tera, "index.html", &context)?;
             Ok((path, Some(html)))
         })
         .collect()
@@ -404,8 +430,7 @@ pub fn render_not_found(tera: &tera::Tera, site: &SiteSettings, lang: &str) -> R
     context.insert("site", site);
     context.insert("root", site.base_url.as_deref().unwrap_or(""));
     context.insert("lang", lang);
-    tera.render("404.html", &context)
-        .map_err(|e| template_error(None, "404.html", &e))
+    render(tera, "404.html", &context)
 }
 
 #[cfg(test)]

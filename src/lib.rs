@@ -12,7 +12,7 @@ pub mod feed;
 pub mod gloss;
 pub mod incremental;
 pub mod markdown;
-mod pipe;
+mod process;
 pub mod quotes;
 pub mod record;
 pub mod seed;

@@ -11,6 +11,7 @@ pub mod error;
 pub mod feed;
 pub mod gloss;
 pub mod incremental;
+mod lang;
 pub mod markdown;
 mod process;
 pub mod quotes;

@@ -39,6 +39,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, UNIX_EPOCH};
 
+use crate::lang::marks::{self, Role};
 use crate::process::{Pipeline, ProcessError};
 
 /// How long [`Apertium::translate`] waits for the next segment before it gives up on the engine.
@@ -46,7 +47,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Part of the engine id: bump it whenever the clean-up below changes what it makes of the same
 /// engine output, so that translations cached by an older clean-up are not reused.
-const CLEANUP_VERSION: u32 = 1;
+const CLEANUP_VERSION: u32 = 2;
 
 /// How long a process that was asked to stop (its stdin closed) may take before it is killed.
 const EXIT_GRACE: Duration = Duration::from_secs(5);
@@ -187,7 +188,7 @@ impl Apertium {
     }
 
     /// Names the engine, its version and its data, e.g.
-    /// `Apertium 3.8.3 spa-eng apertium-eng-spa 0.8.1-2 data 5f0c…e1 cleanup 1`. It changes
+    /// `Apertium 3.8.3 spa-eng apertium-eng-spa 0.8.1-2 data 5f0c…e1 cleanup 2`. It changes
     /// whenever a program or data file of the pipeline changes (size or modification time), or
     /// this module's clean-up does, so it can key a cache.
     pub fn engine_id(&self) -> &str {
@@ -416,29 +417,6 @@ fn package_version(pipeline: &str, path: &OsStr) -> Option<String> {
 // ---------------------------------------------------------------------------------------------
 // Into the engine
 
-/// Quotation marks in any style; `'` and `’` are apostrophes when a letter or digit is on both sides.
-fn is_quote(c: char) -> bool {
-    matches!(
-        c,
-        '"' | '\'' | '«' | '»' | '‹' | '›' | '“' | '”' | '„' | '‟' | '‘' | '’' | '‚' | '‛'
-    )
-}
-
-/// Whether a closing mark `close` ends a quotation opened with `open`.
-fn closes(open: char, close: char) -> bool {
-    matches!(
-        (open, close),
-        ('«', '»')
-            | ('‹', '›')
-            | ('“' | '‟', '”')
-            | ('„', '“' | '”')
-            | ('‘' | '‛', '’')
-            | ('‚', '‘' | '’')
-            | ('"', '"')
-            | ('\'', '\'')
-    )
-}
-
 /// A quotation mark in a source segment.
 #[derive(Debug, Clone, Copy)]
 struct Mark {
@@ -518,22 +496,25 @@ impl Prepared {
 /// Finds the quotation marks of `text`, pairs them into quotations, and lists its apostrophes.
 fn quotations(text: &str) -> (Vec<Mark>, Vec<Span>, Vec<char>) {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let mut marks: Vec<Mark> = Vec::new();
+    let mut found: Vec<Mark> = Vec::new();
     let mut spans = Vec::new();
     let mut apostrophes = Vec::new();
     let mut open: Vec<usize> = Vec::new();
     for (k, &(at, glyph)) in chars.iter().enumerate() {
         let prev = k.checked_sub(1).map(|p| chars[p].1);
         let next = chars.get(k + 1).map(|&(_, c)| c);
-        if matches!(glyph, '\'' | '’') {
-            if prev.is_some_and(char::is_alphanumeric) && next.is_some_and(char::is_alphanumeric) {
-                apostrophes.push(glyph);
-                continue;
-            }
-        } else if !is_quote(glyph) {
+        let Some(role) = marks::role(glyph) else {
+            continue;
+        };
+        // `'` and `’` are apostrophes when a letter or digit is on both sides.
+        if marks::may_be_apostrophe(glyph)
+            && prev.is_some_and(char::is_alphanumeric)
+            && next.is_some_and(char::is_alphanumeric)
+        {
+            apostrophes.push(glyph);
             continue;
         }
-        let after_opening = marks
+        let after_opening = found
             .last()
             .is_some_and(|m| m.opening && m.at + m.glyph.len_utf8() == at);
         let starts =
@@ -542,18 +523,22 @@ fn quotations(text: &str) -> (Vec<Mark>, Vec<Span>, Vec<char>) {
         let opening = match (starts, word_follows) {
             (true, true) => true,
             (false, _) => false,
-            // Spaced out (`« hola »`): the glyph decides, or for `"` whether one is open.
-            (true, false) => match glyph {
-                '«' | '‹' | '“' | '‘' | '„' | '‚' | '‛' | '‟' => true,
-                '»' | '›' | '”' | '’' => false,
-                _ => !open.iter().any(|&o| closes(marks[o].glyph, glyph)),
+            // Spaced out (`« hola »`): the glyph decides, or for one that may do either (`"`,
+            // or `“` after `„`) whether a quotation it closes is open.
+            (true, false) => match role {
+                Role::Opens => true,
+                Role::Closes => false,
+                Role::Either => !open.iter().any(|&o| marks::closes(found[o].glyph, glyph)),
             },
         };
-        let index = marks.len();
-        marks.push(Mark { at, glyph, opening });
+        let index = found.len();
+        found.push(Mark { at, glyph, opening });
         if opening {
             open.push(index);
-        } else if let Some(pos) = open.iter().rposition(|&o| closes(marks[o].glyph, glyph)) {
+        } else if let Some(pos) = open
+            .iter()
+            .rposition(|&o| marks::closes(found[o].glyph, glyph))
+        {
             let o = open.remove(pos);
             spans.push(Span {
                 runs: o + 1..=index,
@@ -568,13 +553,13 @@ fn quotations(text: &str) -> (Vec<Mark>, Vec<Span>, Vec<char>) {
             });
         }
     }
-    let last_run = marks.len();
+    let last_run = found.len();
     spans.extend(open.into_iter().map(|o| Span {
         runs: o + 1..=last_run,
         open: Some(o),
         close: None,
     }));
-    (marks, spans, apostrophes)
+    (found, spans, apostrophes)
 }
 
 /// Writes one run of text between quotation marks, wrapped in its word-bound blank if `tag`.
@@ -703,7 +688,7 @@ fn parse(raw: &str) -> Parsed {
                     marker = Some(n);
                 } else if blank == CARET {
                     text.push('^');
-                } else if glyphs.next().is_some_and(is_quote) && glyphs.next().is_none() {
+                } else if glyphs.next().is_some_and(marks::is_mark) && glyphs.next().is_none() {
                     flush(&mut text, &runs, &mut pieces);
                     pieces.push(Piece::Mark);
                 } else {
@@ -1052,9 +1037,9 @@ impl Spanned {
         for (src, out) in source_openings.zip(self.openings.iter().copied()) {
             let (Some(src_word), Some(first)) = (
                 next_word(source, src, |c| {
-                    c.is_whitespace() || is_quote(c) || "¿¡".contains(c)
+                    c.is_whitespace() || marks::is_mark(c) || "¿¡".contains(c)
                 }),
-                next_word(text, out, |c| c.is_whitespace() || is_quote(c)),
+                next_word(text, out, |c| c.is_whitespace() || marks::is_mark(c)),
             ) else {
                 continue;
             };
@@ -1164,12 +1149,14 @@ fn sentence_starts(text: &str) -> Vec<Range<usize>> {
         .filter(|&(_, c)| ".?!…".contains(c))
         .filter_map(|(i, c)| {
             let after = i + c.len_utf8();
-            let gap = text[after..]
-                .find(|n: char| !(n.is_whitespace() || is_quote(n) || "—–-)¿¡(".contains(n)))?;
+            let gap = text[after..].find(|n: char| {
+                !(n.is_whitespace() || marks::is_mark(n) || "—–-)¿¡(".contains(n))
+            })?;
             let between = &text[after..after + gap];
             // A space is what makes it a sentence end (`1.000` and `n.º` have none).
             if !between.contains(char::is_whitespace)
-                || between.starts_with(|n: char| !n.is_whitespace() && !is_quote(n) && n != ')')
+                || between
+                    .starts_with(|n: char| !n.is_whitespace() && !marks::is_mark(n) && n != ')')
             {
                 return None;
             }
@@ -1649,6 +1636,33 @@ mod tests {
             ]
         );
         assert_eq!(spans[3].runs, 7..=7);
+    }
+
+    #[test]
+    fn low_marks_and_single_guillemets_pair_with_their_closing_marks() {
+        let (marks, spans, apostrophes) =
+            quotations("„Ja“, sagte er, „ nein “ ‚so‘ ‹x› ‚Rock’n’roll’");
+        assert_eq!(marks_of("„Ja“, „ nein “ ‚so‘ ‹x›"), "„“„“‚‘‹›");
+        assert_eq!(apostrophes, ['’', '’']);
+        let opening: Vec<bool> = marks.iter().map(|m| m.opening).collect();
+        assert_eq!(
+            opening,
+            [
+                true, false, true, false, true, false, true, false, true, false
+            ]
+        );
+        let pairs: Vec<(Option<usize>, Option<usize>)> =
+            spans.iter().map(|s| (s.open, s.close)).collect();
+        assert_eq!(
+            pairs,
+            [
+                (Some(0), Some(1)),
+                (Some(2), Some(3)),
+                (Some(4), Some(5)),
+                (Some(6), Some(7)),
+                (Some(8), Some(9))
+            ]
+        );
     }
 
     #[test]

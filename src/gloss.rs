@@ -1010,54 +1010,65 @@ pub fn vocabulary<'a>(
 /// The vocabulary list as a CSV file for Anki's "Basic" note type: front the lemma, back the
 /// glosses, a line break and the example sentence with the word in bold.
 ///
-/// RFC 4180 (fields quoted when they hold a comma, quote or line break; CRLF line ends), UTF-8
-/// without a byte-order mark, after two header lines that Anki (2.1.55 and later) reads and
-/// older versions skip as comments: `#separator:comma`, so that Anki does not guess the
-/// separator, and `#html:true`, so that the back's `<br>` and `<b>` render instead of showing
-/// as text. The text is HTML-escaped accordingly. No `#notetype` or `#columns` line: those name
-/// the note type and its fields, whose names differ in a translated Anki; without them Anki uses
-/// the current note type (Basic in a new collection) and fills its fields in column order.
+/// RFC 4180, written by the `csv` crate (fields quoted when they hold a comma, quote or line
+/// break; CRLF line ends), UTF-8 without a byte-order mark, after two header lines that Anki
+/// (2.1.55 and later) reads and older versions skip as comments: `#separator:comma`, so that Anki
+/// does not guess the separator, and `#html:true`, so that the back's `<br>` and `<b>` render
+/// instead of showing as text. The text is HTML-escaped accordingly. No `#notetype` or `#columns`
+/// line: those name the note type and its fields, whose names differ in a translated Anki;
+/// without them Anki uses the current note type (Basic in a new collection) and fills its fields
+/// in column order.
 pub fn anki_csv(entries: &[VocabularyEntry]) -> String {
-    let mut csv = String::from("#separator:comma\r\n#html:true\r\n");
-    for entry in entries {
-        let sentence = &entry.sentence;
-        let (before, word, after) = match sentence.get(entry.word.clone()) {
-            Some(word) => (
-                &sentence[..entry.word.start],
-                word,
-                &sentence[entry.word.end..],
-            ),
-            None => (sentence.as_str(), "", ""),
-        };
-        let mut back = html_escape(&entry.glosses.join("; "));
-        back.push_str("<br>");
-        back.push_str(&html_escape(before));
-        if !word.is_empty() {
-            let _ = write!(back, "<b>{}</b>", html_escape(word));
-        }
-        back.push_str(&html_escape(after));
-        push_csv_field(&mut csv, &html_escape(&entry.lemma));
-        csv.push(',');
-        push_csv_field(&mut csv, &back);
-        csv.push_str("\r\n");
+    let header = b"#separator:comma\r\n#html:true\r\n".to_vec();
+    let records = entries
+        .iter()
+        .map(|entry| [html_escape(&entry.lemma), anki_back(entry)]);
+    // A `Vec` takes every byte, and every record has two fields: nothing can fail.
+    let bytes = write_csv(header, records).expect("CSV written to memory");
+    // Fields go out as the `str`s they were, with ASCII around them.
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// The back of a card: the glosses, a line break, and the example sentence with the word in
+/// bold, as HTML.
+fn anki_back(entry: &VocabularyEntry) -> String {
+    let sentence = &entry.sentence;
+    let (before, word, after) = match sentence.get(entry.word.clone()) {
+        Some(word) => (
+            &sentence[..entry.word.start],
+            word,
+            &sentence[entry.word.end..],
+        ),
+        None => (sentence.as_str(), "", ""),
+    };
+    let mut back = html_escape(&entry.glosses.join("; "));
+    back.push_str("<br>");
+    back.push_str(&html_escape(before));
+    if !word.is_empty() {
+        let _ = write!(back, "<b>{}</b>", html_escape(word));
     }
-    csv
+    back.push_str(&html_escape(after));
+    back
+}
+
+/// Appends `records` to `out` as CSV records with CRLF line ends.
+fn write_csv<const N: usize>(
+    out: Vec<u8>,
+    records: impl IntoIterator<Item = [String; N]>,
+) -> csv::Result<Vec<u8>> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(out);
+    for record in records {
+        writer.write_record(&record)?;
+    }
+    writer.into_inner().map_err(|e| e.into_error().into())
 }
 
 fn html_escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
-}
-
-fn push_csv_field(out: &mut String, field: &str) {
-    if field.contains([',', '"', '\r', '\n']) {
-        out.push('"');
-        out.push_str(&field.replace('"', "\"\""));
-        out.push('"');
-    } else {
-        out.push_str(field);
-    }
 }
 
 #[cfg(test)]
@@ -1340,6 +1351,78 @@ mod tests {
              decir,\"say; tell<br><b>Dijo</b>: \"\"sí, a &lt;todo&gt;\"\".\"\r\n"
         );
         assert_eq!(anki_csv(&[]), "#separator:comma\r\n#html:true\r\n");
+    }
+
+    #[test]
+    fn anki_csv_quotes_only_what_needs_it_and_reads_back() {
+        let entry = |lemma: &str, glosses: &[&str], sentence: &str, word| VocabularyEntry {
+            lemma: lemma.to_string(),
+            part_of_speech: PartOfSpeech::Noun,
+            glosses: glosses.iter().map(|g| g.to_string()).collect(),
+            sentence: sentence.to_string(),
+            word,
+            occurrences: 1,
+        };
+        let entries = [
+            entry("paz", &["peace"], "La paz llega.", 3..6),
+            entry("a,b", &["x"], "Uno\r\ndos #3 ’y’ 'z' ; fin", 0..3),
+            entry("casa", &["house", "home"], "Sin la palabra.", 40..44),
+            entry("", &[], "", 0..0),
+        ];
+        let csv = anki_csv(&entries);
+        assert_eq!(
+            csv,
+            "#separator:comma\r\n#html:true\r\n\
+             paz,peace<br>La <b>paz</b> llega.\r\n\
+             \"a,b\",\"x<br><b>Uno</b>\r\ndos #3 ’y’ 'z' ; fin\"\r\n\
+             casa,house; home<br>Sin la palabra.\r\n\
+             ,<br>\r\n"
+        );
+        // The `csv` crate's reader, skipping the header lines as comments, gets the fields back.
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .comment(Some(b'#'))
+            .from_reader(csv.as_bytes());
+        let fronts: Vec<String> = reader
+            .records()
+            .map(|record| record.unwrap()[0].to_string())
+            .collect();
+        assert_eq!(fronts, ["paz", "a,b", "casa", ""]);
+    }
+
+    /// RFC 4180's quoting, as the file was written by hand before the `csv` crate wrote it.
+    fn quoted_field(field: &str) -> String {
+        if field.contains([',', '"', '\r', '\n']) {
+            format!("\"{}\"", field.replace('"', "\"\""))
+        } else {
+            field.to_string()
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn anki_csv_writes_the_bytes_it_always_wrote(
+            lemma in "[a,\"\r\n #'<&é ]{0,6}",
+            glosses in proptest::collection::vec("[a,\"\r\n ;<]{0,5}", 0..3),
+            sentence in "[a,\"\r\n #'>&ñ ]{0,12}",
+            start in 0usize..14,
+            len in 0usize..6,
+        ) {
+            let entry = VocabularyEntry {
+                lemma,
+                part_of_speech: PartOfSpeech::Verb,
+                glosses,
+                sentence,
+                word: start..start + len,
+                occurrences: 1,
+            };
+            let expected = format!(
+                "#separator:comma\r\n#html:true\r\n{},{}\r\n",
+                quoted_field(&html_escape(&entry.lemma)),
+                quoted_field(&anki_back(&entry)),
+            );
+            proptest::prop_assert_eq!(anki_csv(&[entry]), expected);
+        }
     }
 
     fn stage(lines: &[&[&str]], timeout: Duration) -> Stage {

@@ -19,7 +19,7 @@ mod gloss;
 mod lang;
 mod model;
 mod output;
-mod pipe;
+mod process;
 mod quotes;
 mod record;
 mod render;

@@ -1,13 +1,16 @@
 //! Finds the direct quotations of each paragraph and numbers them, so that a quotation and its
 //! translation share a number.
 //!
-//! Only outermost quotations are numbered; quotes nested in them (`“…”`, `‘…’` inside `«…»`) only
-//! decide where the outer one ends. A quotation may run on into the next paragraph when that
-//! paragraph opens with `»` (the Spanish convention) or with the same opening mark (the English
-//! one); otherwise an unclosed mark is dropped at the paragraph's end, with a warning, so that it
-//! never swallows the rest of the article.
+//! Marks are read by the model of [`crate::lang::marks`]: `«…»`, `“…”`, `‘…’`, `"…"`, `'…'`,
+//! `„…“`, `‚…‘`, `‹…›` and their variants. Only outermost quotations are numbered; quotes nested
+//! in them (`“…”`, `‘…’` inside `«…»`) only decide where the outer one ends. A quotation may run on
+//! into the next paragraph when that paragraph opens with `»` (the Spanish convention) or with the
+//! same opening mark (the English and German one); otherwise an unclosed mark is dropped at the
+//! paragraph's end, with a warning, so that it never swallows the rest of the article.
 
 use std::ops::Range;
+
+use crate::lang::marks::{self, Quote};
 
 /// A quotation (or the part of one that lies in one paragraph), marks included.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,32 +121,17 @@ fn number(scan: &Scan, mut new_number: impl FnMut(usize, usize) -> usize) -> Sid
     }
 }
 
-/// A quotation mark, by the pair it belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mark {
-    Guillemet,
-    Curly,
-    CurlySingle,
-    Straight,
-    StraightSingle,
-}
-
-impl Mark {
-    fn opening(self) -> char {
-        match self {
-            Mark::Guillemet => '«',
-            Mark::Curly => '“',
-            Mark::CurlySingle => '‘',
-            Mark::Straight => '"',
-            Mark::StraightSingle => '\'',
-        }
-    }
+/// A quotation that is open: its kind, and the mark that opened it.
+#[derive(Debug, Clone, Copy)]
+struct Open {
+    kind: Quote,
+    mark: char,
 }
 
 /// What a character does at its place.
 enum Role {
-    Open(Mark),
-    Close(Mark),
+    Open(Quote),
+    Close(Quote),
     /// A closing mark with nothing open: worth a warning.
     Stray,
     Text,
@@ -164,18 +152,18 @@ struct Scan {
 fn scan(paragraphs: &[&str]) -> Scan {
     let mut scan = Scan::default();
     // Marks still open at the end of the previous paragraph, outermost first.
-    let mut carried: Vec<Mark> = Vec::new();
+    let mut carried: Vec<Open> = Vec::new();
     // The paragraph where the carried quotation opened.
     let mut opened_in = 0;
     for (index, text) in paragraphs.iter().enumerate() {
         let mut pieces = Vec::new();
-        let mut stack: Vec<Mark> = Vec::new();
+        let mut stack: Vec<Open> = Vec::new();
         let mut outer_start = 0;
         let mut skip_first = false;
         let mut continued = false;
         if let Some(&outer) = carried.first() {
             let first = text.chars().next();
-            if first == Some('»') || first == Some(outer.opening()) {
+            if first == Some('»') || first == Some(outer.mark) {
                 stack = carried.clone();
                 skip_first = true;
                 continued = true;
@@ -191,23 +179,25 @@ fn scan(paragraphs: &[&str]) -> Scan {
             let prev = k.checked_sub(1).map(|p| chars[p].1);
             let next = chars.get(k + 1).map(|&(_, n)| n);
             match role(c, prev, next, &stack) {
-                Role::Open(mark) => {
+                Role::Open(kind) => {
                     if stack.is_empty() {
                         outer_start = at;
                     }
-                    stack.push(mark);
+                    stack.push(Open { kind, mark: c });
                 }
-                Role::Close(mark) => {
+                Role::Close(kind) => {
                     while let Some(open) = stack.pop() {
-                        if open == mark {
+                        if open.kind == kind {
                             break;
                         }
-                        if !matches!(open, Mark::CurlySingle | Mark::StraightSingle) {
+                        // A single quotation left open most likely never was one: its end was
+                        // read as an apostrophe.
+                        if !open.kind.closes_like_an_apostrophe() {
                             scan.problems.push(QuoteProblem {
                                 paragraph: index + 1,
                                 message: format!(
                                     "`{}` is closed by `{c}` before its own closing mark",
-                                    open.opening()
+                                    open.mark
                                 ),
                             });
                         }
@@ -253,59 +243,66 @@ fn scan(paragraphs: &[&str]) -> Scan {
 
 /// A quotation opened in paragraph `opened` is never closed: nothing of it is highlighted, in
 /// any of the paragraphs before `end` that it ran on through.
-fn drop_unclosed(scan: &mut Scan, opened: usize, end: usize, outer: Mark) {
+fn drop_unclosed(scan: &mut Scan, opened: usize, end: usize, outer: Open) {
     for pieces in &mut scan.pieces[opened..end] {
         pieces.pop();
     }
     scan.problems.push(unclosed(opened, outer));
 }
 
-fn unclosed(paragraph: usize, outer: Mark) -> QuoteProblem {
+fn unclosed(paragraph: usize, outer: Open) -> QuoteProblem {
     QuoteProblem {
         paragraph: paragraph + 1,
         message: format!(
             "`{}` is never closed; the quotation is not highlighted (a quotation that runs on opens the next paragraph with `»`)",
-            outer.opening()
+            outer.mark
         ),
     }
 }
 
-fn role(c: char, prev: Option<char>, next: Option<char>, stack: &[Mark]) -> Role {
-    let open_has = |mark| stack.contains(&mark);
+/// What the mark `c` does between `prev` and `next`, with the quotations of `stack` open.
+fn role(c: char, prev: Option<char>, next: Option<char>, stack: &[Open]) -> Role {
+    if marks::role(c).is_none() {
+        return Role::Text;
+    }
     let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
     let space_or_edge = |c: Option<char>| c.is_none_or(char::is_whitespace);
-    let opens_after =
-        |c: Option<char>| c.is_none_or(|c| c.is_whitespace() || "([{—–-«“‘\"'¿¡/".contains(c));
-    match c {
-        '«' => Role::Open(Mark::Guillemet),
-        '»' if open_has(Mark::Guillemet) => Role::Close(Mark::Guillemet),
-        '»' => Role::Stray,
-        '“' => Role::Open(Mark::Curly),
-        '”' if open_has(Mark::Curly) => Role::Close(Mark::Curly),
-        '”' => Role::Stray,
-        '"' if open_has(Mark::Straight) => Role::Close(Mark::Straight),
-        '"' if space_or_edge(next) => Role::Stray,
-        '"' => Role::Open(Mark::Straight),
-        '‘' => Role::Open(Mark::CurlySingle),
-        '’' | '\'' => {
-            let mark = if c == '’' {
-                Mark::CurlySingle
-            } else {
-                Mark::StraightSingle
-            };
-            // O’Donnell, don’t: an apostrophe inside a word.
-            if word(prev) && word(next) {
-                Role::Text
-            } else if open_has(mark) && !space_or_edge(prev) {
-                Role::Close(mark)
-            } else if c == '\'' && opens_after(prev) && !space_or_edge(next) {
-                Role::Open(mark)
-            } else {
-                // the students’ books, ’90s: apostrophes too.
-                Role::Text
-            }
+    let opens_after = |c: Option<char>| {
+        c.is_none_or(|c| {
+            c.is_whitespace() || "([{—–-¿¡/".contains(c) || Quote::opened_by(c).is_some()
+        })
+    };
+    let apostrophe = marks::may_be_apostrophe(c);
+    // O’Donnell, don’t, isn't: an apostrophe inside a word.
+    if apostrophe && word(prev) && word(next) {
+        return Role::Text;
+    }
+    let opens = Quote::opened_by(c);
+    if let Some(kind) = stack
+        .iter()
+        .rev()
+        .map(|open| open.kind)
+        .find(|kind| kind.is_closed_by(c))
+    {
+        // A mark that may be an apostrophe, or open another kind (`“` opens `“…”` and closes
+        // `„…“`), closes only right after the quoted text.
+        let either = apostrophe || opens.is_some_and(|other| other != kind);
+        if !either || !space_or_edge(prev) {
+            return Role::Close(kind);
         }
-        _ => Role::Text,
+    }
+    match opens {
+        // the students’ books, ’90s: apostrophes too.
+        None if apostrophe => Role::Text,
+        None => Role::Stray,
+        // Its own mark: `«`, `“`, `„` …
+        Some(kind) if kind.nests() => Role::Open(kind),
+        // `"` and `'` open a quotation only before a word, and `'` only after a space or an
+        // opening bracket or mark, as the closing mark with nothing open could not.
+        Some(_) if space_or_edge(next) && apostrophe => Role::Text,
+        Some(_) if space_or_edge(next) => Role::Stray,
+        Some(_) if apostrophe && !opens_after(prev) => Role::Text,
+        Some(kind) => Role::Open(kind),
     }
 }
 
@@ -344,6 +341,86 @@ mod tests {
             ]
         );
         assert!(side.problems.is_empty());
+    }
+
+    #[test]
+    fn low_high_and_single_guillemet_marks() {
+        let p = [
+            "Er sagte „Hallo“ und ‚tschüss‘, dann ‹genug›.",
+            "Powiedział „dość” i ‚koniec’.",
+        ];
+        let side = one_side(&p);
+        assert_eq!(
+            quoted(&p, &side),
+            [
+                (1, "„Hallo“"),
+                (2, "‚tschüss‘"),
+                (3, "‹genug›"),
+                (4, "„dość”"),
+                (5, "‚koniec’")
+            ]
+        );
+        assert!(side.problems.is_empty());
+        // A German translation pairs with a Spanish original as any other.
+        let german = ["Er sagte „ja“ und „nein“."];
+        let (_, t) = find_pairs(&["Dijo «sí» y «no»."], &german);
+        assert_eq!(quoted(&german, &t), [(1, "„ja“"), (2, "„nein“")]);
+        assert!(t.problems.is_empty());
+    }
+
+    #[test]
+    fn low_high_quotes_nest_like_the_others() {
+        let p = ["„Das Motto ‚nie wieder‘ lebt“, sagte sie, und „er rief “Halt” laut“."];
+        let side = one_side(&p);
+        assert_eq!(
+            quoted(&p, &side),
+            [
+                (1, "„Das Motto ‚nie wieder‘ lebt“"),
+                (2, "„er rief “Halt” laut“")
+            ]
+        );
+        assert!(side.problems.is_empty());
+        let p = ["Dijo «el lema ‹nunca más› sigue» y ‚Rock’n’roll’ lebt."];
+        let side = one_side(&p);
+        assert_eq!(
+            quoted(&p, &side),
+            [(1, "«el lema ‹nunca más› sigue»"), (2, "‚Rock’n’roll’")]
+        );
+        assert!(side.problems.is_empty());
+    }
+
+    #[test]
+    fn german_run_on_reopens_the_low_mark() {
+        let p = ["Er sagte: „Erster Teil.", "„Zweiter Teil“, fuhr er fort."];
+        let side = one_side(&p);
+        assert_eq!(
+            quoted(&p, &side),
+            [(1, "„Erster Teil."), (1, "„Zweiter Teil“")]
+        );
+        assert!(side.problems.is_empty());
+    }
+
+    #[test]
+    fn low_and_single_guillemet_problems_name_their_marks() {
+        let side = one_side(&["Er sagte „nie.", "Dann › allein."]);
+        assert!(side.spans.iter().all(Vec::is_empty));
+        let messages: Vec<(usize, &str)> = side
+            .problems
+            .iter()
+            .map(|p| (p.paragraph, p.message.as_str()))
+            .collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert_eq!(messages[0].0, 1);
+        assert!(messages[0].1.starts_with("`„` is never closed"));
+        assert_eq!(
+            messages[1],
+            (2, "closing `›` with no opening mark before it")
+        );
+        let side = one_side(&["«uno „dos» tres."]);
+        assert_eq!(
+            side.problems[0].message,
+            "`„` is closed by `»` before its own closing mark"
+        );
     }
 
     #[test]

@@ -441,6 +441,16 @@ fn the_seed_vocabulary_and_its_anki_file() {
             entry.sentence
         );
     }
+    // The `csv` crate reads the same records, taking the header lines for comments, as Anki does.
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .comment(Some(b'#'))
+        .from_reader(csv.as_bytes());
+    let read: Vec<Vec<String>> = reader
+        .records()
+        .map(|record| record.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    assert_eq!(read, records[2..]);
 }
 
 /// Reads RFC 4180 CSV strictly (CRLF line ends, `""` inside quoted fields), as Anki's importer

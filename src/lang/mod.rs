@@ -1,7 +1,8 @@
 //! Per-language data in one place: language codes and names, and (in its modules) the words of
-//! datelines.
+//! datelines and the quotation marks.
 
 pub mod dates;
+pub mod marks;
 
 /// The name of a language in that language, for column headings.
 pub fn language_name(lang: &str) -> &str {

@@ -6,7 +6,9 @@
 //! * Null-flush mode. Every segment goes down the pipe terminated by `\0`; each program of the
 //!   pipeline translates what it has, flushes and passes the `\0` on, so every segment comes back
 //!   on its own, terminated by `\0`, while the process stays up for the next one. Alignment is 1-1
-//!   by construction; a marker at the end of each segment (`[p<n>]`) proves it.
+//!   by construction; a marker at the end of each segment (`[p<n>]`) proves it. The process is a
+//!   [`crate::process::Pipeline`], which bounds the wait for each segment and kills the whole
+//!   pipeline when it fails.
 //! * The `apertium` wrapper script cannot be used for this. Its default `txt` formatter
 //!   (`apertium-destxt`) swallows the NUL bytes, which is why `apertium -z spa-eng` returned no
 //!   NULs; and with `-f none` its `gawk` filters split records on the regex `\0|\n`, so gawk
@@ -34,13 +36,11 @@ use std::fs;
 use std::io;
 use std::ops::{Range, RangeInclusive};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
-use std::sync::{Arc, Mutex};
-use std::thread;
-use std::time::{Duration, Instant, UNIX_EPOCH};
+use std::process::{Command, Stdio};
+use std::time::{Duration, UNIX_EPOCH};
 
-use crate::pipe;
+use crate::lang::marks::{self, Role};
+use crate::process::{Pipeline, ProcessError};
 
 /// How long [`Apertium::translate`] waits for the next segment before it gives up on the engine.
 #[cfg(test)]
@@ -48,7 +48,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Part of the engine id: bump it whenever the clean-up below changes what it makes of the same
 /// engine output, so that translations cached by an older clean-up are not reused.
-const CLEANUP_VERSION: u32 = 1;
+const CLEANUP_VERSION: u32 = 2;
 
 /// How long a process that was asked to stop (its stdin closed) may take before it is killed.
 const EXIT_GRACE: Duration = Duration::from_secs(5);
@@ -106,8 +106,9 @@ pub struct Apertium {
 
 enum State {
     NotStarted,
-    Running(Engine),
-    /// An earlier call failed and the process was stopped; every later call fails too.
+    /// Once a call fails the pipeline stops itself, and every later call fails too.
+    Running(Pipeline),
+    /// The process could not be started; every later call fails too.
     Stopped,
 }
 
@@ -189,7 +190,7 @@ impl Apertium {
     }
 
     /// Names the engine, its version and its data, e.g.
-    /// `Apertium 3.8.3 spa-eng apertium-eng-spa 0.8.1-2 data 5f0c…e1 cleanup 1`. It changes
+    /// `Apertium 3.8.3 spa-eng apertium-eng-spa 0.8.1-2 data 5f0c…e1 cleanup 2`. It changes
     /// whenever a program or data file of the pipeline changes (size or modification time), or
     /// this module's clean-up does, so it can key a cache.
     pub fn engine_id(&self) -> &str {
@@ -217,16 +218,14 @@ impl Apertium {
             .zip(first..)
             .map(|(&i, marker)| prepared[i].encode(marker))
             .collect();
-        let timeout = self.timeout;
-        let outputs = match self.engine() {
-            Ok(engine) => engine.exchange(input, timeout),
-            Err(e) => return Err(e),
-        };
-        let outputs = outputs.map_err(|failure| self.fail(failure))?;
+        let outputs = self
+            .engine()?
+            .exchange(input)
+            .map_err(|e| engine_error(&self.mode, e))?;
         for ((&i, marker), raw) in jobs.iter().zip(first..).zip(outputs) {
             let parsed = parse(&String::from_utf8_lossy(&raw));
             if parsed.marker != Some(marker) {
-                return Err(self.fail(Failure::OutOfStep));
+                return Err(self.out_of_step());
             }
             results[i] = prepared[i].finish(parsed.pieces);
         }
@@ -234,74 +233,59 @@ impl Apertium {
     }
 
     /// The running process, started on first use.
-    fn engine(&mut self) -> Result<&mut Engine, MtError> {
+    fn engine(&mut self) -> Result<&mut Pipeline, MtError> {
         if matches!(self.state, State::NotStarted) {
-            let engine = Engine::spawn(&self.pipeline, &self.path).map_err(|source| {
-                self.state = State::Stopped;
-                MtError::Io {
-                    mode: self.mode.clone(),
-                    source,
+            match spawn_engine(&self.pipeline, &self.path, self.timeout) {
+                Ok(engine) => self.state = State::Running(engine),
+                Err(e) => {
+                    self.state = State::Stopped;
+                    return Err(engine_error(&self.mode, e));
                 }
-            })?;
-            self.state = State::Running(engine);
+            }
         }
         match &mut self.state {
             State::Running(engine) => Ok(engine),
-            State::NotStarted | State::Stopped => Err(stopped(&self.mode)),
+            State::NotStarted | State::Stopped => {
+                Err(engine_error(&self.mode, ProcessError::Stopped))
+            }
         }
     }
 
-    /// Stops the process after `failure` and describes what happened.
-    fn fail(&mut self, failure: Failure) -> MtError {
-        let State::Running(mut engine) = std::mem::replace(&mut self.state, State::Stopped) else {
-            return stopped(&self.mode);
-        };
-        let mode = self.mode.clone();
-        match failure {
-            Failure::TimedOut => {
-                engine.stop(Duration::ZERO);
-                MtError::TimedOut {
-                    mode,
-                    timeout: self.timeout,
-                }
-            }
-            Failure::OutOfStep => {
-                engine.stop(Duration::ZERO);
-                MtError::Crashed {
-                    mode,
-                    detail: "its output fell out of step with the segments sent".to_string(),
-                }
-            }
-            Failure::Io(source) => {
-                engine.stop(Duration::ZERO);
-                MtError::Io { mode, source }
-            }
-            Failure::Closed => {
-                // It is exiting on its own: give it a moment, to report how it ended.
-                let status = engine.stop(Duration::from_secs(1));
-                let how = status.map_or_else(
-                    || "it stopped answering".to_string(),
-                    |s| format!("it ended ({s})"),
-                );
-                let stderr = engine.stderr_tail();
-                MtError::Crashed {
-                    mode,
-                    detail: if stderr.is_empty() {
-                        how
-                    } else {
-                        format!("{how}: {stderr}")
-                    },
-                }
-            }
+    /// Stops the process, whose output no longer matches the segments sent.
+    fn out_of_step(&mut self) -> MtError {
+        if let State::Running(engine) = &mut self.state {
+            engine.stop_now();
+        }
+        MtError::Crashed {
+            mode: self.mode.clone(),
+            detail: "its output fell out of step with the segments sent".to_string(),
         }
     }
 }
 
-/// The error for every call after a failure.
-fn stopped(mode: &str) -> MtError {
-    MtError::Crashed {
-        mode: mode.to_string(),
-        detail: "it was stopped after an earlier error".to_string(),
+/// Starts the mode's pipeline with bash, as the `apertium` script runs modes, with `pipefail`
+/// so that the exit status is that of the program that failed rather than of the last one.
+fn spawn_engine(pipeline: &str, path: &OsStr, timeout: Duration) -> Result<Pipeline, ProcessError> {
+    let mut bash = Command::new("bash");
+    // `$1` and `$2` of a mode file: `-g` makes the generator mark unknown words (as `apertium`
+    // does unless given `-u`); the tagger gets no extra option.
+    bash.args(["-o", "pipefail", "-c", pipeline, "bash", "-g", ""])
+        .env("PATH", path);
+    Pipeline::spawn([bash], timeout, EXIT_GRACE)
+}
+
+/// What went wrong with the engine's process, in the translator's words.
+fn engine_error(mode: &str, error: ProcessError) -> MtError {
+    let mode = mode.to_string();
+    match error {
+        ProcessError::TimedOut { timeout } => MtError::TimedOut { mode, timeout },
+        ProcessError::Spawn { source, .. } | ProcessError::Io(source) => {
+            MtError::Io { mode, source }
+        }
+        crash @ (ProcessError::Exited { .. } | ProcessError::Stopped) => MtError::Crashed {
+            mode,
+            detail: crash.to_string(),
+        },
     }
 }
 
@@ -428,178 +412,7 @@ fn package_version(pipeline: &str, path: &OsStr) -> Option<String> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The process
-
-/// What went wrong in an exchange with the process.
-enum Failure {
-    TimedOut,
-    /// Its output ended (it exited) or its input was closed.
-    Closed,
-    OutOfStep,
-    Io(io::Error),
-}
-
-/// The running pipeline, with a thread on each of its pipes: the writer so that a stuck engine
-/// cannot block the caller in `write` (where no timeout could fire), the reader so that the
-/// engine never blocks on a full stdout while it is being written to, and one on stderr for
-/// the error messages.
-struct Engine {
-    child: Child,
-    /// Segments to write; dropping it closes the engine's stdin.
-    input: Option<Sender<Vec<u8>>>,
-    /// Each segment's raw output, without its `\0`.
-    output: Receiver<io::Result<Vec<u8>>>,
-    stderr: Arc<Mutex<Vec<u8>>>,
-}
-
-impl Engine {
-    fn spawn(pipeline: &str, path: &OsStr) -> io::Result<Engine> {
-        // Bash, as the `apertium` script runs modes, with `pipefail` so that the exit status
-        // is that of the program that failed rather than of the last one.
-        let mut command = Command::new("bash");
-        // `$1` and `$2` of a mode file: `-g` makes the generator mark unknown words (as
-        // `apertium` does unless given `-u`); the tagger gets no extra option.
-        command
-            .args(["-o", "pipefail", "-c", pipeline, "bash", "-g", ""])
-            .env("PATH", path)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        #[cfg(unix)]
-        {
-            use std::os::unix::process::CommandExt;
-            // Its own process group, so that a hung pipeline can be killed whole, not only `bash`.
-            command.process_group(0);
-        }
-        let mut child = command.spawn()?;
-        let (Some(stdin), Some(stdout), Some(stderr)) =
-            (child.stdin.take(), child.stdout.take(), child.stderr.take())
-        else {
-            kill(&mut child);
-            return Err(io::Error::other("the engine's pipes were not set up"));
-        };
-
-        let tail = Arc::new(Mutex::new(Vec::new()));
-        pipe::keep_stderr_tail(stderr, Arc::clone(&tail));
-
-        Ok(Engine {
-            child,
-            input: Some(pipe::spawn_writer(stdin)),
-            output: pipe::spawn_reader(stdout),
-            stderr: tail,
-        })
-    }
-
-    /// Sends every segment, then collects one output per segment, in order. `timeout` bounds
-    /// the wait for each one, so a long batch is fine as long as the engine keeps answering.
-    fn exchange(
-        &mut self,
-        segments: Vec<Vec<u8>>,
-        timeout: Duration,
-    ) -> Result<Vec<Vec<u8>>, Failure> {
-        let count = segments.len();
-        let Some(input) = &self.input else {
-            return Err(Failure::Closed);
-        };
-        for segment in segments {
-            input.send(segment).map_err(|_| Failure::Closed)?;
-        }
-        let mut outputs = Vec::with_capacity(count);
-        for _ in 0..count {
-            match self.output.recv_timeout(timeout) {
-                Ok(Ok(bytes)) => outputs.push(bytes),
-                Ok(Err(e)) => return Err(Failure::Io(e)),
-                Err(RecvTimeoutError::Timeout) => return Err(Failure::TimedOut),
-                Err(RecvTimeoutError::Disconnected) => return Err(Failure::Closed),
-            }
-        }
-        Ok(outputs)
-    }
-
-    /// Closes the input and waits up to `grace` for the process to exit, then kills it; either
-    /// way the child is reaped. Returns how it exited when it did so on its own.
-    fn stop(&mut self, grace: Duration) -> Option<ExitStatus> {
-        self.input = None;
-        let deadline = Instant::now() + grace;
-        loop {
-            match self.child.try_wait() {
-                // Bash waits for every program of its pipeline: none is left behind.
-                Ok(Some(status)) => return Some(status),
-                Ok(None) if Instant::now() < deadline => thread::sleep(Duration::from_millis(10)),
-                Ok(None) | Err(_) => {
-                    kill(&mut self.child);
-                    return None;
-                }
-            }
-        }
-    }
-
-    fn stderr_tail(&self) -> String {
-        self.stderr
-            .lock()
-            .map(|kept| String::from_utf8_lossy(&kept).trim().to_string())
-            .unwrap_or_default()
-    }
-}
-
-impl Drop for Engine {
-    fn drop(&mut self) {
-        self.stop(EXIT_GRACE);
-    }
-}
-
-/// Kills the whole pipeline, then reaps `bash`.
-fn kill(child: &mut Child) {
-    kill_group(child);
-    // Both only fail when the child is already dead and reaped, which is what they are for.
-    let _ = child.kill();
-    let _ = child.wait();
-}
-
-/// Sends SIGKILL to the child's process group (its id, see `process_group(0)`). Safe while the
-/// child is unreaped, or while any member of the group lives: until then the id cannot be reused.
-fn kill_group(child: &Child) {
-    #[cfg(unix)]
-    {
-        // No signal API in std: the shell's `kill` does it. It fails (quietly) when the group
-        // has already exited, which is fine.
-        let _ = Command::new("sh")
-            .args(["-c", "kill -s KILL -- \"-$1\" 2>/dev/null", "sh"])
-            .arg(child.id().to_string())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-    }
-    #[cfg(not(unix))]
-    let _ = child;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Into the engine
-
-/// Quotation marks in any style; `'` and `’` are apostrophes when a letter or digit is on both sides.
-fn is_quote(c: char) -> bool {
-    matches!(
-        c,
-        '"' | '\'' | '«' | '»' | '‹' | '›' | '“' | '”' | '„' | '‟' | '‘' | '’' | '‚' | '‛'
-    )
-}
-
-/// Whether a closing mark `close` ends a quotation opened with `open`.
-fn closes(open: char, close: char) -> bool {
-    matches!(
-        (open, close),
-        ('«', '»')
-            | ('‹', '›')
-            | ('“' | '‟', '”')
-            | ('„', '“' | '”')
-            | ('‘' | '‛', '’')
-            | ('‚', '‘' | '’')
-            | ('"', '"')
-            | ('\'', '\'')
-    )
-}
 
 /// A quotation mark in a source segment.
 #[derive(Debug, Clone, Copy)]
@@ -680,22 +493,25 @@ impl Prepared {
 /// Finds the quotation marks of `text`, pairs them into quotations, and lists its apostrophes.
 fn quotations(text: &str) -> (Vec<Mark>, Vec<Span>, Vec<char>) {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let mut marks: Vec<Mark> = Vec::new();
+    let mut found: Vec<Mark> = Vec::new();
     let mut spans = Vec::new();
     let mut apostrophes = Vec::new();
     let mut open: Vec<usize> = Vec::new();
     for (k, &(at, glyph)) in chars.iter().enumerate() {
         let prev = k.checked_sub(1).map(|p| chars[p].1);
         let next = chars.get(k + 1).map(|&(_, c)| c);
-        if matches!(glyph, '\'' | '’') {
-            if prev.is_some_and(char::is_alphanumeric) && next.is_some_and(char::is_alphanumeric) {
-                apostrophes.push(glyph);
-                continue;
-            }
-        } else if !is_quote(glyph) {
+        let Some(role) = marks::role(glyph) else {
+            continue;
+        };
+        // `'` and `’` are apostrophes when a letter or digit is on both sides.
+        if marks::may_be_apostrophe(glyph)
+            && prev.is_some_and(char::is_alphanumeric)
+            && next.is_some_and(char::is_alphanumeric)
+        {
+            apostrophes.push(glyph);
             continue;
         }
-        let after_opening = marks
+        let after_opening = found
             .last()
             .is_some_and(|m| m.opening && m.at + m.glyph.len_utf8() == at);
         let starts =
@@ -704,18 +520,22 @@ fn quotations(text: &str) -> (Vec<Mark>, Vec<Span>, Vec<char>) {
         let opening = match (starts, word_follows) {
             (true, true) => true,
             (false, _) => false,
-            // Spaced out (`« hola »`): the glyph decides, or for `"` whether one is open.
-            (true, false) => match glyph {
-                '«' | '‹' | '“' | '‘' | '„' | '‚' | '‛' | '‟' => true,
-                '»' | '›' | '”' | '’' => false,
-                _ => !open.iter().any(|&o| closes(marks[o].glyph, glyph)),
+            // Spaced out (`« hola »`): the glyph decides, or for one that may do either (`"`,
+            // or `“` after `„`) whether a quotation it closes is open.
+            (true, false) => match role {
+                Role::Opens => true,
+                Role::Closes => false,
+                Role::Either => !open.iter().any(|&o| marks::closes(found[o].glyph, glyph)),
             },
         };
-        let index = marks.len();
-        marks.push(Mark { at, glyph, opening });
+        let index = found.len();
+        found.push(Mark { at, glyph, opening });
         if opening {
             open.push(index);
-        } else if let Some(pos) = open.iter().rposition(|&o| closes(marks[o].glyph, glyph)) {
+        } else if let Some(pos) = open
+            .iter()
+            .rposition(|&o| marks::closes(found[o].glyph, glyph))
+        {
             let o = open.remove(pos);
             spans.push(Span {
                 runs: o + 1..=index,
@@ -730,13 +550,13 @@ fn quotations(text: &str) -> (Vec<Mark>, Vec<Span>, Vec<char>) {
             });
         }
     }
-    let last_run = marks.len();
+    let last_run = found.len();
     spans.extend(open.into_iter().map(|o| Span {
         runs: o + 1..=last_run,
         open: Some(o),
         close: None,
     }));
-    (marks, spans, apostrophes)
+    (found, spans, apostrophes)
 }
 
 /// Writes one run of text between quotation marks, wrapped in its word-bound blank if `tag`.
@@ -865,7 +685,7 @@ fn parse(raw: &str) -> Parsed {
                     marker = Some(n);
                 } else if blank == CARET {
                     text.push('^');
-                } else if glyphs.next().is_some_and(is_quote) && glyphs.next().is_none() {
+                } else if glyphs.next().is_some_and(marks::is_mark) && glyphs.next().is_none() {
                     flush(&mut text, &runs, &mut pieces);
                     pieces.push(Piece::Mark);
                 } else {
@@ -1214,9 +1034,9 @@ impl Spanned {
         for (src, out) in source_openings.zip(self.openings.iter().copied()) {
             let (Some(src_word), Some(first)) = (
                 next_word(source, src, |c| {
-                    c.is_whitespace() || is_quote(c) || "¿¡".contains(c)
+                    c.is_whitespace() || marks::is_mark(c) || "¿¡".contains(c)
                 }),
-                next_word(text, out, |c| c.is_whitespace() || is_quote(c)),
+                next_word(text, out, |c| c.is_whitespace() || marks::is_mark(c)),
             ) else {
                 continue;
             };
@@ -1326,12 +1146,14 @@ fn sentence_starts(text: &str) -> Vec<Range<usize>> {
         .filter(|&(_, c)| ".?!…".contains(c))
         .filter_map(|(i, c)| {
             let after = i + c.len_utf8();
-            let gap = text[after..]
-                .find(|n: char| !(n.is_whitespace() || is_quote(n) || "—–-)¿¡(".contains(n)))?;
+            let gap = text[after..].find(|n: char| {
+                !(n.is_whitespace() || marks::is_mark(n) || "—–-)¿¡(".contains(n))
+            })?;
             let between = &text[after..after + gap];
             // A space is what makes it a sentence end (`1.000` and `n.º` have none).
             if !between.contains(char::is_whitespace)
-                || between.starts_with(|n: char| !n.is_whitespace() && !is_quote(n) && n != ')')
+                || between
+                    .starts_with(|n: char| !n.is_whitespace() && !marks::is_mark(n) && n != ')')
             {
                 return None;
             }
@@ -1405,6 +1227,8 @@ pub(super) fn engine_or_skip(test: &str) -> Option<Apertium> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::process::tests::group_alive;
+    use std::time::Instant;
 
     fn one(engine: &mut Apertium, segment: &str) -> Translated {
         let mut out = engine.translate(&[segment]).unwrap();
@@ -1711,25 +1535,6 @@ mod tests {
         dir
     }
 
-    /// Whether any process of the group `pgid` is still alive (Linux).
-    fn group_alive(pgid: u32) -> bool {
-        let Ok(entries) = fs::read_dir("/proc") else {
-            return false;
-        };
-        entries.flatten().any(|entry| {
-            fs::read_to_string(entry.path().join("stat")).is_ok_and(|stat| {
-                // pid (comm) state ppid pgrp …: the command may hold spaces, so count from `)`.
-                let fields: Vec<&str> = stat
-                    .rsplit(')')
-                    .next()
-                    .unwrap_or("")
-                    .split_whitespace()
-                    .collect();
-                fields.get(2) == Some(&pgid.to_string().as_str()) && fields.first() != Some(&"Z")
-            })
-        })
-    }
-
     #[test]
     fn a_hung_engine_times_out_and_is_killed() {
         if engine_or_skip("a_hung_engine_times_out_and_is_killed").is_none() {
@@ -1739,7 +1544,7 @@ mod tests {
         let data = fake_mode("sed d");
         let mut engine =
             Apertium::start_in(data.path(), "fake", Duration::from_millis(500)).unwrap();
-        let pid = engine.engine().unwrap().child.id();
+        let pid = engine.engine().unwrap().id().unwrap();
         let started = Instant::now();
         let err = engine.translate(&["Hola."]).unwrap_err();
         assert!(matches!(err, MtError::TimedOut { .. }), "{err}");
@@ -1802,7 +1607,7 @@ mod tests {
             return;
         };
         assert_eq!(one(&mut engine, "Hola.").text, "Hello.");
-        let pid = engine.engine().unwrap().child.id();
+        let pid = engine.engine().unwrap().id().unwrap();
         drop(engine);
         if cfg!(target_os = "linux") {
             assert!(!Path::new(&format!("/proc/{pid}")).exists());
@@ -1828,6 +1633,33 @@ mod tests {
             ]
         );
         assert_eq!(spans[3].runs, 7..=7);
+    }
+
+    #[test]
+    fn low_marks_and_single_guillemets_pair_with_their_closing_marks() {
+        let (marks, spans, apostrophes) =
+            quotations("„Ja“, sagte er, „ nein “ ‚so‘ ‹x› ‚Rock’n’roll’");
+        assert_eq!(marks_of("„Ja“, „ nein “ ‚so‘ ‹x›"), "„“„“‚‘‹›");
+        assert_eq!(apostrophes, ['’', '’']);
+        let opening: Vec<bool> = marks.iter().map(|m| m.opening).collect();
+        assert_eq!(
+            opening,
+            [
+                true, false, true, false, true, false, true, false, true, false
+            ]
+        );
+        let pairs: Vec<(Option<usize>, Option<usize>)> =
+            spans.iter().map(|s| (s.open, s.close)).collect();
+        assert_eq!(
+            pairs,
+            [
+                (Some(0), Some(1)),
+                (Some(2), Some(3)),
+                (Some(4), Some(5)),
+                (Some(6), Some(7)),
+                (Some(8), Some(9))
+            ]
+        );
     }
 
     #[test]

@@ -6,8 +6,8 @@ use std::ops::Range;
 use crate::error::{Error, Location, Result, Warning};
 use crate::gloss;
 use crate::model::{Article, Side, Translator};
-use crate::quotes::{self, SideQuotes};
 use crate::text::markdown::{self, Document, FrontMatter, Mark, MarkKind};
+use crate::text::quotes::{self, SideQuotes};
 use crate::text::{align, sentences};
 use crate::translate;
 

@@ -20,7 +20,6 @@ mod lang;
 mod model;
 mod output;
 mod process;
-mod quotes;
 mod record;
 mod render;
 pub mod serve;
@@ -47,7 +46,7 @@ pub mod internals {
     }
     pub use crate::output::clear_leftovers;
     pub mod quotes {
-        pub use crate::quotes::*;
+        pub use crate::text::quotes::*;
     }
     pub use crate::build::render_with_templates;
     pub use crate::render::{load_templates, template_sources};

@@ -396,8 +396,10 @@ pub fn check_tiling(text: &str, ranges: &[Range<usize>]) -> Result<(), String> {
 }
 
 /// The opening marks a quotation (or its continuation) can start with, and the closing ones.
-const QUOTE_STARTS: &[char] = &['«', '“', '‘', '"', '\'', '»'];
-const QUOTE_ENDS: &[char] = &['»', '”', '’', '"', '\''];
+const QUOTE_STARTS: &[char] = &[
+    '«', '“', '‘', '"', '\'', '»', '„', '‚', '‹', '‟', '‛', '”', '’', '›',
+];
+const QUOTE_ENDS: &[char] = &['»', '”', '’', '"', '\'', '“', '‘', '›', '«', '‹'];
 
 /// The spans of one side lie in their paragraphs, on char boundaries, in order, without
 /// overlapping; each starts with a quotation mark and ends with one or at the paragraph's end

@@ -5,66 +5,10 @@ use std::path::{Path, PathBuf};
 use super::inputs::{Inputs, SeedFile};
 use super::state;
 use crate::config::BuildOptions;
-use crate::error::{Error, Location, Result, Warning};
-use crate::model::{ArticleSummary, Paragraph, Translator};
+use crate::error::{Result, Warning};
+use crate::model::{ArticleSummary, Translator};
 use crate::text::seed;
-use crate::{annotate, gloss, render, translate};
-
-/// The word analysers of one build: each thread that needs one takes an idle analyser or starts
-/// its own, so glossing (the costliest stage) runs on every core.
-#[derive(Default)]
-pub(super) struct Glosses {
-    idle: std::sync::Mutex<Vec<gloss::Glosser>>,
-    /// Why the analyser could not start; the build says so once, in [`Glosses::unavailable`].
-    failure: std::sync::OnceLock<String>,
-}
-
-impl Glosses {
-    /// Each paragraph's analysed words; `None` when the analyser is not there.
-    pub(super) fn analyse(
-        &self,
-        paragraphs: &[Paragraph],
-        file: &Path,
-    ) -> Result<Option<Vec<Vec<gloss::WordGloss>>>> {
-        let Some(mut glosser) = self.take() else {
-            return Ok(None);
-        };
-        let analysed = paragraphs
-            .iter()
-            .map(|p| {
-                glosser.analyse(&p.text).map_err(|e| {
-                    Error::input(
-                        Location::line(file, p.line),
-                        format!("cannot gloss its words: {e}"),
-                    )
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        // An analyser that failed is dropped (its processes stopped) above, not put back.
-        if let Ok(mut idle) = self.idle.lock() {
-            idle.push(glosser);
-        }
-        Ok(Some(analysed))
-    }
-
-    fn take(&self) -> Option<gloss::Glosser> {
-        if let Some(glosser) = self.idle.lock().ok()?.pop() {
-            return Some(glosser);
-        }
-        if self.failure.get().is_some() {
-            return None;
-        }
-        gloss::Glosser::start_default()
-            .map_err(|e| self.failure.set(e.to_string()))
-            .ok()
-    }
-
-    pub(super) fn unavailable(&self) -> Option<String> {
-        self.failure
-            .get()
-            .map(|why| format!("pages built without word glosses: {why}"))
-    }
-}
+use crate::{annotate, render, translate};
 
 /// Files by path inside the output, with their bytes.
 pub(super) type Files = Vec<(String, Vec<u8>)>;

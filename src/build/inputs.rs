@@ -4,10 +4,10 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use super::article::Glosses;
 use super::state;
 use crate::config::{BuildOptions, Encoding};
 use crate::error::{Error, Location, Result};
+use crate::gloss::Glosses;
 use crate::model::Seed;
 use crate::text::seed::{decode, parse_seed};
 use crate::{record, render, translate};

@@ -372,7 +372,7 @@ fn finish(
     let mut notes: Vec<String> = inputs
         .glosser
         .as_ref()
-        .and_then(article::Glosses::unavailable)
+        .and_then(crate::gloss::Glosses::unavailable)
         .into_iter()
         .collect();
     match &options.site.base_url {

@@ -3,5 +3,6 @@
 
 pub mod align;
 pub mod markdown;
+pub mod quotes;
 pub mod seed;
 pub mod sentences;

@@ -518,8 +518,8 @@ mod tests {
 
     #[test]
     fn shipped_seed_has_eight_quotations_on_each_side() {
-        let seed = include_str!("../seeds/000_df1e1d8b34815c19.txt");
-        let translation = include_str!("../seeds/000_df1e1d8b34815c19.en.txt");
+        let seed = include_str!("../../seeds/000_df1e1d8b34815c19.txt");
+        let translation = include_str!("../../seeds/000_df1e1d8b34815c19.en.txt");
         let body = |text: &'static str| -> Vec<&'static str> {
             text.split("\n\n")
                 .skip(1)

@@ -1,6 +1,6 @@
 //! Quotation marks: which characters open a quotation, which close one and which may do either,
 //! which closing marks end which opening ones, and which quotations can hold one of their own
-//! kind. The quotation finder ([`crate::quotes`]) and the clean-up of Apertium's translations
+//! kind. The quotation finder ([`crate::text::quotes`]) and the clean-up of Apertium's translations
 //! ([`crate::translate`]) both read marks by this model.
 //!
 //! A mark's role in a given place also depends on what is around it (a `"` after a word closes,

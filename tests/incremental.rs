@@ -7,6 +7,8 @@ use std::time::SystemTime;
 
 use paralelo::{BuildOptions, build};
 
+mod common;
+
 const TRANSLATION: &str = "Photo. - Agency\nPublished: Monday, 3 March 2025, 10:00\n\nFirst paragraph.\n\nSecond paragraph.\n";
 
 fn seed(n: usize) -> String {
@@ -33,16 +35,6 @@ fn built(count: usize) -> (tempfile::TempDir, BuildOptions) {
     };
     build(&options).unwrap();
     (dir, options)
-}
-
-/// The manifest of the one output folder `options` builds into, in the state folder.
-fn manifest(options: &BuildOptions) -> PathBuf {
-    let builds: Vec<_> = fs::read_dir(options.state.join("builds"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    assert_eq!(builds.len(), 1, "{builds:?}");
-    builds[0].join("manifest")
 }
 
 /// Every file of the output with its modification time.
@@ -189,7 +181,7 @@ fn a_failed_rebuild_changes_nothing() {
 #[test]
 fn a_damaged_manifest_means_a_full_build() {
     let (_dir, options) = built(2);
-    fs::write(manifest(&options), "garbage").unwrap();
+    fs::write(common::manifest(&options), "garbage").unwrap();
     fs::write(
         options.seeds.join("s00.txt"),
         seed(0).replace("Primer", "Otro"),
@@ -199,7 +191,7 @@ fn a_damaged_manifest_means_a_full_build() {
     let page = fs::read_to_string(options.out.join("s00/index.html")).unwrap();
     assert!(page.contains("Otro párrafo 0."));
     assert!(
-        fs::read_to_string(manifest(&options))
+        fs::read_to_string(common::manifest(&options))
             .unwrap()
             .ends_with("end\n")
     );

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use paralelo::{BuildOptions, build};
 
+mod common;
+
 const SEED: &str = "Foto. - Agencia\nPublicado: lunes, 3 marzo 2025 10:00\n\nPrimer párrafo.\n\nSegundo párrafo.\n";
 const TRANSLATION: &str = "Photo. - Agency\nPublished: Monday, 3 March 2025, 10:00\n\nFirst paragraph.\n\nSecond paragraph.\n";
 
@@ -45,16 +47,6 @@ fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     files
 }
 
-/// The manifest of the one output folder the project builds into.
-fn manifest(options: &BuildOptions) -> PathBuf {
-    let builds: Vec<_> = fs::read_dir(options.state.join("builds"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    assert_eq!(builds.len(), 1, "{builds:?}");
-    builds[0].join("manifest")
-}
-
 fn page(options: &BuildOptions, slug: &str) -> String {
     fs::read_to_string(options.out.join(slug).join("index.html")).unwrap()
 }
@@ -79,7 +71,7 @@ fn the_output_holds_only_the_site_and_no_path_of_this_machine() {
     }
     let markdown = fs::read_to_string(options.out.join("a/es.md")).unwrap();
     assert!(markdown.contains("source = \"a.txt\""), "{markdown}");
-    assert!(manifest(&options).is_file());
+    assert!(common::manifest(&options).is_file());
 }
 
 #[test]
@@ -116,7 +108,7 @@ fn without_its_state_a_build_is_a_full_one() {
     let report = build(&options).unwrap();
     assert_eq!(report.remade, 2, "every page made again");
     assert!(page(&options, "a").contains("Nuevo párrafo."));
-    assert!(manifest(&options).is_file());
+    assert!(common::manifest(&options).is_file());
 }
 
 #[test]
@@ -144,7 +136,7 @@ fn state_that_does_not_match_the_output_there_now_leads_to_a_full_build() {
     assert!(page(&options, "a").contains("Primer párrafo."));
 
     // Built by another version: its manifest's header is not this version's.
-    let path = manifest(&options);
+    let path = common::manifest(&options);
     let text = fs::read_to_string(&path).unwrap();
     let (header, rest) = text.split_once('\t').unwrap();
     assert!(header.starts_with("paralelo-manifest"), "{header}");
@@ -182,7 +174,7 @@ fn a_crafted_manifest_cannot_make_a_build_delete_outside_the_output() {
     build(&options).unwrap();
     let victim = dir.path().join("victim.txt");
     fs::write(&victim, "precious").unwrap();
-    let path = manifest(&options);
+    let path = common::manifest(&options);
     let text = fs::read_to_string(&path).unwrap();
     // The site's files are listed on the second line; name the victim among them, through
     // the output's parent, and as an absolute path.

@@ -1,4 +1,5 @@
-//! What several integration tests share.
+//! What several integration tests share; not every test uses every piece.
+#![allow(dead_code)]
 
 use std::io::Write;
 
@@ -28,4 +29,14 @@ pub fn runs(command: &str, args: &[&str]) -> bool {
         .args(args)
         .output()
         .is_ok_and(|o| o.status.success())
+}
+
+/// The manifest of the one output folder `options` builds into, in the state folder.
+pub fn manifest(options: &paralelo::BuildOptions) -> std::path::PathBuf {
+    let builds: Vec<_> = std::fs::read_dir(options.state.join("builds"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(builds.len(), 1, "{builds:?}");
+    builds[0].join("manifest")
 }

@@ -240,22 +240,43 @@ pub fn encoding(path: &Path, label: &str) -> Result<&'static encoding_rs::Encodi
 }
 
 /// What the command line says; each given value overrides the configuration file.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, clap::Args)]
 pub struct Overrides {
-    /// The configuration file, when not `paralelo.toml`.
+    /// The project configuration [default: paralelo.toml, if there is one]
+    #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Folder of seeds: `<stem>.txt` articles and their `<stem>.<lang>.txt` translations [default: seeds]
+    #[arg(long, value_name = "DIR")]
     pub seeds: Option<PathBuf>,
+    /// Output folder, replaced whole when the build succeeds [default: public]
+    #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Tera templates to use instead of `templates/` (or the built-in ones)
+    #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+    /// Language of the seeds [default: es]
+    #[arg(long, value_name = "LANG")]
     pub source: Option<String>,
+    /// Language of the translations [default: en]
+    #[arg(long, value_name = "LANG")]
     pub target: Option<String>,
-    /// `apertium:MODE` or `none`.
+    /// Machine translation for seeds without a translation file: `apertium:MODE` or `none` [default: apertium:spa-eng]
+    #[arg(long, value_name = "ENGINE")]
     pub mt: Option<String>,
+    /// Translate everything again instead of reusing earlier machine translations
+    #[arg(long)]
     pub no_cache: bool,
+    /// Build the other seeds, with a warning, when one cannot be translated
+    #[arg(long)]
     pub skip_untranslated: bool,
-    /// Build into an output folder paralelo did not make, keeping its files.
+    /// Build into an output folder paralelo did not make (its files are kept, never deleted)
+    #[arg(long)]
     pub force: bool,
+    /// Encoding of seeds and translations that are not UTF-8 (e.g. windows-1252)
+    #[arg(long, value_name = "LABEL")]
     pub encoding: Option<String>,
+    /// Leave out the word glosses (and vocabulary lists) for learners
+    #[arg(long)]
     pub no_glosses: bool,
 }
 

@@ -2,7 +2,7 @@
 //! library.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -63,42 +63,8 @@ struct ServeArgs {
 /// Flags override `paralelo.toml`, which overrides the defaults.
 #[derive(clap::Args)]
 struct BuildArgs {
-    /// The project configuration [default: paralelo.toml, if there is one]
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
-    /// Folder of seeds: `<stem>.txt` articles and their `<stem>.<lang>.txt` translations [default: seeds]
-    #[arg(long, value_name = "DIR")]
-    seeds: Option<PathBuf>,
-    /// Output folder, replaced whole when the build succeeds [default: public]
-    #[arg(long, value_name = "DIR")]
-    out: Option<PathBuf>,
-    /// Tera templates to use instead of `templates/` (or the built-in ones)
-    #[arg(long, value_name = "DIR")]
-    templates: Option<PathBuf>,
-    /// Language of the seeds [default: es]
-    #[arg(long, value_name = "LANG")]
-    source: Option<String>,
-    /// Language of the translations [default: en]
-    #[arg(long, value_name = "LANG")]
-    target: Option<String>,
-    /// Machine translation for seeds without a translation file: `apertium:MODE` or `none` [default: apertium:spa-eng]
-    #[arg(long, value_name = "ENGINE")]
-    mt: Option<String>,
-    /// Translate everything again instead of reusing earlier machine translations
-    #[arg(long)]
-    no_cache: bool,
-    /// Build the other seeds, with a warning, when one cannot be translated
-    #[arg(long)]
-    skip_untranslated: bool,
-    /// Build into an output folder paralelo did not make (its files are kept, never deleted)
-    #[arg(long)]
-    force: bool,
-    /// Encoding of seeds and translations that are not UTF-8 (e.g. windows-1252)
-    #[arg(long, value_name = "LABEL")]
-    encoding: Option<String>,
-    /// Leave out the word glosses (and vocabulary lists) for learners
-    #[arg(long)]
-    no_glosses: bool,
+    #[command(flatten)]
+    overrides: config::Overrides,
     /// Print only errors
     #[arg(long, short, conflicts_with = "verbose")]
     quiet: bool,
@@ -142,7 +108,7 @@ enum Action {
 }
 
 fn run(action: Action, args: BuildArgs, out: &Output) -> paralelo::Result<()> {
-    let overrides = args.into_overrides();
+    let overrides = args.overrides;
     let options = config::resolve(overrides.clone())?;
     let started = Instant::now();
     match action {
@@ -251,25 +217,6 @@ impl Output {
     fn summary(&self, line: &str) {
         if !self.quiet {
             println!("{line}");
-        }
-    }
-}
-
-impl BuildArgs {
-    fn into_overrides(self) -> config::Overrides {
-        config::Overrides {
-            config: self.config,
-            seeds: self.seeds,
-            out: self.out,
-            templates: self.templates,
-            source: self.source,
-            target: self.target,
-            mt: self.mt,
-            no_cache: self.no_cache,
-            skip_untranslated: self.skip_untranslated,
-            force: self.force,
-            encoding: self.encoding,
-            no_glosses: self.no_glosses,
         }
     }
 }

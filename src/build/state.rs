@@ -206,7 +206,11 @@ impl StateDir {
         let Some(manifest) = Manifest::parse(text.into()) else {
             return Ok(None);
         };
-        if let Some(file) = manifest.made().into_iter().find(|f| !output::is_inside(f)) {
+        let files = manifest.entries.iter().flat_map(|e| &e.files);
+        if let Some(file) = files
+            .chain(&manifest.site_files)
+            .find(|f| !output::is_inside(f))
+        {
             return Err(Error::input(
                 Location::file(&path),
                 format!(

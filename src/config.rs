@@ -18,6 +18,9 @@ pub const STATE_DIR: &str = ".paralelo";
 pub struct BuildOptions {
     pub seeds: PathBuf,
     pub out: PathBuf,
+    /// The project folder: where `paralelo.toml` is, else the current folder. Links in the
+    /// templates and static folders may not lead out of it.
+    pub project: PathBuf,
     /// The build's own state (what the last builds made, for incremental rebuilds): never
     /// published, safe to delete. `.paralelo/` beside `paralelo.toml`.
     pub state: PathBuf,
@@ -39,6 +42,8 @@ pub struct BuildOptions {
     pub skip_untranslated: bool,
     /// Build into an output folder that paralelo did not make; its files are kept.
     pub force: bool,
+    /// Wait for another build of the same output folder to end, rather than fail at once.
+    pub wait: bool,
     /// Gloss the original's words (Spanish, with Apertium's data) for learners.
     pub glosses: bool,
 }
@@ -48,6 +53,7 @@ impl Default for BuildOptions {
         BuildOptions {
             seeds: PathBuf::from("seeds"),
             out: PathBuf::from("public"),
+            project: PathBuf::from("."),
             state: PathBuf::from(STATE_DIR),
             templates: None,
             static_dir: None,
@@ -59,6 +65,7 @@ impl Default for BuildOptions {
             machine: Some(MachineSettings::apertium("es", "en", Path::new("seeds"))),
             skip_untranslated: false,
             force: false,
+            wait: true,
             glosses: true,
         }
     }
@@ -168,11 +175,19 @@ pub struct TranslationConfig {
 
 /// Reads `path`; a missing file is an empty configuration.
 pub fn load(path: &Path) -> Result<ConfigFile> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
+    let bytes = match crate::files::read_bounded(path, 1024 * 1024) {
+        Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ConfigFile::default()),
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
+            return Err(Error::input(
+                Location::file(path),
+                format!("{e}; the configuration must be a text file"),
+            ));
+        }
         Err(e) => return Err(Error::io(path, "read", e)),
     };
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Error::input(Location::file(path), "is not UTF-8; save it as UTF-8"))?;
     parse(path, &text)
 }
 
@@ -278,6 +293,9 @@ pub struct Overrides {
     /// Leave out the word glosses (and vocabulary lists) for learners
     #[arg(long)]
     pub no_glosses: bool,
+    /// Fail at once, rather than wait, when another build of the output folder is running
+    #[arg(long)]
+    pub no_wait: bool,
 }
 
 /// The build's options: the defaults, then the configuration file, then the command line.
@@ -286,7 +304,7 @@ pub fn resolve(overrides: Overrides) -> Result<BuildOptions> {
         .config
         .clone()
         .unwrap_or_else(|| PathBuf::from(FILE_NAME));
-    if overrides.config.is_some() && !path.is_file() {
+    if overrides.config.is_some() && !path.exists() {
         return Err(Error::input(
             Location::file(&path),
             "no such configuration file",
@@ -294,13 +312,16 @@ pub fn resolve(overrides: Overrides) -> Result<BuildOptions> {
     }
     let file = load(&path)?;
     let defaults = BuildOptions::default();
+    let project = path
+        .parent()
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .map_or(defaults.project.clone(), Path::to_path_buf);
     let translation = file.translation.unwrap_or_default();
     let mut options = BuildOptions {
         seeds: overrides.seeds.or(file.seeds).unwrap_or(defaults.seeds),
         out: overrides.out.or(file.out).unwrap_or(defaults.out),
-        state: path
-            .parent()
-            .map_or(defaults.state.clone(), |dir| dir.join(STATE_DIR)),
+        project: project.clone(),
+        state: project.join(STATE_DIR),
         templates: overrides.templates.or(file.templates),
         static_dir: file.static_dir,
         source_lang: overrides
@@ -332,6 +353,7 @@ pub fn resolve(overrides: Overrides) -> Result<BuildOptions> {
         },
         machine: None,
         force: overrides.force,
+        wait: !overrides.no_wait,
         glosses: !overrides.no_glosses && file.glosses.unwrap_or(defaults.glosses),
         skip_untranslated: overrides.skip_untranslated
             || translation.skip_untranslated.unwrap_or(false),

@@ -15,6 +15,7 @@ mod annotate;
 mod build;
 pub mod config;
 pub mod error;
+mod files;
 mod gloss;
 mod lang;
 mod model;

@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 
+use crate::error::Warning;
+
 /// The photo caption and who took the photo.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caption {
@@ -48,6 +50,8 @@ pub struct Seed {
     pub text: WireText,
     /// The dateline's moment, with the offset its time zone had on that date.
     pub published: Option<DateTime<FixedOffset>>,
+    /// What reading it found odd but could mend (a dateline the clocks skip, say).
+    pub warnings: Vec<Warning>,
 }
 
 /// One language's side of an article.

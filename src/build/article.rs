@@ -32,13 +32,14 @@ pub(super) fn render_article(
     bytes: state::SeedBytes,
 ) -> Result<Rendered> {
     let text = seed::decode(&file.path, bytes.seed, options.encoding)?;
-    let seed = seed::parse_seed(
+    let mut seed = seed::parse_seed(
         &file.path,
         &file.stem,
         &options.source_lang,
         options.time_zone,
         &text,
     )?;
+    let mut warnings = std::mem::take(&mut seed.warnings);
     let lang = &options.target_lang;
     let article = match (bytes.translation, &inputs.translator) {
         (Some(translation), _) => {
@@ -77,7 +78,10 @@ pub(super) fn render_article(
     }
     Ok(Rendered {
         summary: render::summary(&page),
-        warnings: annotated.warnings.clone(),
+        warnings: {
+            warnings.extend(annotated.warnings.iter().cloned());
+            warnings
+        },
         files,
         machine_translated: matches!(article.translator, Translator::Machine(_)),
     })

@@ -52,6 +52,24 @@ impl Inputs {
             .as_ref()
             .and_then(|dir| keep(render::static_files(dir.as_deref()), &mut errors));
         let seeds = keep(find_seeds(&options.seeds), &mut errors);
+        let folders = [
+            (Some(options.seeds.as_path()), "seeds"),
+            (
+                templates_dir.as_ref().and_then(Option::as_deref),
+                "templates",
+            ),
+            (static_dir.as_ref().and_then(Option::as_deref), "static"),
+        ];
+        for (dir, _) in &folders[1..] {
+            if let Some(dir) = dir {
+                keep(refuse_links_out(dir, &options.project), &mut errors);
+            }
+        }
+        let inputs: Vec<(&Path, &str)> = folders
+            .iter()
+            .filter_map(|(dir, what)| dir.map(|d| (d, *what)))
+            .collect();
+        keep(refuse_output_inside(options, &inputs), &mut errors);
         match (tera, templates, static_files, seeds) {
             (Some(tera), Some(template_sources), Some(static_files), Some(seeds))
                 if errors.is_empty() =>
@@ -152,21 +170,21 @@ pub fn read_text(path: &Path, encoding: Encoding) -> Result<String> {
     decode(path, bytes, encoding)
 }
 
-/// Reads a file of at most [`MAX_FILE_BYTES`]; a larger one is an error of kind
-/// `FileTooLarge`, after reading no more than that.
+/// Reads a regular file of at most [`MAX_FILE_BYTES`]; a larger one is an error of kind
+/// `FileTooLarge`, after reading no more than that, and a FIFO or device one of kind
+/// `InvalidInput`, found without blocking.
 pub fn read_bytes(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let file = std::fs::File::open(path)?;
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(std::io::ErrorKind::FileTooLarge.into());
-    }
-    Ok(bytes)
+    crate::files::read_bounded(path, MAX_FILE_BYTES)
 }
 
 /// The error for a file [`read_bytes`] could not read: a too large one is the user's to fix.
 pub fn read_error(path: &Path, error: std::io::Error) -> Error {
+    if error.kind() == std::io::ErrorKind::InvalidInput {
+        return Error::input(
+            Location::file(path),
+            format!("{error}; an input must be a text file: move it away"),
+        );
+    }
     if error.kind() != std::io::ErrorKind::FileTooLarge {
         return Error::io(path, "read", error);
     }
@@ -231,7 +249,7 @@ pub fn find_seeds(dir: &Path) -> Result<Vec<SeedFile>> {
                         .map_err(|e| Error::io(dir, "read the seeds folder", e))?,
                 ),
             };
-            refuse_outside_link(entry.path(), root)?;
+            refuse_outside_link(entry.path(), &[root], "the seeds folder")?;
             if !entry.path().is_file() {
                 continue;
             }
@@ -271,21 +289,84 @@ fn bytes(path: &Path) -> &[u8] {
 }
 
 /// A link may not make the build read (and publish) a file from elsewhere.
-fn refuse_outside_link(path: &Path, root: &Path) -> Result<()> {
+/// A link may not make the build read (and publish) a file from elsewhere: its target must be
+/// under one of `roots` (canonical paths), which `place` names for the message.
+fn refuse_outside_link(path: &Path, roots: &[&Path], place: &str) -> Result<()> {
     let target = path
         .canonicalize()
         .map_err(|e| Error::io(path, "follow the link", e))?;
-    if target.starts_with(root) {
+    if roots.iter().any(|root| target.starts_with(root)) {
         Ok(())
     } else {
         Err(Error::input(
             Location::file(path),
             format!(
-                "is a link to {}, outside the seeds folder; copy the file in instead",
+                "is a link to {}, outside {place}; copy the file in instead",
                 target.display()
             ),
         ))
     }
+}
+
+/// Refuses the links under a templates or static folder `dir` that lead out of both the
+/// project folder and `dir` itself: a link to `/etc/passwd` in `static/` would publish it.
+fn refuse_links_out(dir: &Path, project: &Path) -> Result<()> {
+    let canonical = |p: &Path| p.canonicalize().map_err(|e| Error::io(p, "read", e));
+    let (dir_root, project_root) = (canonical(dir)?, canonical(project)?);
+    for entry in walkdir::WalkDir::new(dir).min_depth(1) {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(dir).to_path_buf();
+            Error::io(&path, "read", e.into())
+        })?;
+        if entry.path_is_symlink() {
+            refuse_outside_link(
+                entry.path(),
+                &[&project_root, &dir_root],
+                "the project folder",
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Refuses an output folder inside the seeds, templates or static folder: the next build would
+/// read its own pages back as input.
+fn refuse_output_inside(options: &BuildOptions, inputs: &[(&Path, &str)]) -> Result<()> {
+    let out = resolved(&options.out);
+    for (dir, what) in inputs {
+        if out.starts_with(resolved(dir)) {
+            return Err(Error::input(
+                Location::file(&options.out),
+                format!(
+                    "is inside the {what} folder {}: the next build would read the site back as input; choose an --out outside it",
+                    dir.display()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `path` absolute, with the part of it that exists resolved (links, `..`): the output folder
+/// need not exist yet.
+fn resolved(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    while existing.canonicalize().is_err() {
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return absolute,
+        }
+    }
+    let mut resolved = existing
+        .canonicalize()
+        .unwrap_or_else(|_| existing.to_path_buf());
+    resolved.extend(rest.iter().rev());
+    resolved
 }
 
 /// Whether `<base>.<lang>.txt` has its `<base>.txt` among the `present` files.

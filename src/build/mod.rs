@@ -7,7 +7,7 @@ mod inputs;
 mod plan;
 mod state;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::config::BuildOptions;
 use crate::error::{Error, Location, Result, Warning};
@@ -15,7 +15,9 @@ use crate::model::ArticleSummary;
 use crate::{output, render, translate};
 pub use article::{render_from_text, render_with_templates};
 use inputs::Inputs;
-use plan::{Outcome, made_entries, newest_first, process_seeds, settle};
+use plan::{
+    Outcome, find_previous, made_entries, maybe_changed, newest_first, process_seeds, settle,
+};
 
 /// What a build did.
 #[derive(Debug)]
@@ -55,6 +57,7 @@ pub fn build_with_progress(
     options: &BuildOptions,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<BuildReport> {
+    let _lock = output::lock(&options.out, options.wait)?;
     // A build killed while it put its files in place is finished first.
     output::clear_leftovers(&options.out)?;
     // Listing a large archive's seeds and reading its manifest take about as long: together.
@@ -72,7 +75,7 @@ pub fn build_with_progress(
     }
     let staging = output::Staging::new(&options.out, &inputs.protected(options), options.force)?;
     let write = |path: &str, bytes: &[u8]| staging.write(path, bytes);
-    let outcomes = process_seeds(options, &inputs, None, progress, &|files| {
+    let outcomes = process_seeds(options, &inputs, &Vec::new(), progress, &|files| {
         files
             .iter()
             .try_for_each(|(path, bytes)| write(path, bytes))
@@ -135,15 +138,20 @@ fn rebuild(
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Result<BuildReport, state::Manifest>> {
     let out = &options.out;
-    let outcomes = process_seeds(options, inputs, Some(&previous), progress, &|_| Ok(()));
+    let found = find_previous(inputs, &previous);
+    // Decided before anything is rendered: a rebuild holds its pages in memory until all have
+    // succeeded, a full build streams them to disk.
+    if maybe_changed(inputs, &found) > REBUILD_LIMIT {
+        return Ok(Err(previous));
+    }
+    let outcomes = process_seeds(options, inputs, &found, progress, &|_| Ok(()));
+    drop(found);
     let (outcomes, skipped) = settle(outcomes, options, inputs, Some(&previous))?;
     let remade = outcomes
         .iter()
         .filter(|o| matches!(o, Outcome::Made { .. }))
         .count();
-    if remade > REBUILD_LIMIT {
-        return Ok(Err(previous));
-    }
+    refuse_overwrite(out, &previous, &outcomes)?;
     let state::Manifest {
         fingerprint,
         identity,
@@ -184,6 +192,13 @@ fn rebuild(
     for (path, bytes) in made_files.iter().flatten() {
         write(path, bytes)?;
     }
+    // The site's own files (index pages, feeds) the last build did not make may be a user's.
+    let write_site = |path: &str, bytes: &[u8]| {
+        if !old_site_files.iter().any(|f| f == path) && out.join(path).exists() {
+            return Err(output::not_ours(&out.join(path)));
+        }
+        write(path, bytes)
+    };
     let order = newest_first(&entries);
     // Whether the articles at `positions` of the index are the ones the last build listed
     // there, with the same summaries (`whole`) or at least the same slugs and dates.
@@ -221,8 +236,15 @@ fn rebuild(
             !unchanged || !out.join(path).is_file()
         },
     };
-    let (mut report, mut site_files) =
-        finish(options, inputs, &entries, &order, skipped, &write, &listing)?;
+    let (mut report, mut site_files) = finish(
+        options,
+        inputs,
+        &entries,
+        &order,
+        skipped,
+        &write_site,
+        &listing,
+    )?;
     report.remade = remade;
     site_files.extend(inputs.static_files.keys().cloned());
     // Stale: what the replaced and removed entries and the site made before, and made no more.
@@ -263,11 +285,42 @@ fn rebuild(
     Ok(Ok(report))
 }
 
+/// Refuses a rebuild that would overwrite a file the previous build did not make: a file of a
+/// new article, or a new file of a remade one, that is already in the output is the user's.
+fn refuse_overwrite(out: &Path, previous: &state::Manifest, outcomes: &[Outcome]) -> Result<()> {
+    let mut there = outcomes
+        .iter()
+        .flat_map(|outcome| {
+            match outcome {
+                Outcome::Made {
+                    entry, previous: k, ..
+                } => {
+                    let before = k.map(|k| &previous.entries[k].files);
+                    let new = entry.files.iter();
+                    let new = new.filter(move |f| before.is_none_or(|before| !before.contains(f)));
+                    Some(new.filter(|f| out.join(f).exists()))
+                }
+                Outcome::Kept { .. } => None,
+            }
+            .into_iter()
+            .flatten()
+        })
+        .peekable();
+    if there.peek().is_none() {
+        return Ok(());
+    }
+    let made = previous.made();
+    match there.find(|f| !made.contains(f.as_str())) {
+        Some(file) => Err(output::not_ours(&out.join(file))),
+        None => Ok(()),
+    }
+}
+
 /// Checks every seed, translation and template as a build would, and writes nothing. Every
 /// problem is reported, not only the first.
 pub fn check(options: &BuildOptions) -> Result<BuildReport> {
     let inputs = Inputs::load(options)?;
-    let outcomes = process_seeds(options, &inputs, None, &|_| {}, &|_| Ok(()));
+    let outcomes = process_seeds(options, &inputs, &Vec::new(), &|_| {}, &|_| Ok(()));
     let (outcomes, skipped) = settle(outcomes, options, &inputs, None)?;
     let entries = made_entries(outcomes);
     let order = newest_first(&entries);
@@ -286,6 +339,16 @@ pub fn check(options: &BuildOptions) -> Result<BuildReport> {
 /// Writes the skeleton of the translation of `seeds/<stem>.txt` for a translator to fill in,
 /// and returns its path. An existing file is never overwritten.
 pub fn new_translation(options: &BuildOptions, stem: &str) -> Result<PathBuf> {
+    let stem = stem.strip_suffix(".txt").unwrap_or(stem);
+    let is_name = !stem.is_empty() && !stem.starts_with('.') && !stem.contains(['/', '\\', '\0']);
+    if !is_name {
+        return Err(Error::input(
+            Location::file(&options.seeds),
+            format!(
+                "`{stem}` is not the name of a seed: give a seed's file name without its folder and `.txt`, e.g. `paralelo new 000_df1e1d8b34815c19`"
+            ),
+        ));
+    }
     let seed_path = options.seeds.join(format!("{stem}.txt"));
     let seed = inputs::read_seed(
         &seed_path,

@@ -46,50 +46,75 @@ pub(super) fn newest_first(entries: &[state::Entry]) -> Vec<usize> {
     order
 }
 
-/// Processes every seed in parallel. `stream` sees each made article's files as soon as they
-/// exist; what it keeps is up to it.
+/// Each seed's entry in the previous manifest, with its position there, if it has one.
+pub(super) type Previous<'a> = Vec<Option<(usize, &'a state::Entry)>>;
+
+/// Finds each seed of `inputs`, in order, in the previous manifest.
+pub(super) fn find_previous<'a>(inputs: &Inputs, previous: &'a state::Manifest) -> Previous<'a> {
+    // Keyed by the path's bytes: comparing `Path`s component by component showed in profiles.
+    let by_seed: std::collections::HashMap<&std::ffi::OsStr, (usize, &state::Entry)> = previous
+        .entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.seed.as_os_str(), (i, e)))
+        .collect();
+    inputs
+        .seeds
+        .iter()
+        .map(|file| by_seed.get(file.path.as_os_str()).copied())
+        .collect()
+}
+
+/// How many seeds may have changed since the previous build: those it did not have, and those
+/// whose files' stamps moved. Known before anything is read or rendered.
+pub(super) fn maybe_changed(inputs: &Inputs, previous: &Previous<'_>) -> usize {
+    previous
+        .iter()
+        .zip(&inputs.stamps)
+        .filter(|(entry, stamps)| {
+            !entry.is_some_and(|(_, e)| e.stamps_match(stamps.seed_stamp, stamps.translation_stamp))
+        })
+        .count()
+}
+
+/// Processes every seed in parallel, each against its `previous` entry (none in a full build,
+/// where `previous` is empty). `stream` sees each made article's files as soon as they exist;
+/// what it keeps is up to it.
 pub(super) fn process_seeds(
     options: &BuildOptions,
     inputs: &Inputs,
-    previous: Option<&state::Manifest>,
+    previous: &Previous<'_>,
     progress: &(dyn Fn(Progress) + Sync),
     stream: &(dyn Fn(&Files) -> Result<()> + Sync),
 ) -> Vec<Result<Outcome>> {
     use rayon::prelude::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    // Keyed by the path's bytes: comparing `Path`s component by component showed in profiles.
-    let by_seed: std::collections::HashMap<&std::ffi::OsStr, (usize, &state::Entry)> = previous
-        .into_iter()
-        .flat_map(|m| m.entries.iter().enumerate())
-        .map(|(i, e)| (e.seed.as_os_str(), (i, e)))
-        .collect();
+    let full = previous.is_empty();
     let total = inputs.seeds.len();
     let done = AtomicUsize::new(0);
     inputs
         .seeds
         .par_iter()
         .zip(&inputs.stamps)
-        .map(|(file, stamps)| {
-            let result = process_seed(
-                options,
-                inputs,
-                file,
-                stamps,
-                by_seed.get(file.path.as_os_str()).copied(),
-            )
-            .and_then(|outcome| match outcome {
-                Outcome::Made {
-                    entry,
-                    files: Some(files),
-                    previous: None,
-                } if previous.is_none() => stream(&files).map(|()| Outcome::Made {
-                    entry,
-                    files: None,
-                    previous: None,
-                }),
-                outcome => Ok(outcome),
-            });
+        .enumerate()
+        .map(|(i, (file, stamps))| {
+            let entry = previous.get(i).copied().flatten();
+            let result =
+                process_seed(options, inputs, file, stamps, entry).and_then(
+                    |outcome| match outcome {
+                        Outcome::Made {
+                            entry,
+                            files: Some(files),
+                            previous: None,
+                        } if full => stream(&files).map(|()| Outcome::Made {
+                            entry,
+                            files: None,
+                            previous: None,
+                        }),
+                        outcome => Ok(outcome),
+                    },
+                );
             let done = done.fetch_add(1, Ordering::Relaxed) + 1;
             progress(Progress { done, total });
             result

@@ -125,10 +125,7 @@ impl Staging {
                 continue;
             }
             if written.contains(&relative) {
-                return Err(Error::input(
-                    Location::file(&path),
-                    "is not paralelo's, and the build would overwrite it; move it out of the output folder",
-                ));
+                return Err(not_ours(&path));
             }
             let kept = self.dir.join(&relative);
             if let Some(parent) = kept.parent() {
@@ -177,8 +174,21 @@ pub(crate) fn is_inside(relative: &str) -> bool {
             .all(|part| !part.is_empty() && part != "." && part != "..")
 }
 
+/// The error for a file in the output that paralelo did not write and a build would overwrite.
+pub fn not_ours(path: &Path) -> Error {
+    Error::input(
+        Location::file(path),
+        "is not paralelo's, and the build would overwrite it; move it out of the output folder",
+    )
+}
+
 /// Where a full build fills the next output: beside it, so the swap is a rename.
 fn staging_dir(out: &Path) -> PathBuf {
+    beside(out, "paralelo-new")
+}
+
+/// `.<name>.<suffix>` beside the output folder `<name>`.
+fn beside(out: &Path, suffix: &str) -> PathBuf {
     let name = out
         .file_name()
         .map_or("public".into(), |n| n.to_string_lossy());
@@ -186,7 +196,53 @@ fn staging_dir(out: &Path) -> PathBuf {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    parent.join(format!(".{name}.paralelo-new"))
+    parent.join(format!(".{name}.{suffix}"))
+}
+
+/// The exclusive right to build into one output folder, held until dropped. Two builds into one
+/// folder at once (two terminals, or a build while `serve` rebuilds) would delete each other's
+/// staging folders and publish half a site; the second one waits instead, or, without `wait`,
+/// fails at once.
+pub struct BuildLock {
+    _file: fs::File,
+}
+
+/// Takes the lock of `out`: a file beside it, `.<name>.paralelo-lock`, so that two projects that
+/// build into one folder exclude each other too. It stays there between builds; the lock is the
+/// operating system's, released when the build ends however it ends.
+pub fn lock(out: &Path, wait: bool) -> Result<BuildLock> {
+    let path = beside(out, "paralelo-lock");
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent)
+            .map_err(|e| Error::io(parent, "create the output's parent folder", e))?;
+    }
+    let file = fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::io(&path, "open the build lock", e))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) if wait => {
+            eprintln!(
+                "waiting for another paralelo build of {} … (Ctrl-C stops)",
+                out.display()
+            );
+            file.lock()
+                .map_err(|e| Error::io(&path, "wait for the build lock", e))?;
+        }
+        Err(fs::TryLockError::WouldBlock) => {
+            return Err(Error::input(
+                Location::file(out),
+                "another paralelo build of this folder is running; let it finish, or build without --no-wait to wait for it",
+            ));
+        }
+        Err(fs::TryLockError::Error(e)) => {
+            return Err(Error::io(&path, "take the build lock", e));
+        }
+    }
+    Ok(BuildLock { _file: file })
 }
 
 /// The journal of an incremental build, in its staging folder: written once every changed file

@@ -5,7 +5,7 @@
 pub mod feeds;
 
 use std::collections::BTreeMap;
-use std::fs;
+
 use std::path::Path;
 
 use serde::Serialize;
@@ -106,9 +106,18 @@ fn template_error(dir: Option<&Path>, name: &str, e: &tera::Error) -> Error {
 fn read_tree(dir: &Path, action: &'static str) -> Result<BTreeMap<String, Vec<u8>>> {
     files_under(dir, action)?
         .into_iter()
-        .filter(|(_, path)| path.is_file())
+        .filter(|(_, path)| !path.is_dir())
         .map(|(name, path)| {
-            let bytes = fs::read(&path).map_err(|e| Error::io(&path, "read", e))?;
+            let mut bytes = Vec::new();
+            crate::files::open_regular(&path)
+                .and_then(|mut file| std::io::Read::read_to_end(&mut file, &mut bytes))
+                .map_err(|e| match e.kind() {
+                    std::io::ErrorKind::InvalidInput => Error::input(
+                        Location::file(&path),
+                        format!("{e}; templates and static files must be files: move it away"),
+                    ),
+                    _ => Error::io(&path, "read", e),
+                })?;
             Ok((name, bytes))
         })
         .collect()

@@ -6,18 +6,26 @@
 
 use std::path::Path;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono::{
+    DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone,
+};
 use chrono_tz::Tz;
 
 use crate::config::Encoding;
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Location, Result, Warning};
 use crate::lang::dates::DateWords;
 use crate::model::{Caption, Dateline, Paragraph, Seed, WireText};
 
 /// The text of the file at `path`, from its `bytes`, as [`read_text`] gives it.
 pub fn decode(path: &Path, bytes: Vec<u8>, encoding: Encoding) -> Result<String> {
-    let text = match encoding {
-        // A byte-order mark, if any, still wins: the file says what it is.
+    let utf16 = match bytes.get(..2) {
+        Some([0xFF, 0xFE]) => Some(encoding_rs::UTF_16LE),
+        Some([0xFE, 0xFF]) => Some(encoding_rs::UTF_16BE),
+        _ => None,
+    };
+    let text = match encoding.or(utf16) {
+        // A byte-order mark, if any, still wins: the file says what it is (UTF-16 included,
+        // which Windows editors write as "Unicode").
         Some(encoding) => encoding.decode(&bytes).0.into_owned(),
         None => String::from_utf8(bytes).map_err(|e| {
             let offset = e.utf8_error().valid_up_to();
@@ -83,8 +91,15 @@ pub fn parse_seed(path: &Path, stem: &str, lang: &str, time_zone: Tz, text: &str
             "has no paragraphs: after the caption and dateline lines, write the article's text",
         ));
     }
+    let mut warnings = Vec::new();
     let published = match &wire.dateline {
-        Some(dateline) => Some(parse_published(path, lang, time_zone, dateline)?),
+        Some(dateline) => Some(parse_published(
+            path,
+            lang,
+            time_zone,
+            dateline,
+            &mut warnings,
+        )?),
         None => None,
     };
     Ok(Seed {
@@ -93,6 +108,7 @@ pub fn parse_seed(path: &Path, stem: &str, lang: &str, time_zone: Tz, text: &str
         lang: lang.to_string(),
         text: wire,
         published,
+        warnings,
     })
 }
 
@@ -208,6 +224,7 @@ fn parse_published(
     lang: &str,
     time_zone: Tz,
     dateline: &Dateline,
+    warnings: &mut Vec<Warning>,
 ) -> Result<DateTime<FixedOffset>> {
     let at = Location::line(path, dateline.line);
     let local = parse_local(lang, &dateline.value).map_err(|why| {
@@ -219,15 +236,43 @@ fn parse_published(
             ),
         )
     })?;
-    // At the autumn change an hour repeats: the earlier reading is the one a wire would mean.
-    let moment = time_zone.from_local_datetime(&local).earliest().ok_or_else(|| {
-        Error::input(
-            at,
-            format!(
-                "{local} does not exist in {time_zone} (the clocks skip it at the spring change)"
-            ),
-        )
-    })?;
+    let mut warn = |message: String| {
+        warnings.push(Warning {
+            path: path.to_path_buf(),
+            place: Some(format!("line {}", dateline.line)),
+            message,
+        })
+    };
+    // As RFC 5545 and Temporal's "compatible" disambiguation do: a time that repeats at the
+    // autumn change is the earlier one; one the clocks skip in spring is moved on by the gap
+    // (read with the offset before the change). A wire's slip should not stop a whole site.
+    let moment = match time_zone.from_local_datetime(&local) {
+        LocalResult::Single(moment) => moment,
+        LocalResult::Ambiguous(earlier, _) => {
+            warn(format!(
+                "{local} happens twice in {time_zone} (the clocks go back that night); read as the earlier, {}",
+                earlier.to_rfc3339()
+            ));
+            earlier
+        }
+        LocalResult::None => {
+            let before = time_zone
+                .from_local_datetime(&(local - chrono::Duration::days(1)))
+                .earliest()
+                .ok_or_else(|| {
+                    Error::input(at.clone(), format!("{local} has no time in {time_zone}"))
+                })?
+                .offset()
+                .fix();
+            let utc = local - chrono::Duration::seconds(before.local_minus_utc().into());
+            let moment = time_zone.from_utc_datetime(&utc);
+            warn(format!(
+                "{local} does not exist in {time_zone} (the clocks skip it at the spring change); read as {}, as calendars do",
+                moment.to_rfc3339()
+            ));
+            moment
+        }
+    };
     Ok(moment.fixed_offset())
 }
 
@@ -362,9 +407,33 @@ mod tests {
     }
 
     #[test]
-    fn spring_gap_is_an_error() {
-        let err = madrid("Publicado: 30 marzo 2025 02:30\n\nUno.").unwrap_err();
-        assert!(err.to_string().contains("does not exist"), "{err}");
+    fn skipped_and_repeated_hours_are_read_as_calendars_do_with_a_warning() {
+        let seed = madrid("Publicado: 30 marzo 2025 02:30\n\nUno.").unwrap();
+        assert_eq!(
+            seed.published.unwrap().to_rfc3339(),
+            "2025-03-30T03:30:00+02:00"
+        );
+        let warning = seed.warnings[0].to_string();
+        assert!(
+            warning.contains("does not exist") && warning.contains("line 1"),
+            "{warning}"
+        );
+        let seed = madrid("Publicado: 26 octubre 2025 02:30\n\nUno.").unwrap();
+        assert_eq!(
+            seed.published.unwrap().to_rfc3339(),
+            "2025-10-26T02:30:00+02:00"
+        );
+        assert!(
+            seed.warnings[0].message.contains("twice"),
+            "{:?}",
+            seed.warnings
+        );
+        assert!(
+            madrid("Publicado: 27 octubre 2025 02:30\n\nUno.")
+                .unwrap()
+                .warnings
+                .is_empty()
+        );
     }
 
     #[test]

@@ -126,6 +126,7 @@ struct Reply {
     status: u16,
     head: String,
     body: String,
+    bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -139,17 +140,26 @@ impl Reply {
 
 /// One HTTP/1.1 request, the target sent exactly as given.
 fn request(addr: SocketAddr, method: &str, target: &str) -> Reply {
+    request_with(addr, method, target, "")
+}
+
+/// One HTTP/1.1 request with more header lines (each ending in `\r\n`), sent as raw bytes so
+/// that no client tidies the target.
+fn request_with(addr: SocketAddr, method: &str, target: &str, headers: &str) -> Reply {
     let mut stream = TcpStream::connect_timeout(&addr, WAIT).unwrap();
     stream.set_read_timeout(Some(WAIT)).unwrap();
     write!(
         stream,
-        "{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        "{method} {target} HTTP/1.1\r\nHost: {addr}\r\n{headers}Connection: close\r\n\r\n"
     )
     .unwrap();
     let mut bytes = Vec::new();
     stream.read_to_end(&mut bytes).unwrap();
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let (head, body) = match bytes.windows(4).position(|w| w == b"\r\n\r\n") {
+        Some(end) => (&bytes[..end], &bytes[end + 4..]),
+        None => (&bytes[..], &[][..]),
+    };
+    let head = String::from_utf8_lossy(head).into_owned();
     let status = head
         .split_whitespace()
         .nth(1)
@@ -157,8 +167,9 @@ fn request(addr: SocketAddr, method: &str, target: &str) -> Reply {
         .unwrap_or_else(|| panic!("no status in {head:?}"));
     Reply {
         status,
-        head: head.to_string(),
-        body: body.to_string(),
+        body: String::from_utf8_lossy(body).into_owned(),
+        bytes: body.to_vec(),
+        head,
     }
 }
 
@@ -412,5 +423,66 @@ fn paths_outside_the_site_are_refused() {
     let head = request(server.addr, "HEAD", "/");
     assert_eq!(head.status, 200);
     assert!(head.body.is_empty());
+    server.stop();
+}
+
+#[cfg(unix)]
+#[test]
+fn traversal_and_links_out_of_the_output_are_refused() {
+    use std::os::unix::fs::symlink;
+
+    let project = Project::new(SEED, TRANSLATION);
+    let outside = project.path("outside");
+    fs::create_dir(&outside).unwrap();
+    fs::write(outside.join("secret.txt"), "not for the web").unwrap();
+    let server = Server::start(&project);
+    let public = project.path("public");
+    // What a static folder could bring: links out of the output, to a file and to a folder, and
+    // a folder whose index page is one; and a link that stays inside.
+    symlink(outside.join("secret.txt"), public.join("leak.txt")).unwrap();
+    symlink(&outside, public.join("leak")).unwrap();
+    fs::create_dir(public.join("linked")).unwrap();
+    symlink(outside.join("secret.txt"), public.join("linked/index.html")).unwrap();
+    symlink(public.join("style.css"), public.join("same.css")).unwrap();
+
+    // Deeper than the temporary folder, so that a server that climbed would reach /etc.
+    let deep = |step: &str| step.repeat(12);
+    let mut targets = vec![
+        "/../../etc/passwd".to_string(),
+        "/%2e%2e/%2e%2e/etc/passwd".to_string(),
+        "/..%2f..%2fetc/passwd".to_string(),
+        format!("{}/etc/passwd", deep("/..")),
+        format!("{}/etc/passwd", deep("/%2e%2e")),
+        format!("/{}etc/passwd", deep("..%2f")),
+        format!("/{}etc/passwd", deep("%2E%2E%2F")),
+        "/../outside/secret.txt".to_string(),
+        "/a/..%2f..%2foutside/secret.txt".to_string(),
+    ];
+    targets.extend(
+        [
+            "/leak.txt",
+            "/leak/secret.txt",
+            "/linked/",
+            "/linked/index.html",
+        ]
+        .map(String::from),
+    );
+    for target in &targets {
+        for method in ["GET", "HEAD"] {
+            let reply = request(server.addr, method, target);
+            assert!(
+                matches!(reply.status, 403 | 404),
+                "{method} {target}: {}",
+                reply.head
+            );
+            assert!(
+                !reply.body.contains("root:") && !reply.body.contains("not for the web"),
+                "{method} {target} gave the file"
+            );
+        }
+    }
+    let inside = server.get("/same.css");
+    assert_eq!(inside.status, 200, "a link inside the output is served");
+    assert_eq!(inside.bytes, fs::read(public.join("style.css")).unwrap());
     server.stop();
 }

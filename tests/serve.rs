@@ -426,6 +426,10 @@ fn paths_outside_the_site_are_refused() {
     server.stop();
 }
 
+/// How long the server gives a request's line and headers (`HEADER_TIMEOUT` in
+/// `src/serve/http.rs`).
+const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
+
 #[cfg(unix)]
 #[test]
 fn traversal_and_links_out_of_the_output_are_refused() {
@@ -484,5 +488,57 @@ fn traversal_and_links_out_of_the_output_are_refused() {
     let inside = server.get("/same.css");
     assert_eq!(inside.status, 200, "a link inside the output is served");
     assert_eq!(inside.bytes, fs::read(public.join("style.css")).unwrap());
+    server.stop();
+}
+
+#[test]
+fn a_stalled_client_blocks_no_one_and_is_dropped() {
+    let project = Project::new(SEED, TRANSLATION);
+    let server = Server::start(&project);
+
+    // Half a request: the line and one header, never the blank line that ends them.
+    let mut slow = TcpStream::connect_timeout(&server.addr, WAIT).unwrap();
+    let connected = Instant::now();
+    write!(slow, "GET / HTTP/1.1\r\nHost: {}\r\n", server.addr).unwrap();
+
+    let addr = server.addr;
+    let clients: Vec<_> = (0..100)
+        .map(|i| {
+            thread::spawn(move || {
+                let target = ["/", "/a/", "/style.css", "/paralelo.js"][i % 4];
+                (target, request(addr, "GET", target).status)
+            })
+        })
+        .collect();
+    for client in clients {
+        let (target, status) = client.join().unwrap();
+        assert_eq!(status, 200, "{target}");
+    }
+    // All were answered while the slow client was still waiting, neither answered nor dropped.
+    slow.set_nonblocking(true).unwrap();
+    match slow.read(&mut [0; 64]) {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        other => panic!(
+            "the stalled client was answered or dropped before the others were served: {other:?} after {:?}",
+            connected.elapsed()
+        ),
+    }
+
+    // Then it is dropped once its time for the headers is up.
+    slow.set_nonblocking(false).unwrap();
+    slow.set_read_timeout(Some(HEADER_TIMEOUT + WAIT)).unwrap();
+    let mut rest = Vec::new();
+    match slow.read_to_end(&mut rest) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
+        Err(e) => panic!(
+            "the stalled client was still connected after {:?}: {e}",
+            connected.elapsed()
+        ),
+    }
+    assert!(
+        !String::from_utf8_lossy(&rest).contains(" 200 "),
+        "half a request was answered"
+    );
     server.stop();
 }

@@ -542,3 +542,34 @@ fn a_stalled_client_blocks_no_one_and_is_dropped() {
     );
     server.stop();
 }
+
+#[test]
+fn head_gives_no_body_and_ranges_give_part_of_a_file() {
+    let project = Project::new(SEED, TRANSLATION);
+    let server = Server::start(&project);
+
+    for target in ["/", "/a/", "/style.css", "/a/es.md"] {
+        let get = server.get(target);
+        let head = request(server.addr, "HEAD", target);
+        assert_eq!(head.status, 200, "{target}");
+        assert!(head.bytes.is_empty(), "HEAD {target} has a body");
+        assert_eq!(head.header("Content-Type"), get.header("Content-Type"));
+        // The length of what a GET gets, the live-reload script included.
+        let length = get.bytes.len().to_string();
+        assert_eq!(
+            head.header("Content-Length"),
+            Some(length.as_str()),
+            "{target}"
+        );
+    }
+
+    let css = fs::read(project.path("public/style.css")).unwrap();
+    assert!(css.len() > 10);
+    let part = request_with(server.addr, "GET", "/style.css", "Range: bytes=0-9\r\n");
+    assert_eq!(part.status, 206, "{}", part.head);
+    assert_eq!(part.bytes, css[..10]);
+    let range = format!("bytes 0-9/{}", css.len());
+    assert_eq!(part.header("Content-Range"), Some(range.as_str()));
+    assert_eq!(part.header("Content-Length"), Some("10"));
+    server.stop();
+}

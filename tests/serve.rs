@@ -573,3 +573,40 @@ fn head_gives_no_body_and_ranges_give_part_of_a_file() {
     assert_eq!(part.header("Content-Length"), Some("10"));
     server.stop();
 }
+
+#[test]
+fn text_files_are_served_as_utf8_of_their_type() {
+    let project = Project::new(SEED, TRANSLATION);
+    fs::write(
+        project.path("static/palabras.csv"),
+        "palabra,word\nsí,yes\n",
+    )
+    .unwrap();
+    fs::write(
+        project.path("static/datos.xml"),
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<a>sí</a>\n",
+    )
+    .unwrap();
+    let server = Server::start(&project);
+
+    let mut expected = vec![
+        ("/", "text/html; charset=utf-8"),
+        ("/a/index.html", "text/html; charset=utf-8"),
+        ("/style.css", "text/css; charset=utf-8"),
+        ("/paralelo.js", "text/javascript; charset=utf-8"),
+        ("/datos.xml", "text/xml; charset=utf-8"),
+        ("/palabras.csv", "text/csv; charset=utf-8"),
+        ("/a/es.md", "text/markdown; charset=utf-8"),
+        ("/a/en.md", "text/markdown; charset=utf-8"),
+    ];
+    if project.path("public/a/vocabulary.csv").is_file() {
+        expected.push(("/a/vocabulary.csv", "text/csv; charset=utf-8"));
+    }
+    for (target, content_type) in expected {
+        let reply = server.get(target);
+        assert_eq!(reply.status, 200, "{target}");
+        assert_eq!(reply.header("Content-Type"), Some(content_type), "{target}");
+        assert_eq!(reply.header("X-Content-Type-Options"), Some("nosniff"));
+    }
+    server.stop();
+}

@@ -430,6 +430,21 @@ fn paths_outside_the_site_are_refused() {
 /// `src/serve/http.rs`).
 const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Every file under `folder`, by path, with its bytes.
+fn files(folder: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut found = Vec::new();
+    for entry in fs::read_dir(folder).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(files(&path));
+        } else {
+            found.push((path.clone(), fs::read(&path).unwrap()));
+        }
+    }
+    found.sort();
+    found
+}
+
 #[cfg(unix)]
 #[test]
 fn traversal_and_links_out_of_the_output_are_refused() {
@@ -607,6 +622,36 @@ fn text_files_are_served_as_utf8_of_their_type() {
         assert_eq!(reply.status, 200, "{target}");
         assert_eq!(reply.header("Content-Type"), Some(content_type), "{target}");
         assert_eq!(reply.header("X-Content-Type-Options"), Some("nosniff"));
+    }
+    server.stop();
+}
+
+#[test]
+fn the_live_reload_is_in_what_is_served_never_on_disk() {
+    let project = Project::new(SEED, TRANSLATION);
+    let public = project.path("public");
+    let server = Server::start(&project);
+    let built = files(&public);
+    assert!(built.iter().any(|(path, _)| path.ends_with("a/index.html")));
+
+    for target in ["/", "/index.html", "/a/", "/a/index.html", "/no/such/page"] {
+        let reply = server.get(target);
+        assert!(script_tag(&reply), "{target}: {}", reply.body);
+    }
+    let missing = server.get("/no/such/page");
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("This page is not here"));
+
+    // Serving wrote nothing: every file, the build's own records included, is as the build left
+    // it, and none knows of the live reload.
+    assert_eq!(files(&public), built);
+    for (path, bytes) in &built {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(
+            !text.contains("__paralelo") && !text.contains("connect-src"),
+            "{} has the live reload",
+            path.display()
+        );
     }
     server.stop();
 }

@@ -126,6 +126,7 @@ struct Reply {
     status: u16,
     head: String,
     body: String,
+    bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -139,17 +140,26 @@ impl Reply {
 
 /// One HTTP/1.1 request, the target sent exactly as given.
 fn request(addr: SocketAddr, method: &str, target: &str) -> Reply {
+    request_with(addr, method, target, "")
+}
+
+/// One HTTP/1.1 request with more header lines (each ending in `\r\n`), sent as raw bytes so
+/// that no client tidies the target.
+fn request_with(addr: SocketAddr, method: &str, target: &str, headers: &str) -> Reply {
     let mut stream = TcpStream::connect_timeout(&addr, WAIT).unwrap();
     stream.set_read_timeout(Some(WAIT)).unwrap();
     write!(
         stream,
-        "{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        "{method} {target} HTTP/1.1\r\nHost: {addr}\r\n{headers}Connection: close\r\n\r\n"
     )
     .unwrap();
     let mut bytes = Vec::new();
     stream.read_to_end(&mut bytes).unwrap();
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let (head, body) = match bytes.windows(4).position(|w| w == b"\r\n\r\n") {
+        Some(end) => (&bytes[..end], &bytes[end + 4..]),
+        None => (&bytes[..], &[][..]),
+    };
+    let head = String::from_utf8_lossy(head).into_owned();
     let status = head
         .split_whitespace()
         .nth(1)
@@ -157,8 +167,9 @@ fn request(addr: SocketAddr, method: &str, target: &str) -> Reply {
         .unwrap_or_else(|| panic!("no status in {head:?}"));
     Reply {
         status,
-        head: head.to_string(),
-        body: body.to_string(),
+        body: String::from_utf8_lossy(body).into_owned(),
+        bytes: body.to_vec(),
+        head,
     }
 }
 
@@ -273,10 +284,12 @@ fn serves_the_site_and_rebuilds_it_on_every_change() {
     let page = server.get("/a/index.html");
     assert!(page.body.contains("Primer párrafo."), "{}", page.body);
     assert!(script_tag(&page));
+    // A folder asked for without its `/` is sent there, or the page's relative links would miss
+    // (307, `ServeDir`'s choice; with `no-store`, no browser keeps it).
     let folder = server.get("/a");
     assert_eq!(
         (folder.status, folder.header("Location")),
-        (301, Some("/a/"))
+        (307, Some("/a/"))
     );
     assert!(server.get("/a/").body.contains("Primer párrafo."));
     for (target, content_type) in [
@@ -410,5 +423,235 @@ fn paths_outside_the_site_are_refused() {
     let head = request(server.addr, "HEAD", "/");
     assert_eq!(head.status, 200);
     assert!(head.body.is_empty());
+    server.stop();
+}
+
+/// How long the server gives a request's line and headers (`HEADER_TIMEOUT` in
+/// `src/serve/http.rs`).
+const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Every file under `folder`, by path, with its bytes.
+fn files(folder: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut found = Vec::new();
+    for entry in fs::read_dir(folder).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(files(&path));
+        } else {
+            found.push((path.clone(), fs::read(&path).unwrap()));
+        }
+    }
+    found.sort();
+    found
+}
+
+#[cfg(unix)]
+#[test]
+fn traversal_and_links_out_of_the_output_are_refused() {
+    use std::os::unix::fs::symlink;
+
+    let project = Project::new(SEED, TRANSLATION);
+    let outside = project.path("outside");
+    fs::create_dir(&outside).unwrap();
+    fs::write(outside.join("secret.txt"), "not for the web").unwrap();
+    let server = Server::start(&project);
+    let public = project.path("public");
+    // What a static folder could bring: links out of the output, to a file and to a folder, and
+    // a folder whose index page is one; and a link that stays inside.
+    symlink(outside.join("secret.txt"), public.join("leak.txt")).unwrap();
+    symlink(&outside, public.join("leak")).unwrap();
+    fs::create_dir(public.join("linked")).unwrap();
+    symlink(outside.join("secret.txt"), public.join("linked/index.html")).unwrap();
+    symlink(public.join("style.css"), public.join("same.css")).unwrap();
+
+    // Deeper than the temporary folder, so that a server that climbed would reach /etc.
+    let deep = |step: &str| step.repeat(12);
+    let mut targets = vec![
+        "/../../etc/passwd".to_string(),
+        "/%2e%2e/%2e%2e/etc/passwd".to_string(),
+        "/..%2f..%2fetc/passwd".to_string(),
+        format!("{}/etc/passwd", deep("/..")),
+        format!("{}/etc/passwd", deep("/%2e%2e")),
+        format!("/{}etc/passwd", deep("..%2f")),
+        format!("/{}etc/passwd", deep("%2E%2E%2F")),
+        "/../outside/secret.txt".to_string(),
+        "/a/..%2f..%2foutside/secret.txt".to_string(),
+    ];
+    targets.extend(
+        [
+            "/leak.txt",
+            "/leak/secret.txt",
+            "/linked/",
+            "/linked/index.html",
+        ]
+        .map(String::from),
+    );
+    for target in &targets {
+        for method in ["GET", "HEAD"] {
+            let reply = request(server.addr, method, target);
+            assert!(
+                matches!(reply.status, 403 | 404),
+                "{method} {target}: {}",
+                reply.head
+            );
+            assert!(
+                !reply.body.contains("root:") && !reply.body.contains("not for the web"),
+                "{method} {target} gave the file"
+            );
+        }
+    }
+    let inside = server.get("/same.css");
+    assert_eq!(inside.status, 200, "a link inside the output is served");
+    assert_eq!(inside.bytes, fs::read(public.join("style.css")).unwrap());
+    server.stop();
+}
+
+#[test]
+fn a_stalled_client_blocks_no_one_and_is_dropped() {
+    let project = Project::new(SEED, TRANSLATION);
+    let server = Server::start(&project);
+
+    // Half a request: the line and one header, never the blank line that ends them.
+    let mut slow = TcpStream::connect_timeout(&server.addr, WAIT).unwrap();
+    let connected = Instant::now();
+    write!(slow, "GET / HTTP/1.1\r\nHost: {}\r\n", server.addr).unwrap();
+
+    let addr = server.addr;
+    let clients: Vec<_> = (0..100)
+        .map(|i| {
+            thread::spawn(move || {
+                let target = ["/", "/a/", "/style.css", "/paralelo.js"][i % 4];
+                (target, request(addr, "GET", target).status)
+            })
+        })
+        .collect();
+    for client in clients {
+        let (target, status) = client.join().unwrap();
+        assert_eq!(status, 200, "{target}");
+    }
+    // All were answered while the slow client was still waiting, neither answered nor dropped.
+    slow.set_nonblocking(true).unwrap();
+    match slow.read(&mut [0; 64]) {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        other => panic!(
+            "the stalled client was answered or dropped before the others were served: {other:?} after {:?}",
+            connected.elapsed()
+        ),
+    }
+
+    // Then it is dropped once its time for the headers is up.
+    slow.set_nonblocking(false).unwrap();
+    slow.set_read_timeout(Some(HEADER_TIMEOUT + WAIT)).unwrap();
+    let mut rest = Vec::new();
+    match slow.read_to_end(&mut rest) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
+        Err(e) => panic!(
+            "the stalled client was still connected after {:?}: {e}",
+            connected.elapsed()
+        ),
+    }
+    assert!(
+        !String::from_utf8_lossy(&rest).contains(" 200 "),
+        "half a request was answered"
+    );
+    server.stop();
+}
+
+#[test]
+fn head_gives_no_body_and_ranges_give_part_of_a_file() {
+    let project = Project::new(SEED, TRANSLATION);
+    let server = Server::start(&project);
+
+    for target in ["/", "/a/", "/style.css", "/a/es.md"] {
+        let get = server.get(target);
+        let head = request(server.addr, "HEAD", target);
+        assert_eq!(head.status, 200, "{target}");
+        assert!(head.bytes.is_empty(), "HEAD {target} has a body");
+        assert_eq!(head.header("Content-Type"), get.header("Content-Type"));
+        // The length of what a GET gets, the live-reload script included.
+        let length = get.bytes.len().to_string();
+        assert_eq!(
+            head.header("Content-Length"),
+            Some(length.as_str()),
+            "{target}"
+        );
+    }
+
+    let css = fs::read(project.path("public/style.css")).unwrap();
+    assert!(css.len() > 10);
+    let part = request_with(server.addr, "GET", "/style.css", "Range: bytes=0-9\r\n");
+    assert_eq!(part.status, 206, "{}", part.head);
+    assert_eq!(part.bytes, css[..10]);
+    let range = format!("bytes 0-9/{}", css.len());
+    assert_eq!(part.header("Content-Range"), Some(range.as_str()));
+    assert_eq!(part.header("Content-Length"), Some("10"));
+    server.stop();
+}
+
+#[test]
+fn text_files_are_served_as_utf8_of_their_type() {
+    let project = Project::new(SEED, TRANSLATION);
+    fs::write(
+        project.path("static/palabras.csv"),
+        "palabra,word\nsí,yes\n",
+    )
+    .unwrap();
+    fs::write(
+        project.path("static/datos.xml"),
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<a>sí</a>\n",
+    )
+    .unwrap();
+    let server = Server::start(&project);
+
+    let mut expected = vec![
+        ("/", "text/html; charset=utf-8"),
+        ("/a/index.html", "text/html; charset=utf-8"),
+        ("/style.css", "text/css; charset=utf-8"),
+        ("/paralelo.js", "text/javascript; charset=utf-8"),
+        ("/datos.xml", "text/xml; charset=utf-8"),
+        ("/palabras.csv", "text/csv; charset=utf-8"),
+        ("/a/es.md", "text/markdown; charset=utf-8"),
+        ("/a/en.md", "text/markdown; charset=utf-8"),
+    ];
+    if project.path("public/a/vocabulary.csv").is_file() {
+        expected.push(("/a/vocabulary.csv", "text/csv; charset=utf-8"));
+    }
+    for (target, content_type) in expected {
+        let reply = server.get(target);
+        assert_eq!(reply.status, 200, "{target}");
+        assert_eq!(reply.header("Content-Type"), Some(content_type), "{target}");
+        assert_eq!(reply.header("X-Content-Type-Options"), Some("nosniff"));
+    }
+    server.stop();
+}
+
+#[test]
+fn the_live_reload_is_in_what_is_served_never_on_disk() {
+    let project = Project::new(SEED, TRANSLATION);
+    let public = project.path("public");
+    let server = Server::start(&project);
+    let built = files(&public);
+    assert!(built.iter().any(|(path, _)| path.ends_with("a/index.html")));
+
+    for target in ["/", "/index.html", "/a/", "/a/index.html", "/no/such/page"] {
+        let reply = server.get(target);
+        assert!(script_tag(&reply), "{target}: {}", reply.body);
+    }
+    let missing = server.get("/no/such/page");
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("This page is not here"));
+
+    // Serving wrote nothing: every file, the build's own records included, is as the build left
+    // it, and none knows of the live reload.
+    assert_eq!(files(&public), built);
+    for (path, bytes) in &built {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(
+            !text.contains("__paralelo") && !text.contains("connect-src"),
+            "{} has the live reload",
+            path.display()
+        );
+    }
     server.stop();
 }

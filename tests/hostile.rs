@@ -121,8 +121,10 @@ fn a_second_build_waits_or_without_wait_fails_at_once() {
     // Another build holds the lock: the file beside the output that every build locks.
     let lock = fs::File::options()
         .write(true)
+        .create(true)
+        .truncate(false)
         .open(dir.path().join(".public.paralelo-lock"))
-        .expect("the lock file is beside the output");
+        .unwrap();
     lock.lock().unwrap();
     let impatient = BuildOptions {
         wait: false,

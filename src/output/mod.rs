@@ -204,33 +204,74 @@ fn beside(out: &Path, suffix: &str) -> PathBuf {
 /// staging folders and publish half a site; the second one waits instead, or, without `wait`,
 /// fails at once.
 pub struct BuildLock {
-    _file: fs::File,
+    file: fs::File,
+    path: PathBuf,
+}
+
+impl Drop for BuildLock {
+    /// The lock file goes first, then the lock: a build that was waiting on the removed file
+    /// sees it is gone and takes the lock on a new one (see [`lock`]).
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+        let _ = self.file.unlock();
+    }
 }
 
 /// Takes the lock of `out`: a file beside it, `.<name>.paralelo-lock`, so that two projects that
-/// build into one folder exclude each other too. It stays there between builds; the lock is the
-/// operating system's, released when the build ends however it ends.
+/// build into one folder exclude each other too. The lock is the operating system's, released
+/// when the build ends however it ends; a build that ends well also removes the file.
 pub fn lock(out: &Path, wait: bool) -> Result<BuildLock> {
     let path = beside(out, "paralelo-lock");
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent)
             .map_err(|e| Error::io(parent, "create the output's parent folder", e))?;
     }
+    let mut waited = false;
+    loop {
+        let file = lock_file(&path, out, wait, &mut waited)?;
+        // The holder before us may have removed the file we waited on: then lock the new one.
+        if same_file(&file, &path) {
+            return Ok(BuildLock { file, path });
+        }
+    }
+}
+
+/// Whether `path` still names the open `file`.
+fn same_file(file: &fs::File, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (file.metadata(), fs::metadata(path)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        path.exists()
+    }
+}
+
+/// Opens the lock file at `path` and locks it, waiting (and saying so once) or not.
+fn lock_file(path: &Path, out: &Path, wait: bool, waited: &mut bool) -> Result<fs::File> {
     let file = fs::File::options()
         .create(true)
         .truncate(false)
         .write(true)
-        .open(&path)
-        .map_err(|e| Error::io(&path, "open the build lock", e))?;
+        .open(path)
+        .map_err(|e| Error::io(path, "open the build lock", e))?;
     match file.try_lock() {
         Ok(()) => {}
         Err(fs::TryLockError::WouldBlock) if wait => {
-            eprintln!(
-                "waiting for another paralelo build of {} … (Ctrl-C stops)",
-                out.display()
-            );
+            if !std::mem::replace(waited, true) {
+                eprintln!(
+                    "waiting for another paralelo build of {} … (Ctrl-C stops)",
+                    out.display()
+                );
+            }
             file.lock()
-                .map_err(|e| Error::io(&path, "wait for the build lock", e))?;
+                .map_err(|e| Error::io(path, "wait for the build lock", e))?;
         }
         Err(fs::TryLockError::WouldBlock) => {
             return Err(Error::input(
@@ -239,10 +280,10 @@ pub fn lock(out: &Path, wait: bool) -> Result<BuildLock> {
             ));
         }
         Err(fs::TryLockError::Error(e)) => {
-            return Err(Error::io(&path, "take the build lock", e));
+            return Err(Error::io(path, "take the build lock", e));
         }
     }
-    Ok(BuildLock { _file: file })
+    Ok(file)
 }
 
 /// The journal of an incremental build, in its staging folder: written once every changed file

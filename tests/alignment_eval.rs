@@ -326,3 +326,256 @@ fn links_parse_into_covering_ranges() {
     assert!(parse_fixture("[a]\nes: Uno.\nen: One.\nlinks: 1-1\nes: Dos.\n").is_err());
     assert!(parse_fixture("es: Uno.\n").is_err());
 }
+
+/// The real-text set: tests/fixtures/real-news (its README says where it comes from).
+const REAL_NEWS: &str = "tests/fixtures/real-news";
+
+/// Floors for the real-text figures, a little under what was measured when they were set
+/// (the README of the fixture folder quotes the figures).
+const REAL_MIN_SPLIT_F1: f64 = 0.985;
+const REAL_MIN_ALIGNMENT_F1: f64 = 0.97;
+const REAL_MIN_TWINS_IN_GROUP: f64 = 0.99;
+const REAL_MAX_FALSE_QUOTATIONS: usize = 2;
+
+/// Byte offsets where the sentences of a paragraph start, but the first.
+fn boundaries(ranges: &[Range<usize>]) -> Vec<usize> {
+    ranges.iter().skip(1).map(|r| r.start).collect()
+}
+
+/// Precision, recall and F1 of `found` against `gold`, as counts.
+#[derive(Default, Clone, Copy)]
+struct Counts {
+    found: usize,
+    gold: usize,
+    right: usize,
+}
+
+impl Counts {
+    fn add(&mut self, found: usize, gold: usize, right: usize) {
+        self.found += found;
+        self.gold += gold;
+        self.right += right;
+    }
+    fn precision(&self) -> f64 {
+        ratio(self.right, self.found)
+    }
+    fn recall(&self) -> f64 {
+        ratio(self.right, self.gold)
+    }
+    fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+    fn show(&self) -> String {
+        format!(
+            "P {:.3} R {:.3} F1 {:.3} ({} right of {} found, {} gold)",
+            self.precision(),
+            self.recall(),
+            self.f1(),
+            self.right,
+            self.found,
+            self.gold
+        )
+    }
+}
+
+/// A link as the byte spans it covers in both paragraphs (an empty side is `0..0`).
+fn link_spans(link: &Link, s: &[Range<usize>], t: &[Range<usize>]) -> (Range<usize>, Range<usize>) {
+    let span = |range: &Range<usize>, sentences: &[Range<usize>]| {
+        if range.is_empty() {
+            0..0
+        } else {
+            sentences[range.start].start..sentences[range.end - 1].end
+        }
+    };
+    (span(&link.source, s), span(&link.target, t))
+}
+
+/// The sentences and alignment that a page shows for one paragraph pair.
+fn page_alignment(
+    spanish: &str,
+    english: &str,
+) -> (Vec<Range<usize>>, Vec<Range<usize>>, Vec<Link>) {
+    let s = split(spanish, "es");
+    let t = split(english, "en");
+    let chars = |text: &str, ranges: &[Range<usize>]| -> Vec<usize> {
+        ranges
+            .iter()
+            .map(|r| text[r.clone()].trim().chars().count())
+            .collect()
+    };
+    let links = align(&chars(spanish, &s), &chars(english, &t));
+    (s, t, links)
+}
+
+/// Sentence ranges of the hand split, within the joined paragraph.
+fn gold_ranges(sentences: &[String]) -> (String, Vec<Range<usize>>) {
+    let paragraph = sentences.join(" ");
+    let mut ranges = Vec::new();
+    let mut start = 0;
+    for (i, sentence) in sentences.iter().enumerate() {
+        let end = start + sentence.len() + usize::from(i + 1 < sentences.len());
+        ranges.push(start..end);
+        start = end;
+    }
+    (paragraph, ranges)
+}
+
+/// The group (index of the link) of the sentence holding byte `at`.
+fn group_of(at: usize, sentences: &[Range<usize>], links: &[Link], english: bool) -> Option<usize> {
+    let sentence = sentences.iter().position(|r| r.contains(&at))?;
+    links.iter().position(|l| {
+        if english {
+            l.target.contains(&sentence)
+        } else {
+            l.source.contains(&sentence)
+        }
+    })
+}
+
+#[test]
+fn real_news_splitting_alignment_and_quotations() {
+    use paralelo::internals::quotes::find_pairs;
+    use std::collections::{BTreeMap, HashSet};
+
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(REAL_NEWS);
+    let text = fs::read_to_string(dir.join("wmt24pp-news.txt")).unwrap();
+    let pairs = parse_fixture(&text).unwrap_or_else(|e| panic!("wmt24pp-news.txt: {e}"));
+    let gold_quotes: HashSet<(String, String, String)> =
+        fs::read_to_string(dir.join("quotations.tsv"))
+            .unwrap()
+            .lines()
+            .filter(|line| !line.starts_with('#') && !line.is_empty())
+            .map(|line| {
+                let fields: Vec<&str> = line.splitn(3, '\t').collect();
+                (fields[0].into(), fields[1].into(), fields[2].into())
+            })
+            .collect();
+
+    let (mut split_es, mut split_en, mut alignment) =
+        (Counts::default(), Counts::default(), Counts::default());
+    let mut quotes = Counts::default();
+    let (mut twins, mut twins_in_group) = (0, 0);
+    let mut details = Vec::new();
+    // Paragraphs by article (the id before `#`), in order.
+    let mut articles: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut pages = Vec::new();
+    for (index, pair) in pairs.iter().enumerate() {
+        let (es, gold_es) = gold_ranges(&pair.spanish);
+        let (en, gold_en) = gold_ranges(&pair.english);
+        let (found_es, found_en, links) = page_alignment(&es, &en);
+        for (counts, found, gold, lang) in [
+            (&mut split_es, &found_es, &gold_es, "es"),
+            (&mut split_en, &found_en, &gold_en, "en"),
+        ] {
+            let (f, g) = (boundaries(found), boundaries(gold));
+            let right = f.iter().filter(|b| g.contains(b)).count();
+            counts.add(f.len(), g.len(), right);
+            if right != f.len() || right != g.len() {
+                let text = if lang == "es" { &es } else { &en };
+                let cut = |ranges: &[Range<usize>]| -> Vec<String> {
+                    ranges
+                        .iter()
+                        .map(|r| text[r.clone()].chars().take(50).collect())
+                        .collect()
+                };
+                details.push(format!("  {} ({lang}) split as {:#?}", pair.id, cut(found)));
+            }
+        }
+        let gold_links: Vec<_> = pair
+            .links
+            .iter()
+            .map(|l| link_spans(l, &gold_es, &gold_en))
+            .collect();
+        let found_links: Vec<_> = links
+            .iter()
+            .map(|l| link_spans(l, &found_es, &found_en))
+            .collect();
+        let right = found_links
+            .iter()
+            .filter(|l| gold_links.contains(l))
+            .count();
+        alignment.add(found_links.len(), gold_links.len(), right);
+        let article = pair.id.split('#').next().unwrap_or_default();
+        articles.entry(article).or_default().push(index);
+        pages.push((es, en, found_es, found_en, links));
+    }
+    for indices in articles.values() {
+        let es: Vec<&str> = indices.iter().map(|&i| pages[i].0.as_str()).collect();
+        let en: Vec<&str> = indices.iter().map(|&i| pages[i].1.as_str()).collect();
+        let (source, target) = find_pairs(&es, &en);
+        let mut starts: BTreeMap<usize, [Option<(usize, usize)>; 2]> = BTreeMap::new();
+        for (side, found, lang) in [(&source, &es, "es"), (&target, &en, "en")] {
+            let mut seen = HashSet::new();
+            for (k, spans) in side.spans.iter().enumerate() {
+                let id = &pairs[indices[k]].id;
+                for span in spans {
+                    let quoted = &found[k][span.range.clone()];
+                    let right = gold_quotes.contains(&(id.clone(), lang.into(), quoted.into()));
+                    quotes.add(1, 0, usize::from(right));
+                    if !right {
+                        details.push(format!("  {id} ({lang}) false quotation {quoted:?}"));
+                    }
+                    if seen.insert(span.number) {
+                        starts.entry(span.number).or_default()[usize::from(lang == "en")] =
+                            Some((k, span.range.start));
+                    }
+                }
+            }
+        }
+        for [es_start, en_start] in starts.values() {
+            let (Some((ks, s)), Some((kt, t))) = (es_start, en_start) else {
+                continue;
+            };
+            twins += 1;
+            let page = &pages[indices[*ks]];
+            let same = ks == kt
+                && group_of(*s, &page.2, &page.4, false).is_some()
+                && group_of(*s, &page.2, &page.4, false) == group_of(*t, &page.3, &page.4, true);
+            if same {
+                twins_in_group += 1;
+            } else {
+                details.push(format!(
+                    "  {} twins not in one aligned group: {:?} / {:?}",
+                    pairs[indices[*ks]].id,
+                    es[*ks][*s..].chars().take(40).collect::<String>(),
+                    en[*kt][*t..].chars().take(40).collect::<String>(),
+                ));
+            }
+        }
+    }
+    quotes.gold = gold_quotes.len();
+    let false_quotations = quotes.found - quotes.right;
+    println!("real news (WMT24++ en→es_MX, {} paragraphs):", pairs.len());
+    println!("  sentence boundaries es: {}", split_es.show());
+    println!("  sentence boundaries en: {}", split_en.show());
+    println!(
+        "  strict alignment (links on the found sentences): {}",
+        alignment.show()
+    );
+    println!(
+        "  quotation twins in the same aligned group: {twins_in_group}/{twins} = {:.3}",
+        ratio(twins_in_group, twins)
+    );
+    println!(
+        "  quotations: {} (false quotations: {false_quotations})",
+        quotes.show()
+    );
+    println!("{}", details.join("\n"));
+    let split_f1 = split_es.f1().min(split_en.f1());
+    assert!(split_f1 >= REAL_MIN_SPLIT_F1, "splitting F1 {split_f1:.3}");
+    assert!(
+        alignment.f1() >= REAL_MIN_ALIGNMENT_F1,
+        "alignment F1 {:.3}",
+        alignment.f1()
+    );
+    assert!(
+        ratio(twins_in_group, twins) >= REAL_MIN_TWINS_IN_GROUP,
+        "twins in one group {twins_in_group}/{twins}"
+    );
+    assert!(false_quotations <= REAL_MAX_FALSE_QUOTATIONS);
+}

@@ -63,7 +63,8 @@ impl Quote {
             Quote::Single => &['’'],
             Quote::LowDouble => &['“', '”'],
             Quote::LowSingle => &['‘', '’'],
-            Quote::Straight => &['"'],
+            // Mixed marks are common in real text: `"Gracias al apoyo …”, dijo`.
+            Quote::Straight => &['"', '”'],
             Quote::StraightSingle => &['\''],
         }
     }
@@ -166,6 +167,7 @@ mod tests {
             ('‚', '‘'),
             ('‚', '’'),
             ('"', '"'),
+            ('"', '”'),
             ('\'', '\''),
         ] {
             assert!(closes(open, close), "{open}…{close}");

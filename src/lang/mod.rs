@@ -1,6 +1,7 @@
 //! Per-language data in one place: language codes and names, and (in its modules) the words of
 //! datelines and the quotation marks.
 
+pub mod abbreviations;
 pub mod dates;
 pub mod marks;
 

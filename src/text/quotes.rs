@@ -301,6 +301,9 @@ fn role(c: char, prev: Option<char>, next: Option<char>, stack: &[Open]) -> Role
         // opening bracket or mark, as the closing mark with nothing open could not.
         Some(_) if space_or_edge(next) && apostrophe => Role::Text,
         Some(_) if space_or_edge(next) => Role::Stray,
+        // After a word and before punctuation (`…del mundo". Orgulloso…`) a straight mark closes,
+        // as Spanish puts the full stop after the closing mark: with nothing open it is stray.
+        Some(_) if word(prev) && next.is_some_and(|n| ".,;:".contains(n)) => Role::Stray,
         Some(_) if apostrophe && !opens_after(prev) => Role::Text,
         Some(kind) => Role::Open(kind),
     }
@@ -514,6 +517,17 @@ mod tests {
         assert_eq!(quoted(&target, &t), [(1, "“one”"), (3, "“three.”")]);
         assert_eq!(t.problems.len(), 1);
         assert_eq!(t.problems[0].paragraph, 1);
+    }
+
+    #[test]
+    fn straight_marks_before_punctuation_never_open_and_curly_ones_close_them() {
+        let p = [r#"Es el mejor del mundo". Orgulloso, dijo "sí" y se fue."#];
+        let side = one_side(&p);
+        assert_eq!(quoted(&p, &side), [(1, "\"sí\"")]);
+        let p = ["\"Gracias al apoyo de todos”, dijo la ministra."];
+        let side = one_side(&p);
+        assert_eq!(quoted(&p, &side), [(1, "\"Gracias al apoyo de todos”")]);
+        assert!(side.problems.is_empty(), "{:?}", side.problems);
     }
 
     #[test]

@@ -3,11 +3,32 @@
 
 use std::ops::Range;
 
+use crate::lang;
+use crate::lang::abbreviations::{AbbreviationList, Hold};
+
 /// Byte ranges of the sentences of `text`, in order. The ranges are contiguous and cover
 /// `text` exactly (whitespace after a sentence belongs to that sentence), so joining them gives back `text`.
 pub fn split(text: &str, lang: &str) -> Vec<Range<usize>> {
+    split_with_doubts(text, lang).sentences
+}
+
+/// Sentences, and the places where the splitter chose not to split but the other language may
+/// say otherwise.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Split {
+    /// As [`split`] returns them.
+    pub sentences: Vec<Range<usize>>,
+    /// Byte offsets inside a sentence where another could start: after a dotted abbreviation
+    /// (`U.S.`, `p.m.`) or an initial before a capitalised word, where the splitter held back.
+    /// The aligner ([`crate::text::align::align_split`]) splits there when the translation
+    /// has two sentences that match the two halves better than one does the whole.
+    pub doubts: Vec<usize>,
+}
+
+/// [`split`], with the places where it was unsure.
+pub fn split_with_doubts(text: &str, lang: &str) -> Split {
     let abbreviations = Abbreviations::for_lang(lang);
-    let mut sentences = Vec::new();
+    let mut split = Split::default();
     let mut start = 0;
     let mut pos = 0;
     while let Some(c) = text[pos..].chars().next() {
@@ -21,17 +42,23 @@ pub fn split(text: &str, lang: &str) -> Vec<Range<usize>> {
         let after = &text[next..];
         if next > run_end
             && starts_sentence(after)
-            && !abbreviations.holds_back(&text[..pos], &text[pos..run_end], after)
+            && !attributes_speech(&text[pos..run_end], after)
         {
-            sentences.push(start..next);
-            start = next;
+            match abbreviations.verdict(&text[..pos], &text[pos..run_end], after) {
+                Verdict::Split => {
+                    split.sentences.push(start..next);
+                    start = next;
+                }
+                Verdict::Doubt => split.doubts.push(next),
+                Verdict::Hold => {}
+            }
         }
         pos = run_end;
     }
     if start < text.len() {
-        sentences.push(start..text.len());
+        split.sentences.push(start..text.len());
     }
-    sentences
+    split
 }
 
 fn is_terminator(c: char) -> bool {
@@ -73,97 +100,44 @@ fn starts_sentence(after: &str) -> bool {
     first.is_numeric() || (first.is_alphabetic() && !first.is_lowercase())
 }
 
-/// When a known abbreviation should keep a following full stop from ending the sentence.
-#[derive(Clone, Copy)]
-enum Hold {
-    Always,
-    /// `No. 10` is an abbreviation, but `Dijo que no. Luego…` is the word "no".
-    BeforeNumber,
+/// The first word of `text`, after any opening marks.
+fn first_word(text: &str) -> &str {
+    let text = text.trim_start_matches(is_opener);
+    &text[..prefix_len(text, char::is_alphabetic)]
 }
 
-/// Abbreviations, lowercase and without the dot. Those with inner dots (`EE.UU.`, `U.S.`,
-/// `a.m.`) and single letters (initials, the `p.` of `p. ej.`) are recognised by shape
-/// instead. `etc.` is deliberately absent: before a capital it nearly always ends a sentence.
-type AbbreviationList = &'static [(&'static str, Hold)];
+/// Whether the terminator run `run` is a quotation's `?` or `!` followed by a short clause that
+/// attributes it (`"There's a shark!" Hammel added.`, `"Why?" asked the mayor.`): the clause
+/// belongs to the quotation's sentence.
+fn attributes_speech(run: &str, after: &str) -> bool {
+    if !run.contains(['?', '!']) || !run.ends_with(|c| is_closer(c) && c != ')' && c != ']') {
+        return false;
+    }
+    // Up to four words, the last of them ending the clause; one of them a speech verb.
+    let mut words = after.split_whitespace().take(4);
+    let mut verb = false;
+    for word in words.by_ref() {
+        let bare = word.trim_end_matches(|c: char| !c.is_alphabetic());
+        verb |= lang::abbreviations::is_speech_verb(bare);
+        if bare.len() < word.len() {
+            // Punctuation after the word: the clause ends here.
+            return verb && word.ends_with(['.', ',', ';', ':']);
+        }
+    }
+    false
+}
 
-const COMMON: AbbreviationList = &[
-    ("dr", Hold::Always),
-    ("prof", Hold::Always),
-    ("vs", Hold::Always),
-    ("no", Hold::BeforeNumber),
-];
-
-const SPANISH: AbbreviationList = &[
-    ("sr", Hold::Always),
-    ("sra", Hold::Always),
-    ("srta", Hold::Always),
-    ("sres", Hold::Always),
-    ("sras", Hold::Always),
-    ("dra", Hold::Always),
-    ("dres", Hold::Always),
-    ("dña", Hold::Always),
-    ("ud", Hold::Always),
-    ("uds", Hold::Always),
-    ("vd", Hold::Always),
-    ("vds", Hold::Always),
-    ("excmo", Hold::Always),
-    ("excma", Hold::Always),
-    ("ilmo", Hold::Always),
-    ("ilma", Hold::Always),
-    ("profa", Hold::Always),
-    ("lic", Hold::Always),
-    ("ing", Hold::Always),
-    ("gral", Hold::Always),
-    ("sto", Hold::Always),
-    ("sta", Hold::Always),
-    ("avda", Hold::Always),
-    ("av", Hold::Always),
-    ("pág", Hold::Always),
-    ("págs", Hold::Always),
-    ("núm", Hold::Always),
-    ("art", Hold::Always),
-    ("arts", Hold::Always),
-    ("cap", Hold::Always),
-    ("vol", Hold::Always),
-    ("tel", Hold::Always),
-    ("aprox", Hold::Always),
-    ("ej", Hold::Always),
-    ("cía", Hold::Always),
-];
-
-const ENGLISH: AbbreviationList = &[
-    ("mr", Hold::Always),
-    ("mrs", Hold::Always),
-    ("ms", Hold::Always),
-    ("st", Hold::Always),
-    ("mt", Hold::Always),
-    ("ft", Hold::Always),
-    ("ave", Hold::Always),
-    ("gen", Hold::Always),
-    ("gov", Hold::Always),
-    ("sen", Hold::Always),
-    ("rep", Hold::Always),
-    ("lt", Hold::Always),
-    ("col", Hold::Always),
-    ("sgt", Hold::Always),
-    ("capt", Hold::Always),
-    ("adm", Hold::Always),
-    ("rev", Hold::Always),
-    ("hon", Hold::Always),
-    ("approx", Hold::Always),
-    ("fig", Hold::Always),
-    ("vol", Hold::Always),
-    ("jan", Hold::Always),
-    ("feb", Hold::Always),
-    ("aug", Hold::Always),
-    ("sept", Hold::Always),
-    ("oct", Hold::Always),
-    ("nov", Hold::Always),
-    ("dec", Hold::Always),
-];
+/// What a terminator should do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Split,
+    Hold,
+    /// Hold, but the other language may ask for a split here.
+    Doubt,
+}
 
 struct Abbreviations {
-    lists: [AbbreviationList; 2],
+    lists: &'static [AbbreviationList],
     /// Spanish doubles the letters of an initialism to mark a plural (`EE.UU.` Estados
     /// Unidos, `FF.AA.`, `CC.OO.`): such initialisms are nouns, which end sentences
     /// (`…impuestos por EE.UU. La UE respondió…`), where English `U.S.` is mostly an adjective.
@@ -172,32 +146,21 @@ struct Abbreviations {
 
 impl Abbreviations {
     fn for_lang(lang: &str) -> Self {
-        let primary = lang.split(['-', '_']).next().unwrap_or_default();
-        let spanish = primary.eq_ignore_ascii_case("es");
-        let specific: AbbreviationList = if spanish {
-            SPANISH
-        } else if primary.eq_ignore_ascii_case("en") {
-            ENGLISH
-        } else {
-            // Other languages get only the common list: the Spanish and English lists
-            // contain strings (`art`, `gen`, `col`) that are ordinary words elsewhere.
-            &[]
-        };
         Self {
-            lists: [COMMON, specific],
-            plural_initialisms_are_nouns: spanish,
+            lists: lang::abbreviations::lists_for(lang),
+            plural_initialisms_are_nouns: lang::abbreviations::primary(lang) == "es",
         }
     }
 
     /// Whether the terminator run `run`, preceded by `before` and followed (after
-    /// whitespace) by `after`, is the dot of an abbreviation rather than a full stop.
-    fn holds_back(&self, before: &str, run: &str, after: &str) -> bool {
+    /// whitespace) by `after`, is a full stop or the dot of an abbreviation.
+    fn verdict(&self, before: &str, run: &str, after: &str) -> Verdict {
         let Some(rest) = run.strip_prefix('.') else {
-            return false;
+            return Verdict::Split;
         };
         // Ellipses and `.?` are real terminators whatever precedes them.
         if !rest.chars().all(is_closer) {
-            return false;
+            return Verdict::Split;
         }
         let word_len: usize = before
             .chars()
@@ -205,10 +168,24 @@ impl Abbreviations {
             .take_while(|&c| c.is_alphabetic() || c == '.')
             .map(char::len_utf8)
             .sum();
+        let preceding = before[..before.len() - word_len].chars().next_back();
         let word = before[before.len() - word_len..].trim_start_matches('.');
         if word.is_empty() {
-            return false;
+            return Verdict::Split;
         }
+        let next_word = first_word(after);
+        // A capitalised word that only starts sentences (`However`, `El`) ends a dotted form;
+        // any other capitalised word may be the rest of a name (`U.S. Capitol`), which the
+        // other language may settle.
+        let before_name = || {
+            if lang::abbreviations::starts_sentences(next_word) {
+                Verdict::Split
+            } else if after.starts_with(|c: char| c.is_numeric()) {
+                Verdict::Hold
+            } else {
+                Verdict::Doubt
+            }
+        };
         if word.contains('.') {
             // `EE.UU`, `U.S`, `a.m`, `Ph.D`: short dotted pieces. A long piece means a
             // missing space after a full stop (`fin.Luego`) or a domain name instead.
@@ -217,31 +194,59 @@ impl Abbreviations {
                 .all(|piece| (1..=3).contains(&piece.chars().count()));
             let plural_noun =
                 self.plural_initialisms_are_nouns && word.split('.').all(is_doubled_capital);
-            return short_pieces && !plural_noun;
+            return if short_pieces && !plural_noun {
+                before_name()
+            } else {
+                Verdict::Split
+            };
         }
         if self.plural_initialisms_are_nouns && is_doubled_capital(word) {
             // Only the last piece of a spaced initialism (`EE. UU.`, as the RAE spells it)
             // can end a sentence.
-            return after
+            let spaced = after
                 .char_indices()
                 .nth(2)
                 .is_some_and(|(i, c)| c == '.' && is_doubled_capital(&after[..i]));
+            return if spaced {
+                Verdict::Hold
+            } else {
+                Verdict::Split
+            };
         }
-        if word.chars().nth(1).is_none() {
-            // Initials: `J. R. R. Tolkien`, `George W. Bush`, `D. Juan`, `p. ej.`
-            return true;
+        let mut letters = word.chars();
+        if let (Some(letter), None) = (letters.next(), letters.next()) {
+            // An initial (`J. R. R. Tolkien`, `George W. Bush`, `D. Juan`) or the `p.` of
+            // `p. ej.` stands alone after a space or an opening mark, never after a hyphen or a
+            // digit (`Super-G.`, `1930s.`), and a capital one is followed by a name rather than
+            // by a word that starts sentences (`an A. This…`).
+            let alone = preceding.is_none_or(|c| c.is_whitespace() || is_opener(c));
+            return match (alone, letter.is_uppercase()) {
+                (false, _) => Verdict::Split,
+                (true, false) => Verdict::Hold,
+                (true, true) => before_name(),
+            };
         }
-        let word = word.to_lowercase();
-        self.lists
+        let lowercase = word.to_lowercase();
+        let hold = self
+            .lists
             .iter()
             .flat_map(|list| list.iter())
-            .any(|&(abbreviation, hold)| {
-                abbreviation == word
-                    && match hold {
-                        Hold::Always => true,
-                        Hold::BeforeNumber => after.starts_with(|c: char| c.is_ascii_digit()),
-                    }
-            })
+            .filter(|(abbreviation, _)| *abbreviation == lowercase)
+            .map(|&(_, hold)| hold)
+            .min_by_key(|hold| match hold {
+                Hold::Always => 0,
+                Hold::BeforeName => 1,
+                Hold::BeforeNumber => 2,
+            });
+        match hold {
+            None => Verdict::Split,
+            Some(Hold::Always) => Verdict::Hold,
+            Some(Hold::BeforeNumber) if after.starts_with(|c: char| c.is_ascii_digit()) => {
+                Verdict::Hold
+            }
+            Some(Hold::BeforeNumber) => Verdict::Split,
+            Some(Hold::BeforeName) => before_name(),
+        }
     }
 }
 
@@ -419,6 +424,79 @@ mod tests {
     fn initials() {
         assert_unsplit("El autor es J. R. R. Tolkien, nacido en 1892.", "es");
         assert_unsplit("President George W. Bush spoke.", "en");
+    }
+
+    #[test]
+    fn a_capital_after_a_hyphen_or_digit_is_no_initial() {
+        for (text, lang) in [
+            (
+                "He won the men's standing Super-G. Czech competitor Jan Novak was second.",
+                "en",
+            ),
+            (
+                "It was built in the 1930s. A black congregation bought it.",
+                "en",
+            ),
+            ("The grade was an A. This demonstrates the method.", "en"),
+        ] {
+            assert_eq!(sentences(text, lang).len(), 2, "{text}");
+        }
+        assert_unsplit("Dennis M. Kelleher spoke for J. R. R. Tolkien.", "en");
+    }
+
+    #[test]
+    fn abbreviations_that_end_sentences() {
+        for (text, lang) in [
+            (
+                "The airport stays closed until Oct. President Joko Widodo spoke.",
+                "en",
+            ),
+            (
+                "He deserted after enlisting on Sept. He was arrested later.",
+                "en",
+            ),
+            ("Polls closed by 1 p.m. However, turnout was high.", "en"),
+            (
+                "Llegó a Washington, D.C. El viernes se reunió con él.",
+                "es",
+            ),
+            (
+                "It is at 7414 Santa Monica Blvd. For information, call.",
+                "en",
+            ),
+        ] {
+            assert_eq!(sentences(text, lang).len(), 2, "{text}");
+        }
+        assert_unsplit("The gallery opens Jan. 13 with a reception.", "en");
+        assert_unsplit(
+            "He met U.S. Sens. Lindsey Graham and Det. Dennis McCarthy.",
+            "en",
+        );
+    }
+
+    #[test]
+    fn titles_are_shared_by_both_languages() {
+        assert_unsplit("Ganó el St. Johnstone ante el equipo de St. Louis.", "es");
+        assert_unsplit("El actor de Mr. Bean habló con la Sra. López.", "es");
+        assert_unsplit("She met Sra. López and Dr. Ruiz.", "en");
+    }
+
+    #[test]
+    fn a_speech_verb_after_a_quoted_question_or_exclamation_continues() {
+        assert_unsplit("\"There's a shark in the water!\" Hammel added.", "en");
+        assert_unsplit("\"Why now?\" asked the mayor.", "en");
+        assert_eq!(
+            sentences("\"There's a shark!\" Hammel ran to the beach.", "en").len(),
+            2
+        );
+    }
+
+    #[test]
+    fn doubtful_holds_are_recorded() {
+        let text = "He spoke in Washington, D.C. Johnson faces a fight.";
+        let split = split_with_doubts(text, "en");
+        assert_eq!(split.sentences.len(), 1);
+        assert_eq!(split.doubts, [text.find("Johnson").unwrap()]);
     }
 
     #[test]

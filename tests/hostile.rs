@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 
 use paralelo::{BuildOptions, build};
 
+mod common;
+
 const TRANSLATION: &str = "Photo. - Agency\nPublished: Monday, 3 March 2025, 10:00\n\nFirst paragraph.\n\nSecond paragraph.\n";
 
 fn seed(n: usize) -> String {
@@ -424,4 +426,146 @@ fn a_utf16_seed_is_read_as_what_it_says_it_is() {
     build(&options).unwrap();
     let page = fs::read_to_string(options.out.join("s000/index.html")).unwrap();
     assert!(page.contains("Año primer párrafo 0."));
+}
+
+/// Runs `script` with `sh` in a mount namespace of its own (as root, through `unshare -m`), so
+/// that it may mount file systems that vanish with it; `None` (the test skipped, or failed
+/// under CI) where that is impossible. The script sees `$PARALELO`, the binary under test.
+#[cfg(target_os = "linux")]
+fn in_mount_namespace(test: &str, script: &str) -> Option<std::process::Output> {
+    let can = std::process::Command::new("unshare")
+        .args([
+            "-m",
+            "sh",
+            "-c",
+            "d=$(mktemp -d) && mount -t tmpfs t \"$d\" && umount \"$d\"",
+        ])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !common::tools_present(
+        test,
+        &[("unshare -m with mount (root)", can)],
+        "run as root",
+    ) {
+        return None;
+    }
+    let output = std::process::Command::new("unshare")
+        .args(["-m", "sh", "-ec", script])
+        .env("PARALELO", env!("CARGO_BIN_EXE_paralelo"))
+        .output()
+        .unwrap();
+    println!("{}", String::from_utf8_lossy(&output.stdout));
+    eprintln!("{}", String::from_utf8_lossy(&output.stderr));
+    Some(output)
+}
+
+/// The shell words that build `options`' seeds into `out` without glosses or machine
+/// translation.
+#[cfg(target_os = "linux")]
+fn build_command(options: &BuildOptions, out: &Path) -> String {
+    format!(
+        "\"$PARALELO\" -q --no-glosses --mt none --seeds '{}' --out '{}'",
+        options.seeds.display(),
+        out.display()
+    )
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn force_keeps_the_users_folders_their_modes_and_what_is_mounted_inside() {
+    let (dir, options) = project(3);
+    let out = dir.path().join("shared");
+    let build = build_command(&options, &out);
+    let script = format!(
+        r#"cd '{root}'
+mkdir -p '{out}/mnt' '{out}/empty' '{out}/mine'
+chmod 700 '{out}/mine'
+echo mine > '{out}/mine/notes.txt'
+mount -t tmpfs tmpfs '{out}/mnt'
+echo kept > '{out}/mnt/file.txt'
+{build} --force
+{build} --force
+test "$(cat '{out}/mnt/file.txt')" = kept || {{ echo "the mount was emptied"; exit 1; }}
+test -d '{out}/empty' || {{ echo "the empty folder went"; exit 1; }}
+test "$(stat -c %a '{out}/mine')" = 700 || {{ echo "the mode changed"; exit 1; }}
+test "$(cat '{out}/mine/notes.txt')" = mine || {{ echo "the notes went"; exit 1; }}
+test -f '{out}/s000/index.html' || {{ echo "no page"; exit 1; }}
+if ls -a '{root}' | grep -q paralelo-new; then echo "a staging folder is left"; exit 1; fi
+echo whole"#,
+        root = dir.path().display(),
+        out = out.display(),
+    );
+    let Some(output) = in_mount_namespace("force_keeps_…_mounted_inside", &script) else {
+        return;
+    };
+    assert!(output.status.success(), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("whole"));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn an_output_that_is_a_mount_point_builds_and_rebuilds() {
+    let (dir, options) = project(3);
+    let out = dir.path().join("public");
+    let build = build_command(&options, &out);
+    let seed = options.seeds.join("s001.txt");
+    let script = format!(
+        r#"cd '{root}'
+mkdir -p '{out}'
+mount -t tmpfs tmpfs '{out}'
+{build}
+test -f '{out}/s002/index.html'
+sed -i 's/Primer/Cambiado/' '{seed}'
+rm -rf '{root}/.paralelo'
+{build}
+grep -q 'Cambiado' '{out}/s001/index.html' || {{ echo "not rebuilt"; exit 1; }}
+if ls -a '{root}' | grep -q paralelo-new; then echo "a staging folder is left"; exit 1; fi
+echo whole"#,
+        root = dir.path().display(),
+        out = out.display(),
+        seed = seed.display(),
+    );
+    let Some(output) = in_mount_namespace("an_output_that_is_a_mount_point…", &script) else {
+        return;
+    };
+    assert!(output.status.success(), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("whole"));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn an_output_on_an_overlays_lower_layer_builds() {
+    let (dir, options) = project(3);
+    let lower = dir.path().join("lower");
+    fs::create_dir(&lower).unwrap();
+    build(&BuildOptions {
+        out: lower.join("public"),
+        ..options.clone()
+    })
+    .unwrap();
+    let merged = dir.path().join("merged");
+    let out = merged.join("public");
+    let build = build_command(&options, &out);
+    let seed = options.seeds.join("s001.txt");
+    let script = format!(
+        r#"cd '{root}'
+mkdir -p upper work '{merged}'
+mount -t overlay overlay -o lowerdir='{lower}',upperdir=upper,workdir=work '{merged}'
+sed -i 's/Primer/Cambiado/' '{seed}'
+{build}
+grep -q 'Cambiado' '{out}/s001/index.html' || {{ echo "not rebuilt"; exit 1; }}
+test -f '{out}/s002/index.html'
+echo whole"#,
+        root = dir.path().display(),
+        lower = lower.display(),
+        merged = merged.display(),
+        out = out.display(),
+        seed = seed.display(),
+    );
+    let Some(output) = in_mount_namespace("an_output_on_an_overlays_lower_layer…", &script)
+    else {
+        return;
+    };
+    assert!(output.status.success(), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("whole"));
 }

@@ -66,7 +66,8 @@ pub fn build_with_progress(
     let (inputs, previous) = (inputs?, previous?);
     let fingerprint = inputs.fingerprint(options);
     let ours = options.out.join(output::OUTPUT_MARKER).is_file();
-    let mut previous = previous.filter(|_| ours);
+    // A folder built into with --force has no marker, but the state still says what is ours.
+    let mut previous = previous.filter(|_| ours || options.force);
     if let Some(manifest) = previous.take_if(|m| m.fingerprint == fingerprint) {
         match rebuild(options, &inputs, &state, manifest, progress)? {
             Ok(report) => return Ok(report),

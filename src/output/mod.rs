@@ -62,6 +62,10 @@ pub fn remove_output_file(out: &Path, relative: &str) -> Result<()> {
 pub struct Staging {
     dir: PathBuf,
     out: PathBuf,
+    /// The output is a folder paralelo did not make (built into with `--force`): its folders,
+    /// their modes and anything mounted in it stay as they are, so the new files go in one by
+    /// one instead of in a new folder.
+    foreign: bool,
     /// What this build wrote, by path inside the output.
     written: std::sync::Mutex<std::collections::BTreeSet<String>>,
 }
@@ -70,7 +74,7 @@ impl Staging {
     /// Checks that `out` may be replaced (with `force`, also a folder paralelo did not make),
     /// then makes an empty folder beside it.
     pub fn new(out: &Path, protected: &[&Path], force: bool) -> Result<Staging> {
-        check_output(out, protected, force)?;
+        let foreign = check_output(out, protected, force)?;
         let dir = staging_dir(out);
         if let Some(parent) = dir.parent() {
             fs::create_dir_all(parent)
@@ -81,6 +85,7 @@ impl Staging {
         let staging = Staging {
             dir,
             out: out.to_path_buf(),
+            foreign,
             written: Default::default(),
         };
         staging.write(
@@ -103,16 +108,49 @@ impl Staging {
     /// Files of the old output that `made_before` does not claim are the user's (a `CNAME`, a
     /// verification file): they move into the new output, and one that the new build would
     /// overwrite stops it.
+    ///
+    /// A folder paralelo did not make, one with a file system mounted in it, and one the system
+    /// will not swap (a mount point: EBUSY; a folder of an overlay's lower layer, as in Docker
+    /// images and CI caches: EXDEV) get the new files one by one instead, journaled as an
+    /// incremental build's are: still the old site or the new one once paralelo runs again.
     pub fn commit(self, made_before: &dyn Fn(&str) -> bool) -> Result<()> {
         if !self.out.exists() {
             return fs::rename(&self.dir, &self.out)
                 .map_err(|e| Error::io(&self.out, "move the new output in place", e));
         }
-        self.keep_user_files(made_before)?;
-        exchange(&self.dir, &self.out)
-            .map_err(|e| Error::io(&self.out, "swap in the new output", e))?;
-        // The staging folder now holds the old output, which drop removes.
-        Ok(())
+        if !self.foreign && !holds_mounts(&self.out) {
+            self.keep_user_files(made_before)?;
+            match exchange(&self.dir, &self.out) {
+                // The staging folder now holds the old output, which drop removes.
+                Ok(()) => return Ok(()),
+                Err(e) if cannot_swap(&e) => {}
+                Err(e) => return Err(Error::io(&self.out, "swap in the new output", e)),
+            }
+        }
+        self.commit_file_by_file(made_before)
+    }
+
+    /// Moves the staged files into the output one by one, through a journal, and removes the
+    /// files the last build made that this one did not: nothing else in the output is touched.
+    fn commit_file_by_file(self, made_before: &dyn Fn(&str) -> bool) -> Result<()> {
+        let written = self.written.lock().map(|w| w.clone()).unwrap_or_default();
+        let mut removed = Vec::new();
+        for (relative, path) in files_under(&self.out, "read the output folder")? {
+            let ours = relative == OUTPUT_MARKER || made_before(&relative);
+            if !ours && written.contains(&relative) {
+                return Err(not_ours(&path));
+            }
+            if ours && !written.contains(&relative) {
+                removed.push(relative);
+            }
+        }
+        // A folder built into with --force stays the user's: no marker makes it paralelo's.
+        let moved: Vec<String> = written
+            .into_iter()
+            .filter(|f| !(self.foreign && f == OUTPUT_MARKER))
+            .collect();
+        write_journal(&self.dir, &moved, &removed)?;
+        finish_journal(&self.dir, &self.out)
     }
 
     fn keep_user_files(&self, made_before: &dyn Fn(&str) -> bool) -> Result<()> {
@@ -361,21 +399,96 @@ impl Transaction {
         if moved.is_empty() && removed.is_empty() {
             return Ok(false);
         }
-        let mut journal = String::new();
-        for (kind, files) in [('m', &moved), ('r', &removed)] {
-            for file in files {
-                journal.push(kind);
-                journal.push('\t');
-                crate::record::escape_into(&mut journal, file);
-                journal.push('\n');
-            }
-        }
-        journal.push_str(JOURNAL_END);
-        journal.push('\n');
-        // Written whole under another name, then renamed: a journal is complete or absent.
-        write_file(&self.dir, JOURNAL, journal.as_bytes())?;
+        write_journal(&self.dir, &moved, &removed)?;
         Ok(true)
     }
+}
+
+/// Writes the journal of a commit into the staging folder `dir`: the files to move in from it,
+/// then the files to remove from the output.
+fn write_journal(dir: &Path, moved: &[String], removed: &[String]) -> Result<()> {
+    let mut journal = String::new();
+    for (kind, files) in [('m', moved), ('r', removed)] {
+        for file in files {
+            journal.push(kind);
+            journal.push('\t');
+            crate::record::escape_into(&mut journal, file);
+            journal.push('\n');
+        }
+    }
+    journal.push_str(JOURNAL_END);
+    journal.push('\n');
+    // Written whole under another name, then renamed: a journal is complete or absent.
+    write_file(dir, JOURNAL, journal.as_bytes())
+}
+
+/// Whether a failed swap means "swap another way": the output is a mount point (EBUSY) or
+/// a folder the file system cannot rename as a whole (EXDEV: an overlay's lower layer).
+fn cannot_swap(error: &std::io::Error) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        let code = error.raw_os_error();
+        code == Some(rustix::io::Errno::BUSY.raw_os_error())
+            || code == Some(rustix::io::Errno::XDEV.raw_os_error())
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = error;
+        false
+    }
+}
+
+/// Whether a file system is mounted at `dir` or anywhere under it (Linux: from
+/// `/proc/self/mountinfo`). Swapping such a folder out and deleting the old one would empty
+/// what is mounted there.
+fn holds_mounts(dir: &Path) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        let (Ok(dir), Ok(table)) = (
+            dir.canonicalize(),
+            fs::read_to_string("/proc/self/mountinfo"),
+        ) else {
+            return false;
+        };
+        table.lines().any(|line| {
+            line.split(' ')
+                .nth(4)
+                .is_some_and(|point| Path::new(&unescape_mount_point(point)).starts_with(&dir))
+        })
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = dir;
+        false
+    }
+}
+
+/// A mount point as `/proc/self/mountinfo` writes it, with `\040`-style octal escapes undone.
+#[cfg(target_os = "linux")]
+fn unescape_mount_point(field: &str) -> String {
+    let bytes = field.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let octal = bytes
+            .get(i + 1..i + 4)
+            .filter(|d| d.iter().all(|b| (b'0'..=b'7').contains(b)));
+        match (bytes[i], octal) {
+            (b'\\', Some(digits)) => {
+                out.push(
+                    digits
+                        .iter()
+                        .fold(0u8, |n, d| n.wrapping_mul(8) + (d - b'0')),
+                );
+                i += 4;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 impl Drop for Transaction {
@@ -424,13 +537,34 @@ fn finish_journal(dir: &Path, out: &Path) -> Result<()> {
                     fs::create_dir_all(parent)
                         .map_err(|e| Error::io(parent, "create folder", e))?;
                 }
-                fs::rename(&staged, &target).map_err(|e| Error::io(&target, "replace", e))?;
+                move_file(&staged, &target)?;
             }
             "r" => remove_output_file(out, &file)?,
             _ => return Err(damaged()),
         }
     }
     remove_marked(dir).map_err(|e| Error::io(dir, "remove", e))
+}
+
+/// Moves `staged` to `target`: a rename, or where they are on two file systems (the output is
+/// a mount point), a copy into a temporary file beside `target` renamed over it, then the
+/// staged file removed. Either way `target` is whole at every moment.
+fn move_file(staged: &Path, target: &Path) -> Result<()> {
+    match fs::rename(staged, target) {
+        Ok(()) => Ok(()),
+        Err(e) if cannot_swap(&e) => {
+            let temporary = target.with_file_name(format!(
+                ".{}.paralelo-tmp",
+                target
+                    .file_name()
+                    .map_or("file".into(), |n| n.to_string_lossy())
+            ));
+            fs::copy(staged, &temporary).map_err(|e| Error::io(&temporary, "write", e))?;
+            fs::rename(&temporary, target).map_err(|e| Error::io(target, "replace", e))?;
+            fs::remove_file(staged).map_err(|e| Error::io(staged, "remove", e))
+        }
+        Err(e) => Err(Error::io(target, "replace", e)),
+    }
 }
 
 /// Clears what a killed build left beside the output: finishes an incremental build that had
@@ -517,8 +651,9 @@ fn remove_marked(dir: &Path) -> std::io::Result<()> {
 }
 
 /// The output folder may be replaced only if paralelo made it, or it is empty, and it holds
-/// none of the `protected` folders (the seeds, the project).
-fn check_output(out: &Path, protected: &[&Path], force: bool) -> Result<()> {
+/// none of the `protected` folders (the seeds, the project). Whether it is a folder paralelo
+/// did not make, which `force` lets a build fill.
+fn check_output(out: &Path, protected: &[&Path], force: bool) -> Result<bool> {
     let absolute = |p: &Path| fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     let out_abs = absolute(out);
     let home = std::env::var_os("HOME").map(PathBuf::from);
@@ -534,7 +669,7 @@ fn check_output(out: &Path, protected: &[&Path], force: bool) -> Result<()> {
         }
     }
     if !out.exists() {
-        return Ok(());
+        return Ok(false);
     }
     if !out.is_dir() {
         return Err(Error::input(
@@ -546,8 +681,10 @@ fn check_output(out: &Path, protected: &[&Path], force: bool) -> Result<()> {
         .map_err(|e| Error::io(out, "read", e))?
         .next()
         .is_none();
-    if empty || force || out.join(OUTPUT_MARKER).is_file() {
-        Ok(())
+    if empty || out.join(OUTPUT_MARKER).is_file() {
+        Ok(false)
+    } else if force {
+        Ok(true)
     } else {
         Err(Error::input(
             Location::file(out),

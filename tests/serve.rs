@@ -655,3 +655,52 @@ fn the_live_reload_is_in_what_is_served_never_on_disk() {
     }
     server.stop();
 }
+
+/// The memory this process holds now (VmRSS), in bytes.
+fn resident() -> u64 {
+    let status = fs::read_to_string("/proc/self/status").unwrap();
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    kb * 1024
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn large_files_are_streamed_not_read_whole() {
+    const SIZE: usize = 48 << 20;
+    let project = Project::new(SEED, TRANSLATION);
+    fs::write(project.path("static/big.bin"), vec![7u8; SIZE]).unwrap();
+    let server = Server::start(&project);
+    let before = resident();
+    // Eight downloads at once, each of which reads a little and then waits: a server that reads
+    // the file whole per request holds 8 × 48 MB now.
+    let mut clients: Vec<TcpStream> = (0..8)
+        .map(|_| {
+            let mut stream = TcpStream::connect(server.addr).unwrap();
+            stream.set_read_timeout(Some(WAIT)).unwrap();
+            stream
+                .write_all(b"GET /big.bin HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                .unwrap();
+            let mut first = vec![0u8; 256 * 1024];
+            stream.read_exact(&mut first).unwrap();
+            stream
+        })
+        .collect();
+    thread::sleep(Duration::from_millis(500));
+    let during = resident();
+    let grew = during.saturating_sub(before);
+    assert!(
+        grew < (SIZE as u64) * 2,
+        "the server holds {} MB more while 8 downloads of a 48 MB file are under way",
+        grew >> 20
+    );
+    // And each download is whole when read to the end.
+    let mut rest = vec![0u8; SIZE - 256 * 1024];
+    clients[0].read_exact(&mut rest).unwrap();
+    assert!(rest.iter().all(|&b| b == 7));
+    drop(clients);
+    server.stop();
+}

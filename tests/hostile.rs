@@ -232,7 +232,13 @@ fn many_changed_seeds_make_a_full_build_without_a_first_pass() {
     }
     let inode = |p: &Path| std::os::unix::fs::MetadataExt::ino(&fs::metadata(p).unwrap());
     let before = inode(&options.out);
-    let report = build(&options).unwrap();
+    // Every seed is made once: no rebuild pass that renders them all before giving up.
+    let made = std::sync::atomic::AtomicUsize::new(0);
+    let report = paralelo::build_with_progress(&options, &|_| {
+        made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    })
+    .unwrap();
+    assert_eq!(made.into_inner(), 520, "each seed processed once");
     assert_eq!(report.remade, 520);
     assert_ne!(
         inode(&options.out),

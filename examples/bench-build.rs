@@ -40,6 +40,10 @@ const TARGET_PEAK_MIB: f64 = 150.0;
 const TARGET_NOOP_SHARE: f64 = 0.05;
 const TARGET_ONE_SEED: Duration = Duration::from_millis(150);
 const TARGET_CP_RATIO: f64 = 1.3;
+/// No round slower than this share of Hugo's same round.
+const TARGET_ROUND_RATIO: f64 = 0.75;
+/// Right after a large delete, no slower than Hugo right after one.
+const TARGET_STRESS_RATIO: f64 = 1.0;
 
 const TIME: &str = "/usr/bin/time";
 
@@ -233,6 +237,9 @@ struct Sample {
     wall: Duration,
     /// Max RSS in KiB, from `/usr/bin/time`.
     peak_kib: Option<u64>,
+    /// User and kernel CPU time, from `/usr/bin/time`.
+    user: Option<Duration>,
+    kernel: Option<Duration>,
 }
 
 struct Bench {
@@ -254,7 +261,9 @@ impl Bench {
         let peak_file = self.work.join("peak.txt");
         let mut command = if self.time {
             let mut c = Command::new(TIME);
-            c.args(["-f", "%M", "-o"]).arg(&peak_file).arg(program);
+            c.args(["-f", "%M %U %S", "-o"])
+                .arg(&peak_file)
+                .arg(program);
             c
         } else {
             Command::new(program)
@@ -282,19 +291,28 @@ impl Bench {
                 stderr
             ));
         }
-        let peak_kib = if self.time {
-            fs::read_to_string(&peak_file).ok().and_then(|text| {
-                text.lines()
-                    .rev()
-                    .find(|l| !l.trim().is_empty())?
-                    .trim()
-                    .parse()
-                    .ok()
-            })
+        let fields: Vec<String> = if self.time {
+            fs::read_to_string(&peak_file)
+                .ok()
+                .and_then(|text| {
+                    let last = text.lines().rev().find(|l| !l.trim().is_empty())?;
+                    Some(last.split_whitespace().map(str::to_string).collect())
+                })
+                .unwrap_or_default()
         } else {
-            None
+            Vec::new()
         };
-        Ok((Sample { wall, peak_kib }, stderr))
+        let seconds = |i: usize| {
+            let s: f64 = fields.get(i)?.parse().ok()?;
+            Some(Duration::from_secs_f64(s))
+        };
+        let sample = Sample {
+            wall,
+            peak_kib: fields.first().and_then(|f| f.parse().ok()),
+            user: seconds(1),
+            kernel: seconds(2),
+        };
+        Ok((sample, stderr))
     }
 
     /// A build with `--no-glosses`, or with glosses when `glosses`.
@@ -361,21 +379,25 @@ impl Bench {
         // Each round writes into new folders, and nothing is deleted before the whole run is
         // done: for minutes after tens of thousands of files are deleted, ext4 creates files
         // more slowly (it skips the recently freed inodes), which a timed run would pay for.
+        // Which tool goes first alternates from round to round.
         let mut out_name = String::new();
         for round in 1..=options.rounds {
             out_name = format!("public-{round}");
+            let hugo_first = options.hugo && round % 2 == 0;
+            let mut line = format!("   round {round}:");
+            if hugo_first {
+                let hugo = self.hugo_build(&hugo_site, &out_name)?;
+                report.hugo.push(hugo);
+                let _ = write!(line, " hugo full {},", describe(&hugo));
+            }
             let (full, warnings) = self.paralelo_build(&root, &out_name, false)?;
             report.warnings = report.warnings.max(warnings);
             report.full.push(full);
-            let mut line = format!("   round {round}: paralelo full {}", secs(full.wall));
-            if options.hugo {
-                let (hugo, _) = self.measure(
-                    Path::new("hugo"),
-                    &["--quiet", "--destination", &out_name],
-                    &hugo_site,
-                )?;
+            let _ = write!(line, " paralelo full {}", describe(&full));
+            if options.hugo && !hugo_first {
+                let hugo = self.hugo_build(&hugo_site, &out_name)?;
                 report.hugo.push(hugo);
-                let _ = write!(line, ", hugo full {}", secs(hugo.wall));
+                let _ = write!(line, ", hugo full {}", describe(&hugo));
             }
             let copy_name = format!("copy-{round}");
             let (copied, _) = self.measure(cp, &["-r", &out_name, &copy_name], &root)?;
@@ -416,6 +438,10 @@ impl Bench {
 
         if options.glosses {
             let (full, _) = self.paralelo_build(&root, "public-glosses", true)?;
+            if options.hugo {
+                let hugo = self.hugo_build(&hugo_site, "public-glosses")?;
+                report.hugo_glosses.push(hugo);
+            }
             eprintln!("   paralelo full build with glosses {}", secs(full.wall));
             report.full_glosses.push(full);
             let stem = corpus::stem(options.seed, n / 3);
@@ -428,7 +454,41 @@ impl Bench {
             report.one_seed_glosses.push(one);
         }
 
+        // Last, as it slows every file creation on the disk for minutes: each tool builds right
+        // after a 10,000-article output is deleted (copies of paralelo's output).
+        if options.hugo && options.rounds >= 2 {
+            remove(&root.join("copy-1"))?;
+            let (full, _) = self.paralelo_build(&root, "stress", false)?;
+            remove(&root.join("copy-2"))?;
+            let hugo = self.hugo_build(&hugo_site, "stress")?;
+            eprintln!(
+                "   stress round (each right after deleting an output): paralelo {}, hugo {}",
+                describe(&full),
+                describe(&hugo)
+            );
+            report.stress = Some((full, hugo));
+        }
         Ok(report)
+    }
+
+    /// Hugo's full build of the same articles into `out`.
+    fn hugo_build(&self, site: &Path, out: &str) -> Result<Sample, String> {
+        let (sample, _) =
+            self.measure(Path::new("hugo"), &["--quiet", "--destination", out], site)?;
+        Ok(sample)
+    }
+}
+
+/// Wall time, and user + kernel CPU where measured.
+fn describe(sample: &Sample) -> String {
+    match (sample.user, sample.kernel) {
+        (Some(user), Some(kernel)) => format!(
+            "{} ({:.2} + {:.2} s CPU)",
+            secs(sample.wall),
+            user.as_secs_f64(),
+            kernel.as_secs_f64()
+        ),
+        _ => secs(sample.wall),
     }
 }
 
@@ -563,8 +623,11 @@ struct SizeReport {
     noop: Vec<Sample>,
     one_seed: Vec<Sample>,
     rewrites: Vec<Rewrites>,
-    /// Builds with glosses (one round).
+    /// Builds with glosses (one round), and Hugo's build right after.
     full_glosses: Vec<Sample>,
+    hugo_glosses: Vec<Sample>,
+    /// Paralelo and Hugo, each right after a large output was deleted.
+    stress: Option<(Sample, Sample)>,
     one_seed_glosses: Vec<Sample>,
     output_files: usize,
     output_bytes: u64,
@@ -581,6 +644,20 @@ fn median(samples: &[Sample]) -> Option<Duration> {
         n if n % 2 == 1 => Some(walls[n / 2]),
         n => Some((walls[n / 2 - 1] + walls[n / 2]) / 2),
     }
+}
+
+/// The median of user or kernel CPU time.
+fn median_of(samples: &[Sample], pick: fn(&Sample) -> Option<Duration>) -> Option<Duration> {
+    let picked: Vec<Sample> = samples
+        .iter()
+        .filter_map(|s| {
+            pick(s).map(|wall| Sample {
+                wall,
+                ..Sample::default()
+            })
+        })
+        .collect();
+    median(&picked)
 }
 
 fn peak_mib(samples: &[Sample]) -> Option<f64> {
@@ -614,8 +691,8 @@ impl SizeReport {
         );
         let _ = writeln!(
             t,
-            "  {:<30} {:>10} {:>9} {:>10}  ratio",
-            "step", "wall", "pages/s", "peak mem"
+            "  {:<30} {:>10} {:>8} {:>8} {:>9} {:>10}  ratio",
+            "step", "wall", "user", "kernel", "pages/s", "peak mem"
         );
         let full = median(&self.full);
         let hugo = median(&self.hugo);
@@ -630,9 +707,14 @@ impl SizeReport {
                 "-".to_string()
             };
             let peak = peak_mib(samples).map_or("-".to_string(), |m| format!("{m:.0} MiB"));
+            let cpu = |pick: fn(&Sample) -> Option<Duration>| {
+                median_of(samples, pick)
+                    .map_or("-".to_string(), |d| format!("{:.2} s", d.as_secs_f64()))
+            };
+            let (user, kernel) = (cpu(|s| s.user), cpu(|s| s.kernel));
             let _ = writeln!(
                 t,
-                "  {name:<30} {:>10} {pages:>9} {peak:>10}  {ratio}",
+                "  {name:<30} {:>10} {user:>8} {kernel:>8} {pages:>9} {peak:>10}  {ratio}",
                 secs(wall)
             );
         };
@@ -659,6 +741,23 @@ impl SizeReport {
                 .map_or(String::new(), |r| format!("{r:.2}× Hugo")),
         );
         row(&mut t, "Hugo full build", &self.hugo, true, String::new());
+        if let Some((paralelo, hugo)) = &self.stress {
+            let r = ratio(Some(paralelo.wall), Some(hugo.wall));
+            row(
+                &mut t,
+                "paralelo, after a large delete",
+                &[*paralelo],
+                true,
+                r.map_or(String::new(), |r| format!("{r:.2}× Hugo")),
+            );
+            row(
+                &mut t,
+                "Hugo, after a large delete",
+                &[*hugo],
+                true,
+                String::new(),
+            );
+        }
         row(
             &mut t,
             "cp -r of paralelo's output",
@@ -777,6 +876,63 @@ impl SizeReport {
                 "{} other files rewritten, {} unchanged",
                 worst.unexpected, worst.unchanged
             ),
+        );
+        // Round by round (the rounds alternate which tool goes first).
+        let rounds: Vec<(f64, bool)> = self
+            .full
+            .iter()
+            .zip(&self.hugo)
+            .map(|(p, h)| {
+                let kernel_ok = match (p.kernel, h.kernel) {
+                    (Some(p), Some(h)) => p <= h,
+                    _ => false,
+                };
+                (p.wall.as_secs_f64() / h.wall.as_secs_f64(), kernel_ok)
+            })
+            .collect();
+        let worst_round = rounds
+            .iter()
+            .map(|(r, _)| *r)
+            .fold(None, |m: Option<f64>, r| Some(m.map_or(r, |m| m.max(r))));
+        check(
+            worst_round.map(|r| r <= TARGET_ROUND_RATIO),
+            &format!("every round ≤ {TARGET_ROUND_RATIO}× Hugo's same round"),
+            rounds
+                .iter()
+                .map(|(r, _)| format!("{r:.2}×"))
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
+        check(
+            (!rounds.is_empty()).then(|| rounds.iter().all(|(_, ok)| *ok)),
+            "kernel CPU ≤ Hugo's in every round",
+            self.full
+                .iter()
+                .zip(&self.hugo)
+                .map(|(p, h)| {
+                    let k = |s: &Sample| {
+                        s.kernel
+                            .map_or("?".into(), |d| format!("{:.2}", d.as_secs_f64()))
+                    };
+                    format!("{} vs {}", k(p), k(h))
+                })
+                .collect::<Vec<_>>()
+                .join(" | "),
+        );
+        let stress = self
+            .stress
+            .as_ref()
+            .map(|(p, h)| p.wall.as_secs_f64() / h.wall.as_secs_f64());
+        check(
+            stress.map(|r| r <= TARGET_STRESS_RATIO),
+            &format!("after a large delete ≤ {TARGET_STRESS_RATIO}× Hugo's"),
+            stress.map_or("not run".to_string(), |r| format!("{r:.2}×")),
+        );
+        let glosses_ratio = ratio(median(&self.full_glosses), median(&self.hugo_glosses));
+        check(
+            glosses_ratio.map(|r| r <= 1.0),
+            "full build with glosses ≤ 1.0× Hugo (issue: glosses)",
+            glosses_ratio.map_or("not run".to_string(), |r| format!("{r:.2}×")),
         );
         check(
             cp_ratio.map(|r| r <= TARGET_CP_RATIO),

@@ -83,6 +83,9 @@ pub struct SiteSettings {
     pub default_mode: ReadingMode,
     /// Where the site is published, ending in `/`; feeds, sitemap and canonical links need it.
     pub base_url: Option<String>,
+    /// Publish each side's Markdown (`<slug>/es.md`, `<slug>/en.md`) beside the page. Off by
+    /// default: two more files per article are most of the time a build spends creating files.
+    pub markdown_files: bool,
 }
 
 impl Default for SiteSettings {
@@ -92,6 +95,7 @@ impl Default for SiteSettings {
             description: "Bilingual reading: each article beside its translation.".to_string(),
             default_mode: ReadingMode::Side,
             base_url: None,
+            markdown_files: false,
         }
     }
 }
@@ -158,6 +162,7 @@ pub struct ConfigFile {
     /// Word glosses for learners; a newsroom's archive may do without them, and they are the
     /// costliest part of a build (every word goes through Apertium's analyser).
     pub glosses: Option<bool>,
+    pub markdown_files: Option<bool>,
     pub translation: Option<TranslationConfig>,
 }
 
@@ -345,6 +350,7 @@ pub fn resolve(overrides: Overrides) -> Result<BuildOptions> {
             title: file.title.unwrap_or(defaults.site.title),
             description: file.description.unwrap_or(defaults.site.description),
             default_mode: file.default_mode.unwrap_or(defaults.site.default_mode),
+            markdown_files: file.markdown_files.unwrap_or(defaults.site.markdown_files),
             base_url: file
                 .base_url
                 .as_deref()

@@ -5,10 +5,10 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
-/// Opens `path` for reading if it is a regular file (or a link to one). A FIFO, socket or
-/// device is an error of kind `InvalidInput` naming what it is, found without blocking: the
-/// file is opened non-blocking, then looked at.
-pub fn open_regular(path: &Path) -> io::Result<File> {
+/// Opens `path` for reading if it is a regular file (or a link to one), with what the system
+/// says of it. A FIFO, socket or device is an error of kind `InvalidInput` naming what it is,
+/// found without blocking: the file is opened non-blocking, then looked at.
+pub fn open_regular(path: &Path) -> io::Result<(File, std::fs::Metadata)> {
     let mut options = File::options();
     options.read(true);
     #[cfg(unix)]
@@ -17,9 +17,10 @@ pub fn open_regular(path: &Path) -> io::Result<File> {
         options.custom_flags(nonblocking());
     }
     let file = options.open(path)?;
-    let kind = file.metadata()?.file_type();
+    let metadata = file.metadata()?;
+    let kind = metadata.file_type();
     if kind.is_file() {
-        return Ok(file);
+        return Ok((file, metadata));
     }
     Err(io::Error::new(
         io::ErrorKind::InvalidInput,
@@ -30,8 +31,11 @@ pub fn open_regular(path: &Path) -> io::Result<File> {
 /// Reads at most `limit` bytes of the regular file at `path`; a larger one is an error of kind
 /// `FileTooLarge`, after reading no more than `limit + 1` bytes.
 pub fn read_bounded(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
-    let file = open_regular(path)?;
-    let mut bytes = Vec::new();
+    let (file, metadata) = open_regular(path)?;
+    // Sized from the file's length, so that a file is read in one call (and one more that
+    // finds its end), not in a growing series of them.
+    let known = metadata.len().min(limit + 1);
+    let mut bytes = Vec::with_capacity(known as usize + 1);
     file.take(limit + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
         return Err(io::ErrorKind::FileTooLarge.into());

@@ -14,6 +14,10 @@ fn options(seeds: &Path, out: &Path) -> BuildOptions {
     BuildOptions {
         seeds: seeds.to_path_buf(),
         out: out.to_path_buf(),
+        site: paralelo::config::SiteSettings {
+            markdown_files: true,
+            ..Default::default()
+        },
         ..Default::default()
     }
 }
@@ -651,4 +655,25 @@ fn odd_file_names_give_safe_slugs_inside_the_output() {
     }
     let page = fs::read_to_string(out.join("con-espacios-y-acentos-nandu/index.html")).unwrap();
     assert!(page.contains("Seed 0."));
+}
+
+#[test]
+fn by_default_an_article_is_one_page_and_its_markdown_stays_unpublished() {
+    let (_dir, seeds, out) = project(&[("a.txt", SEED), ("a.en.txt", TRANSLATION)]);
+    build(&BuildOptions {
+        glosses: false,
+        ..BuildOptions {
+            seeds: seeds.clone(),
+            out: out.clone(),
+            ..Default::default()
+        }
+    })
+    .unwrap();
+    let files: Vec<String> = fs::read_dir(out.join("a"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(files, ["index.html"]);
+    let page = fs::read_to_string(out.join("a/index.html")).unwrap();
+    assert!(!page.contains("es.md") && !page.contains("Markdown sources"));
 }

@@ -31,6 +31,10 @@ fn built(count: usize) -> (tempfile::TempDir, BuildOptions) {
         seeds,
         out: dir.path().join("public"),
         state: dir.path().join(".paralelo"),
+        site: paralelo::config::SiteSettings {
+            markdown_files: true,
+            ..Default::default()
+        },
         ..Default::default()
     };
     build(&options).unwrap();

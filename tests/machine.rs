@@ -44,6 +44,10 @@ fn project(files: &[(&str, &str)]) -> (tempfile::TempDir, BuildOptions) {
         machine: Some(MachineSettings::apertium("es", "en", &seeds)),
         seeds,
         out: dir.path().join("public"),
+        site: paralelo::config::SiteSettings {
+            markdown_files: true,
+            ..Default::default()
+        },
         ..Default::default()
     };
     (dir, options)

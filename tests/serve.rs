@@ -58,7 +58,7 @@ impl Project {
     /// Paths in the configuration are relative to the working folder, so they are written whole.
     fn write_config(&self, title: &str) {
         let config = format!(
-            "title = \"{title}\"\nseeds = '{}'\nout = '{}'\ntemplates = '{}'\nstatic = '{}'\n[translation]\nengine = \"none\"\n",
+            "title = \"{title}\"\nmarkdown_files = true\nseeds = '{}'\nout = '{}'\ntemplates = '{}'\nstatic = '{}'\n[translation]\nengine = \"none\"\n",
             self.seeds.display(),
             self.path("public").display(),
             self.path("templates").display(),

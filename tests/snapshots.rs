@@ -12,6 +12,10 @@ fn shipped_site() {
         out: out.clone(),
         // Glosses come from Apertium when it is installed: the snapshots must not depend on it.
         glosses: false,
+        site: paralelo::config::SiteSettings {
+            markdown_files: true,
+            ..Default::default()
+        },
         ..Default::default()
     })
     .unwrap();

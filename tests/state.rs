@@ -27,6 +27,10 @@ fn project() -> (tempfile::TempDir, BuildOptions) {
         out: dir.path().join("public"),
         state: dir.path().join(".paralelo"),
         glosses: false,
+        site: paralelo::config::SiteSettings {
+            markdown_files: true,
+            ..Default::default()
+        },
         ..Default::default()
     };
     (dir, options)

@@ -61,10 +61,11 @@ pub(super) fn render_article(
     };
     let html = render::render_article(&inputs.tera, &options.site, &page)?;
     let mut files = vec![(format!("{}/index.html", page.slug), html.into_bytes())];
-    for (side, doc) in [
+    let markdown = [
         (&article.source, &annotated.source.markdown),
         (&article.target, &annotated.target.markdown),
-    ] {
+    ];
+    for (side, doc) in markdown.into_iter().filter(|_| options.site.markdown_files) {
         files.push((
             format!("{}/{}.md", page.slug, side.lang),
             doc.text.clone().into_bytes(),

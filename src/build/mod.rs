@@ -77,9 +77,7 @@ pub fn build_with_progress(
     let staging = output::Staging::new(&options.out, &inputs.protected(options), options.force)?;
     let write = |path: &str, bytes: &[u8]| staging.write(path, bytes);
     let outcomes = process_seeds(options, &inputs, &Vec::new(), progress, &|files| {
-        files
-            .iter()
-            .try_for_each(|(path, bytes)| write(path, bytes))
+        staging.write_new_folder(files)
     });
     let (outcomes, skipped) = settle(outcomes, options, &inputs, None)?;
     let entries = made_entries(outcomes);

@@ -43,6 +43,16 @@ fn write_making_folder(path: &Path, bytes: &[u8]) -> Result<()> {
     .map_err(|e| Error::io(path, "write", e))
 }
 
+/// Makes the folder `dir`, and its parents if need be; one that is there already is fine.
+fn make_folder(dir: &Path) -> Result<()> {
+    match fs::create_dir(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => fs::create_dir_all(dir),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        done => done,
+    }
+    .map_err(|e| Error::io(dir, "create folder", e))
+}
+
 /// Removes a file paralelo made inside `out`, and its folder if that is left empty.
 pub fn remove_output_file(out: &Path, relative: &str) -> Result<()> {
     let path = out.join(relative);
@@ -101,6 +111,26 @@ impl Staging {
             written.insert(relative.to_string());
         }
         write_making_folder(&self.dir.join(relative), bytes)
+    }
+
+    /// Writes the files of one article, which share a folder not made yet: the folder first,
+    /// one `mkdir`, then each file, one `open` each (not a failed open, a `mkdir` and the open
+    /// again, as a file written alone would cost).
+    pub fn write_new_folder(&self, files: &[(String, Vec<u8>)]) -> Result<()> {
+        let mut made: Option<PathBuf> = None;
+        for (relative, bytes) in files {
+            let path = self.dir.join(relative);
+            let parent = path.parent().map(Path::to_path_buf);
+            if parent.is_some() && parent != made {
+                make_folder(parent.as_deref().unwrap_or(&self.dir))?;
+                made = parent;
+            }
+            if let Ok(mut written) = self.written.lock() {
+                written.insert(relative.clone());
+            }
+            fs::write(&path, bytes).map_err(|e| Error::io(&path, "write", e))?;
+        }
+        Ok(())
     }
 
     /// Puts the staging folder in the output's place, in one step where the system allows, so

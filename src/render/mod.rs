@@ -110,7 +110,7 @@ fn read_tree(dir: &Path, action: &'static str) -> Result<BTreeMap<String, Vec<u8
         .map(|(name, path)| {
             let mut bytes = Vec::new();
             crate::files::open_regular(&path)
-                .and_then(|mut file| std::io::Read::read_to_end(&mut file, &mut bytes))
+                .and_then(|(mut file, _)| std::io::Read::read_to_end(&mut file, &mut bytes))
                 .map_err(|e| match e.kind() {
                     std::io::ErrorKind::InvalidInput => Error::input(
                         Location::file(&path),

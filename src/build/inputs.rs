@@ -138,6 +138,10 @@ impl Inputs {
             hash.write_field(bytes);
         }
         hash.write_field(format!("{options:?}").as_bytes());
+        // Installing or upgrading Apertium's data changes every glossed page.
+        if self.glosser.is_some() {
+            hash.write_field(crate::gloss::Glosser::data_identity().as_bytes());
+        }
         hash.finish()
     }
 }

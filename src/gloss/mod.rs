@@ -218,26 +218,54 @@ pub struct Glosser {
     glosses: HashMap<String, Vec<String>>,
 }
 
+/// The folder of the installed `apertium-eng-spa`: under `$APERTIUM_DATADIR` when set (as the
+/// `apertium` command has it), else `/usr/local/share/apertium` or `/usr/share/apertium`.
+fn default_pair_dir() -> Result<PathBuf, GlossError> {
+    let data_dirs = std::env::var_os("APERTIUM_DATADIR")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain(["/usr/local/share/apertium", "/usr/share/apertium"].map(PathBuf::from));
+    let mut tried = Vec::new();
+    for data_dir in data_dirs {
+        let pair_dir = data_dir.join("apertium-eng-spa");
+        if pair_dir.is_dir() {
+            return Ok(pair_dir);
+        }
+        tried.push(pair_dir.display().to_string());
+    }
+    Err(GlossError::NotInstalled {
+        hint: format!("none of {} exists: {INSTALL_HINT}", tried.join(", ")),
+    })
+}
+
 impl Glosser {
     /// Starts Apertium with the pair's data where Apertium keeps it: `$APERTIUM_DATADIR` when
     /// set (as the `apertium` command has it), else `/usr/local/share/apertium` or
     /// `/usr/share/apertium`.
     pub fn start_default() -> Result<Glosser, GlossError> {
-        let data_dirs = std::env::var_os("APERTIUM_DATADIR")
-            .map(PathBuf::from)
-            .into_iter()
-            .chain(["/usr/local/share/apertium", "/usr/share/apertium"].map(PathBuf::from));
-        let mut tried = Vec::new();
-        for data_dir in data_dirs {
-            let pair_dir = data_dir.join("apertium-eng-spa");
-            if pair_dir.is_dir() {
-                return Glosser::start(&pair_dir, DEFAULT_TIMEOUT);
-            }
-            tried.push(pair_dir.display().to_string());
+        Glosser::start(&default_pair_dir()?, DEFAULT_TIMEOUT)
+    }
+
+    /// What identifies the installed data the glosses come from (the pair's folder and the
+    /// size and modification time of each of its files), or why there is none: installing or
+    /// upgrading `apertium-eng-spa` changes it, so a build glosses every page again.
+    pub fn data_identity() -> String {
+        let Ok(dir) = default_pair_dir() else {
+            return "no apertium-eng-spa".to_string();
+        };
+        let mut identity = dir.display().to_string();
+        for suffix in ["automorf.bin", "prob", "autobil.bin"] {
+            let path = dir.join(format!("{PAIR}.{suffix}"));
+            let stamp = std::fs::metadata(&path).ok().map(|m| {
+                let modified = m
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+                (m.len(), modified.map(|d| d.as_nanos()))
+            });
+            identity.push_str(&format!(" {suffix}:{stamp:?}"));
         }
-        Err(GlossError::NotInstalled {
-            hint: format!("none of {} exists: {INSTALL_HINT}", tried.join(", ")),
-        })
+        identity
     }
 
     /// Starts Apertium with the data in `pair_dir`, the folder of an installed or compiled

@@ -287,29 +287,24 @@ fn rebuild(
 /// Refuses a rebuild that would overwrite a file the previous build did not make: a file of a
 /// new article, or a new file of a remade one, that is already in the output is the user's.
 fn refuse_overwrite(out: &Path, previous: &state::Manifest, outcomes: &[Outcome]) -> Result<()> {
-    let mut there = outcomes
-        .iter()
-        .flat_map(|outcome| {
-            match outcome {
-                Outcome::Made {
-                    entry, previous: k, ..
-                } => {
-                    let before = k.map(|k| &previous.entries[k].files);
-                    let new = entry.files.iter();
-                    let new = new.filter(move |f| before.is_none_or(|before| !before.contains(f)));
-                    Some(new.filter(|f| out.join(f).exists()))
-                }
-                Outcome::Kept { .. } => None,
-            }
-            .into_iter()
-            .flatten()
-        })
-        .peekable();
-    if there.peek().is_none() {
+    // The files this rebuild makes where its seed's last entry had none, and finds there.
+    let mut there = Vec::new();
+    for outcome in outcomes {
+        if let Outcome::Made {
+            entry, previous: k, ..
+        } = outcome
+        {
+            let before = k.map(|k| &previous.entries[k].files);
+            let new = entry.files.iter();
+            let new = new.filter(|f| before.is_none_or(|before| !before.contains(f)));
+            there.extend(new.filter(|f| out.join(f).exists()));
+        }
+    }
+    if there.is_empty() {
         return Ok(());
     }
     let made = previous.made();
-    match there.find(|f| !made.contains(f.as_str())) {
+    match there.into_iter().find(|f| !made.contains(f.as_str())) {
         Some(file) => Err(output::not_ours(&out.join(file))),
         None => Ok(()),
     }

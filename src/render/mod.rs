@@ -136,9 +136,13 @@ pub fn static_files(dir: Option<&Path>) -> Result<BTreeMap<String, Vec<u8>>> {
 
 /// Makes a URL-safe slug: lowercase ASCII letters, digits, underscores and single dashes.
 pub fn slugify(text: &str) -> String {
+    // Transliterated first (deunicode), so `Córdoba` becomes `cordoba`, not `c-rdoba`, and
+    // `Київ` becomes `kiyiv`.
     let mut slug = String::new();
-    for c in text.chars().flat_map(char::to_lowercase) {
-        let c = fold_accent(c);
+    for c in deunicode::deunicode(text)
+        .chars()
+        .flat_map(char::to_lowercase)
+    {
         if c.is_ascii_alphanumeric() || c == '_' {
             slug.push(c);
         } else if !slug.is_empty() && !slug.ends_with('-') {
@@ -159,16 +163,6 @@ pub fn slugify(text: &str) -> String {
     } else {
         slug
     }
-}
-
-/// The ASCII letter under a Latin accent, so `Córdoba` becomes `cordoba`, not `c-rdoba`.
-fn fold_accent(c: char) -> char {
-    const FROM: &str = "áàâäãåāéèêëēíìîïīóòôöõøōúùûüūñçýÿ";
-    const TO: &str = "aaaaaaaeeeeeiiiiiooooooouuuuuncyy";
-    FROM.chars()
-        .position(|f| f == c)
-        .and_then(|i| TO.chars().nth(i))
-        .unwrap_or(c)
 }
 
 /// An article ready to be written: its data and its annotated paragraphs.
@@ -450,6 +444,7 @@ mod tests {
     fn slugs_are_url_safe() {
         assert_eq!(slugify("000_df1e1d8b34815c19"), "000_df1e1d8b34815c19");
         assert_eq!(slugify("Córdoba: ¡Año Nuevo! "), "cordoba-ano-nuevo");
+        assert_eq!(slugify("Київ, Ærø, Straße"), "kiyiv-aero-strasse");
         assert_eq!(slugify("../../etc/passwd"), "etc-passwd");
         assert_eq!(slugify("%2f"), "2f");
         let unreadable = [slugify("..."), slugify(".."), slugify("¿?")];

@@ -6,9 +6,10 @@ use std::ops::Range;
 use crate::error::{Error, Location, Result, Warning};
 use crate::gloss;
 use crate::model::{Article, Side, Translator};
+use crate::text::align::{self, ParagraphAlignment};
 use crate::text::markdown::{self, Document, FrontMatter, Mark, MarkKind};
 use crate::text::quotes::{self, SideQuotes};
-use crate::text::{align, sentences};
+use crate::text::sentences;
 use crate::translate;
 
 /// One paragraph of the original beside its translation, as HTML ready for a template.
@@ -62,6 +63,9 @@ pub fn annotate_with_glosses(
     let source = texts(&article.source);
     let target = texts(&article.target);
 
+    let alignments: Vec<ParagraphAlignment> = (0..source.len().min(target.len()))
+        .map(|k| paragraph_alignment(article, &source, &target, k))
+        .collect();
     let (source_quotes, target_quotes) = quotes::find_pairs(&source, &target);
     let mut warnings = quote_warnings(&article.source, &source_quotes);
     warnings.extend(quote_warnings(&article.target, &target_quotes));
@@ -89,22 +93,19 @@ pub fn annotate_with_glosses(
     });
     let mut target_marks = quote_marks(&target_quotes, &article.target);
     let mut group = 0;
-    for k in 0..source.len().min(target.len()) {
-        let s_sentences = sentences_of(&article.source, k);
-        let t_sentences = sentences_of(&article.target, k);
-        let paired = article.source.sentences.is_some() && article.target.sentences.is_some();
-        for link in links(paired, (source[k], &s_sentences), (target[k], &t_sentences)) {
+    for (k, alignment) in alignments.iter().enumerate() {
+        for link in &alignment.links {
             group += 1;
             let kind = MarkKind::Sentence(group);
-            for i in link.source {
+            for i in link.source.clone() {
                 source_marks[k].push(Mark {
-                    range: s_sentences[i].clone(),
+                    range: alignment.source[i].clone(),
                     kind,
                 });
             }
-            for i in link.target {
+            for i in link.target.clone() {
                 target_marks[k].push(Mark {
-                    range: t_sentences[i].clone(),
+                    range: alignment.target[i].clone(),
                     kind,
                 });
             }
@@ -153,36 +154,60 @@ fn texts(side: &Side) -> Vec<&str> {
     side.paragraphs.iter().map(|p| p.text.as_str()).collect()
 }
 
-/// The sentences of paragraph `k`: as the translation made them, or found by the splitter.
-fn sentences_of(side: &Side, k: usize) -> Vec<Range<usize>> {
-    match side.sentences.as_ref().and_then(|s| s.get(k)) {
-        Some(ranges) => ranges.clone(),
-        None => sentences::split(&side.paragraphs[k].text, &side.lang),
+/// The alignment of paragraph pair `k`: one to one where the translation was made sentence by
+/// sentence, else the splitter's sentences aligned by their lengths (Gale–Church).
+fn paragraph_alignment(
+    article: &Article,
+    source: &[&str],
+    target: &[&str],
+    k: usize,
+) -> ParagraphAlignment {
+    let given = |side: &Side| side.sentences.as_ref().and_then(|s| s.get(k)).cloned();
+    match (given(&article.source), given(&article.target)) {
+        (Some(s), Some(t)) if s.len() == t.len() => ParagraphAlignment {
+            links: (0..s.len())
+                .map(|i| align::Link {
+                    source: i..i + 1,
+                    target: i..i + 1,
+                })
+                .collect(),
+            source: s,
+            target: t,
+        },
+        (s, t) => {
+            let split = |given: Option<Vec<Range<usize>>>, text: &str, lang: &str| match given {
+                Some(sentences) => sentences::Split {
+                    sentences,
+                    doubts: Vec::new(),
+                },
+                None => sentences::split_with_doubts(text, lang),
+            };
+            align::align_split(
+                (source[k], split(s, source[k], &article.source.lang)),
+                (target[k], split(t, target[k], &article.target.lang)),
+            )
+        }
     }
 }
 
-/// Which sentences translate which: one to one where the translation was made sentence by
-/// sentence (`paired`), else by their lengths (Gale–Church).
-fn links(
-    paired: bool,
-    (source, s): (&str, &[Range<usize>]),
-    (target, t): (&str, &[Range<usize>]),
-) -> Vec<align::Link> {
-    if paired && s.len() == t.len() {
-        return (0..s.len())
-            .map(|i| align::Link {
-                source: i..i + 1,
-                target: i..i + 1,
-            })
-            .collect();
-    }
-    let chars = |text: &str, ranges: &[Range<usize>]| -> Vec<usize> {
-        ranges
-            .iter()
-            .map(|r| text[r.clone()].trim().chars().count())
-            .collect()
-    };
-    align::align(&chars(source, s), &chars(target, t))
+/// The alignment of a written translation's paragraphs (sentences found by the splitter in
+/// `source_lang` and `target_lang`), as a page shows it.
+pub fn align_paragraphs(
+    source: &[&str],
+    source_lang: &str,
+    target: &[&str],
+    target_lang: &str,
+) -> Vec<ParagraphAlignment> {
+    source
+        .iter()
+        .zip(target)
+        .map(|(s_text, t_text)| {
+            align::align_split(
+                (s_text, sentences::split_with_doubts(s_text, source_lang)),
+                (t_text, sentences::split_with_doubts(t_text, target_lang)),
+            )
+        })
+        .collect()
 }
 
 /// `machine`: the engine that made this side, if one did.

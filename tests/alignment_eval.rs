@@ -400,16 +400,8 @@ fn page_alignment(
     spanish: &str,
     english: &str,
 ) -> (Vec<Range<usize>>, Vec<Range<usize>>, Vec<Link>) {
-    let s = split(spanish, "es");
-    let t = split(english, "en");
-    let chars = |text: &str, ranges: &[Range<usize>]| -> Vec<usize> {
-        ranges
-            .iter()
-            .map(|r| text[r.clone()].trim().chars().count())
-            .collect()
-    };
-    let links = align(&chars(spanish, &s), &chars(english, &t));
-    (s, t, links)
+    let found = paralelo::internals::align_paragraphs(&[spanish], "es", &[english], "en").remove(0);
+    (found.source, found.target, found.links)
 }
 
 /// Sentence ranges of the hand split, within the joined paragraph.

@@ -66,7 +66,7 @@ pub fn annotate_with_glosses(
     let alignments: Vec<ParagraphAlignment> = (0..source.len().min(target.len()))
         .map(|k| paragraph_alignment(article, &source, &target, k))
         .collect();
-    let (source_quotes, target_quotes) = quotes::find_pairs(&source, &target);
+    let (source_quotes, target_quotes) = quotes::find_pairs_aligned(&source, &target, &alignments);
     let mut warnings = quote_warnings(&article.source, &source_quotes);
     warnings.extend(quote_warnings(&article.target, &target_quotes));
 

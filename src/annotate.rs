@@ -72,19 +72,26 @@ pub fn annotate_with_glosses(
 
     let mut source_marks = quote_marks(&source_quotes, &article.source);
     let glossary = glosses.map(|paragraphs| {
+        let choices = choose_senses(&target, &alignments, paragraphs);
         let mut table = gloss::GlossTable::default();
-        for (marks, words) in source_marks.iter_mut().zip(paragraphs) {
-            marks.extend(words.iter().map(|word| Mark {
-                range: word.range.clone(),
-                kind: MarkKind::Word(table.add(word)),
-            }));
-        }
-        let vocabulary = gloss::vocabulary(
-            source
+        let mut shown: Vec<Vec<gloss::WordGloss>> = Vec::with_capacity(paragraphs.len());
+        for (k, (marks, words)) in source_marks.iter_mut().zip(paragraphs).enumerate() {
+            let choices = choices.get(k).map_or(&[][..], Vec::as_slice);
+            let words: Vec<gloss::WordGloss> = words
                 .iter()
-                .copied()
-                .zip(paragraphs.iter().map(Vec::as_slice)),
-        );
+                .enumerate()
+                .map(|(i, word)| in_context(word, choices.get(i)))
+                .collect();
+            marks.extend(words.iter().enumerate().map(|(i, word)| Mark {
+                range: word.range.clone(),
+                kind: MarkKind::Word(
+                    table.add_in_context(word, choices.get(i).and_then(|c| c.here.as_deref())),
+                ),
+            }));
+            shown.push(words);
+        }
+        let vocabulary =
+            gloss::vocabulary(source.iter().copied().zip(shown.iter().map(Vec::as_slice)));
         Glossary {
             data: table.to_json(),
             anki_csv: gloss::anki_csv(&vocabulary),
@@ -208,6 +215,66 @@ pub fn align_paragraphs(
             )
         })
         .collect()
+}
+
+/// For each analysed word of each original paragraph, the sense its aligned translation uses
+/// ([`gloss::choose_senses`], one alignment group at a time). `target`: the translation's
+/// paragraphs, whose words Apertium's English analyser reads.
+pub fn choose_senses(
+    target: &[&str],
+    alignments: &[ParagraphAlignment],
+    words: &[Vec<gloss::WordGloss>],
+) -> Vec<Vec<gloss::InContext>> {
+    words
+        .iter()
+        .zip(alignments)
+        .zip(target)
+        .map(|((words, alignment), target)| {
+            let english = gloss::english_words(target);
+            let mut chosen = vec![gloss::InContext::default(); words.len()];
+            for link in &alignment.links {
+                let span = |ranges: &[Range<usize>], link: &std::ops::Range<usize>| {
+                    if link.is_empty() {
+                        0..0
+                    } else {
+                        ranges[link.start].start..ranges[link.end - 1].end
+                    }
+                };
+                let s_span = span(&alignment.source, &link.source);
+                let t_span = span(&alignment.target, &link.target);
+                let members: Vec<usize> = (0..words.len())
+                    .filter(|&i| s_span.contains(&words[i].range.start))
+                    .collect();
+                let group_words: Vec<gloss::WordGloss> =
+                    members.iter().map(|&i| words[i].clone()).collect();
+                let group_english: Vec<gloss::EnglishWord> = english
+                    .iter()
+                    .filter(|w| t_span.contains(&w.range.start))
+                    .cloned()
+                    .collect();
+                for (i, choice) in members
+                    .into_iter()
+                    .zip(gloss::choose_senses(&group_words, &group_english))
+                {
+                    chosen[i] = choice;
+                }
+            }
+            chosen
+        })
+        .collect()
+}
+
+/// The word with the sense its translation uses first, the others in the dictionary's order.
+fn in_context(word: &gloss::WordGloss, choice: Option<&gloss::InContext>) -> gloss::WordGloss {
+    let mut shown = word.clone();
+    if let Some(first) = choice
+        .map(|c| c.first)
+        .filter(|&f| f > 0 && f < word.glosses.len())
+    {
+        let sense = shown.glosses.remove(first);
+        shown.glosses.insert(0, sense);
+    }
+    shown
 }
 
 /// `machine`: the engine that made this side, if one did.

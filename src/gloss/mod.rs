@@ -36,10 +36,14 @@
 //! glosses are wrong it would mend one (`filas`: rank). It would also be a second package to
 //! install for little gain.
 
+mod english;
 mod pool;
+mod senses;
 mod vocabulary;
 
+pub use english::{EnglishAnalyser, EnglishWord, english_words};
 pub use pool::Glosses;
+pub use senses::{InContext, choose_senses};
 pub use vocabulary::{VocabularyEntry, anki_csv, vocabulary};
 
 use std::collections::HashMap;
@@ -207,6 +211,26 @@ impl WordGloss {
     }
 }
 
+/// The folder of the installed `apertium-eng-spa`: under `$APERTIUM_DATADIR` when set (as the
+/// `apertium` command has it), else `/usr/local/share/apertium` or `/usr/share/apertium`.
+fn pair_dir() -> Result<PathBuf, GlossError> {
+    let data_dirs = std::env::var_os("APERTIUM_DATADIR")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain(["/usr/local/share/apertium", "/usr/share/apertium"].map(PathBuf::from));
+    let mut tried = Vec::new();
+    for data_dir in data_dirs {
+        let pair_dir = data_dir.join("apertium-eng-spa");
+        if pair_dir.is_dir() {
+            return Ok(pair_dir);
+        }
+        tried.push(pair_dir.display().to_string());
+    }
+    Err(GlossError::NotInstalled {
+        hint: format!("none of {} exists: {INSTALL_HINT}", tried.join(", ")),
+    })
+}
+
 /// Analyses Spanish paragraphs with Apertium, keeping its processes up between calls.
 ///
 /// It is `Send` but not `Sync`: parallel builds need one per worker, or a lock. Dropping it
@@ -223,21 +247,7 @@ impl Glosser {
     /// set (as the `apertium` command has it), else `/usr/local/share/apertium` or
     /// `/usr/share/apertium`.
     pub fn start_default() -> Result<Glosser, GlossError> {
-        let data_dirs = std::env::var_os("APERTIUM_DATADIR")
-            .map(PathBuf::from)
-            .into_iter()
-            .chain(["/usr/local/share/apertium", "/usr/share/apertium"].map(PathBuf::from));
-        let mut tried = Vec::new();
-        for data_dir in data_dirs {
-            let pair_dir = data_dir.join("apertium-eng-spa");
-            if pair_dir.is_dir() {
-                return Glosser::start(&pair_dir, DEFAULT_TIMEOUT);
-            }
-            tried.push(pair_dir.display().to_string());
-        }
-        Err(GlossError::NotInstalled {
-            hint: format!("none of {} exists: {INSTALL_HINT}", tried.join(", ")),
-        })
+        Glosser::start(&pair_dir()?, DEFAULT_TIMEOUT)
     }
 
     /// Starts Apertium with the data in `pair_dir`, the folder of an installed or compiled
@@ -896,6 +906,12 @@ pub struct GlossTable {
 impl GlossTable {
     /// Adds the word's analysis if it is new; returns its index either way.
     pub fn add(&mut self, word: &WordGloss) -> usize {
+        self.add_in_context(word, None)
+    }
+
+    /// [`GlossTable::add`], with the translation's own word for it when it uses none of the
+    /// dictionary's senses (an entry's `"here"`, absent otherwise).
+    pub fn add_in_context(&mut self, word: &WordGloss, here: Option<&str>) -> usize {
         let mut entry = String::from("{\"lemma\":");
         push_json_string(&mut entry, &word.lemma);
         entry.push_str(",\"pos\":");
@@ -909,7 +925,12 @@ impl GlossTable {
             }
             push_json_string(&mut entry, gloss);
         }
-        entry.push_str("]}");
+        entry.push(']');
+        if let Some(here) = here {
+            entry.push_str(",\"here\":");
+            push_json_string(&mut entry, here);
+        }
+        entry.push('}');
         match self.index.entry(entry) {
             Entry::Occupied(known) => *known.get(),
             Entry::Vacant(new) => {
@@ -927,7 +948,8 @@ impl GlossTable {
         self.entries.is_empty()
     }
 
-    /// The entries as a compact JSON array of `{"lemma", "pos", "details", "glosses"}` objects,
+    /// The entries as a compact JSON array of `{"lemma", "pos", "details", "glosses"}` objects
+    /// (and `"here"` when there is one),
     /// safe inside an HTML `<script>` element (no `<`, `>` or `&`).
     pub fn to_json(&self) -> String {
         format!("[{}]", self.entries.join(","))

@@ -6,9 +6,10 @@ use std::ops::Range;
 use crate::error::{Error, Location, Result, Warning};
 use crate::gloss;
 use crate::model::{Article, Side, Translator};
+use crate::text::align::{self, ParagraphAlignment};
 use crate::text::markdown::{self, Document, FrontMatter, Mark, MarkKind};
 use crate::text::quotes::{self, SideQuotes};
-use crate::text::{align, sentences};
+use crate::text::sentences;
 use crate::translate;
 
 /// One paragraph of the original beside its translation, as HTML ready for a template.
@@ -62,25 +63,35 @@ pub fn annotate_with_glosses(
     let source = texts(&article.source);
     let target = texts(&article.target);
 
-    let (source_quotes, target_quotes) = quotes::find_pairs(&source, &target);
+    let alignments: Vec<ParagraphAlignment> = (0..source.len().min(target.len()))
+        .map(|k| paragraph_alignment(article, &source, &target, k))
+        .collect();
+    let (source_quotes, target_quotes) = quotes::find_pairs_aligned(&source, &target, &alignments);
     let mut warnings = quote_warnings(&article.source, &source_quotes);
     warnings.extend(quote_warnings(&article.target, &target_quotes));
 
     let mut source_marks = quote_marks(&source_quotes, &article.source);
     let glossary = glosses.map(|paragraphs| {
+        let choices = choose_senses(&target, &alignments, paragraphs);
         let mut table = gloss::GlossTable::default();
-        for (marks, words) in source_marks.iter_mut().zip(paragraphs) {
-            marks.extend(words.iter().map(|word| Mark {
-                range: word.range.clone(),
-                kind: MarkKind::Word(table.add(word)),
-            }));
-        }
-        let vocabulary = gloss::vocabulary(
-            source
+        let mut shown: Vec<Vec<gloss::WordGloss>> = Vec::with_capacity(paragraphs.len());
+        for (k, (marks, words)) in source_marks.iter_mut().zip(paragraphs).enumerate() {
+            let choices = choices.get(k).map_or(&[][..], Vec::as_slice);
+            let words: Vec<gloss::WordGloss> = words
                 .iter()
-                .copied()
-                .zip(paragraphs.iter().map(Vec::as_slice)),
-        );
+                .enumerate()
+                .map(|(i, word)| in_context(word, choices.get(i)))
+                .collect();
+            marks.extend(words.iter().enumerate().map(|(i, word)| Mark {
+                range: word.range.clone(),
+                kind: MarkKind::Word(
+                    table.add_in_context(word, choices.get(i).and_then(|c| c.here.as_deref())),
+                ),
+            }));
+            shown.push(words);
+        }
+        let vocabulary =
+            gloss::vocabulary(source.iter().copied().zip(shown.iter().map(Vec::as_slice)));
         Glossary {
             data: table.to_json(),
             anki_csv: gloss::anki_csv(&vocabulary),
@@ -89,22 +100,19 @@ pub fn annotate_with_glosses(
     });
     let mut target_marks = quote_marks(&target_quotes, &article.target);
     let mut group = 0;
-    for k in 0..source.len().min(target.len()) {
-        let s_sentences = sentences_of(&article.source, k);
-        let t_sentences = sentences_of(&article.target, k);
-        let paired = article.source.sentences.is_some() && article.target.sentences.is_some();
-        for link in links(paired, (source[k], &s_sentences), (target[k], &t_sentences)) {
+    for (k, alignment) in alignments.iter().enumerate() {
+        for link in &alignment.links {
             group += 1;
             let kind = MarkKind::Sentence(group);
-            for i in link.source {
+            for i in link.source.clone() {
                 source_marks[k].push(Mark {
-                    range: s_sentences[i].clone(),
+                    range: alignment.source[i].clone(),
                     kind,
                 });
             }
-            for i in link.target {
+            for i in link.target.clone() {
                 target_marks[k].push(Mark {
-                    range: t_sentences[i].clone(),
+                    range: alignment.target[i].clone(),
                     kind,
                 });
             }
@@ -153,36 +161,120 @@ fn texts(side: &Side) -> Vec<&str> {
     side.paragraphs.iter().map(|p| p.text.as_str()).collect()
 }
 
-/// The sentences of paragraph `k`: as the translation made them, or found by the splitter.
-fn sentences_of(side: &Side, k: usize) -> Vec<Range<usize>> {
-    match side.sentences.as_ref().and_then(|s| s.get(k)) {
-        Some(ranges) => ranges.clone(),
-        None => sentences::split(&side.paragraphs[k].text, &side.lang),
+/// The alignment of paragraph pair `k`: one to one where the translation was made sentence by
+/// sentence, else the splitter's sentences aligned by their lengths (Gale–Church).
+fn paragraph_alignment(
+    article: &Article,
+    source: &[&str],
+    target: &[&str],
+    k: usize,
+) -> ParagraphAlignment {
+    let given = |side: &Side| side.sentences.as_ref().and_then(|s| s.get(k)).cloned();
+    match (given(&article.source), given(&article.target)) {
+        (Some(s), Some(t)) if s.len() == t.len() => ParagraphAlignment {
+            links: (0..s.len())
+                .map(|i| align::Link {
+                    source: i..i + 1,
+                    target: i..i + 1,
+                })
+                .collect(),
+            source: s,
+            target: t,
+        },
+        (s, t) => {
+            let split = |given: Option<Vec<Range<usize>>>, text: &str, lang: &str| match given {
+                Some(sentences) => sentences::Split {
+                    sentences,
+                    doubts: Vec::new(),
+                },
+                None => sentences::split_with_doubts(text, lang),
+            };
+            align::align_split(
+                (source[k], split(s, source[k], &article.source.lang)),
+                (target[k], split(t, target[k], &article.target.lang)),
+            )
+        }
     }
 }
 
-/// Which sentences translate which: one to one where the translation was made sentence by
-/// sentence (`paired`), else by their lengths (Gale–Church).
-fn links(
-    paired: bool,
-    (source, s): (&str, &[Range<usize>]),
-    (target, t): (&str, &[Range<usize>]),
-) -> Vec<align::Link> {
-    if paired && s.len() == t.len() {
-        return (0..s.len())
-            .map(|i| align::Link {
-                source: i..i + 1,
-                target: i..i + 1,
-            })
-            .collect();
+/// The alignment of a written translation's paragraphs (sentences found by the splitter in
+/// `source_lang` and `target_lang`), as a page shows it.
+pub fn align_paragraphs(
+    source: &[&str],
+    source_lang: &str,
+    target: &[&str],
+    target_lang: &str,
+) -> Vec<ParagraphAlignment> {
+    source
+        .iter()
+        .zip(target)
+        .map(|(s_text, t_text)| {
+            align::align_split(
+                (s_text, sentences::split_with_doubts(s_text, source_lang)),
+                (t_text, sentences::split_with_doubts(t_text, target_lang)),
+            )
+        })
+        .collect()
+}
+
+/// For each analysed word of each original paragraph, the sense its aligned translation uses
+/// ([`gloss::choose_senses`], one alignment group at a time). `target`: the translation's
+/// paragraphs, whose words Apertium's English analyser reads.
+pub fn choose_senses(
+    target: &[&str],
+    alignments: &[ParagraphAlignment],
+    words: &[Vec<gloss::WordGloss>],
+) -> Vec<Vec<gloss::InContext>> {
+    words
+        .iter()
+        .zip(alignments)
+        .zip(target)
+        .map(|((words, alignment), target)| {
+            let english = gloss::english_words(target);
+            let mut chosen = vec![gloss::InContext::default(); words.len()];
+            for link in &alignment.links {
+                let span = |ranges: &[Range<usize>], link: &std::ops::Range<usize>| {
+                    if link.is_empty() {
+                        0..0
+                    } else {
+                        ranges[link.start].start..ranges[link.end - 1].end
+                    }
+                };
+                let s_span = span(&alignment.source, &link.source);
+                let t_span = span(&alignment.target, &link.target);
+                let members: Vec<usize> = (0..words.len())
+                    .filter(|&i| s_span.contains(&words[i].range.start))
+                    .collect();
+                let group_words: Vec<gloss::WordGloss> =
+                    members.iter().map(|&i| words[i].clone()).collect();
+                let group_english: Vec<gloss::EnglishWord> = english
+                    .iter()
+                    .filter(|w| t_span.contains(&w.range.start))
+                    .cloned()
+                    .collect();
+                for (i, choice) in members
+                    .into_iter()
+                    .zip(gloss::choose_senses(&group_words, &group_english))
+                {
+                    chosen[i] = choice;
+                }
+            }
+            chosen
+        })
+        .collect()
+}
+
+/// The word with the sense its translation uses first, the others in the dictionary's order.
+fn in_context(word: &gloss::WordGloss, choice: Option<&gloss::InContext>) -> gloss::WordGloss {
+    let mut shown = word.clone();
+    if let Some(first) = choice
+        .map(|c| c.first)
+        .filter(|&f| f > 0 && f < word.glosses.len())
+    {
+        let sense = shown.glosses.remove(first);
+        shown.glosses.insert(0, sense);
     }
-    let chars = |text: &str, ranges: &[Range<usize>]| -> Vec<usize> {
-        ranges
-            .iter()
-            .map(|r| text[r.clone()].trim().chars().count())
-            .collect()
-    };
-    align::align(&chars(source, s), &chars(target, t))
+    shown
 }
 
 /// `machine`: the engine that made this side, if one did.

@@ -37,7 +37,7 @@ pub use error::{Error, Result, Warning};
 /// API: it changes with the implementation.
 #[doc(hidden)]
 pub mod internals {
-    pub use crate::annotate::annotate;
+    pub use crate::annotate::{align_paragraphs, annotate, choose_senses};
     pub use crate::lang::dates;
     pub mod gloss {
         pub use crate::gloss::*;

@@ -212,6 +212,9 @@
       popover.appendChild(head);
       var kind = entry.pos + (entry.details ? ", " + entry.details : "");
       popover.appendChild(element("p", "gloss-kind", kind));
+      if (entry.here) {
+        popover.appendChild(element("p", "gloss-here", "here: " + entry.here));
+      }
       var list = element("ol", "gloss-meanings");
       entry.glosses.forEach(function (meaning) {
         list.appendChild(element("li", "", meaning));

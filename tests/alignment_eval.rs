@@ -400,16 +400,8 @@ fn page_alignment(
     spanish: &str,
     english: &str,
 ) -> (Vec<Range<usize>>, Vec<Range<usize>>, Vec<Link>) {
-    let s = split(spanish, "es");
-    let t = split(english, "en");
-    let chars = |text: &str, ranges: &[Range<usize>]| -> Vec<usize> {
-        ranges
-            .iter()
-            .map(|r| text[r.clone()].trim().chars().count())
-            .collect()
-    };
-    let links = align(&chars(spanish, &s), &chars(english, &t));
-    (s, t, links)
+    let found = paralelo::internals::align_paragraphs(&[spanish], "es", &[english], "en").remove(0);
+    (found.source, found.target, found.links)
 }
 
 /// Sentence ranges of the hand split, within the joined paragraph.
@@ -439,7 +431,8 @@ fn group_of(at: usize, sentences: &[Range<usize>], links: &[Link], english: bool
 
 #[test]
 fn real_news_splitting_alignment_and_quotations() {
-    use paralelo::internals::quotes::find_pairs;
+    use paralelo::internals::align::ParagraphAlignment;
+    use paralelo::internals::quotes::{find_pairs, find_pairs_aligned};
     use std::collections::{BTreeMap, HashSet};
 
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(REAL_NEWS);
@@ -507,7 +500,23 @@ fn real_news_splitting_alignment_and_quotations() {
     for indices in articles.values() {
         let es: Vec<&str> = indices.iter().map(|&i| pages[i].0.as_str()).collect();
         let en: Vec<&str> = indices.iter().map(|&i| pages[i].1.as_str()).collect();
-        let (source, target) = find_pairs(&es, &en);
+        let alignments: Vec<ParagraphAlignment> = indices
+            .iter()
+            .map(|&i| ParagraphAlignment {
+                source: pages[i].2.clone(),
+                target: pages[i].3.clone(),
+                links: pages[i].4.clone(),
+            })
+            .collect();
+        // Numbered by order in the paragraph, as before, only to print the comparison.
+        let (_, by_order) = find_pairs(&es, &en);
+        let (source, target) = find_pairs_aligned(&es, &en, &alignments);
+        if by_order != target {
+            details.push(format!(
+                "  {}: twins numbered differently by order and within groups",
+                pairs[indices[0]].id
+            ));
+        }
         let mut starts: BTreeMap<usize, [Option<(usize, usize)>; 2]> = BTreeMap::new();
         for (side, found, lang) in [(&source, &es, "es"), (&target, &en, "en")] {
             let mut seen = HashSet::new();
@@ -578,4 +587,35 @@ fn real_news_splitting_alignment_and_quotations() {
         "twins in one group {twins_in_group}/{twins}"
     );
     assert!(false_quotations <= REAL_MAX_FALSE_QUOTATIONS);
+}
+
+/// A translator who turns the first of three quotations into reported speech: numbered by order
+/// in the paragraph, every later English quotation would take the number of the Spanish one
+/// before its twin; paired within aligned sentences, each keeps its own twin and the dropped
+/// one is left alone.
+#[test]
+fn a_dropped_quotation_shifts_no_later_pair() {
+    use paralelo::internals::align_paragraphs;
+    use paralelo::internals::quotes::{SideQuotes, find_pairs, find_pairs_aligned};
+    let es = "Dijo que \"la paz llegará pronto\" a toda la región. Después añadió que \"la guerra \
+              terminó hace ya varias semanas\". Finalmente insistió en que \"no habrá más ataques \
+              contra las ciudades del norte\".";
+    let en = "He said peace would come to the whole region soon. Then he added that “the war \
+              ended several weeks ago.” Finally, he insisted that “there will be no more attacks \
+              on the northern cities.”";
+    let numbers = |q: &SideQuotes| -> Vec<usize> { q.spans[0].iter().map(|s| s.number).collect() };
+    let alignments = align_paragraphs(&[es], "es", &[en], "en");
+    assert_eq!(alignments[0].links.len(), 3, "{:?}", alignments[0]);
+    let (s, by_order) = find_pairs(&[es], &[en]);
+    let (s2, in_groups) = find_pairs_aligned(&[es], &[en], &alignments);
+    assert_eq!(numbers(&s), [1, 2, 3]);
+    assert_eq!(s, s2);
+    println!(
+        "dropped quotation: by order the English quotations are {:?} (shifted), within aligned \
+         groups {:?}",
+        numbers(&by_order),
+        numbers(&in_groups)
+    );
+    assert_eq!(numbers(&by_order), [1, 2]);
+    assert_eq!(numbers(&in_groups), [2, 3]);
 }

@@ -14,9 +14,9 @@ use paralelo::{BuildOptions, render_from_text};
 use proptest::prelude::*;
 
 use checks::{
-    check_page, check_quote_numbering, check_quote_spans, check_tag_balance, check_tiling,
-    check_wire, decode_entities, page_paragraphs, quote_numbers, span_numbers, text_content,
-    tokenize, translation_of,
+    check_page, check_quote_numbering, check_quote_numbering_in_groups, check_quote_spans,
+    check_tag_balance, check_tiling, check_wire, decode_entities, page_paragraphs, quote_numbers,
+    span_numbers, text_content, tokenize, translation_of,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -202,6 +202,21 @@ fn helpers_reject_what_they_should() {
     assert!(check_quote_numbering(&[vec![1]], &[vec![2]]).is_err());
     assert!(check_quote_numbering(&[vec![2]], &[]).is_err());
     assert!(check_quote_numbering(&[vec![1], vec![]], &[vec![], vec![1]]).is_err());
+    // Within alignment groups: a translation that drops the first quotation keeps the others'
+    // twins; numbered by order it would not.
+    let groups = [vec![Some(0), Some(1), Some(2)]];
+    let dropped = [vec![Some(1), Some(2)]];
+    assert!(
+        check_quote_numbering_in_groups(&[vec![1, 2, 3]], &[vec![2, 3]], &groups, &dropped).is_ok()
+    );
+    assert!(
+        check_quote_numbering_in_groups(&[vec![1, 2, 3]], &[vec![1, 2]], &groups, &dropped)
+            .is_err()
+    );
+    assert!(
+        check_quote_numbering_in_groups(&[vec![1]], &[vec![2]], &[vec![Some(0)]], &[vec![Some(1)]])
+            .is_ok()
+    );
 
     // Spans: out of bounds, overlapping, not starting at a mark, a continuation from mid-text.
     let span = |range, number| quotes::QuoteSpan { range, number };

@@ -8,6 +8,7 @@
 
 use std::ops::Range;
 
+use paralelo::internals::align::ParagraphAlignment;
 use paralelo::internals::model::WireText;
 use paralelo::internals::quotes::SideQuotes;
 
@@ -450,42 +451,71 @@ pub fn check_quote_spans(paragraphs: &[&str], side: &SideQuotes) -> Result<(), S
     Ok(())
 }
 
-/// The numbers of the quotations that start in each paragraph, without the first one when it
-/// continues the previous paragraph's last quotation (same number).
-fn new_quotations(side: &[Vec<usize>]) -> Vec<&[usize]> {
+/// The quotations that start in each paragraph, (number, group) without the first one when it
+/// continues the previous paragraph's last quotation (same number). `groups` is parallel to
+/// `side` (the alignment group each quotation starts in), or empty for none.
+fn new_quotations(
+    side: &[Vec<usize>],
+    groups: &[Vec<Option<usize>>],
+) -> Vec<Vec<(usize, Option<usize>)>> {
     let mut previous_last = None;
     side.iter()
-        .map(|numbers| {
-            let fresh = match (numbers.first(), previous_last) {
-                (Some(first), Some(last)) if *first == last => &numbers[1..],
-                _ => &numbers[..],
+        .enumerate()
+        .map(|(k, numbers)| {
+            let with_groups = numbers
+                .iter()
+                .enumerate()
+                .map(|(i, &n)| (n, groups.get(k).and_then(|g| g.get(i).copied().flatten())));
+            let skip = match (numbers.first(), previous_last) {
+                (Some(first), Some(last)) if *first == last => 1,
+                _ => 0,
             };
             previous_last = numbers.last().copied();
-            fresh
+            with_groups.skip(skip).collect()
         })
         .collect()
 }
 
 /// The numbering rule of `quotes::find_pairs`, from the quotation numbers of each paragraph of
-/// both sides (as spans, or as `data-quote`s in the HTML): the original's quotations are 1, 2, …
-/// in order; the `i`-th quotation that starts in paragraph `k` of the translation takes the
-/// number of the `i`-th one that starts in paragraph `k` of the original; translation-only
-/// quotations take the numbers after the original's last one, in order. So a number on one side
-/// need not be on the other; it is on both exactly when both paragraphs have that quotation.
+/// both sides (as spans, or as `data-quote`s in the HTML): [`check_quote_numbering_in_groups`]
+/// with each paragraph one group.
 pub fn check_quote_numbering(source: &[Vec<usize>], target: &[Vec<usize>]) -> Result<(), String> {
-    let source_new = new_quotations(source);
-    let target_new = new_quotations(target);
-    let flat: Vec<usize> = source_new.iter().flat_map(|s| s.iter().copied()).collect();
+    check_quote_numbering_in_groups(source, target, &[], &[])
+}
+
+/// The numbering rule of `quotes::find_pairs_aligned`, from the quotation numbers of each
+/// paragraph of both sides and the alignment group each starts in (parallel to the numbers;
+/// empty: one group per paragraph): the original's quotations are 1, 2, … in order; the `i`-th
+/// quotation that starts in group `g` of paragraph `k` of the translation takes the number of the
+/// `i`-th one that starts in group `g` of paragraph `k` of the original; translation-only
+/// quotations take the numbers after the original's last one, in order. So a number on one side
+/// need not be on the other, and a quotation without a twin shifts no other pair.
+pub fn check_quote_numbering_in_groups(
+    source: &[Vec<usize>],
+    target: &[Vec<usize>],
+    source_groups: &[Vec<Option<usize>>],
+    target_groups: &[Vec<Option<usize>>],
+) -> Result<(), String> {
+    let source_new = new_quotations(source, source_groups);
+    let target_new = new_quotations(target, target_groups);
+    let flat: Vec<usize> = source_new.iter().flatten().map(|&(n, _)| n).collect();
     if flat != (1..=flat.len()).collect::<Vec<_>>() {
         return Err(format!(
             "the original's quotations are numbered {source:?}, not 1, 2, …"
         ));
     }
     let mut fresh = flat.len();
-    for (k, numbers) in target_new.iter().enumerate() {
-        for (i, &n) in numbers.iter().enumerate() {
-            let expected = match source_new.get(k).and_then(|s| s.get(i)) {
-                Some(&twin) => twin,
+    for (k, quotations) in target_new.iter().enumerate() {
+        for (i, &(n, group)) in quotations.iter().enumerate() {
+            let before = quotations[..i].iter().filter(|(_, g)| *g == group).count();
+            let twin = source_new
+                .get(k)
+                .into_iter()
+                .flatten()
+                .filter(|(_, g)| *g == group)
+                .nth(before);
+            let expected = match twin {
+                Some(&(twin, _)) => twin,
                 None => {
                     fresh += 1;
                     fresh
@@ -494,12 +524,39 @@ pub fn check_quote_numbering(source: &[Vec<usize>], target: &[Vec<usize>]) -> Re
             if n != expected {
                 return Err(format!(
                     "translation paragraph {k}, quotation {i}: number {n}, expected {expected} \
-                     (original {source:?}, translation {target:?})"
+                     (original {source:?} in groups {source_groups:?}, translation {target:?} \
+                     in groups {target_groups:?})"
                 ));
             }
         }
     }
     Ok(())
+}
+
+/// The alignment group each span of `side` starts in.
+pub fn span_groups(
+    side: &SideQuotes,
+    alignments: &[ParagraphAlignment],
+    target: bool,
+) -> Vec<Vec<Option<usize>>> {
+    side.spans
+        .iter()
+        .enumerate()
+        .map(|(k, spans)| {
+            spans
+                .iter()
+                .map(|s| {
+                    alignments.get(k).and_then(|a| {
+                        if target {
+                            a.target_group(s.range.start)
+                        } else {
+                            a.source_group(s.range.start)
+                        }
+                    })
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// The numbers of each paragraph's spans.
@@ -602,8 +659,8 @@ pub fn translation_of(paragraphs: &[&str]) -> String {
 /// Checks the page that `render_from_text` made from a seed whose body paragraphs are `source`
 /// and a translation whose body paragraphs are `target`: well formed, with only the site's
 /// script, no event handlers, each paragraph's visible text as written, each quotation that
-/// `find_pairs` finds shown as one `<q>` with its number, numbered as `check_quote_numbering`
-/// says.
+/// `find_pairs_aligned` finds (with the page's sentence alignment) shown as one `<q>` with its
+/// number, numbered as `check_quote_numbering_in_groups` says.
 pub fn check_page(page: &str, source: &[&str], target: &[&str]) -> Result<(), String> {
     check_tag_balance(page)?;
     let lower = page.to_ascii_lowercase();
@@ -636,16 +693,23 @@ pub fn check_page(page: &str, source: &[&str], target: &[&str]) -> Result<(), St
         }
         numbers.push(side);
     }
-    // Each quotation `find_pairs` finds is one `<q>` with its number, and no other is.
-    let (s, t) = paralelo::internals::quotes::find_pairs(source, target);
+    // Each quotation `find_pairs_aligned` finds, with the page's alignment, is one `<q>` with
+    // its number, and no other is.
+    let alignments = paralelo::internals::align_paragraphs(source, "es", target, "en");
+    let (s, t) = paralelo::internals::quotes::find_pairs_aligned(source, target, &alignments);
     if numbers[0] != span_numbers(&s) || numbers[1] != span_numbers(&t) {
         return Err(format!(
-            "the page's quotations {numbers:?} are not those of find_pairs: {:?}, {:?}",
+            "the page's quotations {numbers:?} are not those of find_pairs_aligned: {:?}, {:?}",
             span_numbers(&s),
             span_numbers(&t)
         ));
     }
-    check_quote_numbering(&numbers[0], &numbers[1])
+    check_quote_numbering_in_groups(
+        &numbers[0],
+        &numbers[1],
+        &span_groups(&s, &alignments, false),
+        &span_groups(&t, &alignments, true),
+    )
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -36,10 +36,14 @@
 //! glosses are wrong it would mend one (`filas`: rank). It would also be a second package to
 //! install for little gain.
 
+mod english;
 mod pool;
+mod senses;
 mod vocabulary;
 
+pub use english::{EnglishAnalyser, EnglishWord, english_words};
 pub use pool::Glosses;
+pub use senses::{InContext, choose_senses};
 pub use vocabulary::{VocabularyEntry, anki_csv, vocabulary};
 
 use std::collections::HashMap;
@@ -207,20 +211,9 @@ impl WordGloss {
     }
 }
 
-/// Analyses Spanish paragraphs with Apertium, keeping its processes up between calls.
-///
-/// It is `Send` but not `Sync`: parallel builds need one per worker, or a lock. Dropping it
-/// closes the processes' input and waits briefly for them to exit, then kills them.
-pub struct Glosser {
-    analyser: Stage,
-    bilingual: Stage,
-    /// The English equivalents of each lexical form already looked up.
-    glosses: HashMap<String, Vec<String>>,
-}
-
 /// The folder of the installed `apertium-eng-spa`: under `$APERTIUM_DATADIR` when set (as the
 /// `apertium` command has it), else `/usr/local/share/apertium` or `/usr/share/apertium`.
-fn default_pair_dir() -> Result<PathBuf, GlossError> {
+fn pair_dir() -> Result<PathBuf, GlossError> {
     let data_dirs = std::env::var_os("APERTIUM_DATADIR")
         .map(PathBuf::from)
         .into_iter()
@@ -238,24 +231,41 @@ fn default_pair_dir() -> Result<PathBuf, GlossError> {
     })
 }
 
+/// Analyses Spanish paragraphs with Apertium, keeping its processes up between calls.
+///
+/// It is `Send` but not `Sync`: parallel builds need one per worker, or a lock. Dropping it
+/// closes the processes' input and waits briefly for them to exit, then kills them.
+pub struct Glosser {
+    analyser: Stage,
+    bilingual: Stage,
+    /// The English equivalents of each lexical form already looked up.
+    glosses: HashMap<String, Vec<String>>,
+}
+
 impl Glosser {
     /// Starts Apertium with the pair's data where Apertium keeps it: `$APERTIUM_DATADIR` when
     /// set (as the `apertium` command has it), else `/usr/local/share/apertium` or
     /// `/usr/share/apertium`.
     pub fn start_default() -> Result<Glosser, GlossError> {
-        Glosser::start(&default_pair_dir()?, DEFAULT_TIMEOUT)
+        Glosser::start(&pair_dir()?, DEFAULT_TIMEOUT)
     }
 
     /// What identifies the installed data the glosses come from (the pair's folder and the
     /// size and modification time of each of its files), or why there is none: installing or
     /// upgrading `apertium-eng-spa` changes it, so a build glosses every page again.
     pub fn data_identity() -> String {
-        let Ok(dir) = default_pair_dir() else {
+        let Ok(dir) = pair_dir() else {
             return "no apertium-eng-spa".to_string();
         };
         let mut identity = dir.display().to_string();
-        for suffix in ["automorf.bin", "prob", "autobil.bin"] {
-            let path = dir.join(format!("{PAIR}.{suffix}"));
+        let files = [
+            "spa-eng.automorf.bin",
+            "spa-eng.prob",
+            "spa-eng.autobil.bin",
+        ];
+        // The English analyser (word senses in context) reads the same package.
+        for suffix in files.into_iter().chain(["eng-spa.automorf.bin"]) {
+            let path = dir.join(suffix);
             let stamp = std::fs::metadata(&path).ok().map(|m| {
                 let modified = m
                     .modified()
@@ -924,6 +934,12 @@ pub struct GlossTable {
 impl GlossTable {
     /// Adds the word's analysis if it is new; returns its index either way.
     pub fn add(&mut self, word: &WordGloss) -> usize {
+        self.add_in_context(word, None)
+    }
+
+    /// [`GlossTable::add`], with the translation's own word for it when it uses none of the
+    /// dictionary's senses (an entry's `"here"`, absent otherwise).
+    pub fn add_in_context(&mut self, word: &WordGloss, here: Option<&str>) -> usize {
         let mut entry = String::from("{\"lemma\":");
         push_json_string(&mut entry, &word.lemma);
         entry.push_str(",\"pos\":");
@@ -937,7 +953,12 @@ impl GlossTable {
             }
             push_json_string(&mut entry, gloss);
         }
-        entry.push_str("]}");
+        entry.push(']');
+        if let Some(here) = here {
+            entry.push_str(",\"here\":");
+            push_json_string(&mut entry, here);
+        }
+        entry.push('}');
         match self.index.entry(entry) {
             Entry::Occupied(known) => *known.get(),
             Entry::Vacant(new) => {
@@ -955,7 +976,8 @@ impl GlossTable {
         self.entries.is_empty()
     }
 
-    /// The entries as a compact JSON array of `{"lemma", "pos", "details", "glosses"}` objects,
+    /// The entries as a compact JSON array of `{"lemma", "pos", "details", "glosses"}` objects
+    /// (and `"here"` when there is one),
     /// safe inside an HTML `<script>` element (no `<`, `>` or `&`).
     pub fn to_json(&self) -> String {
         format!("[{}]", self.entries.join(","))

@@ -3,11 +3,36 @@
 
 use std::ops::Range;
 
+use crate::text::sentences::Split;
+
 /// One alignment bead: source sentences `source` (indices) align with target sentences `target`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {
     pub source: Range<usize>,
     pub target: Range<usize>,
+}
+
+/// The sentences of both paragraphs of a pair (byte ranges that tile each paragraph) and which
+/// translate which: the page's alignment groups, one per link.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ParagraphAlignment {
+    pub source: Vec<Range<usize>>,
+    pub target: Vec<Range<usize>>,
+    pub links: Vec<Link>,
+}
+
+impl ParagraphAlignment {
+    /// The group (index of the link) of the original's sentence holding byte `at`.
+    pub fn source_group(&self, at: usize) -> Option<usize> {
+        let sentence = self.source.iter().position(|r| r.contains(&at))?;
+        self.links.iter().position(|l| l.source.contains(&sentence))
+    }
+
+    /// The group of the translation's sentence holding byte `at`.
+    pub fn target_group(&self, at: usize) -> Option<usize> {
+        let sentence = self.target.iter().position(|r| r.contains(&at))?;
+        self.links.iter().position(|l| l.target.contains(&sentence))
+    }
 }
 
 /// Expected target (English) characters per source (Spanish) character; the paper uses 1
@@ -100,6 +125,109 @@ pub fn align(source_lens: &[usize], target_lens: &[usize]) -> Vec<Link> {
         }
     }
     table.backtrace(n, m)
+}
+
+/// Splits each paragraph into sentences and aligns them, letting the other language vote on
+/// the splitter's doubts: where one side holds a doubtful point (`Washington, D.C. Johnson
+/// faces…`, [`Split::doubts`]) inside a sentence that aligns with two of the other side (a 2-1
+/// or 1-2 bead), and cutting there makes two 1-1 beads that cost less than the one, it is cut.
+pub fn align_split(source: (&str, Split), target: (&str, Split)) -> ParagraphAlignment {
+    let (source_text, mut source_split) = source;
+    let (target_text, mut target_split) = target;
+    let links = align(
+        &lengths(source_text, &source_split.sentences),
+        &lengths(target_text, &target_split.sentences),
+    );
+    let mut cut = false;
+    for link in &links {
+        let (one, two, one_side, two_side, one_is_source) =
+            match (link.source.len(), link.target.len()) {
+                (1, 2) => (
+                    link.source.start,
+                    link.target.clone(),
+                    (source_text, &source_split),
+                    (target_text, &target_split),
+                    true,
+                ),
+                (2, 1) => (
+                    link.target.start,
+                    link.source.clone(),
+                    (target_text, &target_split),
+                    (source_text, &source_split),
+                    false,
+                ),
+                _ => continue,
+            };
+        let whole = one_side.1.sentences[one].clone();
+        let pair: Vec<f64> = two
+            .map(|i| length(two_side.0, &two_side.1.sentences[i]))
+            .collect();
+        // Costs take the source's length first.
+        let cost = |ones: usize, one: f64, twos: usize, two: f64| {
+            if one_is_source {
+                bead_cost(ones, twos, one, two)
+            } else {
+                bead_cost(twos, ones, two, one)
+            }
+        };
+        let joined = cost(1, length(one_side.0, &whole), 2, pair[0] + pair[1]);
+        let best = one_side
+            .1
+            .doubts
+            .iter()
+            .filter(|&&at| whole.start < at && at < whole.end)
+            .map(|&at| {
+                let first = length(one_side.0, &(whole.start..at));
+                let second = length(one_side.0, &(at..whole.end));
+                (cost(1, first, 1, pair[0]) + cost(1, second, 1, pair[1]), at)
+            })
+            .min_by(|a, b| a.0.total_cmp(&b.0));
+        if let Some((cost, at)) = best
+            && cost < joined
+        {
+            let split = if one_is_source {
+                &mut source_split
+            } else {
+                &mut target_split
+            };
+            split.sentences[one] = whole.start..at;
+            split.sentences.insert(one + 1, at..whole.end);
+            split.doubts.retain(|&d| d != at);
+            cut = true;
+            // Indices after this sentence moved; the rest is decided by aligning again.
+            break;
+        }
+    }
+    if cut {
+        return align_split((source_text, source_split), (target_text, target_split));
+    }
+    ParagraphAlignment {
+        source: source_split.sentences,
+        target: target_split.sentences,
+        links,
+    }
+}
+
+/// Each sentence's length in characters, surrounding whitespace left out.
+pub fn lengths(text: &str, sentences: &[Range<usize>]) -> Vec<usize> {
+    sentences
+        .iter()
+        .map(|r| text[r.clone()].trim().chars().count())
+        .collect()
+}
+
+fn length(text: &str, range: &Range<usize>) -> f64 {
+    text[range.clone()].trim().chars().count() as f64
+}
+
+/// The cost of a bead of `sources` source sentences of total length `a` with `targets` target
+/// sentences of total length `b`: −ln of its prior plus its length cost.
+fn bead_cost(sources: usize, targets: usize, a: f64, b: f64) -> f64 {
+    let prior = BEADS
+        .iter()
+        .find(|bead| bead.source == sources && bead.target == targets)
+        .map_or(f64::MIN_POSITIVE, |bead| bead.prior);
+    -prior.ln() + length_cost(a, b)
 }
 
 fn total(lens: &[usize]) -> f64 {
@@ -245,6 +373,34 @@ mod tests {
             (i, j) = (l.source.end, l.target.end);
         }
         assert_eq!((i, j), (n, m), "{links:?}");
+    }
+
+    #[test]
+    fn the_other_language_cuts_at_a_doubtful_point() {
+        use crate::text::sentences::split_with_doubts;
+        let en = "He was pictured in the Capitol in Washington, D.C. Johnson faces a fight \
+                  over the budget this week.";
+        let es = "Lo fotografiaron en el Capitolio, en Washington. \
+                  Johnson enfrenta esta semana una pelea por el presupuesto.";
+        let found = align_split(
+            (es, split_with_doubts(es, "es")),
+            (en, split_with_doubts(en, "en")),
+        );
+        assert_eq!(
+            (found.source.len(), found.target.len()),
+            (2, 2),
+            "{found:?}"
+        );
+        assert_eq!(found.links, [link(0..1, 0..1), link(1..2, 1..2)]);
+        assert!(es[found.source[1].clone()].starts_with("Johnson"));
+        assert!(en[found.target[1].clone()].starts_with("Johnson"));
+        // Alone, or beside a translation that keeps it one sentence, the doubt is held.
+        let one = "Lo fotografiaron en Washington, D.C., frente al Capitolio.";
+        let held = align_split(
+            (one, split_with_doubts(one, "es")),
+            (en, split_with_doubts(en, "en")),
+        );
+        assert_eq!(held.target.len(), 1, "{held:?}");
     }
 
     #[test]

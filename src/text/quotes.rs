@@ -11,6 +11,7 @@
 use std::ops::Range;
 
 use crate::lang::marks::{self, Quote};
+use crate::text::align::ParagraphAlignment;
 
 /// A quotation (or the part of one that lies in one paragraph), marks included.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,8 +39,23 @@ pub struct SideQuotes {
 
 /// Finds the quotations on both sides and numbers them: the `i`-th quotation that starts in a
 /// paragraph of the translation is the twin of the `i`-th one that starts in the same paragraph
-/// of the original.
+/// of the original. [`find_pairs_aligned`] with no alignment.
 pub fn find_pairs(source: &[&str], target: &[&str]) -> (SideQuotes, SideQuotes) {
+    find_pairs_aligned(source, target, &[])
+}
+
+/// Finds the quotations on both sides and numbers them, twins within alignment groups: the
+/// original's quotations are 1, 2, … in order; the `i`-th quotation that starts in an alignment
+/// group of a translation paragraph (`alignments[k]`, the paragraph's sentences and which
+/// translate which) is the twin of the `i`-th one that starts in the same group of the original.
+/// A quotation without a twin there (one the translator added, or whose twin was dropped) takes
+/// a number after the original's last one and shifts no other pair. A paragraph without an
+/// alignment is one group.
+pub fn find_pairs_aligned(
+    source: &[&str],
+    target: &[&str],
+    alignments: &[ParagraphAlignment],
+) -> (SideQuotes, SideQuotes) {
     let source_scan = scan(source);
     let target_scan = scan(target);
     let mut next = 0;
@@ -47,30 +63,58 @@ pub fn find_pairs(source: &[&str], target: &[&str]) -> (SideQuotes, SideQuotes) 
         next += 1;
         next
     });
-    let source_numbers: Vec<Vec<usize>> = source_quotes
+    let group = |k: usize, at: usize, target: bool| {
+        alignments.get(k).and_then(|a| {
+            if target {
+                a.target_group(at)
+            } else {
+                a.source_group(at)
+            }
+        })
+    };
+    // The quotations that start in each paragraph of the original: (group, number).
+    let source_starts: Vec<Vec<(Option<usize>, usize)>> = source_quotes
         .spans
         .iter()
         .zip(&source_scan.pieces)
-        .map(|(spans, pieces)| starts(spans, pieces))
+        .enumerate()
+        .map(|(k, (spans, pieces))| {
+            spans
+                .iter()
+                .zip(pieces)
+                .filter(|(_, piece)| !piece.continued)
+                .map(|(span, _)| (group(k, span.range.start, false), span.number))
+                .collect()
+        })
         .collect();
-    let mut target_problems = Vec::new();
-    let target_quotes = number(&target_scan, |paragraph, index| {
-        match source_numbers.get(paragraph).and_then(|n| n.get(index)) {
-            Some(&twin) => twin,
+    let mut taken: Vec<(usize, Option<usize>)> = Vec::new();
+    let target_quotes = number(&target_scan, |paragraph, piece| {
+        let g = group(paragraph, piece.range.start, true);
+        let before = taken.iter().filter(|&&key| key == (paragraph, g)).count();
+        taken.push((paragraph, g));
+        let twin = source_starts
+            .get(paragraph)
+            .into_iter()
+            .flatten()
+            .filter(|(source_group, _)| *source_group == g)
+            .nth(before);
+        match twin {
+            Some(&(_, twin)) => twin,
             None => {
                 next += 1;
                 next
             }
         }
     });
+    let mut target_problems = Vec::new();
     for (paragraph, pieces) in target_scan.pieces.iter().enumerate() {
         let new_in_target = pieces.iter().filter(|p| !p.continued).count();
-        let new_in_source = source_numbers.get(paragraph).map_or(0, Vec::len);
+        let new_in_source = source_starts.get(paragraph).map_or(0, Vec::len);
         if new_in_target != new_in_source {
             target_problems.push(QuoteProblem {
                 paragraph: paragraph + 1,
                 message: format!(
-                    "{new_in_target} quotations here but {new_in_source} in the original; twins are paired in order"
+                    "{new_in_target} quotations here but {new_in_source} in the original; twins are paired in order within aligned sentences"
                 ),
             });
         }
@@ -80,32 +124,20 @@ pub fn find_pairs(source: &[&str], target: &[&str]) -> (SideQuotes, SideQuotes) 
     (source_quotes, target_quotes)
 }
 
-/// The numbers of the quotations that start (rather than continue) in a paragraph.
-fn starts(spans: &[QuoteSpan], pieces: &[Piece]) -> Vec<usize> {
-    spans
-        .iter()
-        .zip(pieces)
-        .filter(|(_, piece)| !piece.continued)
-        .map(|(span, _)| span.number)
-        .collect()
-}
-
 /// Numbers the scanned pieces: a piece that continues the previous paragraph's quotation takes
-/// its number, any other asks `new_number(paragraph, index among new quotations)`.
-fn number(scan: &Scan, mut new_number: impl FnMut(usize, usize) -> usize) -> SideQuotes {
+/// its number, any other asks `new_number(paragraph, piece)`.
+fn number(scan: &Scan, mut new_number: impl FnMut(usize, &Piece) -> usize) -> SideQuotes {
     let mut last = 0;
     let spans = scan
         .pieces
         .iter()
         .enumerate()
         .map(|(paragraph, pieces)| {
-            let mut fresh = 0;
             pieces
                 .iter()
                 .map(|piece| {
                     if !piece.continued {
-                        last = new_number(paragraph, fresh);
-                        fresh += 1;
+                        last = new_number(paragraph, piece);
                     }
                     QuoteSpan {
                         range: piece.range.clone(),
@@ -517,6 +549,45 @@ mod tests {
         assert_eq!(quoted(&target, &t), [(1, "“one”"), (3, "“three.”")]);
         assert_eq!(t.problems.len(), 1);
         assert_eq!(t.problems[0].paragraph, 1);
+    }
+
+    #[test]
+    fn twins_pair_within_alignment_groups() {
+        use crate::text::align::{Link, ParagraphAlignment};
+        let source = [r#"Dijo "uno". Luego "dos". Y "tres"."#];
+        // The translation turns the first quotation into reported speech.
+        let target = ["He said one. Then “two.” And “three.”"];
+        let sentences = |text: &str| -> Vec<Range<usize>> {
+            let mut ranges = Vec::new();
+            let mut start = 0;
+            for (at, _) in text.match_indices(". ").chain(text.match_indices(".” ")) {
+                ranges.push(start..at + 2);
+                start = at + 2;
+            }
+            ranges.sort_by_key(|r| r.start);
+            ranges.push(start..text.len());
+            ranges
+        };
+        let alignment = ParagraphAlignment {
+            source: sentences(source[0]),
+            target: sentences(target[0]),
+            links: (0..3)
+                .map(|i| Link {
+                    source: i..i + 1,
+                    target: i..i + 1,
+                })
+                .collect(),
+        };
+        assert_eq!(alignment.target.len(), 3, "{alignment:?}");
+        let (s, t) = find_pairs_aligned(&source, &target, &[alignment]);
+        assert_eq!(
+            quoted(&source, &s),
+            [(1, "\"uno\""), (2, "\"dos\""), (3, "\"tres\"")]
+        );
+        assert_eq!(quoted(&target, &t), [(2, "“two.”"), (3, "“three.”")]);
+        // By order alone, every later twin would be one off.
+        let (_, by_order) = find_pairs(&source, &target);
+        assert_eq!(quoted(&target, &by_order), [(1, "“two.”"), (2, "“three.”")]);
     }
 
     #[test]

@@ -1,0 +1,312 @@
+//! The words of an English sentence with their possible lemmas and classes, from Apertium's
+//! English analyser (`lt-proc -z -w eng-spa.automorf.bin`, from the same `apertium-eng-spa`
+//! package), so that a Spanish word's dictionary senses can be looked for in its translation
+//! (`supported` is `support`, `weapons` is `weapon`, `greater` is `great`).
+//!
+//! No tagger: every analysis of a word counts (`arms` is the noun `arm` and the verb `arm`),
+//! since the question is only whether a sense occurs. Each thread keeps one analyser, started
+//! when it first needs one, as [`super::Glosses`] keeps one Spanish analyser per thread.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use super::{DEFAULT_TIMEOUT, GlossError, Stage, escape, lexical_units, pair_dir, parse_reading};
+
+/// One word of an English text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnglishWord {
+    /// Byte range in the text.
+    pub range: Range<usize>,
+    /// The word as written, lowercased.
+    pub lower: String,
+    /// Its possible lemmas, lowercased, the word itself among them when the analyser does not
+    /// know it.
+    pub lemmas: Vec<String>,
+    /// Apertium's class tags of its analyses (`n`, `vblex`, `adj`, `adv`, `det` …).
+    pub classes: Vec<String>,
+    /// Written with a capital first letter.
+    pub capitalised: bool,
+}
+
+impl EnglishWord {
+    /// A noun, a lexical verb, an adjective or an adverb that is not one of the few that only
+    /// modify others: a word a Spanish content word may translate to.
+    pub fn is_content(&self) -> bool {
+        const LIGHT: &[&str] = &[
+            "be", "have", "do", "will", "would", "also", "not", "as", "so", "very", "more", "most",
+            "such", "then", "there", "here", "too", "just", "only", "well",
+        ];
+        // `on` is also an adverb, `his` also a noun (`hi`), `while` also a noun: a word that
+        // may be a function word is left out.
+        let function = |c: &String| {
+            matches!(
+                c.as_str(),
+                "det"
+                    | "predet"
+                    | "prn"
+                    | "pr"
+                    | "cnjcoo"
+                    | "cnjsub"
+                    | "cnjadv"
+                    | "vaux"
+                    | "vbser"
+                    | "vbhaver"
+                    | "vbmod"
+                    | "rel"
+                    | "num"
+            )
+        };
+        self.classes
+            .iter()
+            .any(|c| matches!(c.as_str(), "n" | "vblex" | "adj" | "adv"))
+            && !self.classes.iter().any(function)
+            && !self.lemmas.iter().any(|l| LIGHT.contains(&l.as_str()))
+    }
+
+    /// A name, and nothing else, to the analyser.
+    pub fn is_name(&self) -> bool {
+        self.classes.iter().all(|c| c == "np")
+    }
+
+    /// The word has `lemma` as a lemma or is written so; a unit of several words (`joint
+    /// production`) has it when one of its words is it.
+    pub fn is(&self, lemma: &str) -> bool {
+        self.lower == lemma
+            || self.lemmas.iter().any(|l| l == lemma)
+            || (self.lower.contains(' ') && self.lower.split(' ').any(|w| w == lemma))
+    }
+
+    /// The word is of the same family as `sense`: one of its lemmas, or `sense`, of five letters
+    /// or more, begins or ends the other (`develop`, `development`; `supporting`, `support`;
+    /// `phone`, `telephone`).
+    pub fn is_akin(&self, sense: &str) -> bool {
+        self.lemmas.iter().chain([&self.lower]).any(|lemma| {
+            let shared = lemma
+                .chars()
+                .zip(sense.chars())
+                .take_while(|(a, b)| a == b)
+                .count();
+            let shorter = lemma.chars().count().min(sense.chars().count());
+            let ends_alike = lemma.chars().count() >= 5
+                && sense.chars().count() >= 5
+                && (lemma.ends_with(sense) || sense.ends_with(lemma.as_str()));
+            (shared >= 5 && shared == shorter) || ends_alike
+        })
+    }
+}
+
+/// Apertium's English analyser, kept up between calls.
+pub struct EnglishAnalyser {
+    stage: Stage,
+    /// The analyses of each word already seen, by its surface form.
+    known: HashMap<String, (Vec<String>, Vec<String>)>,
+}
+
+impl EnglishAnalyser {
+    pub fn start_default() -> Result<EnglishAnalyser, GlossError> {
+        EnglishAnalyser::start(&pair_dir()?, DEFAULT_TIMEOUT)
+    }
+
+    /// Starts the analyser with `eng-spa.automorf.bin` from `pair_dir`.
+    pub fn start(pair_dir: &Path, timeout: Duration) -> Result<EnglishAnalyser, GlossError> {
+        let morphology = pair_dir.join("eng-spa.automorf.bin");
+        if !morphology.is_file() {
+            return Err(GlossError::NotInstalled {
+                hint: format!(
+                    "{} is missing: {}",
+                    morphology.display(),
+                    super::INSTALL_HINT
+                ),
+            });
+        }
+        let mut analyse = Command::new("lt-proc");
+        analyse.args(["-z", "-w"]).arg(morphology);
+        let stage = Stage::start("English analyser", vec![analyse], timeout)?;
+        Ok(EnglishAnalyser {
+            stage,
+            known: HashMap::new(),
+        })
+    }
+
+    /// The words of `text` with their analyses, in order.
+    pub fn analyse(&mut self, text: &str) -> Result<Vec<EnglishWord>, GlossError> {
+        if !text.chars().any(char::is_alphabetic) {
+            return Ok(Vec::new());
+        }
+        let mut record = escape(text);
+        record.push_str("\n\0");
+        let reply = self.stage.ask(record)?;
+        let reply = String::from_utf8_lossy(&reply);
+        let mut words = Vec::new();
+        let mut cursor = 0;
+        for unit in lexical_units(&reply) {
+            let Some(surface) = unit.first().map(|s| super::unescape(s)) else {
+                continue;
+            };
+            if surface.is_empty() {
+                continue;
+            }
+            let Some(offset) = text[cursor..].find(&surface) else {
+                continue;
+            };
+            let range = cursor + offset..cursor + offset + surface.len();
+            cursor = range.end;
+            if !surface.chars().any(char::is_alphabetic) {
+                continue;
+            }
+            let lower = surface.to_lowercase();
+            let (lemmas, classes) = self
+                .known
+                .entry(lower.clone())
+                .or_insert_with(|| readings(&lower, &unit[1..]))
+                .clone();
+            words.push(EnglishWord {
+                capitalised: surface.starts_with(char::is_uppercase),
+                range,
+                lower,
+                lemmas,
+                classes,
+            });
+        }
+        Ok(words)
+    }
+}
+
+/// The lemmas and classes of a word's analyses; an unknown word (`*Takaichi`) is its own lemma.
+fn readings(lower: &str, analyses: &[&str]) -> (Vec<String>, Vec<String>) {
+    let (mut lemmas, mut classes) = (Vec::new(), Vec::new());
+    for analysis in analyses {
+        if analysis.starts_with('*') {
+            continue;
+        }
+        // `it's` is `prpers<prn>…+be<vbser>…`: its first word decides.
+        let first = analysis.split('+').next().unwrap_or_default();
+        let reading = parse_reading(first);
+        let lemma = reading.lemma.to_lowercase();
+        if !lemma.is_empty() && !lemmas.contains(&lemma) {
+            lemmas.push(lemma);
+        }
+        if let Some(class) = reading.tags.first()
+            && !classes.contains(class)
+        {
+            classes.push(class.clone());
+        }
+    }
+    if lemmas.is_empty() {
+        lemmas.push(lower.to_string());
+    }
+    if classes.is_empty() {
+        // Unknown to the analyser: a name when capitalised, else most likely a noun
+        // (`readiness`).
+        let class = if lower == analyses.first().map_or("", |a| a.trim_start_matches('*')) {
+            "n"
+        } else {
+            "np"
+        };
+        classes.push(class.to_string());
+    }
+    (lemmas, classes)
+}
+
+/// The words of `text` with the guesses a plain reader can make: an `-s`, `-es`, `-ed` or
+/// `-ing` taken off, every word a possible noun or verb. For when Apertium's English analyser
+/// is not there.
+pub fn plain_words(text: &str) -> Vec<EnglishWord> {
+    let mut words = Vec::new();
+    let mut start = None;
+    for (at, c) in text.char_indices().chain([(text.len(), ' ')]) {
+        let in_word = c.is_alphanumeric() || (start.is_some() && (c == '\'' || c == '’'));
+        match (in_word, start) {
+            (true, None) => start = Some(at),
+            (false, Some(s)) => {
+                let lower = text[s..at].to_lowercase();
+                if lower.chars().any(char::is_alphabetic) {
+                    let mut lemmas = vec![lower.clone()];
+                    for suffix in ["ing", "ed", "es", "s"] {
+                        if let Some(stem) = lower.strip_suffix(suffix)
+                            && stem.chars().count() >= 3
+                        {
+                            lemmas.push(stem.to_string());
+                            lemmas.push(format!("{stem}e"));
+                        }
+                    }
+                    words.push(EnglishWord {
+                        capitalised: text[s..at].starts_with(char::is_uppercase),
+                        range: s..at,
+                        lower,
+                        lemmas,
+                        classes: vec!["n".to_string(), "vblex".to_string()],
+                    });
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    words
+}
+
+thread_local! {
+    /// This thread's English analyser: `None` until first asked for, then the analyser, or
+    /// `Err` when it could not start or failed (and is not tried again).
+    static ANALYSER: RefCell<Option<Result<EnglishAnalyser, ()>>> = const { RefCell::new(None) };
+}
+
+/// The words of an English text, analysed by this thread's [`EnglishAnalyser`] (started when
+/// first needed), or by [`plain_words`] when Apertium is not there or failed.
+pub fn english_words(text: &str) -> Vec<EnglishWord> {
+    ANALYSER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let analyser = slot.get_or_insert_with(|| EnglishAnalyser::start_default().map_err(|_| ()));
+        match analyser {
+            Ok(analyser) => match analyser.analyse(text) {
+                Ok(words) => words,
+                Err(_) => {
+                    *slot = Some(Err(()));
+                    plain_words(text)
+                }
+            },
+            Err(()) => plain_words(text),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_words_guess_lemmas() {
+        let words = plain_words("He supported the weapons' makers, didn’t he?");
+        let lowers: Vec<&str> = words.iter().map(|w| w.lower.as_str()).collect();
+        assert_eq!(
+            lowers,
+            [
+                "he",
+                "supported",
+                "the",
+                "weapons'",
+                "makers",
+                "didn’t",
+                "he"
+            ]
+        );
+        assert!(words[1].is("support"));
+        assert!(words[4].is("maker"));
+    }
+
+    #[test]
+    fn readings_keep_every_lemma_and_class() {
+        let (lemmas, classes) = readings("arms", &["arm<n><pl>", "arm<vblex><pri><p3><sg>"]);
+        assert_eq!(lemmas, ["arm"]);
+        assert_eq!(classes, ["n", "vblex"]);
+        let (lemmas, classes) = readings("takaichi", &["*Takaichi"]);
+        assert_eq!(lemmas, ["takaichi"]);
+        assert_eq!(classes, ["np"]);
+        assert_eq!(readings("readiness", &["*readiness"]).1, ["n"]);
+    }
+}

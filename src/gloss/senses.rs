@@ -1,0 +1,393 @@
+//! Word senses in context: which of a Spanish word's dictionary senses its translation uses,
+//! and, when it uses none of them, which English word it uses instead.
+//!
+//! The choice is made over one alignment group at a time (the Spanish sentences and the English
+//! sentences that translate each other), after the analysis, which it leaves as Apertium gave
+//! it. It is a per-sentence word aligner, not a trained one:
+//!
+//! 1. **Dictionary.** A sense occurs when an English word of the group has it as a lemma
+//!    (`supported` → `support`, `greater` → `great`); a sense of several words (`deal with`)
+//!    must occur word after word. Among the senses that occur, the one whose occurrence lies
+//!    nearest the word's relative place wins, then the dictionary's order. Content words claim
+//!    their English word, so that two Spanish words do not take the same one.
+//! 2. **Here.** A content word none of whose senses occurs is given the English content word
+//!    (not claimed, not a name) that scores best on its place, predicted from the nearest
+//!    neighbours that step 1 placed (`producción militar conjunta` → `joint military
+//!    production`: `conjunta` sits next to `militar`, which is `military`), its spelling
+//!    (`agresión`, `aggression`; `energético`, `energy`) and its class; pairs are taken best
+//!    first, one English word to one Spanish word, above a floor.
+//!
+//! On a machine-translated page the English side is Apertium's own translation of the sentence,
+//! so step 1 picks the sense the engine used.
+
+use super::english::EnglishWord;
+use super::{PartOfSpeech, WordGloss};
+
+/// The in-context choice for one word.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct InContext {
+    /// The index in the word's `glosses` of the sense its translation uses; 0 when none does.
+    pub first: usize,
+    /// The translation's own word for it, as written, when none of the dictionary's senses
+    /// occurs there and one could be found.
+    pub here: Option<String>,
+}
+
+/// How well a "here" pairing must score to be shown (place, spelling and class together; see
+/// [`here_score`]).
+const HERE_FLOOR: f64 = 1.0;
+
+/// Spanish verbs that mostly serve others.
+const AUXILIARIES: &[&str] = &["haber", "ser"];
+
+/// The in-context choice for each of `words`, the Spanish words of one alignment group, given
+/// the English words of the group's translation, in order.
+pub fn choose_senses(words: &[WordGloss], english: &[EnglishWord]) -> Vec<InContext> {
+    let (n, m) = (words.len(), english.len());
+    let mut chosen = vec![InContext::default(); n];
+    if n == 0 || m == 0 {
+        return chosen;
+    }
+    let relative = |i: usize, len: usize| (i as f64 + 0.5) / len as f64;
+    let mut claimed = vec![false; m];
+    // Where each word's senses occur: (sense, English position).
+    // A word of the same family (`develop` for `development`) counts when no sense occurs.
+    let occurrences: Vec<Vec<(usize, usize)>> = words
+        .iter()
+        .map(|word| {
+            let exact: Vec<(usize, usize)> = word
+                .glosses
+                .iter()
+                .enumerate()
+                .flat_map(|(k, sense)| occurs_at(sense, english).map(move |j| (k, j)))
+                .collect();
+            if !exact.is_empty() || !word.part_of_speech.is_content() {
+                return exact;
+            }
+            word.glosses
+                .iter()
+                .enumerate()
+                .flat_map(|(k, sense)| {
+                    let sense = sense.to_lowercase();
+                    english
+                        .iter()
+                        .enumerate()
+                        .filter(move |(_, w)| w.is_content() && w.is_akin(&sense))
+                        .map(move |(j, _)| (k, j))
+                })
+                .collect()
+        })
+        .collect();
+    // Names place their neighbours as well as content words do.
+    let anchoring = |word: &WordGloss| {
+        word.part_of_speech.is_content() || word.part_of_speech == PartOfSpeech::ProperNoun
+    };
+    // Content words first, the ones with fewest choices first, so that the surest claim first.
+    let mut order: Vec<usize> = (0..n).filter(|&i| !occurrences[i].is_empty()).collect();
+    order.sort_by_key(|&i| (!anchoring(&words[i]), occurrences[i].len(), i));
+    let mut anchors: Vec<(usize, usize)> = Vec::new();
+    for i in order {
+        let content = anchoring(&words[i]);
+        let best = occurrences[i]
+            .iter()
+            .min_by(|a, b| {
+                let key = |&(k, j): &(usize, usize)| {
+                    let taken = content && claimed[j];
+                    let distance = (relative(j, m) - relative(i, n)).abs();
+                    (taken, distance, k)
+                };
+                let (ka, kb) = (key(a), key(b));
+                ka.0.cmp(&kb.0)
+                    .then(ka.1.total_cmp(&kb.1))
+                    .then(ka.2.cmp(&kb.2))
+            })
+            .copied();
+        if let Some((k, j)) = best {
+            chosen[i].first = k;
+            // A word of the sense's family, not the sense: the translation's word is shown.
+            if !english[j].is(&words[i].glosses[k].to_lowercase()) {
+                chosen[i].here = Some(english[j].lower.clone());
+            }
+            if content && !claimed[j] {
+                claimed[j] = true;
+                anchors.push((i, j));
+            }
+        }
+    }
+    // Places count only the words that may be placed, names and content words: articles and
+    // prepositions come and go between the languages (`la entrega de armamento`, `supplying
+    // weapons`).
+    let rank = |placeable: Vec<bool>| -> (Vec<usize>, usize) {
+        let mut next = 0;
+        let ranks = placeable
+            .into_iter()
+            .map(|p| {
+                next += usize::from(p);
+                next.saturating_sub(1)
+            })
+            .collect();
+        (ranks, next)
+    };
+    let (ci, placeable_words) = rank(words.iter().map(anchoring).collect());
+    let (cj, placeable_english) = rank(
+        english
+            .iter()
+            .map(|w| w.is_content() || w.is_name())
+            .collect(),
+    );
+    let mut anchors: Vec<(usize, usize)> = anchors.iter().map(|&(i, j)| (ci[i], cj[j])).collect();
+    anchors.sort_unstable();
+
+    let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
+    for (i, word) in words.iter().enumerate() {
+        // The auxiliaries (`ha dicho`, `es elegido`) have no word of their own in English.
+        if !word.part_of_speech.is_content()
+            || !occurrences[i].is_empty()
+            || AUXILIARIES.contains(&word.lemma.as_str())
+        {
+            continue;
+        }
+        let predicted = predicted_places(
+            ci[i],
+            placeable_words.max(1),
+            placeable_english.max(1),
+            &anchors,
+        );
+        for (j, token) in english.iter().enumerate() {
+            // Capitalised words next to each other are a name (`the Contact Group`).
+            let in_name = token.capitalised
+                && [j.wrapping_sub(1), j + 1]
+                    .iter()
+                    .any(|&k| english.get(k).is_some_and(|w| w.capitalised));
+            if claimed[j] || !token.is_content() || token.is_name() || in_name {
+                continue;
+            }
+            let score = here_score(word, token, cj[j], &predicted);
+            if score >= HERE_FLOOR {
+                pairs.push((score, i, j));
+            }
+        }
+    }
+    pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let mut placed = vec![false; n];
+    for (_, i, j) in pairs {
+        if placed[i] || claimed[j] {
+            continue;
+        }
+        placed[i] = true;
+        claimed[j] = true;
+        chosen[i].here = Some(english[j].lower.clone());
+    }
+    chosen
+}
+
+/// The English positions where `sense` starts (every word of a multi-word sense in a row: the
+/// first by a lemma, the others by a lemma or as written).
+fn occurs_at<'a>(sense: &'a str, english: &'a [EnglishWord]) -> impl Iterator<Item = usize> + 'a {
+    let sense = sense.to_lowercase();
+    let parts: Vec<String> = sense.split_whitespace().map(str::to_string).collect();
+    (0..english.len()).filter(move |&j| {
+        if english[j].is(&sense) {
+            return true;
+        }
+        parts.len() > 1
+            && english
+                .get(j..j + parts.len())
+                .is_some_and(|run| run.iter().zip(&parts).all(|(word, part)| word.is(part)))
+    })
+}
+
+/// Where the `i`-th of `n` Spanish words is expected among `m` English words, each place with
+/// its weight: next to the English words of its nearest placed neighbours on either side
+/// (shifted by how far they are), or on the other side of them, as English puts an adjective
+/// before its noun (`llamada telefónica`, `phone call`); else at the same relative place.
+fn predicted_places(i: usize, n: usize, m: usize, anchors: &[(usize, usize)]) -> Vec<(f64, f64)> {
+    let mut places = Vec::new();
+    // Only a close neighbour is crossed: a noun and its adjective, not a clause.
+    let crossed = |d: usize| if d <= 2 { 0.7 } else { 0.0 };
+    if let Some(&(il, jl)) = anchors.iter().rev().find(|(a, _)| *a < i) {
+        let d = i - il;
+        places.push((jl as f64 + d as f64, 1.0));
+        places.push((jl as f64 - d as f64, crossed(d)));
+    }
+    if let Some(&(ir, jr)) = anchors.iter().find(|(a, _)| *a > i) {
+        let d = ir - i;
+        places.push((jr as f64 - d as f64, 1.0));
+        places.push((jr as f64 + d as f64, crossed(d)));
+    }
+    if places.is_empty() {
+        places.push(((i as f64 + 0.5) * m as f64 / n as f64 - 0.5, 1.0));
+    }
+    places
+}
+
+/// Place (up to 1), spelling (up to 1.5) and class (up to 0.5) of a Spanish word and an English
+/// one at position `j`.
+fn here_score(word: &WordGloss, token: &EnglishWord, j: usize, predicted: &[(f64, f64)]) -> f64 {
+    let place = predicted
+        .iter()
+        .map(|(p, weight)| weight * (-(j as f64 - p).abs() / 2.5).exp())
+        .fold(0.0, f64::max);
+    let spanish = normalise(&word.lemma, true);
+    let spelling = token
+        .lemmas
+        .iter()
+        .chain([&token.lower])
+        .map(|english| similarity(&spanish, &normalise(english, false)))
+        .fold(0.0, f64::max);
+    // Below a half, shared letters are chance (`arma`, `partnerships`).
+    let spelling = if spelling >= 0.5 { spelling } else { 0.0 };
+    let has = |class: &str| token.classes.iter().any(|c| c == class);
+    let class = match word.part_of_speech {
+        PartOfSpeech::Noun if has("n") => 1.0,
+        PartOfSpeech::Verb if has("vblex") => 1.0,
+        PartOfSpeech::Adjective if has("adj") => 1.0,
+        // `sector energético`: energy sector.
+        PartOfSpeech::Adjective if has("n") => 0.5,
+        PartOfSpeech::Adverb if has("adv") => 1.0,
+        _ => 0.0,
+    };
+    // Far from where the word is expected, only its spelling can tell.
+    if place < 0.3 && spelling == 0.0 {
+        return 0.0;
+    }
+    place + 1.5 * spelling + 0.5 * class
+}
+
+/// A word's letters as cognates share them: no accents, no doubled letters, `ph` `th` `y` `k`
+/// as Spanish writes them, and a Spanish infinitive's or a gendered word's ending off.
+fn normalise(word: &str, spanish: bool) -> String {
+    let mut text: String = word
+        .to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'á' | 'à' | 'ä' => 'a',
+            'é' | 'è' | 'ë' => 'e',
+            'í' | 'ì' | 'ï' => 'i',
+            'ó' | 'ò' | 'ö' => 'o',
+            'ú' | 'ù' | 'ü' => 'u',
+            'ñ' => 'n',
+            'y' => 'i',
+            'k' => 'c',
+            c => c,
+        })
+        .filter(|c| c.is_alphabetic())
+        .collect();
+    if !spanish {
+        text = text
+            .replace("ph", "f")
+            .replace("th", "t")
+            .replace("tion", "cion");
+    }
+    let mut collapsed = String::with_capacity(text.len());
+    for c in text.chars() {
+        if !collapsed.ends_with(c) {
+            collapsed.push(c);
+        }
+    }
+    if spanish {
+        for ending in ["ar", "er", "ir", "o", "a", "e"] {
+            if let Some(stem) = collapsed.strip_suffix(ending)
+                && stem.chars().count() >= 3
+            {
+                return stem.to_string();
+            }
+        }
+    }
+    collapsed
+}
+
+/// How alike two normalised words are, 0 to 1: a long shared beginning (`energ-etic`,
+/// `energ-i`) or the Dice coefficient of their letter pairs, whichever is higher.
+fn similarity(a: &str, b: &str) -> f64 {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len() < 2 || b.len() < 2 {
+        return if a == b && !a.is_empty() { 1.0 } else { 0.0 };
+    }
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let shorter = a.len().min(b.len());
+    let by_prefix = if prefix >= 4 {
+        prefix as f64 / shorter as f64
+    } else {
+        0.0
+    };
+    // Short words share letter pairs by chance (`comenzar`, `come`).
+    if a.len() < 5 || b.len() < 5 {
+        return by_prefix;
+    }
+    let pairs = |w: &[char]| -> Vec<(char, char)> { w.windows(2).map(|p| (p[0], p[1])).collect() };
+    let (pa, mut pb) = (pairs(&a), pairs(&b));
+    let total = pa.len() + pb.len();
+    let mut shared = 0;
+    for pair in pa {
+        if let Some(at) = pb.iter().position(|p| *p == pair) {
+            pb.swap_remove(at);
+            shared += 1;
+        }
+    }
+    let dice = 2.0 * shared as f64 / total as f64;
+    by_prefix.max(dice)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gloss::english::plain_words;
+    use crate::gloss::tests::word;
+
+    fn english(text: &str, nouns: &[&str]) -> Vec<EnglishWord> {
+        let mut words = plain_words(text);
+        for w in &mut words {
+            w.classes = if nouns.contains(&w.lower.as_str()) {
+                vec!["n".to_string()]
+            } else if ["the", "of", "a", "for", "to", "in", "and"].contains(&w.lower.as_str()) {
+                vec!["det".to_string()]
+            } else {
+                vec!["vblex".to_string(), "adj".to_string()]
+            };
+        }
+        words
+    }
+
+    #[test]
+    fn the_sense_the_translation_uses_comes_first() {
+        let words = [
+            word(0..0, "Japón", PartOfSpeech::ProperNoun, &["Japan"]),
+            word(0..0, "apoyar", PartOfSpeech::Verb, &["lean", "support"]),
+            word(0..0, "esfuerzo", PartOfSpeech::Noun, &["effort"]),
+        ];
+        let chosen = choose_senses(
+            &words,
+            &english("Japan supported the efforts", &["efforts"]),
+        );
+        assert_eq!(chosen[1].first, 1);
+        assert_eq!(chosen[1].here, None);
+        assert_eq!(chosen[2].first, 0);
+    }
+
+    #[test]
+    fn a_word_none_of_whose_senses_occurs_gets_the_translation_s_word() {
+        let words = [
+            word(0..0, "producción", PartOfSpeech::Noun, &["production"]),
+            word(0..0, "de", PartOfSpeech::Preposition, &["of"]),
+            word(0..0, "arma", PartOfSpeech::Noun, &["arm"]),
+            word(0..0, "moderno", PartOfSpeech::Adjective, &["modern"]),
+        ];
+        let text = "the production of modern weapons";
+        let chosen = choose_senses(&words, &english(text, &["production", "weapons"]));
+        assert_eq!(chosen[2].here.as_deref(), Some("weapons"));
+        assert_eq!(chosen[3].here, None);
+    }
+
+    #[test]
+    fn cognates_are_found_by_their_spelling() {
+        assert!(
+            similarity(
+                &normalise("agresión", true),
+                &normalise("aggression", false)
+            ) > 0.9
+        );
+        assert!(similarity(&normalise("energético", true), &normalise("energy", false)) > 0.7);
+        assert!(similarity(&normalise("conjunto", true), &normalise("joint", false)) < 0.4);
+    }
+}

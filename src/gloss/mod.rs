@@ -40,7 +40,10 @@ mod pool;
 mod vocabulary;
 
 pub use pool::Glosses;
-pub use vocabulary::{VocabularyEntry, anki_csv, vocabulary};
+pub use vocabulary::{
+    VocabularyEntry, VocabularyParagraph, anki_csv, is_function_word, is_transparent_cognate,
+    proper_case, study_list, vocabulary,
+};
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;

@@ -46,8 +46,43 @@ pub struct Glossary {
     /// The distinct analyses, as JSON for the page; words point into it by index.
     pub data: String,
     pub vocabulary: Vec<gloss::VocabularyEntry>,
+    /// The vocabulary for the page's script, which lays the list out: JSON, one `[G, N, I]` an
+    /// entry, G the example word's entry in `data`, N the lemma's occurrences, I which of the
+    /// original's words with entry G (from 0, in reading order) is the example.
+    pub vocabulary_data: String,
     /// The vocabulary as a CSV file that Anki imports.
     pub anki_csv: String,
+}
+
+fn proper_cased(word: &gloss::WordGloss) -> gloss::WordGloss {
+    let mut word = word.clone();
+    if matches!(
+        word.part_of_speech,
+        gloss::PartOfSpeech::Adjective | gloss::PartOfSpeech::Noun
+    ) {
+        word.glosses = word.glosses.iter().map(|g| gloss::proper_case(g)).collect();
+    }
+    word
+}
+
+/// [`Glossary::vocabulary_data`]: `entries[k][i]` is the gloss entry of paragraph k's word i.
+fn vocabulary_data(list: &[gloss::VocabularyEntry], entries: &[Vec<usize>]) -> String {
+    let rows: Vec<String> = list
+        .iter()
+        .map(|entry| {
+            let g = entries[entry.paragraph][entry.position];
+            let before: usize = entries[..entry.paragraph]
+                .iter()
+                .map(|p| p.iter().filter(|&&e| e == g).count())
+                .sum::<usize>()
+                + entries[entry.paragraph][..entry.position]
+                    .iter()
+                    .filter(|&&e| e == g)
+                    .count();
+            format!("[{g},{},{before}]", entry.occurrences)
+        })
+        .collect();
+    format!("[{}]", rows.join(","))
 }
 
 pub fn annotate(article: &Article) -> Result<AnnotatedArticle> {
@@ -67,27 +102,32 @@ pub fn annotate_with_glosses(
     warnings.extend(quote_warnings(&article.target, &target_quotes));
 
     let mut source_marks = quote_marks(&source_quotes, &article.source);
-    let glossary = glosses.map(|paragraphs| {
-        let mut table = gloss::GlossTable::default();
-        for (marks, words) in source_marks.iter_mut().zip(paragraphs) {
-            marks.extend(words.iter().map(|word| Mark {
-                range: word.range.clone(),
-                kind: MarkKind::Word(table.add(word)),
-            }));
-        }
-        let vocabulary = gloss::vocabulary(
-            source
-                .iter()
-                .copied()
-                .zip(paragraphs.iter().map(Vec::as_slice)),
-        );
-        Glossary {
-            data: table.to_json(),
-            anki_csv: gloss::anki_csv(&vocabulary),
-            vocabulary,
-        }
+    // English names of nationalities take their capital (Apertium writes `ukrainian`).
+    let glosses: Option<Vec<Vec<gloss::WordGloss>>> = glosses.map(|paragraphs| {
+        paragraphs
+            .iter()
+            .map(|words| words.iter().map(proper_cased).collect())
+            .collect()
     });
+    let mut table = gloss::GlossTable::default();
+    let entries: Vec<Vec<usize>> = glosses
+        .iter()
+        .flatten()
+        .map(|words| words.iter().map(|word| table.add(word)).collect())
+        .collect();
+    for ((marks, words), entries) in source_marks
+        .iter_mut()
+        .zip(glosses.iter().flatten())
+        .zip(&entries)
+    {
+        marks.extend(words.iter().zip(entries).map(|(word, &entry)| Mark {
+            range: word.range.clone(),
+            kind: MarkKind::Word(entry),
+        }));
+    }
     let mut target_marks = quote_marks(&target_quotes, &article.target);
+    // Each original sentence (or run of sentences aligned together) with its English.
+    let mut aligned: Vec<Vec<(Range<usize>, String)>> = vec![Vec::new(); source.len()];
     let mut group = 0;
     for k in 0..source.len().min(target.len()) {
         let s_sentences = sentences_of(&article.source, k);
@@ -96,6 +136,20 @@ pub fn annotate_with_glosses(
         for link in links(paired, (source[k], &s_sentences), (target[k], &t_sentences)) {
             group += 1;
             let kind = MarkKind::Sentence(group);
+            if let (Some(first), Some(last)) = (
+                s_sentences.get(link.source.start),
+                link.source
+                    .end
+                    .checked_sub(1)
+                    .and_then(|i| s_sentences.get(i)),
+            ) {
+                let english: Vec<&str> = link
+                    .target
+                    .clone()
+                    .filter_map(|i| t_sentences.get(i).map(|r| target[k][r.clone()].trim()))
+                    .collect();
+                aligned[k].push((first.start..last.end, english.join(" ")));
+            }
             for i in link.source {
                 source_marks[k].push(Mark {
                     range: s_sentences[i].clone(),
@@ -110,6 +164,25 @@ pub fn annotate_with_glosses(
             }
         }
     }
+    let glossary = glosses.as_ref().map(|paragraphs| {
+        let list: Vec<gloss::VocabularyParagraph<'_>> = source
+            .iter()
+            .zip(paragraphs)
+            .zip(&mut aligned)
+            .map(|((text, words), sentences)| gloss::VocabularyParagraph {
+                text,
+                words,
+                sentences: std::mem::take(sentences),
+            })
+            .collect();
+        let vocabulary = gloss::study_list(&list);
+        Glossary {
+            data: table.to_json(),
+            vocabulary_data: vocabulary_data(&vocabulary, &entries),
+            anki_csv: gloss::anki_csv(&vocabulary),
+            vocabulary,
+        }
+    });
 
     let machine = match &article.translator {
         Translator::Machine(engine) => Some(engine.as_str()),

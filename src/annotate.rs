@@ -99,7 +99,12 @@ pub fn annotate_with_glosses(
 
     let (source_quotes, target_quotes) = quotes::find_pairs(&source, &target);
     let mut warnings = quote_warnings(&article.source, &source_quotes);
-    warnings.extend(quote_warnings(&article.target, &target_quotes));
+    // A machine translation is made from the seed, so its problems are the seed's: say each once.
+    for warning in quote_warnings(&article.target, &target_quotes) {
+        if !warnings.contains(&warning) {
+            warnings.push(warning);
+        }
+    }
 
     let mut source_marks = quote_marks(&source_quotes, &article.source);
     // English names of nationalities take their capital (Apertium writes `ukrainian`).

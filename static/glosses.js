@@ -170,7 +170,7 @@
     if (!labels || remembered(HINT_KEY) === "seen") {
       return;
     }
-    var hint = element("p", "hint", "Tap a word of the original for its meaning. ", "en");
+    var hint = element("p", "hint", "Tap a word for its meaning. ", "en");
     var close = element("button", "hint-close", "Got it");
     close.type = "button";
     close.addEventListener("click", function () {

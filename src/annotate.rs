@@ -47,8 +47,43 @@ pub struct Glossary {
     /// The distinct analyses, as JSON for the page; words point into it by index.
     pub data: String,
     pub vocabulary: Vec<gloss::VocabularyEntry>,
+    /// The vocabulary for the page's script, which lays the list out: JSON, one `[G, N, I]` an
+    /// entry, G the example word's entry in `data`, N the lemma's occurrences, I which of the
+    /// original's words with entry G (from 0, in reading order) is the example.
+    pub vocabulary_data: String,
     /// The vocabulary as a CSV file that Anki imports.
     pub anki_csv: String,
+}
+
+fn proper_cased(word: &gloss::WordGloss) -> gloss::WordGloss {
+    let mut word = word.clone();
+    if matches!(
+        word.part_of_speech,
+        gloss::PartOfSpeech::Adjective | gloss::PartOfSpeech::Noun
+    ) {
+        word.glosses = word.glosses.iter().map(|g| gloss::proper_case(g)).collect();
+    }
+    word
+}
+
+/// [`Glossary::vocabulary_data`]: `entries[k][i]` is the gloss entry of paragraph k's word i.
+fn vocabulary_data(list: &[gloss::VocabularyEntry], entries: &[Vec<usize>]) -> String {
+    let rows: Vec<String> = list
+        .iter()
+        .map(|entry| {
+            let g = entries[entry.paragraph][entry.position];
+            let before: usize = entries[..entry.paragraph]
+                .iter()
+                .map(|p| p.iter().filter(|&&e| e == g).count())
+                .sum::<usize>()
+                + entries[entry.paragraph][..entry.position]
+                    .iter()
+                    .filter(|&&e| e == g)
+                    .count();
+            format!("[{g},{},{before}]", entry.occurrences)
+        })
+        .collect();
+    format!("[{}]", rows.join(","))
 }
 
 pub fn annotate(article: &Article) -> Result<AnnotatedArticle> {
@@ -68,42 +103,79 @@ pub fn annotate_with_glosses(
         .collect();
     let (source_quotes, target_quotes) = quotes::find_pairs_aligned(&source, &target, &alignments);
     let mut warnings = quote_warnings(&article.source, &source_quotes);
-    warnings.extend(quote_warnings(&article.target, &target_quotes));
+    // A machine translation is made from the seed, so its problems are the seed's: say each once.
+    for warning in quote_warnings(&article.target, &target_quotes) {
+        if !warnings.contains(&warning) {
+            warnings.push(warning);
+        }
+    }
 
     let mut source_marks = quote_marks(&source_quotes, &article.source);
-    let glossary = glosses.map(|paragraphs| {
-        let choices = choose_senses(&target, &alignments, paragraphs);
-        let mut table = gloss::GlossTable::default();
-        let mut shown: Vec<Vec<gloss::WordGloss>> = Vec::with_capacity(paragraphs.len());
-        for (k, (marks, words)) in source_marks.iter_mut().zip(paragraphs).enumerate() {
-            let choices = choices.get(k).map_or(&[][..], Vec::as_slice);
-            let words: Vec<gloss::WordGloss> = words
-                .iter()
-                .enumerate()
-                .map(|(i, word)| in_context(word, choices.get(i)))
-                .collect();
-            marks.extend(words.iter().enumerate().map(|(i, word)| Mark {
-                range: word.range.clone(),
-                kind: MarkKind::Word(
-                    table.add_in_context(word, choices.get(i).and_then(|c| c.here.as_deref())),
-                ),
-            }));
-            shown.push(words);
-        }
-        let vocabulary =
-            gloss::vocabulary(source.iter().copied().zip(shown.iter().map(Vec::as_slice)));
-        Glossary {
-            data: table.to_json(),
-            anki_csv: gloss::anki_csv(&vocabulary),
-            vocabulary,
-        }
+    // Each word with the sense its translation uses first (and, where the dictionary has none
+    // of it, the word the translation uses: `here`), English names of nationalities with their
+    // capital (Apertium writes `ukrainian`).
+    let choices = glosses.map(|paragraphs| choose_senses(&target, &alignments, paragraphs));
+    let glosses: Option<Vec<Vec<gloss::WordGloss>>> = glosses.map(|paragraphs| {
+        paragraphs
+            .iter()
+            .enumerate()
+            .map(|(k, words)| {
+                let chosen = choices.iter().flat_map(|c| c.get(k)).flatten();
+                let mut chosen = chosen.map(Some).chain(std::iter::repeat(None));
+                words
+                    .iter()
+                    .map(|word| proper_cased(&in_context(word, chosen.next().flatten())))
+                    .collect()
+            })
+            .collect()
     });
+    let here = |k: usize, i: usize| {
+        choices
+            .as_ref()
+            .and_then(|c| c.get(k)?.get(i)?.here.as_deref())
+    };
+    let mut table = gloss::GlossTable::default();
+    let entries: Vec<Vec<usize>> = glosses
+        .iter()
+        .flatten()
+        .enumerate()
+        .map(|(k, words)| {
+            let entry = |(i, word)| table.add_in_context(word, here(k, i));
+            words.iter().enumerate().map(entry).collect()
+        })
+        .collect();
+    for ((marks, words), entries) in source_marks
+        .iter_mut()
+        .zip(glosses.iter().flatten())
+        .zip(&entries)
+    {
+        marks.extend(words.iter().zip(entries).map(|(word, &entry)| Mark {
+            range: word.range.clone(),
+            kind: MarkKind::Word(entry),
+        }));
+    }
     let mut target_marks = quote_marks(&target_quotes, &article.target);
+    // Each original sentence (or run of sentences aligned together) with its English.
+    let mut aligned: Vec<Vec<(Range<usize>, String)>> = vec![Vec::new(); source.len()];
     let mut group = 0;
     for (k, alignment) in alignments.iter().enumerate() {
         for link in &alignment.links {
             group += 1;
             let kind = MarkKind::Sentence(group);
+            if let (Some(first), Some(last)) = (
+                alignment.source.get(link.source.start),
+                link.source
+                    .end
+                    .checked_sub(1)
+                    .and_then(|i| alignment.source.get(i)),
+            ) {
+                let english: Vec<&str> = link
+                    .target
+                    .clone()
+                    .filter_map(|i| alignment.target.get(i).map(|r| target[k][r.clone()].trim()))
+                    .collect();
+                aligned[k].push((first.start..last.end, english.join(" ")));
+            }
             for i in link.source.clone() {
                 source_marks[k].push(Mark {
                     range: alignment.source[i].clone(),
@@ -118,6 +190,25 @@ pub fn annotate_with_glosses(
             }
         }
     }
+    let glossary = glosses.as_ref().map(|paragraphs| {
+        let list: Vec<gloss::VocabularyParagraph<'_>> = source
+            .iter()
+            .zip(paragraphs)
+            .zip(&mut aligned)
+            .map(|((text, words), sentences)| gloss::VocabularyParagraph {
+                text,
+                words,
+                sentences: std::mem::take(sentences),
+            })
+            .collect();
+        let vocabulary = gloss::study_list(&list);
+        Glossary {
+            data: table.to_json(),
+            vocabulary_data: vocabulary_data(&vocabulary, &entries),
+            anki_csv: gloss::anki_csv(&vocabulary),
+            vocabulary,
+        }
+    });
 
     let machine = match &article.translator {
         Translator::Machine(engine) => Some(engine.as_str()),

@@ -7,6 +7,7 @@
   var MODES = ["side", "interleaved", "original", "translation"];
   var MODE_KEY = "paralelo-mode";
   var THEME_KEY = "paralelo-theme";
+  var SIZE_KEY = "paralelo-size";
 
   function load(key) {
     try {
@@ -33,17 +34,62 @@
   if (storedTheme === "dark" || storedTheme === "light") {
     root.setAttribute("data-theme", storedTheme);
   }
+  var storedSize = load(SIZE_KEY);
+  if (storedSize && /^-?[0-3]$/.test(storedSize)) {
+    root.setAttribute("data-size", storedSize);
+  }
   root.classList.add("js");
 
   function all(selector, scope) {
     return Array.prototype.slice.call((scope || document).querySelectorAll(selector));
   }
 
+  // On a phone, side by side and interleaved look the same: one button stands for both.
+  var phone = window.matchMedia ? window.matchMedia("(max-width: 699px)") : { matches: false };
+
   function setMode(mode) {
     root.setAttribute("data-mode", mode);
     save(MODE_KEY, mode);
+    showMode();
+  }
+
+  function showMode() {
+    var mode = root.getAttribute("data-mode");
+    if (phone.matches && mode === "interleaved") {
+      mode = "side";
+    }
     all(".controls button[data-mode]").forEach(function (button) {
       button.setAttribute("aria-pressed", String(button.getAttribute("data-mode") === mode));
+    });
+  }
+
+  // Text size, a step at a time, remembered.
+  var SIZES = ["-2", "-1", "0", "1", "2", "3"];
+  function setupSizes() {
+    all("button[data-size]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var now = SIZES.indexOf(root.getAttribute("data-size") || "0");
+        var next = SIZES[Math.max(0, Math.min(SIZES.length - 1, now + Number(button.getAttribute("data-size"))))];
+        root.setAttribute("data-size", next);
+        save(SIZE_KEY, next);
+      });
+    });
+  }
+
+  // The settings menu closes on Escape and on a click outside it.
+  function setupMenu() {
+    all("details.menu").forEach(function (menu) {
+      document.addEventListener("click", function (event) {
+        if (!menu.contains(event.target)) {
+          menu.open = false;
+        }
+      });
+      menu.addEventListener("keydown", function (event) {
+        if (event.key === "Escape" && menu.open) {
+          menu.open = false;
+          menu.querySelector("summary").focus();
+        }
+      });
     });
   }
 
@@ -56,7 +102,7 @@
   }
 
   function setupTheme() {
-    all(".controls .theme").forEach(function (button) {
+    all("button.theme").forEach(function (button) {
       button.setAttribute("aria-pressed", String(isDark()));
       button.addEventListener("click", function () {
         var theme = isDark() ? "light" : "dark";
@@ -95,21 +141,46 @@
     return el && el.closest ? el.closest(".s, q.quote") : null;
   }
 
-  // One tab stop per column; arrow keys walk its sentences (a roving tab index).
+  // The first fragment of each sentence: a quotation splits a sentence into several `.s`
+  // (same paragraph, same group), and the reader stops once a sentence.
+  function stops(side) {
+    var previous = null;
+    return all(".pair > ." + side + "[data-p] .s").filter(function (s) {
+      var key = s.closest("p").getAttribute("data-p") + "/" + s.getAttribute("data-a");
+      var first = key !== previous;
+      previous = key;
+      return first;
+    });
+  }
+
+  // One tab stop per column; arrow keys walk its sentences (a roving tab index), and the other
+  // column's tab stop follows to the twin of the sentence the reader is on.
   function setupSentences() {
-    ["src", "tgt"].forEach(function (side) {
-      var sentences = all(".pair > ." + side + "[data-p] .s");
-      sentences.forEach(function (s, i) {
-        s.setAttribute("tabindex", i === 0 ? "0" : "-1");
+    var columns = { src: stops("src"), tgt: stops("tgt") };
+    function rove(list, to) {
+      list.forEach(function (s) {
+        s.setAttribute("tabindex", s === to ? "0" : "-1");
       });
+    }
+    ["src", "tgt"].forEach(function (side) {
+      var sentences = columns[side];
+      var other = columns[side === "src" ? "tgt" : "src"];
+      rove(sentences, sentences[0]);
       sentences.forEach(function (s, i) {
+        s.addEventListener("focus", function () {
+          rove(sentences, s);
+          var twin = other.filter(function (t) {
+            return t.getAttribute("data-a") === s.getAttribute("data-a");
+          })[0];
+          if (twin) {
+            rove(other, twin);
+          }
+        });
         s.addEventListener("keydown", function (event) {
           var step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[event.key];
-          var next = step && sentences[i + step];
+          var next = step && event.target === s && sentences[i + step];
           if (next) {
             event.preventDefault();
-            s.setAttribute("tabindex", "-1");
-            next.setAttribute("tabindex", "0");
             next.focus();
           }
         });
@@ -166,151 +237,6 @@
     });
   }
 
-  function element(tag, className, text, lang) {
-    var el = document.createElement(tag);
-    if (className) {
-      el.className = className;
-    }
-    if (text) {
-      el.textContent = text;
-    }
-    if (lang) {
-      el.lang = lang;
-    }
-    return el;
-  }
-
-  // Glosses: tap, click or focus an original word for its dictionary form and meanings. From a
-  // focused sentence, Enter goes to its words; arrows move between them; Escape goes back.
-  function setupGlosses() {
-    var data = document.getElementById("glosses");
-    if (!data) {
-      return;
-    }
-    var table;
-    try {
-      table = JSON.parse(data.textContent);
-    } catch (e) {
-      return; // a damaged table costs the glosses, not the page
-    }
-    var sourceLang = root.getAttribute("lang");
-    var popover = element("div", "gloss", "", "en");
-    popover.setAttribute("role", "status");
-    popover.hidden = true;
-    document.body.appendChild(popover);
-
-    function show(word) {
-      var entry = table[Number(word.getAttribute("data-g"))];
-      if (!entry) {
-        return;
-      }
-      popover.textContent = "";
-      var head = element("p", "gloss-head");
-      head.appendChild(element("span", "gloss-form", word.textContent, sourceLang));
-      head.appendChild(document.createTextNode(" · "));
-      head.appendChild(element("b", "gloss-lemma", entry.lemma, sourceLang));
-      popover.appendChild(head);
-      var kind = entry.pos + (entry.details ? ", " + entry.details : "");
-      popover.appendChild(element("p", "gloss-kind", kind));
-      if (entry.here) {
-        popover.appendChild(element("p", "gloss-here", "here: " + entry.here));
-      }
-      var list = element("ol", "gloss-meanings");
-      entry.glosses.forEach(function (meaning) {
-        list.appendChild(element("li", "", meaning));
-      });
-      popover.appendChild(list);
-      popover.hidden = false;
-      var box = word.getBoundingClientRect();
-      var left = Math.min(box.left + window.scrollX, window.scrollX + document.documentElement.clientWidth - popover.offsetWidth - 8);
-      popover.style.left = Math.max(8, left) + "px";
-      popover.style.top = box.bottom + window.scrollY + 6 + "px";
-    }
-
-    function hide() {
-      popover.hidden = true;
-    }
-
-    var words = all(".pair > .src[data-p] .w");
-    words.forEach(function (word, i) {
-      word.setAttribute("tabindex", "-1");
-      word.addEventListener("click", function (event) {
-        // The tap is the word's: it does not also reveal the paragraph's translation.
-        event.stopPropagation();
-        show(word);
-      });
-      word.addEventListener("focus", function () {
-        show(word);
-      });
-      word.addEventListener("keydown", function (event) {
-        var step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[event.key];
-        if (step && words[i + step]) {
-          words[i + step].focus();
-        } else if (event.key === "Escape") {
-          hide();
-          var sentence = word.closest(".s");
-          if (sentence) {
-            sentence.focus();
-          }
-        } else {
-          return;
-        }
-        event.preventDefault();
-        event.stopPropagation();
-      });
-    });
-    all(".pair > .src[data-p] .s").forEach(function (sentence) {
-      sentence.addEventListener("keydown", function (event) {
-        var first = sentence.querySelector(".w");
-        if (event.key === "Enter" && first) {
-          event.preventDefault();
-          first.focus();
-        }
-      });
-    });
-    document.addEventListener("click", hide);
-    document.addEventListener("keydown", function (event) {
-      if (event.key === "Escape") {
-        hide();
-      }
-    });
-  }
-
-  // The vocabulary table sorts by any column, both ways.
-  function setupVocabulary() {
-    all("table.vocabulary-list th[data-sort]").forEach(function (th) {
-      var button = element("button", "sort", th.textContent);
-      button.type = "button";
-      th.textContent = "";
-      th.appendChild(button);
-      button.addEventListener("click", function () {
-        var table = th.closest("table");
-        var column = Array.prototype.indexOf.call(th.parentNode.children, th);
-        var ascending = th.getAttribute("aria-sort") !== "ascending";
-        var numeric = th.getAttribute("data-sort") === "number";
-        var body = table.tBodies[0];
-        var rows = Array.prototype.slice.call(body.rows);
-        rows.sort(function (a, b) {
-          var x = a.cells[column].textContent;
-          var y = b.cells[column].textContent;
-          var order = numeric ? Number(x) - Number(y) : x.localeCompare(y, sourceLangOf());
-          return ascending ? order : -order;
-        });
-        rows.forEach(function (row) {
-          body.appendChild(row);
-        });
-        all("th[aria-sort]", table).forEach(function (other) {
-          other.removeAttribute("aria-sort");
-        });
-        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
-      });
-    });
-  }
-
-  function sourceLangOf() {
-    return root.getAttribute("lang") || undefined;
-  }
-
   document.addEventListener("DOMContentLoaded", function () {
     all(".controls button[data-mode]").forEach(function (button) {
       button.addEventListener("click", function () {
@@ -318,10 +244,13 @@
       });
     });
     setMode(root.getAttribute("data-mode") || "side");
+    if (phone.addEventListener) {
+      phone.addEventListener("change", showMode);
+    }
     setupTheme();
     setupSentences();
     setupReveal();
-    setupGlosses();
-    setupVocabulary();
+    setupSizes();
+    setupMenu();
   });
 })();

@@ -120,7 +120,7 @@ fn a_seed_without_translation_is_translated_sentence_by_sentence() {
         .collect();
     assert!(unknown.contains("Zelenski"), "{unknown:?}");
     // The headlines: the lead's first sentence, and its machine translation.
-    let h1: String = select(&page, "h1")[0].text().collect();
+    let h1: String = select(&page, r#"h1 [lang="es"]"#)[0].text().collect();
     assert_eq!(h1, "El Gobierno aprobó ayer el plan de vivienda.");
     let markdown = fs::read_to_string(options.out.join("vivienda/en.md")).unwrap();
     assert!(

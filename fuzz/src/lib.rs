@@ -658,14 +658,19 @@ pub fn translation_of(paragraphs: &[&str]) -> String {
 
 /// Checks the page that `render_from_text` made from a seed whose body paragraphs are `source`
 /// and a translation whose body paragraphs are `target`: well formed, with only the site's
-/// script, no event handlers, each paragraph's visible text as written, each quotation that
+/// scripts, no event handlers, each paragraph's visible text as written, each quotation that
 /// `find_pairs_aligned` finds (with the page's sentence alignment) shown as one `<q>` with its
 /// number, numbered as `check_quote_numbering_in_groups` says.
 pub fn check_page(page: &str, source: &[&str], target: &[&str]) -> Result<(), String> {
     check_tag_balance(page)?;
     let lower = page.to_ascii_lowercase();
-    let site_script = "<script src=\"../paralelo.js\"></script>";
-    if lower.matches("<script").count() != 1 || !page.contains(site_script) {
+    let site_scripts = [
+        "<script src=\"../glosses.js\"></script>",
+        "<script src=\"../paralelo.js\"></script>",
+    ];
+    if lower.matches("<script").count() != site_scripts.len()
+        || !site_scripts.iter().all(|script| page.contains(script))
+    {
         return Err("a <script> other than the site's own".into());
     }
     let mut numbers = Vec::new();

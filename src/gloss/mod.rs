@@ -44,7 +44,10 @@ mod vocabulary;
 pub use english::{EnglishAnalyser, EnglishWord, english_words};
 pub use pool::Glosses;
 pub use senses::{InContext, choose_senses};
-pub use vocabulary::{VocabularyEntry, anki_csv, vocabulary};
+pub use vocabulary::{
+    VocabularyEntry, VocabularyParagraph, anki_csv, is_function_word, is_transparent_cognate,
+    proper_case, study_list, vocabulary,
+};
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;

@@ -1,5 +1,7 @@
-//! An article's vocabulary list: its content words' lemmas with their first sentence, and the
-//! Anki CSV made from it.
+//! An article's vocabulary list: a study list, not a concordance. Its content words' lemmas,
+//! less the function words and the transparent cognates, each with one example: a short window
+//! of its sentence around the word, and the aligned English sentence. The Anki CSV is made from
+//! the same list.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -8,60 +10,371 @@ use std::ops::Range;
 
 use super::{PartOfSpeech, WordGloss};
 
+/// How many words the example window keeps on each side of the word.
+pub const WINDOW_WORDS: usize = 5;
+
+/// Lemmas that are content words by class but grammar in use: auxiliaries, copulas, negation
+/// and the commonest adverbs of degree and time. A learner meets them in every sentence.
+const FUNCTION_LEMMAS: &[&str] = &[
+    "haber", "ser", "estar", "no", "sí", "más", "menos", "muy", "también", "tampoco", "ya", "así",
+    "tan", "tanto", "como", "donde", "cuando", "aún", "todavía", "sólo", "solo", "luego",
+];
+
 /// A lemma of an article's vocabulary list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VocabularyEntry {
     pub lemma: String,
     pub part_of_speech: PartOfSpeech,
-    /// The glosses of the lemma's first occurrence.
+    /// The glosses of the example occurrence.
     pub glosses: Vec<String>,
-    /// The sentence the lemma first appears in, without surrounding whitespace.
+    /// The example: a window of the sentence around the word (at most [`WINDOW_WORDS`] words
+    /// each side, `…` where it was cut), without surrounding whitespace.
     pub sentence: String,
-    /// The byte range of that occurrence in `sentence`, for highlighting.
+    /// The byte range of the word in `sentence`, for highlighting.
     pub word: Range<usize>,
+    /// The English sentence(s) aligned with the example's sentence; empty when unknown.
+    pub english: String,
+    /// Where the example is: its paragraph (from 0) and its index in that paragraph's words.
+    pub paragraph: usize,
+    pub position: usize,
     /// How often the lemma occurs in the article.
     pub occurrences: usize,
 }
 
-/// The distinct lemmas of the content words ([`PartOfSpeech::is_content`]) of an article's
-/// paragraphs, each with its analysed words, in order of first appearance. A lemma with two
-/// classes (`forma`, noun; `formar`, verb, differ anyway) has an entry for each.
+/// One original paragraph as the vocabulary sees it: its text, its analysed words and its
+/// sentences, each with the English it is aligned with.
+pub struct VocabularyParagraph<'a> {
+    pub text: &'a str,
+    pub words: &'a [WordGloss],
+    pub sentences: Vec<(Range<usize>, String)>,
+}
+
+/// The distinct lemmas of the content words of an article's paragraphs, without function
+/// words ([`is_function_word`]) and transparent cognates ([`is_transparent_cognate`]), in order
+/// of first appearance. A lemma with two classes has an entry for each. Each example is the
+/// occurrence whose sentence has served the fewest entries before it, so that examples spread
+/// over the article instead of repeating its lead.
 pub fn vocabulary<'a>(
     paragraphs: impl IntoIterator<Item = (&'a str, &'a [WordGloss])>,
 ) -> Vec<VocabularyEntry> {
-    let mut entries: Vec<VocabularyEntry> = Vec::new();
-    let mut seen: HashMap<(&str, PartOfSpeech), usize> = HashMap::new();
-    for (paragraph, words) in paragraphs {
-        let sentences = crate::text::sentences::split(paragraph, "es");
-        for word in words.iter().filter(|w| w.part_of_speech.is_content()) {
-            match seen.entry((word.lemma.as_str(), word.part_of_speech)) {
-                Entry::Occupied(known) => entries[*known.get()].occurrences += 1,
+    let paragraphs: Vec<VocabularyParagraph<'a>> = paragraphs
+        .into_iter()
+        .map(|(text, words)| VocabularyParagraph {
+            text,
+            words,
+            sentences: crate::text::sentences::split(text, "es")
+                .into_iter()
+                .map(|range| (range, String::new()))
+                .collect(),
+        })
+        .collect();
+    study_list(&paragraphs)
+}
+
+/// [`vocabulary`] of paragraphs whose sentences and their English are known.
+pub fn study_list(paragraphs: &[VocabularyParagraph<'_>]) -> Vec<VocabularyEntry> {
+    // Every occurrence of each kept lemma: (paragraph, word index, sentence index).
+    type Place = (usize, usize, usize);
+    let mut order: Vec<(&str, PartOfSpeech)> = Vec::new();
+    let mut places: HashMap<(&str, PartOfSpeech), Vec<Place>> = HashMap::new();
+    for (k, paragraph) in paragraphs.iter().enumerate() {
+        for (i, word) in paragraph.words.iter().enumerate() {
+            if !word.part_of_speech.is_content() || is_function_word(&word.lemma) {
+                continue;
+            }
+            if is_transparent_cognate(&word.lemma, &word.glosses) {
+                continue;
+            }
+            let sentence = paragraph
+                .sentences
+                .iter()
+                .position(|(r, _)| r.contains(&word.range.start))
+                .unwrap_or(usize::MAX);
+            match places.entry((word.lemma.as_str(), word.part_of_speech)) {
+                Entry::Occupied(mut known) => known.get_mut().push((k, i, sentence)),
                 Entry::Vacant(new) => {
-                    let sentence = sentences
-                        .iter()
-                        .find(|s| s.contains(&word.range.start))
-                        .map_or(0..paragraph.len(), Clone::clone);
-                    let text = &paragraph[sentence.clone()];
-                    let start = sentence.start + (text.len() - text.trim_start().len());
-                    let end = sentence.start + text.trim_end().len();
-                    new.insert(entries.len());
-                    entries.push(VocabularyEntry {
-                        lemma: word.lemma.clone(),
-                        part_of_speech: word.part_of_speech,
-                        glosses: word.glosses.clone(),
-                        sentence: paragraph[start..end].to_string(),
-                        word: word.range.start - start..word.range.end - start,
-                        occurrences: 1,
-                    });
+                    order.push(*new.key());
+                    new.insert(vec![(k, i, sentence)]);
                 }
             }
         }
     }
-    entries
+    let mut used: HashMap<(usize, usize), usize> = HashMap::new();
+    order
+        .into_iter()
+        .map(|key| {
+            let occurrences = &places[&key];
+            let &(k, i, s) = occurrences
+                .iter()
+                .min_by_key(|(k, _, s)| used.get(&(*k, *s)).copied().unwrap_or(0))
+                .expect("a lemma has an occurrence");
+            *used.entry((k, s)).or_default() += 1;
+            let paragraph = &paragraphs[k];
+            let word = &paragraph.words[i];
+            let (range, english) = paragraph
+                .sentences
+                .get(s)
+                .map_or((0..paragraph.text.len(), ""), |(r, e)| {
+                    (r.clone(), e.as_str())
+                });
+            let (sentence, at) = window(paragraph.text, range, word.range.clone());
+            VocabularyEntry {
+                lemma: word.lemma.clone(),
+                part_of_speech: word.part_of_speech,
+                glosses: word.glosses.clone(),
+                sentence,
+                word: at,
+                english: english.split_whitespace().collect::<Vec<_>>().join(" "),
+                paragraph: k,
+                position: i,
+                occurrences: occurrences.len(),
+            }
+        })
+        .collect()
+}
+
+/// The part of `text[sentence]` within [`WINDOW_WORDS`] words of `text[word]`, with `…` where
+/// it was cut, and the word's range in it.
+fn window(text: &str, sentence: Range<usize>, word: Range<usize>) -> (String, Range<usize>) {
+    let sentence = sentence.start.min(word.start)..sentence.end.max(word.end).min(text.len());
+    let boundaries = [sentence.start, sentence.end, word.start, word.end];
+    if !boundaries.iter().all(|&i| text.is_char_boundary(i)) {
+        return (text.get(sentence).unwrap_or("").trim().to_string(), 0..0);
+    }
+    let before = &text[sentence.start..word.start];
+    let after = &text[word.end..sentence.end];
+    let before_words: Vec<&str> = before.split_whitespace().collect();
+    let after_words: Vec<&str> = after.split_whitespace().collect();
+    let kept_before = &before_words[before_words.len().saturating_sub(WINDOW_WORDS)..];
+    let kept_after = &after_words[..after_words.len().min(WINDOW_WORDS)];
+    let mut out = String::new();
+    if kept_before.len() < before_words.len() {
+        out.push_str("… ");
+    }
+    out.push_str(&kept_before.join(" "));
+    if !kept_before.is_empty() && before.ends_with(char::is_whitespace) {
+        out.push(' ');
+    }
+    let at = out.len()..out.len() + (word.end - word.start);
+    out.push_str(&text[word]);
+    if !kept_after.is_empty() && after.starts_with(char::is_whitespace) {
+        out.push(' ');
+    }
+    out.push_str(&kept_after.join(" "));
+    if kept_after.len() < after_words.len() {
+        out.push_str(" …");
+    }
+    (out, at)
+}
+
+/// Whether `lemma` is grammar rather than vocabulary ([`FUNCTION_LEMMAS`]).
+pub fn is_function_word(lemma: &str) -> bool {
+    FUNCTION_LEMMAS.contains(&lemma.to_lowercase().as_str())
+}
+
+/// Whether a reader of English would recognise `lemma` unaided: some spelling of it differs
+/// from some spelling of one of its one-word glosses in at most three letters in ten
+/// (`presidente` → president, `tecnología` → technology, `proteger` → protect). The spellings
+/// tried: the Spanish with its regular endings turned English (`-ción` → `-tion`, `-dad` →
+/// `-ty`, `-ía` → `-y`, `-ico` → `-ic`, `-oso` → `-ous`, `-mente` → `-ly`, a verb's `-ar`,
+/// `-er`, `-ir` or a final vowel dropped), the English with a final `-e` or `-ate` dropped; both
+/// without accents, doubled letters, and with `ph`, `th`, `k`, `y`, `z` written `f`, `t`, `c`,
+/// `i`, `s`. Comparing with the glosses, not with English at large, keeps false friends
+/// (`actual`: current; `disposición`: disposal) in the list.
+pub fn is_transparent_cognate(lemma: &str, glosses: &[String]) -> bool {
+    let stems: Vec<String> = spanish_stems(lemma)
+        .iter()
+        .map(|s| spelling(s))
+        .filter(|s| s.chars().count() >= 4)
+        .collect();
+    glosses.iter().filter(|g| !g.contains(' ')).any(|gloss| {
+        let gloss = fold(gloss);
+        let forms = [
+            Some(gloss.as_str()),
+            gloss.strip_suffix('e'),
+            gloss.strip_suffix("ate"),
+        ];
+        forms.into_iter().flatten().any(|form| {
+            let form = spelling(form);
+            stems.iter().any(|stem| {
+                let longest = stem.chars().count().max(form.chars().count());
+                10 * levenshtein(stem, &form) <= 3 * longest
+            })
+        })
+    })
+}
+
+fn fold(text: &str) -> String {
+    text.to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'á' | 'à' => 'a',
+            'é' | 'è' => 'e',
+            'í' => 'i',
+            'ó' => 'o',
+            'ú' | 'ü' => 'u',
+            c => c,
+        })
+        .collect()
+}
+
+/// One spelling for both languages' sounds: `ph` → `f`, `th` → `t`, `k` → `c`, `y` → `i`, `z` →
+/// `s`, doubled letters single.
+fn spelling(word: &str) -> String {
+    let word = word.replace("ph", "f").replace("th", "t");
+    let mut out = String::new();
+    for c in word.chars() {
+        let c = match c {
+            'k' => 'c',
+            'y' => 'i',
+            'z' => 's',
+            c => c,
+        };
+        if !out.ends_with(c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The lemma without accents, and with each regular ending that applies turned English.
+fn spanish_stems(lemma: &str) -> Vec<String> {
+    let word = fold(lemma);
+    const ENDINGS: &[(&str, &str)] = &[
+        ("cion", "tion"),
+        ("dad", "ty"),
+        ("tad", "ty"),
+        ("ia", "y"),
+        ("ico", "ic"),
+        ("ica", "ic"),
+        ("ivo", "ive"),
+        ("iva", "ive"),
+        ("oso", "ous"),
+        ("osa", "ous"),
+        ("mente", "ly"),
+        ("ar", ""),
+        ("er", ""),
+        ("ir", ""),
+        ("o", ""),
+        ("a", ""),
+        ("e", ""),
+    ];
+    let mut stems = vec![word.clone()];
+    for (from, to) in ENDINGS {
+        if let Some(stem) = word.strip_suffix(from)
+            && stem.chars().count() >= 3
+        {
+            stems.push(format!("{stem}{to}"));
+        }
+    }
+    stems
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let here = row[j + 1];
+            row[j + 1] = (previous + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(here + 1);
+            previous = here;
+        }
+    }
+    row[b.len()]
+}
+
+/// English adjectives and nouns of nationality and language take a capital (`ukrainian` →
+/// Ukrainian); Apertium's dictionary writes some of them in lower case.
+pub fn proper_case(gloss: &str) -> String {
+    const PROPER: &[&str] = &[
+        "english",
+        "spanish",
+        "french",
+        "british",
+        "irish",
+        "scottish",
+        "welsh",
+        "polish",
+        "turkish",
+        "danish",
+        "swedish",
+        "finnish",
+        "dutch",
+        "german",
+        "greek",
+        "thai",
+        "czech",
+        "swiss",
+        "american",
+        "african",
+        "european",
+        "asian",
+        "korean",
+        "mexican",
+        "cuban",
+        "chilean",
+        "peruvian",
+        "catalan",
+        "basque",
+        "galician",
+        "israeli",
+        "iraqi",
+        "pakistani",
+        "kuwaiti",
+        "saudi",
+        "yemeni",
+        "slovak",
+        "arab",
+        "arabic",
+        "latin",
+        "african",
+    ];
+    let lower = gloss.to_lowercase();
+    let proper = !gloss.contains(' ')
+        && gloss.chars().all(|c| c.is_alphabetic())
+        && (PROPER.contains(&lower.as_str())
+            || ((lower.ends_with("ian") || lower.ends_with("ese"))
+                && ![
+                    "civilian",
+                    "median",
+                    "guardian",
+                    "obese",
+                    "cheese",
+                    "these",
+                    "diocese",
+                    "historian",
+                    "librarian",
+                    "vegetarian",
+                    "comedian",
+                    "pedestrian",
+                    "custodian",
+                    "barbarian",
+                    "veterinarian",
+                    "utopian",
+                    "ruffian",
+                    "guardian",
+                    "theologian",
+                ]
+                .contains(&lower.as_str())
+                && !lower.ends_with("cian")));
+    if proper {
+        let mut chars = gloss.chars();
+        chars
+            .next()
+            .map(|first| first.to_uppercase().chain(chars).collect())
+            .unwrap_or_default()
+    } else {
+        gloss.to_string()
+    }
 }
 
 /// The vocabulary list as a CSV file for Anki's "Basic" note type: front the lemma, back the
-/// glosses, a line break and the example sentence with the word in bold.
+/// glosses, a line break, the example window with the word in bold, and (when known) a line
+/// break and the aligned English sentence in italics.
 ///
 /// RFC 4180, written by the `csv` crate (fields quoted when they hold a comma, quote or line
 /// break; CRLF line ends), UTF-8 without a byte-order mark, after two header lines that Anki
@@ -101,6 +414,9 @@ fn anki_back(entry: &VocabularyEntry) -> String {
         let _ = write!(back, "<b>{}</b>", html_escape(word));
     }
     back.push_str(&html_escape(after));
+    if !entry.english.is_empty() {
+        let _ = write!(back, "<br><i>{}</i>", html_escape(&entry.english));
+    }
     back
 }
 
@@ -130,7 +446,7 @@ mod tests {
     use crate::gloss::tests::word;
 
     #[test]
-    fn vocabulary_keeps_first_sentences_and_counts() {
+    fn vocabulary_spreads_examples_and_counts() {
         let paragraph = "La paz llega. Nadie dijo \"paz, paz\".";
         let words = [
             word(0..2, "el", PartOfSpeech::Article, &["the"]),
@@ -139,7 +455,7 @@ mod tests {
             word(26..29, "paz", PartOfSpeech::Noun, &["peace"]),
         ];
         let second = "Ayer llegó.";
-        let more = [word(5..10, "llegar", PartOfSpeech::Verb, &["arrive"])];
+        let more = [word(5..11, "llegar", PartOfSpeech::Verb, &["arrive"])];
         let list = vocabulary([(paragraph, &words[..]), (second, &more[..])]);
         assert_eq!(list.len(), 2);
         assert_eq!(list[0].lemma, "paz");
@@ -148,6 +464,80 @@ mod tests {
         assert_eq!(&list[0].sentence[list[0].word.clone()], "paz");
         assert_eq!(list[1].lemma, "llegar");
         assert_eq!(list[1].occurrences, 2);
+        // "La paz llega." already serves paz: llegar's example is the other sentence.
+        assert_eq!(list[1].sentence, "Ayer llegó.");
+        assert_eq!((list[1].paragraph, list[1].position), (1, 0));
+    }
+
+    #[test]
+    fn function_words_and_cognates_are_left_out() {
+        let glosses = |g: &[&str]| g.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(is_function_word("haber") && is_function_word("No"));
+        assert!(!is_function_word("mantener"));
+        for (lemma, english) in [
+            ("presidente", "president"),
+            ("contacto", "contact"),
+            ("tecnología", "technology"),
+            ("invasión", "invasion"),
+            ("colaboración", "collaboration"),
+            ("explorar", "explore"),
+            ("enfatizar", "emphasize"),
+            ("militar", "military"),
+            ("telefónico", "telephone"),
+            ("colaborar", "collaborate"),
+            ("proteger", "protect"),
+        ] {
+            assert!(
+                is_transparent_cognate(lemma, &glosses(&[english])),
+                "{lemma}"
+            );
+        }
+        for (lemma, english) in [
+            ("paz", "peace"),
+            ("actual", "current"),
+            ("abordar", "tackle"),
+            ("desarrollo", "development"),
+            ("disposición", "disposal"),
+            ("mundo", "world"),
+            ("garantizar", "guarantee"),
+            ("tiempo", "time"),
+        ] {
+            assert!(
+                !is_transparent_cognate(lemma, &glosses(&[english])),
+                "{lemma}"
+            );
+        }
+    }
+
+    #[test]
+    fn windows_cut_long_sentences_around_the_word() {
+        let text = "Uno dos tres cuatro cinco seis siete ocho nueve diez once doce trece.";
+        let at = text.find("siete").unwrap();
+        let (window, word) = window(text, 0..text.len(), at..at + 5);
+        assert_eq!(
+            window,
+            "… dos tres cuatro cinco seis siete ocho nueve diez once doce …"
+        );
+        assert_eq!(&window[word], "siete");
+        let (short, at) = window_of("Ayer llegó.", 5..11);
+        assert_eq!(short, "Ayer llegó.");
+        assert_eq!(&short[at], "llegó");
+        let (quoted, at) = window_of("Dijo \"paz\".", 6..9);
+        assert_eq!((quoted.as_str(), at), ("Dijo \"paz\".", 6..9));
+    }
+
+    fn window_of(text: &str, word: Range<usize>) -> (String, Range<usize>) {
+        window(text, 0..text.len(), word)
+    }
+
+    #[test]
+    fn nationalities_take_a_capital() {
+        assert_eq!(proper_case("ukrainian"), "Ukrainian");
+        assert_eq!(proper_case("japanese"), "Japanese");
+        assert_eq!(proper_case("russian"), "Russian");
+        assert_eq!(proper_case("spanish"), "Spanish");
+        assert_eq!(proper_case("historian"), "historian");
+        assert_eq!(proper_case("peace"), "peace");
     }
 
     #[test]
@@ -158,6 +548,9 @@ mod tests {
             glosses: vec!["say".to_string(), "tell".to_string()],
             sentence: "Dijo: \"sí, a <todo>\".".to_string(),
             word: 0..4,
+            english: String::new(),
+            paragraph: 0,
+            position: 0,
             occurrences: 1,
         };
         assert_eq!(
@@ -176,6 +569,9 @@ mod tests {
             glosses: glosses.iter().map(|g| g.to_string()).collect(),
             sentence: sentence.to_string(),
             word,
+            english: String::new(),
+            paragraph: 0,
+            position: 0,
             occurrences: 1,
         };
         let entries = [
@@ -229,6 +625,9 @@ mod tests {
                 glosses,
                 sentence,
                 word: start..start + len,
+                english: String::new(),
+                paragraph: 0,
+                position: 0,
                 occurrences: 1,
             };
             let expected = format!(

@@ -37,9 +37,10 @@ const BUILTIN_FEEDS: [(&str, &str); 3] = [
 ];
 
 /// The static files shipped inside the binary, used when the project has no `static/` folder.
-const BUILTIN_STATIC: [(&str, &str); 2] = [
+const BUILTIN_STATIC: [(&str, &str); 3] = [
     ("style.css", include_str!("../../static/style.css")),
     ("paralelo.js", include_str!("../../static/paralelo.js")),
+    ("glosses.js", include_str!("../../static/glosses.js")),
 ];
 
 /// The templates' names and texts: those in `dir`, or the built-in ones when `dir` is `None`.
@@ -188,44 +189,19 @@ struct SideContext<'a> {
 struct GlossaryContext<'a> {
     /// JSON for the page's script: the analyses the words point to.
     data: &'a str,
+    /// JSON for the page's script, which lays out the vocabulary list from it.
+    vocabulary: &'a str,
+    /// How many words the vocabulary list has.
+    words: usize,
     csv: &'static str,
-    vocabulary: Vec<VocabularyRow<'a>>,
-}
-
-#[derive(Serialize)]
-struct VocabularyRow<'a> {
-    lemma: &'a str,
-    part_of_speech: &'static str,
-    glosses: String,
-    /// The first sentence with the lemma, cut around the word so the template can mark it.
-    before: &'a str,
-    word: &'a str,
-    after: &'a str,
-    occurrences: usize,
 }
 
 fn glossary_context(glossary: &Glossary) -> GlossaryContext<'_> {
-    let vocabulary = glossary
-        .vocabulary
-        .iter()
-        .map(|entry| {
-            let sentence = entry.sentence.as_str();
-            let word = sentence.get(entry.word.clone()).unwrap_or("");
-            VocabularyRow {
-                lemma: &entry.lemma,
-                part_of_speech: entry.part_of_speech.name(),
-                glosses: entry.glosses.join("; "),
-                before: sentence.get(..entry.word.start).unwrap_or(sentence),
-                word,
-                after: sentence.get(entry.word.end..).unwrap_or(""),
-                occurrences: entry.occurrences,
-            }
-        })
-        .collect();
     GlossaryContext {
         data: &glossary.data,
+        vocabulary: &glossary.vocabulary_data,
+        words: glossary.vocabulary.len(),
         csv: VOCABULARY_CSV,
-        vocabulary,
     }
 }
 

@@ -278,7 +278,7 @@ pub fn machine(
         sentences: None,
         untranslated: Vec::new(),
     };
-    let headline = headline(&source_title);
+    let headline = machine_headline(&source_title, seed.text.caption.as_ref());
     let sentence_ranges: Vec<Vec<Range<usize>>> = seed
         .text
         .paragraphs
@@ -327,6 +327,7 @@ pub fn machine(
                 answer
                     .unknown
                     .iter()
+                    .filter(|u| !is_name(&answer.text, u, sentence))
                     .map(|u| start + u.start..start + u.end),
             );
             text.push_str(&answer.text);
@@ -375,6 +376,47 @@ pub fn machine(
         },
         translator: Translator::Machine(translator.label()),
     })
+}
+
+/// A headline for a seed that has none, that the page can show whole: the lead's first sentence
+/// when it is short enough, else the photo's caption when it says something (five words or
+/// more), else the first sentence shortened.
+fn machine_headline(side: &Side, caption: Option<&Caption>) -> String {
+    let first = side
+        .paragraphs
+        .first()
+        .map_or("", |lead| first_sentence(&lead.text, &side.lang));
+    if first.chars().count() <= DERIVED_TITLE_CHARS {
+        return first.split_whitespace().collect::<Vec<_>>().join(" ");
+    }
+    if let Some(caption) = caption {
+        let words = caption.text.split_whitespace().count();
+        if (5..=25).contains(&words) {
+            return caption
+                .text
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+        }
+    }
+    headline(side)
+}
+
+/// Whether the unknown word `text[word]` is a name, which is not an untranslated word: Apertium
+/// knows few names. A capitalised word is a name when it does not start the sentence, or when
+/// the original has it, capitalised, after its own first word.
+fn is_name(text: &str, word: &Range<usize>, original: &str) -> bool {
+    let Some(found) = text.get(word.clone()) else {
+        return false;
+    };
+    if !found.chars().next().is_some_and(char::is_uppercase) {
+        return false;
+    }
+    let starts = |t: &str, at: usize| t[..at].chars().all(|c| !c.is_alphanumeric());
+    !starts(text, word.start)
+        || original
+            .match_indices(found)
+            .any(|(at, _)| !starts(original, at))
 }
 
 fn first_words(paragraph: Option<&Paragraph>) -> String {

@@ -2,7 +2,7 @@
 // reader sees and does: layout, highlights, reading modes, the index, accessibility (axe-core),
 // console errors and requests. Prints one `ok - …` / `not ok - …` line a check; exits 1 on a failure.
 //
-// Usage: node check-page.mjs <site-dir> <screenshot-dir>
+// Usage: node check-page.mjs <site-dir> <screenshot-dir> [<machine-translated-site-dir>]
 
 import { mkdir, readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -26,13 +26,14 @@ const MODES = ['side', 'interleaved', 'original', 'translation'];
 const AXE_PATH = fileURLToPath(new URL('node_modules/axe-core/axe.min.js', import.meta.url));
 const TOLERANCE = 4; // px
 
-const [siteArg, shotArg] = process.argv.slice(2);
+const [siteArg, shotArg, machineArg] = process.argv.slice(2);
 if (!siteArg || !shotArg) {
   console.error('usage: node check-page.mjs <site-dir> <screenshot-dir>');
   process.exit(2);
 }
 const siteDir = resolve(siteArg);
 const shotDir = resolve(shotArg);
+const machineDir = machineArg ? resolve(machineArg) : null;
 
 let failed = 0;
 async function check(name, body) {
@@ -216,10 +217,105 @@ async function checkHighlights(page, slug) {
     );
     await assertLit(group, twin, before);
     await page.keyboard.press('ArrowRight');
-    const next = page.locator('.pair > p.src[data-p] .s').nth(1);
-    assert(await next.evaluate((s) => s === document.activeElement), 'ArrowRight did not move to the next sentence');
+    const moved = await page.evaluate(() => {
+      const s = document.activeElement;
+      return s.matches('.pair > p.src[data-p] .s') ? `${s.closest('p').dataset.p}/${s.dataset.a}` : s.outerHTML.slice(0, 60);
+    });
+    const first = `${await sentence.evaluate((s) => s.closest('p').dataset.p)}/${group}`;
+    assert(/^\d+\/\d+$/.test(moved) && moved !== first, `ArrowRight moved from ${first} to ${moved}`);
     await page.evaluate(() => document.activeElement.blur());
     assert((await litGroup()).length === 0, 'the highlight stays after the focus leaves');
+  });
+}
+
+async function checkKeyboard(page, slug) {
+  await check(`${slug}: one tab stop per sentence, never on a fragment a quotation splits off`, async () => {
+    const stops = await page.locator('.pair > p[data-p] .s[tabindex]').evaluateAll((ss) => {
+      const seen = new Set();
+      const out = { bare: [], twice: [] };
+      for (const s of ss) {
+        const key = `${s.closest('p').className}/${s.closest('p').dataset.p}/${s.dataset.a}`;
+        const first = !seen.has(key);
+        seen.add(key);
+        const stop = s.closest('p').classList.contains('src') || s.closest('p').classList.contains('tgt');
+        if (!stop) continue;
+        if (!first && s.getAttribute('tabindex') === '0') out.twice.push(key);
+        if (first && !/[\p{L}\p{N}]/u.test(s.textContent)) out.bare.push(`${key}: ${s.textContent}`);
+      }
+      out.fragments = ss.filter((s) => !/[\p{L}\p{N}]/u.test(s.textContent) && s.hasAttribute('tabindex')).length;
+      return out;
+    });
+    assert(stops.bare.length === 0, `stops with no word: ${stops.bare.join(' | ')}`);
+    const sentences = page.locator('.pair > p.src[data-p] .s[tabindex]');
+    await sentences.first().focus();
+    const visited = [];
+    for (let i = 0; i < 40; i += 1) {
+      visited.push(await page.evaluate(() => document.activeElement.textContent));
+      await page.keyboard.press('ArrowRight');
+    }
+    const bare = visited.filter((t) => !/[\p{L}\p{N}]/u.test(t));
+    assert(bare.length === 0, `the arrows stop on: ${bare.join(' | ')}`);
+  });
+  await check(`${slug}: the English column's tab stop follows the sentence the reader is on`, async () => {
+    const groups = await page.locator('.pair > p.src[data-p] .s').evaluateAll((ss) => [...new Set(ss.map((s) => s.dataset.a))]);
+    const later = groups[Math.min(3, groups.length - 1)];
+    await page.locator(`.pair > p.src[data-p] .s[data-a="${later}"]`).first().focus();
+    const stop = await page.locator('.pair > p.tgt[data-p] .s[tabindex="0"]').evaluateAll((ss) => ss.map((s) => s.dataset.a));
+    assert(JSON.stringify(stop) === JSON.stringify([later]), `the English tab stop is on group ${stop.join(',')}, not ${later}`);
+    await page.keyboard.press('Tab');
+    const now = await page.evaluate(() => [document.activeElement.closest('p')?.className, document.activeElement.dataset.a]);
+    assert(now[0] === 'tgt' && now[1] === later, `Tab went to ${now.join(' ')}`);
+    await page.keyboard.press('Escape');
+    await page.evaluate(() => document.activeElement.blur());
+  });
+}
+
+// One h1 in every mode and at both widths, and the notice of who translated always visible.
+async function checkEveryMode(page, slug, { machine = false } = {}) {
+  for (const viewport of [WIDE, NARROW]) {
+    await page.setViewportSize(viewport);
+    for (const mode of MODES) {
+      await check(`${slug}: ${mode} at ${viewport.width}px has one visible h1, the credit, and the translation notice`, async () => {
+        await page.evaluate((m) => localStorage.setItem('paralelo-mode', m), mode);
+        await page.reload();
+        const h1 = await page.locator('h1').evaluateAll((hs) => hs.map((h) => h.checkVisibility() && h.innerText.trim().length > 0));
+        assert(h1.length === 1 && h1[0], `h1 elements: ${h1.length}, visible with text: ${h1}`);
+        const credit = page.locator('figcaption .credit');
+        if ((await credit.count()) > 0) assert(await credit.isVisible(), 'the photo credit is hidden');
+        const notice = page.locator('.labels .tgt');
+        if (machine || mode !== 'original') {
+          assert(await notice.isVisible(), `the translation notice is hidden`);
+          const text = await notice.innerText();
+          if (machine) assert(/machine translation/i.test(text), `the notice says ${text}`);
+        }
+        if (machine) await shoot(page, `${slug}-machine-${mode}-${viewport.width}.png`);
+      });
+    }
+  }
+  await page.evaluate(() => localStorage.setItem('paralelo-mode', 'side'));
+  await page.setViewportSize(WIDE);
+  await page.reload();
+}
+
+// Prints the page as Chromium does and counts the A4 pages.
+async function checkPrint(context, url, slug) {
+  await check(`${slug}: prints on at most 2 A4 pages, without the bar, the hint or the vocabulary`, async () => {
+    const page = await context.newPage();
+    await page.goto(url);
+    await page.emulateMedia({ media: 'print' });
+    const shown = await page.evaluate(() =>
+      ['.bar', '.hint', 'details.vocabulary', 'a[download]', '.sources'].filter((sel) =>
+        [...document.querySelectorAll(sel)].some((el) => el.checkVisibility()),
+      ),
+    );
+    // Back to no emulation: with `screen` emulated, page.pdf() would print the screen's style.
+    await page.emulateMedia({ media: null });
+    assert(shown.length === 0, `printed: ${shown.join(', ')}`);
+    const pdf = await page.pdf({ format: 'A4' });
+    const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page(?!s)/g) || []).length;
+    console.log(`# ${slug} prints on ${pages} A4 pages`);
+    await page.close();
+    assert(pages >= 1 && pages <= 2, `${pages} pages`);
   });
 }
 
@@ -319,13 +415,63 @@ async function checkGlosses(page, slug) {
     assert(await popover.isVisible(), 'focusing a word by keyboard shows no gloss');
     await page.keyboard.press('Escape');
   });
-  await check(`${slug}: the vocabulary list sorts and links its CSV`, async () => {
-    const header = page.locator('table.vocabulary-list th[data-sort="text"] button').first();
-    await header.click();
-    const firsts = await page.locator('table.vocabulary-list tbody tr td:first-child').allTextContents();
+  await check(`${slug}: the vocabulary list is closed, opens, sorts both ways with aria-sort, links its CSV`, async () => {
+    const details = page.locator('details.vocabulary');
+    assert((await details.count()) === 1, 'no details.vocabulary');
+    assert(!(await details.evaluate((d) => d.open)), 'the vocabulary list is open by default');
+    const summary = await page.locator('details.vocabulary > summary').textContent();
+    const rows = page.locator('details.vocabulary tbody tr');
+    assert(summary.includes(String(await rows.count())), `the summary "${summary}" does not say how many words`);
+    await page.locator('details.vocabulary > summary').click();
+    const header = page.locator('details.vocabulary th.lemma');
+    await header.locator('button').click();
+    assert((await header.getAttribute('aria-sort')) === 'ascending', 'no aria-sort="ascending" after sorting');
+    const firsts = await page.locator('details.vocabulary tbody td.lemma b').allTextContents();
     const sorted = [...firsts].sort((a, b) => a.localeCompare(b, 'es'));
     assert(JSON.stringify(firsts) === JSON.stringify(sorted), 'not sorted by word');
+    await header.locator('button').click();
+    assert((await header.getAttribute('aria-sort')) === 'descending', 'no aria-sort="descending" after sorting again');
+    const lemmas = new Set(firsts);
+    for (const dropped of ['haber', 'ser', 'presidente', 'contacto', 'tecnología']) {
+      assert(!lemmas.has(dropped), `${dropped} is in the study list`);
+    }
+    const english = await page.locator('details.vocabulary tbody span.en:not([hidden])').allTextContents();
+    assert(english.length > 0 && new Set(english).size === english.length, 'an English sentence shows in full twice');
     assert((await page.locator('a[href="vocabulary.csv"][download]').count()) === 1, 'no CSV link');
+    await page.setViewportSize(NARROW);
+    const broken = await page.locator('details.vocabulary td').evaluateAll((tds) =>
+      tds.filter((td) => td.checkVisibility() && td.scrollWidth > td.clientWidth + 1).map((td) => td.textContent.slice(0, 30)),
+    );
+    assert(broken.length === 0, `cells wider than their box at ${NARROW.width}px: ${broken.join(' | ')}`);
+    await noHorizontalScroll(page);
+    await page.setViewportSize(WIDE);
+    await page.locator('details.vocabulary > summary').click();
+  });
+  await check(`${slug}: at ${NARROW.width}px a word on the last visible line opens its card inside the viewport`, async () => {
+    await page.setViewportSize(NARROW);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const index = await page.evaluate(() => {
+      const words = [...document.querySelectorAll('.pair > .src[data-p] .w')];
+      let best = -1;
+      let top = -1;
+      words.forEach((w, i) => {
+        const r = w.getBoundingClientRect();
+        if (r.top > 60 && r.bottom <= window.innerHeight && r.top > top) [best, top] = [i, r.top];
+      });
+      return best;
+    });
+    assert(index >= 0, 'no word on the screen');
+    await page.locator('.pair > .src[data-p] .w').nth(index).click();
+    const card = await page.locator('.gloss').evaluate((c) => c.getBoundingClientRect().toJSON());
+    const { width, height } = NARROW;
+    assert(
+      card.top >= 0 && card.left >= 0 && card.bottom <= height && card.right <= width && card.height > 0,
+      `the card is at ${JSON.stringify(card)} in a ${width}×${height} viewport`,
+    );
+    await shoot(page, `${slug}-card-${NARROW.width}.png`);
+    await page.keyboard.press('Tab');
+    assert(!(await page.locator('.gloss').isVisible()), 'the card stays open after Tab moves the focus away');
+    await page.setViewportSize(WIDE);
   });
 }
 
@@ -333,13 +479,17 @@ async function checkThemeButton(page, slug) {
   await check(`${slug}: the theme button switches to dark and back, and is remembered`, async () => {
     const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     const light = await background();
-    await page.click('button.theme');
+    const theme = async () => {
+      if (!(await page.locator('button.theme').isVisible())) await page.click('.menu summary');
+      await page.click('button.theme');
+    };
+    await theme();
     assert((await page.getAttribute('html', 'data-theme')) === 'dark', 'html[data-theme] is not dark');
     const dark = await background();
     assert(dark !== light, `the background stays ${dark}`);
     await page.reload();
     assert((await background()) === dark, 'the dark theme is forgotten on reload');
-    await page.click('button.theme');
+    await theme();
     assert((await background()) === light, `back to light, the background is ${await background()}`);
   });
 }
@@ -372,6 +522,12 @@ async function checkAxe(context, url, name, { viewport = WIDE, prepare = async (
     });
   }
 }
+
+// A page in `mode`, as a reader who chose it before gets it.
+const inMode = (mode) => async (page) => {
+  await page.evaluate((m) => localStorage.setItem('paralelo-mode', m), mode);
+  await page.reload();
+};
 
 // The learner's mode with one translation shown: the reveal buttons and a revealed pair.
 async function revealFirst(page) {
@@ -416,8 +572,32 @@ try {
     await checkModes(page, slug);
     await checkGlosses(page, slug);
     await checkThemeButton(page, slug);
-    await checkAxe(axeContext, url, slug);
-    await checkAxe(axeContext, url, `${slug}-original`, { viewport: NARROW, prepare: revealFirst });
+    await checkKeyboard(page, slug);
+    await checkEveryMode(page, slug);
+    await checkPrint(context, url, slug);
+    for (const viewport of [WIDE, NARROW]) {
+      for (const mode of ['side', 'interleaved', 'translation']) {
+        await checkAxe(axeContext, url, `${slug}-${mode}`, { viewport, prepare: inMode(mode) });
+      }
+      await checkAxe(axeContext, url, `${slug}-original`, { viewport, prepare: revealFirst });
+    }
+  }
+  if (machineDir) {
+    const machineSlugs = (await readdir(machineDir, { withFileTypes: true }))
+      .filter((e) => e.isDirectory() && existsSync(join(machineDir, e.name, 'index.html')))
+      .map((e) => e.name);
+    for (const slug of machineSlugs) {
+      const url = pathToFileURL(join(machineDir, slug, 'index.html')).href;
+      await page.goto(url);
+      await checkEveryMode(page, `machine ${slug}`, { machine: true });
+      await check(`machine ${slug}: names are not marked as untranslated`, async () => {
+        const marked = await page.locator('.untranslated').allTextContents();
+        for (const name of ['Zelenski', 'Volodimir', 'Takaichi', 'Sanae']) {
+          assert(!marked.includes(name), `${name} is marked: ${marked.join(', ')}`);
+        }
+      });
+      await checkAxe(axeContext, url, `machine-${slug}`, { viewport: NARROW, prepare: inMode('side') });
+    }
   }
   await checkIndex(page, slugs);
   await checkAxe(axeContext, pathToFileURL(join(siteDir, 'index.html')).href, 'index');

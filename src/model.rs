@@ -104,6 +104,8 @@ pub struct ArticleSummary {
     pub published_iso: Option<String>,
     pub source: SideSummary,
     pub target: SideSummary,
+    /// The translation is a machine's: the index says so beside it.
+    pub machine: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

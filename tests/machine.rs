@@ -88,6 +88,12 @@ fn a_seed_without_translation_is_translated_sentence_by_sentence() {
     let html = fs::read_to_string(options.out.join("vivienda/index.html")).unwrap();
     let page = Html::parse_document(&html);
     assert!(html.contains("Machine translation (Apertium spa-eng)"));
+    // The index says so too, from a full build and from the manifest a rebuild reads.
+    let index = || fs::read_to_string(options.out.join("index.html")).unwrap();
+    assert!(index().contains("(machine translation)"), "{}", index());
+    fs::remove_file(options.out.join("index.html")).unwrap();
+    build(&options).unwrap();
+    assert!(index().contains("(machine translation)"));
 
     // One English sentence for each Spanish one, in the same groups.
     let (es, en) = (groups(&page, "es"), groups(&page, "en"));
@@ -141,6 +147,8 @@ fn an_authored_translation_always_wins() {
     assert_eq!(report.machine_translated, 0);
     let html = fs::read_to_string(options.out.join("vivienda/index.html")).unwrap();
     assert!(!html.contains("Machine translation") && html.contains("Housing"));
+    let index = fs::read_to_string(options.out.join("index.html")).unwrap();
+    assert!(!index.contains("machine translation"));
 }
 
 #[test]

@@ -6,7 +6,7 @@ use super::inputs::{Inputs, SeedFile};
 use super::state;
 use crate::config::BuildOptions;
 use crate::error::{Result, Warning};
-use crate::model::{ArticleSummary, Translator};
+use crate::model::ArticleSummary;
 use crate::text::seed;
 use crate::{annotate, render, translate};
 
@@ -19,7 +19,6 @@ pub(super) struct Rendered {
     pub(super) summary: ArticleSummary,
     pub(super) warnings: Vec<Warning>,
     pub(super) files: Files,
-    pub(super) machine_translated: bool,
 }
 
 /// Translates, annotates and renders one seed, from its bytes and its translation's (at
@@ -84,7 +83,6 @@ pub(super) fn render_article(
             warnings
         },
         files,
-        machine_translated: matches!(article.translator, Translator::Machine(_)),
     })
 }
 

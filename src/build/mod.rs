@@ -451,7 +451,7 @@ fn finish(
     }
     let report = BuildReport {
         pages: summaries.len(),
-        machine_translated: entries.iter().filter(|e| e.machine_translated).count(),
+        machine_translated: entries.iter().filter(|e| e.summary.machine).count(),
         remade: entries.len(),
         warnings: entries
             .iter()

@@ -152,7 +152,6 @@ fn process_seed(
         seed_stamp,
         translation_stamp,
         hash,
-        machine_translated: rendered.machine_translated,
         files: rendered
             .files
             .iter()

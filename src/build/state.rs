@@ -123,7 +123,6 @@ pub struct Entry {
     pub seed_stamp: Option<Stamp>,
     pub translation_stamp: Option<Stamp>,
     pub hash: u64,
-    pub machine_translated: bool,
     /// The files its page wrote, relative to the output folder.
     pub files: Vec<String>,
     pub summary: ArticleSummary,
@@ -440,7 +439,7 @@ fn push_entry(text: &mut String, entry: &Entry) {
     push_stamp(text, entry.seed_stamp);
     text.push('\t');
     push_stamp(text, entry.translation_stamp);
-    let kind = if entry.machine_translated { 'm' } else { 'a' };
+    let kind = if entry.summary.machine { 'm' } else { 'a' };
     let _ = write!(text, "\t{:016x}\t{kind}\t", entry.hash);
     push_list(text, &entry.files);
     text.push('\t');
@@ -530,7 +529,6 @@ fn parse_entry(line: &str, written: WrittenLine) -> Option<Entry> {
         seed_stamp: parse_stamp(seed_stamp)?,
         translation_stamp: parse_stamp(translation_stamp)?,
         hash: u64::from_str_radix(hash, 16).ok()?,
-        machine_translated: *kind == "m",
         files,
         summary: ArticleSummary {
             slug: unescape(slug)?,
@@ -538,6 +536,7 @@ fn parse_entry(line: &str, written: WrittenLine) -> Option<Entry> {
             published_iso,
             source: side(s_lang, s_title, s_summary, s_date)?,
             target: side(t_lang, t_title, t_summary, t_date)?,
+            machine: *kind == "m",
         },
         warnings,
         written: Some(written),
@@ -583,7 +582,6 @@ mod tests {
             }),
             translation_stamp: None,
             hash: 0xdead_beef,
-            machine_translated: true,
             files: vec!["a/index.html".into(), "a/es.md".into()],
             summary: ArticleSummary {
                 slug: "a".to_string(),
@@ -591,6 +589,7 @@ mod tests {
                 published_iso: Some("2025-11-05T13:34:00+01:00".to_string()),
                 source: side("es"),
                 target: side("en"),
+                machine: true,
             },
             warnings: vec![Warning {
                 path: PathBuf::from("seeds/a.txt"),

@@ -241,6 +241,7 @@ pub fn summary(page: &Page<'_>) -> ArticleSummary {
         published_iso: page.article.published.map(|d| d.to_rfc3339()),
         source: side(&page.article.source, &page.annotated.source),
         target: side(&page.article.target, &page.annotated.target),
+        machine: matches!(page.article.translator, Translator::Machine(_)),
     }
 }
 

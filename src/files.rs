@@ -1,9 +1,12 @@
-//! Opening input files safely: only regular files are read, without blocking on a FIFO or a
-//! device that has taken an input's name, and never more than a bound.
+//! Reading folders and files safely: the files under a folder in a stable order, and only
+//! regular files read, without blocking on a FIFO or a device that has taken an input's name,
+//! never more than a bound.
 
 use std::fs::File;
 use std::io::{self, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
 
 /// Opens `path` for reading if it is a regular file (or a link to one), with what the system
 /// says of it. A FIFO, socket or device is an error of kind `InvalidInput` naming what it is,
@@ -41,6 +44,29 @@ pub fn read_bounded(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
         return Err(io::ErrorKind::FileTooLarge.into());
     }
     Ok(bytes)
+}
+
+/// Everything under `dir` but folders: its path relative to `dir` with `/` separators, and its
+/// full path.
+pub fn files_under(dir: &Path, action: &'static str) -> Result<Vec<(String, PathBuf)>> {
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(dir).to_path_buf();
+            Error::io(&path, action, e.into())
+        })?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        let name = relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        files.push((name, entry.path().to_path_buf()));
+    }
+    Ok(files)
 }
 
 #[cfg(target_os = "linux")]

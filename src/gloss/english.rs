@@ -14,7 +14,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use super::{DEFAULT_TIMEOUT, GlossError, Stage, escape, lexical_units, pair_dir, parse_reading};
+use super::{DEFAULT_TIMEOUT, GlossError, Stage, lexical_units, pair_dir, parse_reading};
 
 /// One word of an English text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,13 +134,9 @@ impl EnglishAnalyser {
 
     /// The words of `text` with their analyses, in order.
     pub fn analyse(&mut self, text: &str) -> Result<Vec<EnglishWord>, GlossError> {
-        if !text.chars().any(char::is_alphabetic) {
+        let Some(reply) = self.stage.analyse_text(text)? else {
             return Ok(Vec::new());
-        }
-        let mut record = escape(text);
-        record.push_str("\n\0");
-        let reply = self.stage.ask(record)?;
-        let reply = String::from_utf8_lossy(&reply);
+        };
         let mut words = Vec::new();
         let mut cursor = 0;
         for unit in lexical_units(&reply) {

@@ -332,13 +332,10 @@ impl Glosser {
     /// Contacto`) and the few words without an English equivalent (the reflexive `se`) are left
     /// out.
     pub fn analyse(&mut self, paragraph: &str) -> Result<Vec<WordGloss>, GlossError> {
-        if !paragraph.chars().any(char::is_alphabetic) {
+        let Some(reply) = self.analyser.analyse_text(paragraph)? else {
             return Ok(Vec::new());
-        }
-        let mut record = escape(paragraph);
-        record.push_str("\n\0");
-        let reply = self.analyser.ask(record)?;
-        let tokens = locate(paragraph, &String::from_utf8_lossy(&reply));
+        };
+        let tokens = locate(paragraph, &reply);
         let in_names = multiword_names(paragraph, &tokens);
 
         let words: Vec<(&Token, usize, PartOfSpeech)> = tokens
@@ -897,6 +894,17 @@ impl Stage {
         self.pipeline
             .request(record.into_bytes())
             .map_err(|e| stage_error(name, e))
+    }
+
+    /// Asks the analyser about one text: `None` when it has no letters to analyse.
+    fn analyse_text(&mut self, text: &str) -> Result<Option<String>, GlossError> {
+        if !text.chars().any(char::is_alphabetic) {
+            return Ok(None);
+        }
+        let mut record = escape(text);
+        record.push_str("\n\0");
+        let reply = self.ask(record)?;
+        Ok(Some(String::from_utf8_lossy(&reply).into_owned()))
     }
 }
 

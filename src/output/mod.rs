@@ -7,6 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Location, Result};
+use crate::files::files_under;
 
 /// The file that marks a folder as paralelo's output, which a build may replace.
 pub const OUTPUT_MARKER: &str = ".paralelo-output";
@@ -206,29 +207,6 @@ impl Staging {
         }
         Ok(())
     }
-}
-
-/// Everything under `dir` but folders: its path relative to `dir` with `/` separators, and its
-/// full path.
-pub(crate) fn files_under(dir: &Path, action: &'static str) -> Result<Vec<(String, PathBuf)>> {
-    let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let entry = entry.map_err(|e| {
-            let path = e.path().unwrap_or(dir).to_path_buf();
-            Error::io(&path, action, e.into())
-        })?;
-        if entry.file_type().is_dir() {
-            continue;
-        }
-        let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        let name = relative
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        files.push((name, entry.path().to_path_buf()));
-    }
-    Ok(files)
 }
 
 /// Whether `relative` names a place inside a folder: not empty, not absolute, `/`-separated, and

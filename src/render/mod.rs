@@ -13,9 +13,9 @@ use serde::Serialize;
 use crate::annotate::{AnnotatedArticle, AnnotatedSide, Glossary, ParagraphPair};
 use crate::config::SiteSettings;
 use crate::error::{Error, Location, Result};
+use crate::files::files_under;
 use crate::lang::language_name;
 use crate::model::{Article, ArticleSummary, Side, SideSummary, Translator};
-use crate::output::files_under;
 
 /// The vocabulary of an article, for Anki, beside its page.
 pub const VOCABULARY_CSV: &str = "vocabulary.csv";

@@ -221,3 +221,72 @@ fn a_crafted_journal_cannot_make_a_build_delete_outside_the_output() {
     }
     build(&options).unwrap();
 }
+
+#[test]
+fn without_its_state_a_build_keeps_what_it_does_not_write_again() {
+    let (_dir, options) = project();
+    build(&options).unwrap();
+    fs::write(options.out.join("CNAME"), "example.org\n").unwrap();
+    fs::remove_dir_all(&options.state).unwrap();
+    fs::write(options.seeds.join("a.txt"), SEED.replace("Primer", "Nuevo")).unwrap();
+    build(&options).unwrap();
+    assert_eq!(
+        fs::read_to_string(options.out.join("CNAME")).unwrap(),
+        "example.org\n",
+        "a file the build does not write may be the user's: it stays"
+    );
+    assert!(page(&options, "a").contains("Nuevo párrafo."));
+}
+
+#[test]
+fn a_backup_copied_back_in_place_of_the_output_is_built_in_full() {
+    let (dir, options) = project();
+    build(&options).unwrap();
+    let backup = dir.path().join("backup");
+    let copied = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(&options.out)
+        .arg(&backup)
+        .status()
+        .unwrap();
+    assert!(copied.success());
+    fs::remove_dir_all(backup.join("b")).unwrap();
+    // Deleted, then the backup copied back: the file system may give it the same inode.
+    fs::remove_dir_all(&options.out).unwrap();
+    let copied = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(&backup)
+        .arg(&options.out)
+        .status()
+        .unwrap();
+    assert!(copied.success());
+    build(&options).unwrap();
+    assert!(page(&options, "b").contains("Primer párrafo."));
+}
+
+#[cfg(unix)]
+#[test]
+fn an_output_that_is_a_link_is_built_where_it_leads() {
+    let (dir, options) = project();
+    let www = dir.path().join("www");
+    build(&BuildOptions {
+        out: www.clone(),
+        ..options.clone()
+    })
+    .unwrap();
+    fs::write(www.join("CNAME"), "example.org\n").unwrap();
+    std::os::unix::fs::symlink(&www, &options.out).unwrap();
+    build(&options).unwrap();
+    build(&options).unwrap();
+    assert!(
+        fs::symlink_metadata(&options.out)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(
+        fs::read_to_string(www.join("CNAME")).unwrap(),
+        "example.org\n"
+    );
+    assert!(page(&options, "a").contains("Primer párrafo."));
+}

@@ -57,6 +57,20 @@ pub fn build_with_progress(
     options: &BuildOptions,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<BuildReport> {
+    // An output that is a link is built where it leads: swapping the link itself away would
+    // leave the folder it points to to be emptied as the old output.
+    let linked = std::fs::symlink_metadata(&options.out).is_ok_and(|m| m.file_type().is_symlink());
+    let resolved;
+    let options = if linked {
+        resolved = BuildOptions {
+            out: std::fs::canonicalize(&options.out)
+                .map_err(|e| Error::io(&options.out, "follow the link", e))?,
+            ..options.clone()
+        };
+        &resolved
+    } else {
+        options
+    };
     let _lock = output::lock(&options.out, options.wait)?;
     // A build killed while it put its files in place is finished first.
     output::clear_leftovers(&options.out)?;
@@ -96,11 +110,16 @@ pub fn build_with_progress(
     )?;
     site_files.extend(inputs.static_files.keys().cloned());
     // What the last build made may go; anything else in the folder is the user's and stays.
+    // Without the last build's state (deleted, or from another version), a file of a folder
+    // paralelo made is taken for paralelo's only where this build writes it again: the others
+    // stay, since they may be the user's.
     let made = previous.as_ref().map(state::Manifest::made);
-    let made_before = |relative: &str| match &made {
+    let made_before = |relative: &str, again: bool| match &made {
         Some(made) => made.contains(relative),
-        None => ours,
+        None => ours && again,
     };
+    // Killed from here until the new state is saved, the next build is a full one.
+    state.forget()?;
     staging.commit(&made_before)?;
     state.save(&mut state::Manifest {
         fingerprint,

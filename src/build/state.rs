@@ -277,13 +277,20 @@ fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
-/// What tells one folder from another that took its place: its device and inode.
+/// What tells one folder from another that took its place: its device and inode, and (as a
+/// file system reuses the inode numbers of deleted folders) when that inode was born, where the
+/// system says.
 fn identity(dir: &Path) -> Option<(u64, u64)> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
         let meta = fs::metadata(dir).ok()?;
-        Some((meta.dev(), meta.ino()))
+        let born = meta
+            .created()
+            .ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as u64);
+        Some((meta.dev(), meta.ino() ^ born.rotate_left(32)))
     }
     #[cfg(not(unix))]
     {

@@ -79,6 +79,9 @@ pub struct Staging {
     foreign: bool,
     /// What this build wrote, by path inside the output.
     written: std::sync::Mutex<std::collections::BTreeSet<String>>,
+    /// The journal of a file-by-file commit is written: the staging folder is the next build's
+    /// to finish, not to remove.
+    journaled: bool,
 }
 
 impl Staging {
@@ -98,6 +101,7 @@ impl Staging {
             out: out.to_path_buf(),
             foreign,
             written: Default::default(),
+            journaled: false,
         };
         staging.write(
             OUTPUT_MARKER,
@@ -136,6 +140,8 @@ impl Staging {
 
     /// Puts the staging folder in the output's place, in one step where the system allows, so
     /// that a reader (or a build killed right now) sees the old site or the new one, never none.
+    /// `made_before(path, written)` says whether the file at `path` of the old output is
+    /// paralelo's, `written` telling whether this build writes that path again.
     /// Files of the old output that `made_before` does not claim are the user's (a `CNAME`, a
     /// verification file): they move into the new output, and one that the new build would
     /// overwrite stops it.
@@ -144,7 +150,7 @@ impl Staging {
     /// will not swap (a mount point: EBUSY; a folder of an overlay's lower layer, as in Docker
     /// images and CI caches: EXDEV) get the new files one by one instead, journaled as an
     /// incremental build's are: still the old site or the new one once paralelo runs again.
-    pub fn commit(self, made_before: &dyn Fn(&str) -> bool) -> Result<()> {
+    pub fn commit(self, made_before: &dyn Fn(&str, bool) -> bool) -> Result<()> {
         if !self.out.exists() {
             return fs::rename(&self.dir, &self.out)
                 .map_err(|e| Error::io(&self.out, "move the new output in place", e));
@@ -163,11 +169,12 @@ impl Staging {
 
     /// Moves the staged files into the output one by one, through a journal, and removes the
     /// files the last build made that this one did not: nothing else in the output is touched.
-    fn commit_file_by_file(self, made_before: &dyn Fn(&str) -> bool) -> Result<()> {
+    fn commit_file_by_file(mut self, made_before: &dyn Fn(&str, bool) -> bool) -> Result<()> {
         let written = self.written.lock().map(|w| w.clone()).unwrap_or_default();
         let mut removed = Vec::new();
         for (relative, path) in files_under(&self.out, "read the output folder")? {
-            let ours = relative == OUTPUT_MARKER || made_before(&relative);
+            let again = written.contains(&relative);
+            let ours = relative == OUTPUT_MARKER || made_before(&relative, again);
             if !ours && written.contains(&relative) {
                 return Err(not_ours(&path));
             }
@@ -181,15 +188,17 @@ impl Staging {
             .filter(|f| !(self.foreign && f == OUTPUT_MARKER))
             .collect();
         write_journal(&self.dir, &moved, &removed)?;
+        // From here the journal is the commit: if a move fails, it stays for the next build.
+        self.journaled = true;
         finish_journal(&self.dir, &self.out)
     }
 
-    fn keep_user_files(&self, made_before: &dyn Fn(&str) -> bool) -> Result<()> {
+    fn keep_user_files(&self, made_before: &dyn Fn(&str, bool) -> bool) -> Result<()> {
         let written = self.written.lock().map(|w| w.clone()).unwrap_or_default();
         for (relative, path) in files_under(&self.out, "read the output folder")? {
             let ours = relative == OUTPUT_MARKER
                 || relative.ends_with(".paralelo-tmp")
-                || made_before(&relative);
+                || made_before(&relative, written.contains(&relative));
             if ours {
                 continue;
             }
@@ -350,6 +359,8 @@ pub struct Transaction {
     out: PathBuf,
     moved: std::sync::Mutex<Vec<String>>,
     removed: std::sync::Mutex<Vec<String>>,
+    /// The journal is written: see [`Staging::journaled`].
+    journaled: bool,
 }
 
 impl Transaction {
@@ -364,6 +375,7 @@ impl Transaction {
             out: out.to_path_buf(),
             moved: Default::default(),
             removed: Default::default(),
+            journaled: false,
         })
     }
 
@@ -393,11 +405,13 @@ impl Transaction {
     }
 
     /// Puts every staged file in place and removes the files to remove.
-    pub fn commit(self) -> Result<()> {
-        if self.write_journal()? {
-            finish_journal(&self.dir, &self.out)?;
+    pub fn commit(mut self) -> Result<()> {
+        if !self.write_journal()? {
+            return Ok(());
         }
-        Ok(())
+        // From here the journal is the commit: if a move fails, it stays for the next build.
+        self.journaled = true;
+        finish_journal(&self.dir, &self.out)
     }
 
     /// Writes the journal, if there is anything to do.
@@ -500,9 +514,12 @@ fn unescape_mount_point(field: &str) -> String {
 }
 
 impl Drop for Transaction {
-    /// A build that failed, or was committed, leaves no staging folder.
+    /// A build that failed, or was committed, leaves no staging folder; one whose journal was
+    /// written but not carried out to the end leaves it for the next build to finish.
     fn drop(&mut self) {
-        let _ = remove_marked(&self.dir);
+        if !self.journaled {
+            let _ = remove_marked(&self.dir);
+        }
     }
 }
 
@@ -615,9 +632,12 @@ fn exchange_by_renames(a: &Path, b: &Path) -> std::io::Result<()> {
 }
 
 impl Drop for Staging {
-    /// A build that failed leaves the old output as it was and no half-written folder.
+    /// A build that failed leaves the old output as it was and no half-written folder (unless a
+    /// file-by-file commit's journal is there to be finished).
     fn drop(&mut self) {
-        let _ = remove_marked(&self.dir);
+        if !self.journaled {
+            let _ = remove_marked(&self.dir);
+        }
     }
 }
 
@@ -735,7 +755,7 @@ mod tests {
         let out = dir.path().join("public");
         let first = Staging::new(&out, &[], false).unwrap();
         first.write("index.html", b"old").unwrap();
-        first.commit(&|_| true).unwrap();
+        first.commit(&|_, _| true).unwrap();
         let second = Staging::new(&out, &[], false).unwrap();
         second.write("index.html", b"new").unwrap();
         drop(second);

@@ -506,13 +506,18 @@ pub fn check_quote_numbering_in_groups(
     }
     let mut fresh = flat.len();
     for (k, quotations) in target_new.iter().enumerate() {
+        // As many on both sides: in order; else within alignment groups.
+        let in_order = source_new.get(k).map_or(0, Vec::len) == quotations.len();
         for (i, &(n, group)) in quotations.iter().enumerate() {
-            let before = quotations[..i].iter().filter(|(_, g)| *g == group).count();
+            let before = quotations[..i]
+                .iter()
+                .filter(|(_, g)| in_order || *g == group)
+                .count();
             let twin = source_new
                 .get(k)
                 .into_iter()
                 .flatten()
-                .filter(|(_, g)| *g == group)
+                .filter(|(_, g)| in_order || *g == group)
                 .nth(before);
             let expected = match twin {
                 Some(&(twin, _)) => twin,

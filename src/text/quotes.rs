@@ -87,16 +87,32 @@ pub fn find_pairs_aligned(
                 .collect()
         })
         .collect();
+    // A paragraph with as many quotations on both sides pairs them in order, whatever the
+    // sentences' alignment says (twin texts split differently by two languages' rules); one
+    // where the translator added or dropped one pairs them within alignment groups, so that
+    // the difference shifts no other pair.
+    let target_starts: Vec<usize> = target_scan
+        .pieces
+        .iter()
+        .map(|pieces| pieces.iter().filter(|p| !p.continued).count())
+        .collect();
+    let in_order = |paragraph: usize| {
+        source_starts.get(paragraph).map_or(0, Vec::len) == target_starts[paragraph]
+    };
     let mut taken: Vec<(usize, Option<usize>)> = Vec::new();
     let target_quotes = number(&target_scan, |paragraph, piece| {
-        let g = group(paragraph, piece.range.start, true);
+        let g = if in_order(paragraph) {
+            None
+        } else {
+            group(paragraph, piece.range.start, true)
+        };
         let before = taken.iter().filter(|&&key| key == (paragraph, g)).count();
         taken.push((paragraph, g));
         let twin = source_starts
             .get(paragraph)
             .into_iter()
             .flatten()
-            .filter(|(source_group, _)| *source_group == g)
+            .filter(|(source_group, _)| in_order(paragraph) || *source_group == g)
             .nth(before);
         match twin {
             Some(&(_, twin)) => twin,

@@ -5,9 +5,13 @@
 //! ```
 //!
 //! The rounds measure the work the performance issue names (quotations, sentences, alignment,
-//! Markdown), so they build with `--no-glosses`; one more full build and one-seed rebuild with
-//! glosses (every word through Apertium's analyser, the costliest stage) are reported beside
-//! them, unless `--skip-glosses`.
+//! Markdown), so they build with `--no-glosses`; then, unless `--skip-glosses`, the glosses
+//! issue's rounds: full builds with glosses and an empty gloss cache alternated with Hugo,
+//! template-only changes (every page made again from cached analyses) and one-seed rebuilds.
+//!
+//! The corpus draws about half its sentences' words from a real Spanish word list with Zipf's
+//! law (`--vocabulary PATH`, default `/usr/share/dict/spanish` from Debian's `wspanish`;
+//! `none` for the sentence frames alone, whose ~1,560 word forms flatter any cache).
 //!
 //! For each size it generates the corpus once (seeds for paralelo, the same text as a Hugo site),
 //! then, round after round: paralelo's full build, Hugo's full build and `cp -r` of paralelo's
@@ -19,7 +23,7 @@
 //!
 //! Flags: `--sizes N,N…` (default 1000,10000), `--rounds R` (default 3), `--skip-hugo`,
 //! `--skip-glosses`,
-//! `--seed S` (corpus seed), `--dir DIR` (work folder, default a new one in the temp folder),
+//! `--seed S` (corpus seed), `--vocabulary PATH|none`, `--dir DIR` (work folder, default a new one in the temp folder),
 //! `--keep` (leave the work folder), `--paralelo PATH` (binary to measure; default: build
 //! `target/release/paralelo` with cargo first).
 
@@ -32,7 +36,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
-const USAGE: &str = "usage: bench-build [--sizes 1000,10000] [--rounds 3] [--skip-hugo] [--skip-glosses] [--seed S] [--dir DIR] [--keep] [--paralelo PATH]";
+const USAGE: &str = "usage: bench-build [--sizes 1000,10000] [--rounds 3] [--skip-hugo] [--skip-glosses] [--seed S] [--vocabulary PATH|none] [--dir DIR] [--keep] [--paralelo PATH]";
 
 /// The targets of the performance issue.
 const TARGET_HUGO_RATIO: f64 = 0.5;
@@ -56,6 +60,8 @@ struct Options {
     dir: Option<PathBuf>,
     keep: bool,
     paralelo: Option<PathBuf>,
+    /// `--vocabulary`: a word list, or `none`; default the system's Spanish list.
+    vocabulary: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -78,6 +84,7 @@ fn parse_args() -> Result<Options, String> {
         dir: None,
         keep: false,
         paralelo: None,
+        vocabulary: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -109,6 +116,7 @@ fn parse_args() -> Result<Options, String> {
             "--dir" => options.dir = Some(PathBuf::from(value()?)),
             "--keep" => options.keep = true,
             "--paralelo" => options.paralelo = Some(PathBuf::from(value()?)),
+            "--vocabulary" => options.vocabulary = Some(value()?),
             "-h" | "--help" => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -345,14 +353,22 @@ impl Bench {
             root.display()
         );
         let gen_start = Instant::now();
-        let input_bytes = corpus::write_seeds(&seeds, n, options.seed).map_err(io_error(&seeds))?;
+        let vocabulary = match options.vocabulary.as_deref() {
+            Some("none") => None,
+            Some(path) => Some(corpus::Vocabulary::load(Path::new(path), options.seed)?),
+            None => Some(corpus::Vocabulary::system(options.seed)?),
+        };
+        let vocabulary = vocabulary.as_ref();
+        let input_bytes =
+            corpus::write_seeds(&seeds, n, options.seed, vocabulary).map_err(io_error(&seeds))?;
         fs::write(
             root.join("paralelo.toml"),
             "title = \"paralelo benchmark\"\nbase_url = \"https://example.org/\"\n",
         )
         .map_err(io_error(&root))?;
         if options.hugo {
-            corpus::write_hugo(&hugo_site, n, options.seed).map_err(io_error(&hugo_site))?;
+            corpus::write_hugo(&hugo_site, n, options.seed, vocabulary)
+                .map_err(io_error(&hugo_site))?;
         }
         let generate = gen_start.elapsed();
         eprintln!(
@@ -437,21 +453,7 @@ impl Bench {
         }
 
         if options.glosses {
-            let (full, _) = self.paralelo_build(&root, "public-glosses", true)?;
-            if options.hugo {
-                let hugo = self.hugo_build(&hugo_site, "public-glosses")?;
-                report.hugo_glosses.push(hugo);
-            }
-            eprintln!("   paralelo full build with glosses {}", secs(full.wall));
-            report.full_glosses.push(full);
-            let stem = corpus::stem(options.seed, n / 3);
-            touch_seed(&seeds.join(format!("{stem}.txt")))?;
-            let (one, _) = self.paralelo_build(&root, "public-glosses", true)?;
-            eprintln!(
-                "   paralelo one-seed rebuild with glosses {}",
-                secs(one.wall)
-            );
-            report.one_seed_glosses.push(one);
+            self.glossed(&root, &hugo_site, &seeds, options, &mut report)?;
         }
 
         // Last, as it slows every file creation on the disk for minutes: each tool builds right
@@ -469,6 +471,75 @@ impl Bench {
             report.stress = Some((full, hugo));
         }
         Ok(report)
+    }
+
+    /// The builds with glosses, as the glosses issue measures them: full builds with an empty
+    /// gloss cache (each round's cache is moved aside before it, never deleted), alternated
+    /// with Hugo; then template-only changes (a comment added to the project's copy of
+    /// `article.html`: every page made again from the cached analyses); then one-seed rebuilds.
+    fn glossed(
+        &self,
+        root: &Path,
+        hugo_site: &Path,
+        seeds: &Path,
+        options: &Options,
+        report: &mut SizeReport,
+    ) -> Result<(), String> {
+        let cache = root.join(".paralelo").join("glosses");
+        let mut out = String::new();
+        for round in 1..=options.rounds {
+            if cache.exists() {
+                let aside = root.join(format!(".glosses-before-round-{round}"));
+                fs::rename(&cache, &aside).map_err(io_error(&cache))?;
+            }
+            out = format!("public-glosses-{round}");
+            let hugo_out = format!("hugo-glosses-{round}");
+            let hugo_first = options.hugo && round % 2 == 0;
+            let mut line = format!("   round {round} with glosses:");
+            if hugo_first {
+                let hugo = self.hugo_build(hugo_site, &hugo_out)?;
+                let _ = write!(line, " hugo full {},", describe(&hugo));
+                report.hugo_glosses.push(hugo);
+            }
+            let (full, _) = self.paralelo_build(root, &out, true)?;
+            let _ = write!(line, " paralelo full {}", describe(&full));
+            report.full_glosses.push(full);
+            if options.hugo && !hugo_first {
+                let hugo = self.hugo_build(hugo_site, &hugo_out)?;
+                let _ = write!(line, ", hugo full {}", describe(&hugo));
+                report.hugo_glosses.push(hugo);
+            }
+            eprintln!("{line}");
+        }
+        let templates = root.join("templates");
+        let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        copy_folder(&shipped, &templates)?;
+        let article = templates.join("article.html");
+        let text = fs::read_to_string(&article).map_err(io_error(&article))?;
+        for round in 1..=options.rounds {
+            let changed = format!("{text}{{# bench-build: template change {round} #}}\n");
+            fs::write(&article, changed).map_err(io_error(&article))?;
+            let (sample, _) = self.paralelo_build(root, &out, true)?;
+            eprintln!(
+                "   round {round}: template-only change with glosses {}",
+                describe(&sample)
+            );
+            report.template_glosses.push(sample);
+        }
+        for round in 1..=options.rounds {
+            let index = (report.n / 3 + (round - 1) * 11) % report.n;
+            let stem = corpus::stem(options.seed, index);
+            touch_seed(&seeds.join(format!("{stem}.txt")))?;
+            let (one, _) = self.paralelo_build(root, &out, true)?;
+            eprintln!(
+                "   round {round}: one-seed rebuild with glosses {}",
+                describe(&one)
+            );
+            report.one_seed_glosses.push(one);
+        }
+        report.cache_bytes = dir_bytes(&cache).unwrap_or(0);
+        report.glossed_output_bytes = dir_bytes(&root.join(&out)).unwrap_or(0);
+        Ok(())
     }
 
     /// Hugo's full build of the same articles into `out`.
@@ -490,6 +561,18 @@ fn describe(sample: &Sample) -> String {
         ),
         _ => secs(sample.wall),
     }
+}
+
+/// Copies the files of `from` (one level) into a new folder `to`.
+fn copy_folder(from: &Path, to: &Path) -> Result<(), String> {
+    fs::create_dir_all(to).map_err(io_error(to))?;
+    for entry in fs::read_dir(from).map_err(io_error(from))? {
+        let entry = entry.map_err(io_error(from))?;
+        if entry.file_type().map_err(io_error(from))?.is_file() {
+            fs::copy(entry.path(), to.join(entry.file_name())).map_err(io_error(to))?;
+        }
+    }
+    Ok(())
 }
 
 /// Appends a word to the last sentence of a seed.
@@ -623,12 +706,17 @@ struct SizeReport {
     noop: Vec<Sample>,
     one_seed: Vec<Sample>,
     rewrites: Vec<Rewrites>,
-    /// Builds with glosses (one round), and Hugo's build right after.
+    /// Builds with glosses (a round each, cold cache), and Hugo's alternated with them.
     full_glosses: Vec<Sample>,
     hugo_glosses: Vec<Sample>,
     /// Paralelo and Hugo, each right after a large output was deleted.
     stress: Option<(Sample, Sample)>,
     one_seed_glosses: Vec<Sample>,
+    /// Every page made again after a template change, from the cached analyses.
+    template_glosses: Vec<Sample>,
+    /// The gloss cache, and a glossed output, in bytes.
+    cache_bytes: u64,
+    glossed_output_bytes: u64,
     output_files: usize,
     output_bytes: u64,
     warnings: usize,
@@ -732,13 +820,29 @@ impl SizeReport {
             true,
             hugo_ratio.map_or(String::new(), |r| format!("{r:.2}× Hugo")),
         );
+        let hugo_glossed = median(&self.hugo_glosses);
         row(
             &mut t,
             "  the same, with glosses",
             &self.full_glosses,
             true,
-            ratio(median(&self.full_glosses), hugo)
+            ratio(median(&self.full_glosses), hugo_glossed)
+                .map_or(String::new(), |r| format!("{r:.2}× Hugo (its rounds)")),
+        );
+        row(
+            &mut t,
+            "  template change, glosses",
+            &self.template_glosses,
+            true,
+            ratio(median(&self.template_glosses), hugo_glossed)
                 .map_or(String::new(), |r| format!("{r:.2}× Hugo")),
+        );
+        row(
+            &mut t,
+            "  Hugo, rounds beside glosses",
+            &self.hugo_glosses,
+            true,
+            String::new(),
         );
         row(&mut t, "Hugo full build", &self.hugo, true, String::new());
         if let Some((paralelo, hugo)) = &self.stress {
@@ -821,6 +925,22 @@ impl SizeReport {
             runs(&self.noop),
             runs(&self.one_seed)
         );
+        if !self.full_glosses.is_empty() {
+            let _ = writeln!(
+                t,
+                "  runs with glosses (s): full {} | hugo {} | template change {} | one-seed {}",
+                runs(&self.full_glosses),
+                runs(&self.hugo_glosses),
+                runs(&self.template_glosses),
+                runs(&self.one_seed_glosses)
+            );
+            let _ = writeln!(
+                t,
+                "  gloss cache {:.1} MB; glossed output {:.1} MB",
+                self.cache_bytes as f64 / 1e6,
+                self.glossed_output_bytes as f64 / 1e6
+            );
+        }
         let _ = writeln!(t, "  load average after this size: {}", self.load);
         if self.warnings > 0 {
             let _ = writeln!(
@@ -933,6 +1053,31 @@ impl SizeReport {
             glosses_ratio.map(|r| r <= 1.0),
             "full build with glosses ≤ 1.0× Hugo (issue: glosses)",
             glosses_ratio.map_or("not run".to_string(), |r| format!("{r:.2}×")),
+        );
+        let template_ratio = ratio(median(&self.template_glosses), median(&self.hugo_glosses));
+        check(
+            template_ratio.map(|r| r <= 0.5),
+            "template-only change with glosses ≤ 0.5× Hugo",
+            template_ratio.map_or("not run".to_string(), |r| format!("{r:.2}×")),
+        );
+        let one_glossed = median(&self.one_seed_glosses);
+        check(
+            one_glossed.map(|d| d <= TARGET_ONE_SEED),
+            &format!("one-seed rebuild with glosses ≤ {}", secs(TARGET_ONE_SEED)),
+            one_glossed.map_or("not run".to_string(), secs),
+        );
+        let glossed_peak = [
+            &self.full_glosses,
+            &self.template_glosses,
+            &self.one_seed_glosses,
+        ]
+        .iter()
+        .filter_map(|s| peak_mib(s))
+        .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))));
+        check(
+            glossed_peak.map(|p| p <= 250.0),
+            "peak memory with glosses ≤ 250 MiB",
+            glossed_peak.map_or("not run".to_string(), |p| format!("{p:.0} MiB")),
         );
         check(
             cp_ratio.map(|r| r <= TARGET_CP_RATIO),

@@ -2,8 +2,12 @@
 //! same text as a Hugo site. The output depends only on `N` and the seed.
 //!
 //! ```text
-//! cargo run --release --example gen-corpus -- [--seed S] [--hugo] N DIR
+//! cargo run --release --example gen-corpus -- [--seed S] [--hugo] [--vocabulary PATH|none] N DIR
 //! ```
+//!
+//! `--vocabulary`: the real Spanish word list drawn from with Zipf's law (default
+//! `/usr/share/dict/spanish`, Debian's `wspanish`); `none` writes the sentence frames' words
+//! alone, which have far fewer distinct forms than real news.
 //!
 //! Without `--hugo`, DIR becomes a seeds folder (`<stem>.txt` and `<stem>.en.txt`), ready for
 //! `paralelo build --seeds DIR`. With `--hugo`, DIR becomes a Hugo site (`hugo.toml`, layouts and
@@ -15,7 +19,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-const USAGE: &str = "usage: gen-corpus [--seed S] [--hugo] N DIR";
+const USAGE: &str = "usage: gen-corpus [--seed S] [--hugo] [--vocabulary PATH|none] N DIR";
 
 fn main() -> ExitCode {
     match run() {
@@ -30,6 +34,7 @@ fn main() -> ExitCode {
 fn run() -> Result<(), String> {
     let mut seed = corpus::DEFAULT_SEED;
     let mut hugo = false;
+    let mut vocabulary: Option<String> = None;
     let mut positional = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -41,6 +46,7 @@ fn run() -> Result<(), String> {
                     .map_err(|_| format!("--seed wants a number, not `{value}`"))?;
             }
             "--hugo" => hugo = true,
+            "--vocabulary" => vocabulary = Some(args.next().ok_or(USAGE)?),
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return Ok(());
@@ -66,11 +72,16 @@ fn run() -> Result<(), String> {
         ));
     }
 
+    let vocabulary = match vocabulary.as_deref() {
+        Some("none") => None,
+        Some(path) => Some(corpus::Vocabulary::load(std::path::Path::new(path), seed)?),
+        None => Some(corpus::Vocabulary::system(seed)?),
+    };
     let started = Instant::now();
     let written = if hugo {
-        corpus::write_hugo(&dir, n, seed)
+        corpus::write_hugo(&dir, n, seed, vocabulary.as_ref())
     } else {
-        corpus::write_seeds(&dir, n, seed)
+        corpus::write_seeds(&dir, n, seed, vocabulary.as_ref())
     }
     .map_err(|e| format!("cannot write into {}: {e}", dir.display()))?;
     println!(

@@ -90,11 +90,12 @@ pub fn annotate(article: &Article) -> Result<AnnotatedArticle> {
     annotate_with_glosses(article, None)
 }
 
-/// [`annotate`], with each original paragraph's analysed words when there are glosses.
+/// [`annotate`], with what the analysers say of both sides when there are glosses.
 pub fn annotate_with_glosses(
     article: &Article,
-    glosses: Option<&[Vec<gloss::WordGloss>]>,
+    analysis: Option<&gloss::Analysis>,
 ) -> Result<AnnotatedArticle> {
+    let glosses = analysis.map(|a| a.words.as_slice());
     let source = texts(&article.source);
     let target = texts(&article.target);
 
@@ -114,7 +115,7 @@ pub fn annotate_with_glosses(
     // Each word with the sense its translation uses first (and, where the dictionary has none
     // of it, the word the translation uses: `here`), English names of nationalities with their
     // capital (Apertium writes `ukrainian`).
-    let choices = glosses.map(|paragraphs| choose_senses(&target, &alignments, paragraphs));
+    let choices = analysis.map(|a| choose_senses(&alignments, &a.words, &a.english));
     let glosses: Option<Vec<Vec<gloss::WordGloss>>> = glosses.map(|paragraphs| {
         paragraphs
             .iter()
@@ -309,19 +310,18 @@ pub fn align_paragraphs(
 }
 
 /// For each analysed word of each original paragraph, the sense its aligned translation uses
-/// ([`gloss::choose_senses`], one alignment group at a time). `target`: the translation's
-/// paragraphs, whose words Apertium's English analyser reads.
+/// ([`gloss::choose_senses`], one alignment group at a time). `english`: the words of the
+/// translation's paragraphs, as Apertium's English analyser reads them.
 pub fn choose_senses(
-    target: &[&str],
     alignments: &[ParagraphAlignment],
     words: &[Vec<gloss::WordGloss>],
+    english: &[Vec<gloss::EnglishWord>],
 ) -> Vec<Vec<gloss::InContext>> {
     words
         .iter()
         .zip(alignments)
-        .zip(target)
-        .map(|((words, alignment), target)| {
-            let english = gloss::english_words(target);
+        .zip(english)
+        .map(|((words, alignment), english)| {
             let mut chosen = vec![gloss::InContext::default(); words.len()];
             for link in &alignment.links {
                 let span = |ranges: &[Range<usize>], link: &std::ops::Range<usize>| {

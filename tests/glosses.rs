@@ -569,7 +569,11 @@ fn shown_senses(glosser: &mut Glosser, es: &[String], en: &[String]) -> Vec<Show
     let en: Vec<&str> = en.iter().map(String::as_str).collect();
     let words = analyse_all(glosser, &es);
     let alignments = align_paragraphs(&es, "es", &en, "en");
-    let choices = choose_senses(&en, &alignments, &words);
+    let english: Vec<_> = en
+        .iter()
+        .map(|t| paralelo::internals::gloss::english_words(t))
+        .collect();
+    let choices = choose_senses(&alignments, &words, &english);
     words
         .into_iter()
         .zip(choices)

@@ -49,10 +49,14 @@ pub(super) fn render_article(
         (None, None) => return Err(translate::missing(&seed.path, authored)),
     };
     let glosses = match &inputs.glosser {
-        Some(glosser) => glosser.analyse(&article.source.paragraphs, &article.source.file)?,
+        Some(glosser) => glosser.analyse(
+            &article.source.paragraphs,
+            &article.target.paragraphs,
+            &article.source.file,
+        )?,
         None => None,
     };
-    let annotated = annotate::annotate_with_glosses(&article, glosses.as_deref())?;
+    let annotated = annotate::annotate_with_glosses(&article, glosses.as_ref())?;
     let page = render::Page {
         slug: render::slugify(article.slug.as_deref().unwrap_or(&article.stem)),
         article: &article,

@@ -91,7 +91,7 @@ impl Inputs {
                     static_dir: static_dir.flatten(),
                     seeds,
                     glosser: (options.glosses && options.source_lang == "es")
-                        .then(Glosses::default),
+                        .then(|| Glosses::with_cache(&options.state.join("glosses"))),
                     translator: options
                         .machine
                         .clone()
@@ -102,8 +102,18 @@ impl Inputs {
         }
     }
 
-    /// Keeps the machine translations of this build for the next one.
-    pub(super) fn save_translations(&self) -> Result<()> {
+    /// Keeps the machine translations and word analyses of this build for the next one.
+    /// `full`: every seed was made, so analyses no seed asked for are dropped.
+    pub(super) fn save_caches(&self, options: &BuildOptions, full: bool) -> Result<()> {
+        if let Some(glosser) = &self.glosser {
+            glosser.save_cache(full).map_err(|e| {
+                Error::io(
+                    &options.state.join("glosses"),
+                    "write the gloss cache in",
+                    e,
+                )
+            })?;
+        }
         self.translator
             .as_ref()
             .map_or(Ok(()), translate::MachineTranslator::save)

@@ -27,6 +27,9 @@ pub struct BuildReport {
     pub machine_translated: usize,
     /// How many pages were made again (all of them, unless the build was incremental).
     pub remade: usize,
+    /// With glosses: how many paragraphs (original and translation) were analysed, and how many
+    /// analyses were taken from the cache of earlier builds.
+    pub analysed: Option<(usize, usize)>,
     pub warnings: Vec<Warning>,
     /// Things the user may want to know that are not problems.
     pub notes: Vec<String>,
@@ -128,7 +131,7 @@ pub fn build_with_progress(
         site_files,
     })?;
     state.clear_stale();
-    inputs.save_translations()?;
+    inputs.save_caches(options, true)?;
     Ok(report)
 }
 
@@ -299,7 +302,7 @@ fn rebuild(
             site_files,
         })?;
     }
-    inputs.save_translations()?;
+    inputs.save_caches(options, false)?;
     Ok(Ok(report))
 }
 
@@ -472,6 +475,7 @@ fn finish(
         pages: summaries.len(),
         machine_translated: entries.iter().filter(|e| e.summary.machine).count(),
         remade: entries.len(),
+        analysed: inputs.glosser.as_ref().map(crate::gloss::Glosses::counts),
         warnings: entries
             .iter()
             .flat_map(|e| e.warnings.clone())

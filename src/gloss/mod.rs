@@ -36,13 +36,14 @@
 //! glosses are wrong it would mend one (`filas`: rank). It would also be a second package to
 //! install for little gain.
 
+mod cache;
 mod english;
 mod pool;
 mod senses;
 mod vocabulary;
 
 pub use english::{EnglishAnalyser, EnglishWord, english_words};
-pub use pool::Glosses;
+pub use pool::{Analysis, Glosses};
 pub use senses::{InContext, choose_senses};
 pub use vocabulary::{
     VocabularyEntry, VocabularyParagraph, anki_csv, is_function_word, is_transparent_cognate,

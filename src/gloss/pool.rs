@@ -1,46 +1,110 @@
-//! The word analysers of one build, one per thread that needs one.
+//! The word analysers of one build, one per thread that needs one, behind the cache of earlier
+//! builds' analyses.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::{Glosser, WordGloss};
+use super::cache::{self, Cache, Kind, RecordReader};
+use super::{EnglishWord, Glosser, PartOfSpeech, WordGloss, english_words};
 use crate::error::{Error, Location, Result};
 use crate::model::Paragraph;
 
+/// What the analysers say of an article: each original paragraph's glossed words, and each
+/// translated paragraph's words (for the sense each word takes in context).
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    pub words: Vec<Vec<WordGloss>>,
+    pub english: Vec<Vec<EnglishWord>>,
+}
+
 /// The word analysers of one build: each thread that needs one takes an idle analyser or starts
-/// its own, so glossing (the costliest stage) runs on every core.
+/// its own, so glossing (the costliest stage) runs on every core. With a cache, only paragraphs
+/// no earlier build analysed are analysed, and no analyser starts when there are none.
 #[derive(Default)]
 pub struct Glosses {
     idle: std::sync::Mutex<Vec<Glosser>>,
     /// Why the analyser could not start; the build says so once, in [`Glosses::unavailable`].
     failure: std::sync::OnceLock<String>,
+    cache: Option<Cache>,
+    /// Paragraphs (original and translation) analysed, and taken from the cache.
+    analysed: AtomicUsize,
+    cached: AtomicUsize,
 }
 
 impl Glosses {
-    /// Each paragraph's analysed words; `None` when the analyser is not there.
+    /// Analysers whose results are kept under `root` (the state folder's `glosses`).
+    pub fn with_cache(root: &Path) -> Glosses {
+        Glosses {
+            cache: Some(Cache::new(root, &Glosser::data_identity())),
+            ..Glosses::default()
+        }
+    }
+
+    /// Each paragraph's analysed words, original and translation; `None` when the analyser is
+    /// not there.
     pub fn analyse(
         &self,
-        paragraphs: &[Paragraph],
+        source: &[Paragraph],
+        target: &[Paragraph],
         file: &Path,
-    ) -> Result<Option<Vec<Vec<WordGloss>>>> {
-        let Some(mut glosser) = self.take() else {
-            return Ok(None);
+    ) -> Result<Option<Analysis>> {
+        let cached = |kind, text: &str| {
+            let key = cache::key(kind, text);
+            let words = self.cache.as_ref().and_then(|c| c.get(key));
+            let counter = if words.is_some() {
+                &self.cached
+            } else {
+                &self.analysed
+            };
+            counter.fetch_add(1, Ordering::Relaxed);
+            (key, words)
         };
-        let analysed = paragraphs
-            .iter()
-            .map(|p| {
-                glosser.analyse(&p.text).map_err(|e| {
-                    Error::input(
-                        Location::line(file, p.line),
-                        format!("cannot gloss its words: {e}"),
-                    )
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        // An analyser that failed is dropped (its processes stopped) above, not put back.
-        if let Ok(mut idle) = self.idle.lock() {
-            idle.push(glosser);
+        let mut glosser = None;
+        let mut words = Vec::with_capacity(source.len());
+        for paragraph in source {
+            let (key, hit) = cached(Kind::Spanish, &paragraph.text);
+            if let Some(hit) = hit.and_then(|hit| decode(&hit, decode_spanish)) {
+                words.push(hit);
+                continue;
+            }
+            if glosser.is_none() {
+                glosser = Some(self.take());
+            }
+            let Some(Some(analyser)) = glosser.as_mut() else {
+                return Ok(None);
+            };
+            let analysed = analyser.analyse(&paragraph.text).map_err(|e| {
+                // An analyser that failed is dropped (its processes stopped), not put back.
+                Error::input(
+                    Location::line(file, paragraph.line),
+                    format!("cannot gloss its words: {e}"),
+                )
+            })?;
+            if let Some(cache) = &self.cache {
+                cache.put(key, encode(&analysed, |w| w.range.clone(), encode_spanish));
+            }
+            words.push(analysed);
         }
-        Ok(Some(analysed))
+        if let Some(Some(analyser)) = glosser
+            && let Ok(mut idle) = self.idle.lock()
+        {
+            idle.push(analyser);
+        }
+        let english = target
+            .iter()
+            .map(|paragraph| {
+                let (key, hit) = cached(Kind::English, &paragraph.text);
+                if let Some(hit) = hit.and_then(|hit| decode(&hit, decode_english)) {
+                    return hit;
+                }
+                let analysed = english_words(&paragraph.text);
+                if let Some(cache) = &self.cache {
+                    cache.put(key, encode(&analysed, |w| w.range.clone(), encode_english));
+                }
+                analysed
+            })
+            .collect();
+        Ok(Some(Analysis { words, english }))
     }
 
     fn take(&self) -> Option<Glosser> {
@@ -55,9 +119,111 @@ impl Glosses {
             .ok()
     }
 
+    /// How many paragraphs this build analysed, and how many it took from the cache.
+    pub fn counts(&self) -> (usize, usize) {
+        (
+            self.analysed.load(Ordering::Relaxed),
+            self.cached.load(Ordering::Relaxed),
+        )
+    }
+
     pub fn unavailable(&self) -> Option<String> {
         self.failure
             .get()
             .map(|why| format!("pages built without word glosses: {why}"))
     }
+
+    /// Keeps this build's analyses for the next (see [`Cache::save`] for `full`).
+    pub fn save_cache(&self, full: bool) -> std::io::Result<()> {
+        match &self.cache {
+            Some(cache) => cache.save(full),
+            None => Ok(()),
+        }
+    }
+}
+
+fn encode<T>(
+    words: &[T],
+    range: impl Fn(&T) -> std::ops::Range<usize>,
+    record: impl Fn(&T, &mut Vec<u8>),
+) -> Vec<cache::Word> {
+    words
+        .iter()
+        .map(|word| {
+            let mut bytes = Vec::new();
+            record(word, &mut bytes);
+            (range(word), bytes)
+        })
+        .collect()
+}
+
+/// The cached words, or `None` if any record does not read back (then the paragraph is
+/// analysed again).
+fn decode<T>(
+    words: &[cache::Word],
+    record: impl Fn(std::ops::Range<usize>, &mut RecordReader) -> Option<T>,
+) -> Option<Vec<T>> {
+    words
+        .iter()
+        .map(|(range, bytes)| {
+            let mut reader = RecordReader::new(bytes);
+            let word = record(range.clone(), &mut reader)?;
+            reader.done().then_some(word)
+        })
+        .collect()
+}
+
+fn encode_spanish(word: &WordGloss, out: &mut Vec<u8>) {
+    cache::push_text(out, &word.lemma);
+    cache::push_text(out, word.part_of_speech.name());
+    cache::push_text(out, &word.details);
+    cache::push_texts(out, &word.glosses);
+}
+
+fn decode_spanish(range: std::ops::Range<usize>, reader: &mut RecordReader) -> Option<WordGloss> {
+    Some(WordGloss {
+        range,
+        lemma: reader.text()?,
+        part_of_speech: class_named(&reader.text()?)?,
+        details: reader.text()?,
+        glosses: reader.texts()?,
+    })
+}
+
+/// The class whose [`PartOfSpeech::name`] is `name`.
+fn class_named(name: &str) -> Option<PartOfSpeech> {
+    use PartOfSpeech::*;
+    [
+        Noun,
+        ProperNoun,
+        Verb,
+        Adjective,
+        Adverb,
+        Article,
+        Determiner,
+        Pronoun,
+        Preposition,
+        Conjunction,
+        Interjection,
+        Other,
+    ]
+    .into_iter()
+    .find(|class| class.name() == name)
+}
+
+fn encode_english(word: &EnglishWord, out: &mut Vec<u8>) {
+    cache::push_text(out, &word.lower);
+    cache::push_texts(out, &word.lemmas);
+    cache::push_texts(out, &word.classes);
+    cache::push_text(out, if word.capitalised { "C" } else { "" });
+}
+
+fn decode_english(range: std::ops::Range<usize>, reader: &mut RecordReader) -> Option<EnglishWord> {
+    Some(EnglishWord {
+        range,
+        lower: reader.text()?,
+        lemmas: reader.texts()?,
+        classes: reader.texts()?,
+        capitalised: !reader.text()?.is_empty(),
+    })
 }

@@ -336,12 +336,11 @@ pub fn choose_senses(
                 let members: Vec<usize> = (0..words.len())
                     .filter(|&i| s_span.contains(&words[i].range.start))
                     .collect();
-                let group_words: Vec<gloss::WordGloss> =
-                    members.iter().map(|&i| words[i].clone()).collect();
-                let group_english: Vec<gloss::EnglishWord> = english
+                let group_words: Vec<&gloss::WordGloss> =
+                    members.iter().map(|&i| &words[i]).collect();
+                let group_english: Vec<&gloss::EnglishWord> = english
                     .iter()
                     .filter(|w| t_span.contains(&w.range.start))
-                    .cloned()
                     .collect();
                 for (i, choice) in members
                     .into_iter()

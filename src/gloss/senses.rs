@@ -20,6 +20,8 @@
 //! On a machine-translated page the English side is Apertium's own translation of the sentence,
 //! so step 1 picks the sense the engine used.
 
+use std::borrow::Borrow;
+
 use super::english::EnglishWord;
 use super::{PartOfSpeech, WordGloss};
 
@@ -42,7 +44,12 @@ const AUXILIARIES: &[&str] = &["haber", "ser"];
 
 /// The in-context choice for each of `words`, the Spanish words of one alignment group, given
 /// the English words of the group's translation, in order.
-pub fn choose_senses(words: &[WordGloss], english: &[EnglishWord]) -> Vec<InContext> {
+pub fn choose_senses<W: Borrow<WordGloss>, E: Borrow<EnglishWord>>(
+    words: &[W],
+    english: &[E],
+) -> Vec<InContext> {
+    let words: Vec<&WordGloss> = words.iter().map(Borrow::borrow).collect();
+    let english: Vec<&EnglishWord> = english.iter().map(Borrow::borrow).collect();
     let (n, m) = (words.len(), english.len());
     let mut chosen = vec![InContext::default(); n];
     if n == 0 || m == 0 {
@@ -50,6 +57,7 @@ pub fn choose_senses(words: &[WordGloss], english: &[EnglishWord]) -> Vec<InCont
     }
     let relative = |i: usize, len: usize| (i as f64 + 0.5) / len as f64;
     let mut claimed = vec![false; m];
+    let content: Vec<bool> = english.iter().map(|w| w.is_content()).collect();
     // Where each word's senses occur: (sense, English position).
     // A word of the same family (`develop` for `development`) counts when no sense occurs.
     let occurrences: Vec<Vec<(usize, usize)>> = words
@@ -59,7 +67,7 @@ pub fn choose_senses(words: &[WordGloss], english: &[EnglishWord]) -> Vec<InCont
                 .glosses
                 .iter()
                 .enumerate()
-                .flat_map(|(k, sense)| occurs_at(sense, english).map(move |j| (k, j)))
+                .flat_map(|(k, sense)| occurs_at(sense, &english).map(move |j| (k, j)))
                 .collect();
             if !exact.is_empty() || !word.part_of_speech.is_content() {
                 return exact;
@@ -69,10 +77,11 @@ pub fn choose_senses(words: &[WordGloss], english: &[EnglishWord]) -> Vec<InCont
                 .enumerate()
                 .flat_map(|(k, sense)| {
                     let sense = sense.to_lowercase();
+                    let content = &content;
                     english
                         .iter()
                         .enumerate()
-                        .filter(move |(_, w)| w.is_content() && w.is_akin(&sense))
+                        .filter(move |&(j, w)| content[j] && w.is_akin(&sense))
                         .map(move |(j, _)| (k, j))
                 })
                 .collect()
@@ -84,10 +93,10 @@ pub fn choose_senses(words: &[WordGloss], english: &[EnglishWord]) -> Vec<InCont
     };
     // Content words first, the ones with fewest choices first, so that the surest claim first.
     let mut order: Vec<usize> = (0..n).filter(|&i| !occurrences[i].is_empty()).collect();
-    order.sort_by_key(|&i| (!anchoring(&words[i]), occurrences[i].len(), i));
+    order.sort_by_key(|&i| (!anchoring(words[i]), occurrences[i].len(), i));
     let mut anchors: Vec<(usize, usize)> = Vec::new();
     for i in order {
-        let content = anchoring(&words[i]);
+        let content = anchoring(words[i]);
         let best = occurrences[i]
             .iter()
             .min_by(|a, b| {
@@ -128,16 +137,19 @@ pub fn choose_senses(words: &[WordGloss], english: &[EnglishWord]) -> Vec<InCont
             .collect();
         (ranks, next)
     };
-    let (ci, placeable_words) = rank(words.iter().map(anchoring).collect());
+    let (ci, placeable_words) = rank(words.iter().map(|w| anchoring(w)).collect());
     let (cj, placeable_english) = rank(
         english
             .iter()
-            .map(|w| w.is_content() || w.is_name())
+            .enumerate()
+            .map(|(j, w)| content[j] || w.is_name())
             .collect(),
     );
     let mut anchors: Vec<(usize, usize)> = anchors.iter().map(|&(i, j)| (ci[i], cj[j])).collect();
     anchors.sort_unstable();
 
+    // Spellings as cognates share them, each made once.
+    let mut spellings: Vec<Option<Vec<Vec<char>>>> = vec![None; m];
     let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
     for (i, word) in words.iter().enumerate() {
         // The auxiliaries (`ha dicho`, `es elegido`) have no word of their own in English.
@@ -147,6 +159,7 @@ pub fn choose_senses(words: &[WordGloss], english: &[EnglishWord]) -> Vec<InCont
         {
             continue;
         }
+        let spanish: Vec<char> = normalise(&word.lemma, true).chars().collect();
         let predicted = predicted_places(
             ci[i],
             placeable_words.max(1),
@@ -159,10 +172,18 @@ pub fn choose_senses(words: &[WordGloss], english: &[EnglishWord]) -> Vec<InCont
                 && [j.wrapping_sub(1), j + 1]
                     .iter()
                     .any(|&k| english.get(k).is_some_and(|w| w.capitalised));
-            if claimed[j] || !token.is_content() || token.is_name() || in_name {
+            if claimed[j] || !content[j] || token.is_name() || in_name {
                 continue;
             }
-            let score = here_score(word, token, cj[j], &predicted);
+            let spelling = spellings[j].get_or_insert_with(|| {
+                token
+                    .lemmas
+                    .iter()
+                    .chain([&token.lower])
+                    .map(|english| normalise(english, false).chars().collect())
+                    .collect()
+            });
+            let score = here_score(word, token, (&spanish, spelling), cj[j], &predicted);
             if score >= HERE_FLOOR {
                 pairs.push((score, i, j));
             }
@@ -183,7 +204,10 @@ pub fn choose_senses(words: &[WordGloss], english: &[EnglishWord]) -> Vec<InCont
 
 /// The English positions where `sense` starts (every word of a multi-word sense in a row: the
 /// first by a lemma, the others by a lemma or as written).
-fn occurs_at<'a>(sense: &'a str, english: &'a [EnglishWord]) -> impl Iterator<Item = usize> + 'a {
+fn occurs_at<'a>(
+    sense: &'a str,
+    english: &'a [&'a EnglishWord],
+) -> impl Iterator<Item = usize> + 'a {
     let sense = sense.to_lowercase();
     let parts: Vec<String> = sense.split_whitespace().map(str::to_string).collect();
     (0..english.len()).filter(move |&j| {
@@ -222,18 +246,22 @@ fn predicted_places(i: usize, n: usize, m: usize, anchors: &[(usize, usize)]) ->
 }
 
 /// Place (up to 1), spelling (up to 1.5) and class (up to 0.5) of a Spanish word and an English
-/// one at position `j`.
-fn here_score(word: &WordGloss, token: &EnglishWord, j: usize, predicted: &[(f64, f64)]) -> f64 {
+/// one at position `j`. `spellings`: the Spanish lemma's and the English word's forms (its
+/// lemmas and itself), [`normalise`]d.
+fn here_score(
+    word: &WordGloss,
+    token: &EnglishWord,
+    (spanish, english): (&[char], &[Vec<char>]),
+    j: usize,
+    predicted: &[(f64, f64)],
+) -> f64 {
     let place = predicted
         .iter()
         .map(|(p, weight)| weight * (-(j as f64 - p).abs() / 2.5).exp())
         .fold(0.0, f64::max);
-    let spanish = normalise(&word.lemma, true);
-    let spelling = token
-        .lemmas
+    let spelling = english
         .iter()
-        .chain([&token.lower])
-        .map(|english| similarity(&spanish, &normalise(english, false)))
+        .map(|english| similarity(spanish, english))
         .fold(0.0, f64::max);
     // Below a half, shared letters are chance (`arma`, `partnerships`).
     let spelling = if spelling >= 0.5 { spelling } else { 0.0 };
@@ -299,12 +327,11 @@ fn normalise(word: &str, spanish: bool) -> String {
 
 /// How alike two normalised words are, 0 to 1: a long shared beginning (`energ-etic`,
 /// `energ-i`) or the Dice coefficient of their letter pairs, whichever is higher.
-fn similarity(a: &str, b: &str) -> f64 {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+fn similarity(a: &[char], b: &[char]) -> f64 {
     if a.len() < 2 || b.len() < 2 {
         return if a == b && !a.is_empty() { 1.0 } else { 0.0 };
     }
-    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
     let shorter = a.len().min(b.len());
     let by_prefix = if prefix >= 4 {
         prefix as f64 / shorter as f64
@@ -315,13 +342,17 @@ fn similarity(a: &str, b: &str) -> f64 {
     if a.len() < 5 || b.len() < 5 {
         return by_prefix;
     }
-    let pairs = |w: &[char]| -> Vec<(char, char)> { w.windows(2).map(|p| (p[0], p[1])).collect() };
-    let (pa, mut pb) = (pairs(&a), pairs(&b));
-    let total = pa.len() + pb.len();
+    // Each of `b`'s letter pairs matches at most one of `a`'s.
+    let total = (a.len() - 1) + (b.len() - 1);
+    let mut taken = vec![false; b.len() - 1];
     let mut shared = 0;
-    for pair in pa {
-        if let Some(at) = pb.iter().position(|p| *p == pair) {
-            pb.swap_remove(at);
+    for pair in a.windows(2) {
+        let free = b
+            .windows(2)
+            .zip(taken.iter_mut())
+            .find(|(other, taken)| !**taken && *other == pair);
+        if let Some((_, taken)) = free {
+            *taken = true;
             shared += 1;
         }
     }
@@ -381,13 +412,18 @@ mod tests {
 
     #[test]
     fn cognates_are_found_by_their_spelling() {
-        assert!(
-            similarity(
-                &normalise("agresión", true),
-                &normalise("aggression", false)
-            ) > 0.9
-        );
-        assert!(similarity(&normalise("energético", true), &normalise("energy", false)) > 0.7);
-        assert!(similarity(&normalise("conjunto", true), &normalise("joint", false)) < 0.4);
+        let alike = |es: &str, en: &str| {
+            let (es, en): (Vec<char>, Vec<char>) = (
+                normalise(es, true).chars().collect(),
+                normalise(en, false).chars().collect(),
+            );
+            similarity(&es, &en)
+        };
+        assert!(alike("agresión", "aggression") > 0.9);
+        assert!(alike("energético", "energy") > 0.7);
+        assert!(alike("conjunto", "joint") < 0.4);
+        // Letter pairs as multisets: `ba an na an` of 6 + 5 pairs are shared, each once.
+        let chars = |w: &str| w.chars().collect::<Vec<_>>();
+        assert_eq!(similarity(&chars("xbanana"), &chars("ybanan")), 8.0 / 11.0);
     }
 }

@@ -7,18 +7,25 @@
 //! the translation and is chosen again every build). A template, CSS or option change therefore
 //! analyses nothing again, and a changed seed only its changed paragraphs.
 //!
-//! Layout: `<state>/glosses/<identity>/<xx>`, 256 shards by the key's low byte, so that a
-//! one-seed rebuild reads a few small files and rewrites fewer. `<identity>` is a hash of this
-//! program's version and the installed dictionaries ([`super::Glosser::data_identity`]): an
-//! upgrade of either starts an empty cache, and a full build removes the others. Each shard is
-//! written whole to a temporary file and renamed into place; one that cannot be read back (torn,
-//! from another version) counts as empty. A full build keeps only the entries it used; an
-//! incremental one keeps every old entry and adds its new ones, so the cache stays bounded by
-//! the seeds of the last full build plus what changed since.
+//! Layout, under `<state>/glosses/<identity>/`, where `<identity>` is a hash of this program's
+//! version and the installed dictionaries ([`super::Glosser::data_identity`]), so that an
+//! upgrade of either starts an empty cache (a full build removes the others):
 //!
-//! A shard file: a magic line, then a table of distinct word records (interned: a lemma with its
-//! senses is stored once per shard however often it occurs), then the entries, each a key and
-//! its words as (gap from the previous word, length, record number). Numbers are LEB128.
+//! * `records`: every distinct word record (a word's analysis without its place: `haber`,
+//!   verb, "present, 3rd person singular", `have`), each stored once for the whole site, in
+//!   the order they were first met; a record's number is its place in this list.
+//! * `00` … `ff`: the paragraphs, 256 shards by key, each paragraph its key and its words as
+//!   (step from the last word's start, length, record number), so that a one-seed rebuild reads
+//!   the records and a few small shards and rewrites fewer.
+//!
+//! Numbers are LEB128. Every file is written whole to a temporary file and renamed into place.
+//! The records file and every shard carry a generation: a full build numbers its records anew
+//! (dropping those no paragraph uses) under a new generation, an incremental build only adds
+//! records at the end under the same one, so a shard is read only with the records it was
+//! written for — one from an interrupted save, of another generation, counts as empty, as does
+//! any file that does not read back whole. A full build keeps only the paragraphs it asked for;
+//! an incremental one keeps every old paragraph and adds its new ones, so the cache is bounded by
+//! the seeds of the last full build plus what changed since.
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write as _;
@@ -28,7 +35,8 @@ use std::sync::{Mutex, OnceLock};
 
 use crate::record::StableHasher;
 
-const MAGIC: &[u8] = b"paralelo gloss cache 1\n";
+const MAGIC_RECORDS: &[u8] = b"paralelo gloss records 2\n";
+const MAGIC_SHARD: &[u8] = b"paralelo gloss paragraphs 2\n";
 const SHARDS: usize = 256;
 
 /// What a paragraph's text is analysed as: the two kinds never share a key.
@@ -39,32 +47,52 @@ pub enum Kind {
 }
 
 /// One analysed word: where it is in its paragraph, and its record (an encoding of the rest,
-/// chosen by the caller).
+/// chosen by the caller with [`push_text`] and [`push_texts`]).
 pub type Word = (Range<usize>, Vec<u8>);
 
 /// The analyses of earlier builds and those this build adds.
 pub struct Cache {
     dir: PathBuf,
+    old: OnceLock<Records>,
+    new: Mutex<NewRecords>,
     shards: Vec<Shard>,
+}
+
+/// The records file as read.
+#[derive(Default)]
+struct Records {
+    generation: u64,
+    bytes: Vec<u8>,
+    ranges: Vec<Range<usize>>,
+}
+
+/// Records this build met that the file does not hold, numbered after the file's.
+#[derive(Default)]
+struct NewRecords {
+    /// Every record's number by the hash of its bytes (made when the first record is added).
+    numbers: Option<HashMap<u64, Vec<u32>>>,
+    list: Vec<Vec<u8>>,
 }
 
 #[derive(Default)]
 struct Shard {
     /// The shard as read from disk, when first asked.
-    loaded: OnceLock<Loaded>,
-    /// Entries this build analysed.
-    added: Mutex<HashMap<u64, Vec<Word>>>,
-    /// Keys of old entries this build asked for.
+    loaded: OnceLock<Paragraphs>,
+    /// Paragraphs this build analysed, their words encoded as in the file.
+    added: Mutex<HashMap<u64, Vec<u8>>>,
+    /// Keys of old paragraphs this build asked for.
     used: Mutex<HashSet<u64>>,
 }
 
+/// A shard's paragraphs as read: each key's words, as a range of `bytes`.
 #[derive(Default)]
-struct Loaded {
+struct Paragraphs {
     bytes: Vec<u8>,
-    records: Vec<Range<usize>>,
-    /// Each key's words, as a range of `bytes`.
     entries: HashMap<u64, Range<usize>>,
 }
+
+/// A paragraph's key and its words, encoded as in a shard.
+type Paragraph = (u64, Vec<u8>);
 
 /// The key of a paragraph's text.
 pub fn key(kind: Kind, text: &str) -> u64 {
@@ -77,6 +105,12 @@ pub fn key(kind: Kind, text: &str) -> u64 {
     hash.finish()
 }
 
+fn record_hash(record: &[u8]) -> u64 {
+    let mut hash = StableHasher::new();
+    hash.write(record);
+    hash.finish()
+}
+
 impl Cache {
     /// The cache under `root` (the state folder's `glosses`) for data of this `identity`.
     pub fn new(root: &Path, identity: &str) -> Cache {
@@ -85,80 +119,177 @@ impl Cache {
         hash.write_field(identity.as_bytes());
         Cache {
             dir: root.join(format!("{:016x}", hash.finish())),
+            old: OnceLock::new(),
+            new: Mutex::default(),
             shards: (0..SHARDS).map(|_| Shard::default()).collect(),
         }
     }
 
-    fn shard(&self, key: u64) -> (usize, &Shard) {
-        let n = (key % SHARDS as u64) as usize;
-        (n, &self.shards[n])
+    fn old(&self) -> &Records {
+        self.old
+            .get_or_init(|| Records::read(&self.dir.join("records")).unwrap_or_default())
     }
 
-    /// The words kept for `key`, if an earlier build (or this one) analysed its text.
-    pub fn get(&self, key: u64) -> Option<Vec<Word>> {
-        let (n, shard) = self.shard(key);
-        let loaded = shard
+    fn shard(&self, key: u64) -> (PathBuf, &Shard) {
+        let n = (key % SHARDS as u64) as usize;
+        (self.dir.join(format!("{n:02x}")), &self.shards[n])
+    }
+
+    fn paragraphs<'a>(&self, path: &Path, shard: &'a Shard) -> &'a Paragraphs {
+        let generation = self.old().generation;
+        shard
             .loaded
-            .get_or_init(|| Loaded::read(&self.dir.join(format!("{n:02x}"))).unwrap_or_default());
-        if let Some(range) = loaded.entries.get(&key) {
-            let words = loaded.words(range.clone())?;
+            .get_or_init(|| Paragraphs::read(path, generation).unwrap_or_default())
+    }
+
+    /// The words kept for `key`, each made by `decode` from its place and record, if an earlier
+    /// build (or this one) analysed the text and every record decodes.
+    pub fn get<T>(
+        &self,
+        key: u64,
+        decode: impl Fn(Range<usize>, &[u8]) -> Option<T>,
+    ) -> Option<Vec<T>> {
+        let (path, shard) = self.shard(key);
+        let paragraphs = self.paragraphs(&path, shard);
+        let old = self.old();
+        if let Some(range) = paragraphs.entries.get(&key) {
+            let words = words(&paragraphs.bytes[range.clone()], |number| {
+                old.ranges.get(number).map(|r| &old.bytes[r.clone()])
+            })?;
+            let decoded = words
+                .into_iter()
+                .map(|(range, record)| decode(range, record))
+                .collect::<Option<Vec<T>>>()?;
             shard.used.lock().ok()?.insert(key);
-            return Some(words);
+            return Some(decoded);
         }
-        shard.added.lock().ok()?.get(&key).cloned()
+        let added = shard.added.lock().ok()?;
+        let encoded = added.get(&key)?;
+        let new = self.new.lock().ok()?;
+        let words = words(encoded, |number| {
+            match number.checked_sub(old.ranges.len()) {
+                None => Some(&old.bytes[old.ranges[number].clone()]),
+                Some(k) => new.list.get(k).map(Vec::as_slice),
+            }
+        })?;
+        words
+            .into_iter()
+            .map(|(range, record)| decode(range, record))
+            .collect()
     }
 
     /// Keeps the words of a newly analysed text.
-    pub fn put(&self, key: u64, words: Vec<Word>) {
+    pub fn put(&self, key: u64, words: &[Word]) {
+        let old = self.old();
+        let Ok(mut new) = self.new.lock() else {
+            return;
+        };
+        let numbers: Vec<usize> = words
+            .iter()
+            .map(|(_, record)| new.number(old, record))
+            .collect();
+        drop(new);
+        let mut encoded = Vec::with_capacity(words.len() * 4);
+        push_words(
+            &mut encoded,
+            words.iter().map(|(r, _)| r.clone()).zip(numbers),
+        );
         let (_, shard) = self.shard(key);
         if let Ok(mut added) = shard.added.lock() {
-            added.insert(key, words);
+            added.insert(key, encoded);
         }
     }
 
-    /// Writes the shards that changed. `full`: this build analysed or asked for every paragraph
-    /// of the site, so entries it did not ask for are dropped, and caches of other identities
+    /// Writes what changed. `full`: this build asked for every paragraph of the site, so
+    /// paragraphs and records it did not use are dropped, and caches of other identities
     /// removed.
     pub fn save(&self, full: bool) -> std::io::Result<()> {
-        std::fs::create_dir_all(&self.dir)?;
-        for (n, shard) in self.shards.iter().enumerate() {
+        let old = self.old();
+        let new = std::mem::take(&mut *self.new.lock().map_err(poisoned)?);
+        // Each shard's path, paragraphs (key and encoded words) and whether they changed.
+        let mut shards: Vec<(PathBuf, Vec<Paragraph>, bool)> = Vec::new();
+        for n in 0..SHARDS {
+            let shard = &self.shards[n];
+            let path = self.dir.join(format!("{n:02x}"));
             let added = std::mem::take(&mut *shard.added.lock().map_err(poisoned)?);
             let used = std::mem::take(&mut *shard.used.lock().map_err(poisoned)?);
-            let path = self.dir.join(format!("{n:02x}"));
-            // A shard nobody asked for was not read: a full build drops it, other builds leave it.
-            let loaded = match shard.loaded.get() {
-                Some(loaded) => loaded,
-                None if added.is_empty() => {
-                    if full {
-                        remove_if_there(&path)?;
-                    }
-                    continue;
-                }
-                None => shard
-                    .loaded
-                    .get_or_init(|| Loaded::read(&path).unwrap_or_default()),
-            };
-            let dropped = full && used.len() < loaded.entries.len();
-            if added.is_empty() && !dropped {
+            if !full && added.is_empty() {
                 continue;
             }
-            let mut entries: Vec<(u64, Vec<Word>)> = loaded
+            let paragraphs = self.paragraphs(&path, shard);
+            let dropped = full && used.len() < paragraphs.entries.len();
+            let mut entries: Vec<Paragraph> = paragraphs
                 .entries
                 .iter()
-                .filter(|(key, _)| !full || used.contains(key))
-                .filter_map(|(&key, range)| Some((key, loaded.words(range.clone())?)))
+                .filter(|(key, _)| !full || used.contains(*key))
+                .map(|(&key, range)| (key, paragraphs.bytes[range.clone()].to_vec()))
                 .collect();
+            let changed = !added.is_empty() || dropped;
             entries.extend(added);
             entries.sort_unstable_by_key(|(key, _)| *key);
-            entries.dedup_by_key(|(key, _)| *key);
-            if entries.is_empty() {
-                remove_if_there(&path)?;
-            } else {
-                write_atomically(&path, &encode(&entries))?;
-            }
+            shards.push((path, entries, changed));
         }
+        if !full && new.list.is_empty() && shards.is_empty() {
+            return Ok(());
+        }
+        std::fs::create_dir_all(&self.dir)?;
+        let record = |number: usize| match number.checked_sub(old.ranges.len()) {
+            None => old.ranges.get(number).map(|r| &old.bytes[r.clone()]),
+            Some(k) => new.list.get(k).map(Vec::as_slice),
+        };
         if full {
+            // Records numbered anew, in order of first use, under a new generation.
+            let generation = new_generation(old.generation);
+            let mut renumbered: HashMap<usize, usize> = HashMap::new();
+            let mut list: Vec<&[u8]> = Vec::new();
+            let mut rewritten = Vec::with_capacity(shards.len());
+            for (path, entries, _) in &shards {
+                let mut out: Vec<Paragraph> = Vec::with_capacity(entries.len());
+                for (key, encoded) in entries {
+                    let Some(words) = words(encoded, |n| record(n).map(|_| &[][..])) else {
+                        continue;
+                    };
+                    let numbers: Vec<usize> = encoded_numbers(encoded)
+                        .into_iter()
+                        .map(|n| {
+                            *renumbered.entry(n).or_insert_with(|| {
+                                list.push(record(n).unwrap_or_default());
+                                list.len() - 1
+                            })
+                        })
+                        .collect();
+                    let mut bytes = Vec::with_capacity(encoded.len());
+                    push_words(
+                        &mut bytes,
+                        words.into_iter().map(|(range, _)| range).zip(numbers),
+                    );
+                    out.push((*key, bytes));
+                }
+                rewritten.push((path, out));
+            }
+            write_atomically(
+                &self.dir.join("records"),
+                &encode_records(generation, &list),
+            )?;
+            for (path, entries) in rewritten {
+                write_shard(path, generation, &entries)?;
+            }
             self.remove_others()?;
+        } else {
+            if !new.list.is_empty() {
+                let list: Vec<&[u8]> = (0..old.ranges.len() + new.list.len())
+                    .filter_map(record)
+                    .collect();
+                write_atomically(
+                    &self.dir.join("records"),
+                    &encode_records(old.generation, &list),
+                )?;
+            }
+            for (path, entries, changed) in &shards {
+                if *changed {
+                    write_shard(path, old.generation, entries)?;
+                }
+            }
         }
         Ok(())
     }
@@ -178,15 +309,50 @@ impl Cache {
     }
 }
 
-fn poisoned<T>(_: T) -> std::io::Error {
-    std::io::Error::other("a thread panicked while it used the gloss cache")
+impl NewRecords {
+    /// The number of `record`: an old one's, or the next after the old and new ones.
+    fn number(&mut self, old: &Records, record: &[u8]) -> usize {
+        let numbers = self.numbers.get_or_insert_with(|| {
+            let mut numbers: HashMap<u64, Vec<u32>> = HashMap::with_capacity(old.ranges.len());
+            for (n, range) in old.ranges.iter().enumerate() {
+                let hash = record_hash(&old.bytes[range.clone()]);
+                numbers.entry(hash).or_default().push(n as u32);
+            }
+            numbers
+        });
+        let hash = record_hash(record);
+        let same = numbers.get(&hash).and_then(|candidates| {
+            candidates.iter().map(|&n| n as usize).find(|&n| {
+                let known = match n.checked_sub(old.ranges.len()) {
+                    None => &old.bytes[old.ranges[n].clone()],
+                    Some(k) => self.list[k].as_slice(),
+                };
+                known == record
+            })
+        });
+        if let Some(n) = same {
+            return n;
+        }
+        let n = old.ranges.len() + self.list.len();
+        self.list.push(record.to_vec());
+        numbers.entry(hash).or_default().push(n as u32);
+        n
+    }
 }
 
-fn remove_if_there(path: &Path) -> std::io::Result<()> {
-    match std::fs::remove_file(path) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-        _ => Ok(()),
-    }
+fn new_generation(previous: u64) -> u64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    let mut hash = StableHasher::new();
+    hash.write(&previous.to_le_bytes());
+    hash.write(&now.to_le_bytes());
+    hash.write(&std::process::id().to_le_bytes());
+    hash.finish()
+}
+
+fn poisoned<T>(_: T) -> std::io::Error {
+    std::io::Error::other("a thread panicked while it used the gloss cache")
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -199,94 +365,139 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     })
 }
 
-fn encode(entries: &[(u64, Vec<Word>)]) -> Vec<u8> {
-    let mut numbers: HashMap<&[u8], usize> = HashMap::new();
-    let mut records: Vec<&[u8]> = Vec::new();
-    for (_, words) in entries {
-        for (_, record) in words {
-            numbers.entry(record).or_insert_with(|| {
-                records.push(record);
-                records.len() - 1
-            });
-        }
+fn write_shard(path: &Path, generation: u64, entries: &[Paragraph]) -> std::io::Result<()> {
+    if entries.is_empty() {
+        return match std::fs::remove_file(path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        };
     }
-    let mut out = MAGIC.to_vec();
-    push_number(&mut out, records.len() as u64);
-    for record in &records {
-        push_number(&mut out, record.len() as u64);
-        out.extend_from_slice(record);
-    }
+    let mut out = MAGIC_SHARD.to_vec();
+    out.extend_from_slice(&generation.to_le_bytes());
     push_number(&mut out, entries.len() as u64);
     for (key, words) in entries {
         out.extend_from_slice(&key.to_le_bytes());
-        push_number(&mut out, words.len() as u64);
-        let mut previous = 0;
-        for (range, record) in words {
-            // Words come in order, so the step from the last start is small and positive;
-            // anything else is stored too (zigzag).
-            let step = range.start as i64 - previous as i64;
-            push_number(&mut out, ((step << 1) ^ (step >> 63)) as u64);
-            push_number(&mut out, range.end.saturating_sub(range.start) as u64);
-            push_number(&mut out, numbers[record.as_slice()] as u64);
-            previous = range.start;
-        }
+        out.extend_from_slice(words);
+    }
+    write_atomically(path, &out)
+}
+
+fn encode_records(generation: u64, records: &[&[u8]]) -> Vec<u8> {
+    let mut out = MAGIC_RECORDS.to_vec();
+    out.extend_from_slice(&generation.to_le_bytes());
+    push_number(&mut out, records.len() as u64);
+    for record in records {
+        push_number(&mut out, record.len() as u64);
+        out.extend_from_slice(record);
     }
     out
 }
 
-impl Loaded {
-    fn read(path: &Path) -> Option<Loaded> {
+/// Appends a paragraph's words: their count, then each word's step from the last start
+/// (zigzag, so that any order is kept), length and record number.
+fn push_words(out: &mut Vec<u8>, words: impl ExactSizeIterator<Item = (Range<usize>, usize)>) {
+    push_number(out, words.len() as u64);
+    let mut previous = 0;
+    for (range, number) in words {
+        let step = range.start as i64 - previous as i64;
+        push_number(out, ((step << 1) ^ (step >> 63)) as u64);
+        push_number(out, range.end.saturating_sub(range.start) as u64);
+        push_number(out, number as u64);
+        previous = range.start;
+    }
+}
+
+/// The words [`push_words`] wrote, with their records from `record`; `None` if they do not
+/// read back whole or name a record there is not.
+fn words<'r>(
+    encoded: &[u8],
+    record: impl Fn(usize) -> Option<&'r [u8]>,
+) -> Option<Vec<(Range<usize>, &'r [u8])>> {
+    let mut reader = Reader {
+        bytes: encoded,
+        at: 0,
+    };
+    let count = reader.number()?;
+    let mut words = Vec::with_capacity(count.min(encoded.len()));
+    let mut previous: i64 = 0;
+    for _ in 0..count {
+        let step = reader.number()? as i64;
+        let start = previous.checked_add((step >> 1) ^ -(step & 1))?;
+        let start = usize::try_from(start).ok()?;
+        let end = start.checked_add(reader.number()?)?;
+        words.push((start..end, record(reader.number()?)?));
+        previous = start as i64;
+    }
+    (reader.at == encoded.len()).then_some(words)
+}
+
+/// The record numbers of encoded words, in order (which [`words`] has checked).
+fn encoded_numbers(encoded: &[u8]) -> Vec<usize> {
+    let mut reader = Reader {
+        bytes: encoded,
+        at: 0,
+    };
+    let count = reader.number().unwrap_or(0);
+    (0..count)
+        .filter_map(|_| {
+            reader.number()?;
+            reader.number()?;
+            reader.number()
+        })
+        .collect()
+}
+
+impl Records {
+    fn read(path: &Path) -> Option<Records> {
         let bytes = std::fs::read(path).ok()?;
         let mut reader = Reader {
             bytes: &bytes,
-            at: MAGIC.len(),
+            at: MAGIC_RECORDS.len(),
         };
-        if !bytes.starts_with(MAGIC) {
+        if !bytes.starts_with(MAGIC_RECORDS) {
+            return None;
+        }
+        let generation = u64::from_le_bytes(reader.take(8)?.try_into().ok()?);
+        let count = reader.number()?;
+        let mut ranges = Vec::with_capacity(count.min(bytes.len()));
+        for _ in 0..count {
+            let len = reader.number()?;
+            ranges.push(reader.skip(len)?);
+        }
+        (reader.at == bytes.len()).then_some(Records {
+            generation,
+            bytes,
+            ranges,
+        })
+    }
+}
+
+impl Paragraphs {
+    /// The shard at `path` if it was written for records of `generation` and reads back whole.
+    fn read(path: &Path, generation: u64) -> Option<Paragraphs> {
+        let bytes = std::fs::read(path).ok()?;
+        if !bytes.starts_with(MAGIC_SHARD) {
+            return None;
+        }
+        let mut reader = Reader {
+            bytes: &bytes,
+            at: MAGIC_SHARD.len(),
+        };
+        if u64::from_le_bytes(reader.take(8)?.try_into().ok()?) != generation {
             return None;
         }
         let count = reader.number()?;
-        let mut records = Vec::with_capacity(count.min(1 << 20));
-        for _ in 0..count {
-            let len = reader.number()?;
-            records.push(reader.skip(len)?);
-        }
-        let count = reader.number()?;
-        let mut entries = HashMap::with_capacity(count.min(1 << 20));
+        let mut entries = HashMap::with_capacity(count.min(bytes.len()));
         for _ in 0..count {
             let key = u64::from_le_bytes(reader.take(8)?.try_into().ok()?);
             let start = reader.at;
             let words = reader.number()?;
-            for _ in 0..words * 3 {
+            for _ in 0..words.checked_mul(3)? {
                 reader.number()?;
             }
             entries.insert(key, start..reader.at);
         }
-        (reader.at == bytes.len()).then_some(Loaded {
-            bytes,
-            records,
-            entries,
-        })
-    }
-
-    /// The words stored at `range`; `None` if they do not decode (never after a checked read).
-    fn words(&self, range: Range<usize>) -> Option<Vec<Word>> {
-        let mut reader = Reader {
-            bytes: self.bytes.get(..range.end)?,
-            at: range.start,
-        };
-        let count = reader.number()?;
-        let mut words = Vec::with_capacity(count);
-        let mut previous: i64 = 0;
-        for _ in 0..count {
-            let step = reader.number()? as i64;
-            let start = previous.checked_add((step >> 1) ^ -(step & 1))?;
-            let start = usize::try_from(start).ok()?;
-            let end = start.checked_add(reader.number()?)?;
-            let record = self.records.get(reader.number()?)?;
-            words.push((start..end, self.bytes[record.clone()].to_vec()));
-            previous = start as i64;
-        }
-        Some(words)
+        (reader.at == bytes.len()).then_some(Paragraphs { bytes, entries })
     }
 }
 
@@ -388,23 +599,41 @@ mod tests {
             .collect()
     }
 
+    fn get(cache: &Cache, key: u64) -> Option<Vec<Word>> {
+        cache.get(key, |range, record| Some((range, record.to_vec())))
+    }
+
+    fn file_count(dir: &Path) -> usize {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| std::fs::read_dir(e.unwrap().path()).unwrap().count())
+            .sum()
+    }
+
     #[test]
-    fn entries_round_trip_through_a_shard_and_records_are_stored_once() {
-        let a = words(&[(0, 2, "el"), (3, 8, "perro"), (9, 11, "el")]);
-        let b = words(&[(9, 14, "perro"), (5, 6, ""), (5, 5, "el")]);
-        let bytes = encode(&[(1, a.clone()), (257, b.clone())]);
+    fn paragraphs_round_trip_and_each_record_is_stored_once() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("01");
-        std::fs::write(&path, &bytes).unwrap();
-        let loaded = Loaded::read(&path).unwrap();
-        assert_eq!(loaded.records.len(), 3);
-        assert_eq!(loaded.words(loaded.entries[&1].clone()).unwrap(), a);
-        assert_eq!(loaded.words(loaded.entries[&257].clone()).unwrap(), b);
-        // Torn or foreign files read as nothing.
-        std::fs::write(&path, &bytes[..bytes.len() - 1]).unwrap();
-        assert!(Loaded::read(&path).is_none());
-        std::fs::write(&path, b"something else").unwrap();
-        assert!(Loaded::read(&path).is_none());
+        let a = words(&[(0, 2, "el"), (3, 8, "perro"), (9, 11, "el")]);
+        // Out of order, overlapping, empty: kept as they are.
+        let b = words(&[(9, 14, "perro"), (5, 6, ""), (5, 5, "el")]);
+        let (ka, kb) = (key(Kind::Spanish, "a"), key(Kind::Spanish, "b"));
+        let cache = Cache::new(dir.path(), "data");
+        cache.put(ka, &a);
+        cache.put(kb, &b);
+        assert_eq!(
+            get(&cache, kb),
+            Some(b.clone()),
+            "this build's own paragraphs"
+        );
+        cache.save(true).unwrap();
+        let cache = Cache::new(dir.path(), "data");
+        assert_eq!(get(&cache, ka), Some(a));
+        assert_eq!(get(&cache, kb), Some(b));
+        assert_eq!(
+            cache.old().ranges.len(),
+            3,
+            "el, perro and the empty record"
+        );
     }
 
     #[test]
@@ -417,33 +646,74 @@ mod tests {
         );
         assert_ne!(one, three, "the two kinds never share a key");
         let cache = Cache::new(dir.path(), "data");
-        assert!(cache.get(one).is_none());
-        cache.put(one, words(&[(0, 3, "uno")]));
-        cache.put(two, words(&[(0, 3, "dos")]));
-        assert_eq!(cache.get(two), Some(words(&[(0, 3, "dos")])));
+        assert!(get(&cache, one).is_none());
+        cache.put(one, &words(&[(0, 3, "uno")]));
+        cache.put(two, &words(&[(0, 3, "dos")]));
         cache.save(true).unwrap();
 
-        // An incremental build that asks for one entry and adds another keeps all three.
+        // An incremental build that asks for one entry and adds another keeps all three, the
+        // new one's record numbered after the others.
         let cache = Cache::new(dir.path(), "data");
-        assert_eq!(cache.get(one), Some(words(&[(0, 3, "uno")])));
-        cache.put(three, words(&[(0, 3, "one")]));
+        assert_eq!(get(&cache, one), Some(words(&[(0, 3, "uno")])));
+        cache.put(three, &words(&[(0, 3, "one"), (4, 7, "uno")]));
         cache.save(false).unwrap();
         let cache = Cache::new(dir.path(), "data");
-        assert!(cache.get(two).is_some() && cache.get(three).is_some());
+        assert_eq!(get(&cache, two), Some(words(&[(0, 3, "dos")])));
+        assert_eq!(
+            get(&cache, three),
+            Some(words(&[(0, 3, "one"), (4, 7, "uno")]))
+        );
+        assert_eq!(cache.old().ranges.len(), 3);
 
-        // A full build that asks only for `one` drops the others.
+        // A full build that asks only for `three` drops the others and their records.
         let cache = Cache::new(dir.path(), "data");
-        cache.get(one).unwrap();
+        get(&cache, three).unwrap();
         cache.save(true).unwrap();
         let cache = Cache::new(dir.path(), "data");
-        assert!(cache.get(one).is_some());
-        assert!(cache.get(two).is_none() && cache.get(three).is_none());
+        assert!(get(&cache, three).is_some());
+        assert!(get(&cache, one).is_none() && get(&cache, two).is_none());
+        assert_eq!(cache.old().ranges.len(), 2, "one, uno");
 
         // Other data: another, empty cache; its full build removes the old one.
         let other = Cache::new(dir.path(), "upgraded data");
-        assert!(other.get(one).is_none());
-        other.put(two, words(&[(0, 3, "dos")]));
+        assert!(get(&other, three).is_none());
+        other.put(two, &words(&[(0, 3, "dos")]));
         other.save(true).unwrap();
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert_eq!(file_count(dir.path()), 2, "records and one shard");
+    }
+
+    #[test]
+    fn a_shard_of_another_generation_or_torn_counts_as_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let one = key(Kind::Spanish, "uno");
+        let cache = Cache::new(dir.path(), "data");
+        cache.put(one, &words(&[(0, 3, "uno")]));
+        cache.save(true).unwrap();
+        let shard = cache.shard(one).0;
+        let kept = std::fs::read(&shard).unwrap();
+
+        // A full build renumbers under a new generation; the shard it would have written
+        // next, had it not been interrupted, is the old one.
+        let cache = Cache::new(dir.path(), "data");
+        get(&cache, one).unwrap();
+        cache.save(true).unwrap();
+        std::fs::write(&shard, &kept).unwrap();
+        assert!(get(&Cache::new(dir.path(), "data"), one).is_none());
+
+        let cache = Cache::new(dir.path(), "data");
+        cache.put(one, &words(&[(0, 3, "uno")]));
+        cache.save(true).unwrap();
+        let bytes = std::fs::read(&shard).unwrap();
+        std::fs::write(&shard, &bytes[..bytes.len() - 1]).unwrap();
+        assert!(get(&Cache::new(dir.path(), "data"), one).is_none());
+        std::fs::write(&shard, &bytes).unwrap();
+        let records = dir
+            .path()
+            .join(cache.dir.file_name().unwrap())
+            .join("records");
+        let all = std::fs::read(&records).unwrap();
+        std::fs::write(&records, &all[..all.len() - 2]).unwrap();
+        assert!(get(&Cache::new(dir.path(), "data"), one).is_none());
     }
 }

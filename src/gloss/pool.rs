@@ -1,6 +1,7 @@
 //! The word analysers of one build, one per thread that needs one, behind the cache of earlier
 //! builds' analyses.
 
+use std::ops::Range;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -48,22 +49,11 @@ impl Glosses {
         target: &[Paragraph],
         file: &Path,
     ) -> Result<Option<Analysis>> {
-        let cached = |kind, text: &str| {
-            let key = cache::key(kind, text);
-            let words = self.cache.as_ref().and_then(|c| c.get(key));
-            let counter = if words.is_some() {
-                &self.cached
-            } else {
-                &self.analysed
-            };
-            counter.fetch_add(1, Ordering::Relaxed);
-            (key, words)
-        };
         let mut glosser = None;
         let mut words = Vec::with_capacity(source.len());
         for paragraph in source {
-            let (key, hit) = cached(Kind::Spanish, &paragraph.text);
-            if let Some(hit) = hit.and_then(|hit| decode(&hit, decode_spanish)) {
+            let (key, hit) = self.cached(Kind::Spanish, &paragraph.text, decode_spanish);
+            if let Some(hit) = hit {
                 words.push(hit);
                 continue;
             }
@@ -81,7 +71,7 @@ impl Glosses {
                 )
             })?;
             if let Some(cache) = &self.cache {
-                cache.put(key, encode(&analysed, |w| w.range.clone(), encode_spanish));
+                cache.put(key, &encode(&analysed, |w| w.range.clone(), encode_spanish));
             }
             words.push(analysed);
         }
@@ -93,18 +83,40 @@ impl Glosses {
         let english = target
             .iter()
             .map(|paragraph| {
-                let (key, hit) = cached(Kind::English, &paragraph.text);
-                if let Some(hit) = hit.and_then(|hit| decode(&hit, decode_english)) {
+                let (key, hit) = self.cached(Kind::English, &paragraph.text, decode_english);
+                if let Some(hit) = hit {
                     return hit;
                 }
                 let analysed = english_words(&paragraph.text);
                 if let Some(cache) = &self.cache {
-                    cache.put(key, encode(&analysed, |w| w.range.clone(), encode_english));
+                    cache.put(key, &encode(&analysed, |w| w.range.clone(), encode_english));
                 }
                 analysed
             })
             .collect();
         Ok(Some(Analysis { words, english }))
+    }
+
+    /// The key of a paragraph's text, and its words from the cache, counted as a hit or a miss.
+    fn cached<T>(
+        &self,
+        kind: Kind,
+        text: &str,
+        decode: impl Fn(Range<usize>, &mut RecordReader) -> Option<T>,
+    ) -> (u64, Option<Vec<T>>) {
+        let key = cache::key(kind, text);
+        let words = self.cache.as_ref().and_then(|cache| {
+            cache.get(key, |range, record| {
+                let mut reader = RecordReader::new(record);
+                decode(range, &mut reader).filter(|_| reader.done())
+            })
+        });
+        let counter = match words {
+            Some(_) => &self.cached,
+            None => &self.analysed,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        (key, words)
     }
 
     fn take(&self) -> Option<Glosser> {
@@ -144,7 +156,7 @@ impl Glosses {
 
 fn encode<T>(
     words: &[T],
-    range: impl Fn(&T) -> std::ops::Range<usize>,
+    range: impl Fn(&T) -> Range<usize>,
     record: impl Fn(&T, &mut Vec<u8>),
 ) -> Vec<cache::Word> {
     words
@@ -157,22 +169,6 @@ fn encode<T>(
         .collect()
 }
 
-/// The cached words, or `None` if any record does not read back (then the paragraph is
-/// analysed again).
-fn decode<T>(
-    words: &[cache::Word],
-    record: impl Fn(std::ops::Range<usize>, &mut RecordReader) -> Option<T>,
-) -> Option<Vec<T>> {
-    words
-        .iter()
-        .map(|(range, bytes)| {
-            let mut reader = RecordReader::new(bytes);
-            let word = record(range.clone(), &mut reader)?;
-            reader.done().then_some(word)
-        })
-        .collect()
-}
-
 fn encode_spanish(word: &WordGloss, out: &mut Vec<u8>) {
     cache::push_text(out, &word.lemma);
     cache::push_text(out, word.part_of_speech.name());
@@ -180,7 +176,7 @@ fn encode_spanish(word: &WordGloss, out: &mut Vec<u8>) {
     cache::push_texts(out, &word.glosses);
 }
 
-fn decode_spanish(range: std::ops::Range<usize>, reader: &mut RecordReader) -> Option<WordGloss> {
+fn decode_spanish(range: Range<usize>, reader: &mut RecordReader) -> Option<WordGloss> {
     Some(WordGloss {
         range,
         lemma: reader.text()?,
@@ -218,7 +214,7 @@ fn encode_english(word: &EnglishWord, out: &mut Vec<u8>) {
     cache::push_text(out, if word.capitalised { "C" } else { "" });
 }
 
-fn decode_english(range: std::ops::Range<usize>, reader: &mut RecordReader) -> Option<EnglishWord> {
+fn decode_english(range: Range<usize>, reader: &mut RecordReader) -> Option<EnglishWord> {
     Some(EnglishWord {
         range,
         lower: reader.text()?,

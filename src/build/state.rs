@@ -135,7 +135,7 @@ pub struct Entry {
 /// A line of the manifest as read: the whole text is shared by every entry, not copied.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WrittenLine {
-    text: std::sync::Arc<str>,
+    text: std::sync::Arc<String>,
     range: std::ops::Range<usize>,
 }
 
@@ -202,7 +202,8 @@ impl StateDir {
         let Ok(text) = fs::read_to_string(&path) else {
             return Ok(None);
         };
-        let Some(manifest) = Manifest::parse(text.into()) else {
+        // Shared as it was read (an `Arc<str>` would copy the manifest's megabytes).
+        let Some(manifest) = Manifest::parse(std::sync::Arc::new(text)) else {
             return Ok(None);
         };
         let files = manifest.entries.iter().flat_map(|e| &e.files);
@@ -302,7 +303,7 @@ fn identity(dir: &Path) -> Option<(u64, u64)> {
 }
 
 impl Manifest {
-    fn parse(text: std::sync::Arc<str>) -> Option<Manifest> {
+    fn parse(text: std::sync::Arc<String>) -> Option<Manifest> {
         let body = text.strip_suffix(&format!("{TRAILER}\n"))?;
         let (first, rest) = body.split_once('\n')?;
         let mut header = first.split('\t');
@@ -616,7 +617,7 @@ mod tests {
             site_files: vec!["index.html".into(), "page/2/index.html".into()],
         };
         let text = manifest.to_text();
-        let mut parsed = Manifest::parse(text.as_str().into()).unwrap();
+        let mut parsed = Manifest::parse(text.clone().into()).unwrap();
         // Read back, it writes the same lines without escaping them again.
         assert!(parsed.entries.iter().all(|e| e.written.is_some()));
         assert_eq!(parsed.to_text(), text);
@@ -637,11 +638,13 @@ mod tests {
             site_files: Vec::new(),
         }
         .to_text();
-        assert!(Manifest::parse(text[..text.len() - 20].into()).is_none());
-        assert!(Manifest::parse("paralelo-manifest 0\t01\nend\n".into()).is_none());
-        assert!(Manifest::parse("paralelo-manifest 1\t01\nsite\t\nend\n".into()).is_none());
+        assert!(Manifest::parse(text[..text.len() - 20].to_string().into()).is_none());
+        assert!(Manifest::parse("paralelo-manifest 0\t01\nend\n".to_string().into()).is_none());
+        assert!(
+            Manifest::parse("paralelo-manifest 1\t01\nsite\t\nend\n".to_string().into()).is_none()
+        );
         assert!(Manifest::parse(format!("{HEADER}\t01\t2\t3\nsite\t\nend\n").into()).is_some());
         assert!(Manifest::parse(format!("{HEADER}\t01\nsite\t\nend\n").into()).is_none());
-        assert!(Manifest::parse("".into()).is_none());
+        assert!(Manifest::parse(String::new().into()).is_none());
     }
 }

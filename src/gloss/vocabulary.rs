@@ -3,8 +3,8 @@
 //! of its sentence around the word, and the aligned English sentence. The Anki CSV is made from
 //! the same list.
 
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::ops::Range;
 
@@ -77,12 +77,15 @@ pub fn study_list(paragraphs: &[VocabularyParagraph<'_>]) -> Vec<VocabularyEntry
     type Place = (usize, usize, usize);
     let mut order: Vec<(&str, PartOfSpeech)> = Vec::new();
     let mut places: HashMap<(&str, PartOfSpeech), Vec<Place>> = HashMap::new();
+    // Lemmas left out as cognates, each tested once (the test compares spellings).
+    let mut cognates: HashSet<(&str, PartOfSpeech)> = HashSet::new();
     for (k, paragraph) in paragraphs.iter().enumerate() {
         for (i, word) in paragraph.words.iter().enumerate() {
             if !word.part_of_speech.is_content() || is_function_word(&word.lemma) {
                 continue;
             }
-            if is_transparent_cognate(&word.lemma, &word.glosses) {
+            let key = (word.lemma.as_str(), word.part_of_speech);
+            if cognates.contains(&key) {
                 continue;
             }
             let sentence = paragraph
@@ -90,8 +93,11 @@ pub fn study_list(paragraphs: &[VocabularyParagraph<'_>]) -> Vec<VocabularyEntry
                 .iter()
                 .position(|(r, _)| r.contains(&word.range.start))
                 .unwrap_or(usize::MAX);
-            match places.entry((word.lemma.as_str(), word.part_of_speech)) {
+            match places.entry(key) {
                 Entry::Occupied(mut known) => known.get_mut().push((k, i, sentence)),
+                Entry::Vacant(_) if is_transparent_cognate(&word.lemma, &word.glosses) => {
+                    cognates.insert(key);
+                }
                 Entry::Vacant(new) => {
                     order.push(*new.key());
                     new.insert(vec![(k, i, sentence)]);

@@ -49,7 +49,9 @@ pub(super) fn render_article(
         (None, None) => return Err(translate::missing(&seed.path, authored)),
     };
     let glosses = match &inputs.glosser {
-        Some(glosser) => glosser.analyse(&article.source.paragraphs, &article.source.file)?,
+        Some(glosser) => {
+            glosser.analyse(&annotate::glossed_texts(&article), &article.source.file)?
+        }
         None => None,
     };
     let annotated = annotate::annotate_with_glosses(&article, glosses.as_deref())?;
@@ -68,12 +70,6 @@ pub(super) fn render_article(
         files.push((
             format!("{}/{}.md", page.slug, side.lang),
             doc.text.clone().into_bytes(),
-        ));
-    }
-    if let Some(glossary) = &annotated.glossary {
-        files.push((
-            format!("{}/{}", page.slug, render::VOCABULARY_CSV),
-            glossary.anki_csv.clone().into_bytes(),
         ));
     }
     Ok(Rendered {

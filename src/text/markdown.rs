@@ -135,8 +135,9 @@ pub enum MarkKind {
     Sentence(usize),
     /// A word the machine translation left in the original language.
     Untranslated,
-    /// An original word with a gloss: `<span class="w" data-g="I">`, I its entry in the page's
-    /// gloss data.
+    /// An original word with a gloss: `<g-w data-g="I">`, I its entry in the page's gloss data
+    /// (an element of no meaning or style of its own, shorter than a `span` with a class: a page
+    /// has hundreds).
     Word(usize),
 }
 
@@ -157,14 +158,15 @@ impl MarkKind {
             MarkKind::Quote(n) => format!(r#"<q class="quote" data-quote="{n}">"#),
             MarkKind::Sentence(g) => format!(r#"<span class="s" data-a="{g}">"#),
             MarkKind::Untranslated => r#"<span class="untranslated">"#.to_string(),
-            MarkKind::Word(i) => format!(r#"<span class="w" data-g="{i}">"#),
+            MarkKind::Word(i) => format!(r#"<g-w data-g="{i}">"#),
         }
     }
 
     fn close_tag(self) -> &'static str {
         match self {
             MarkKind::Quote(_) => "</q>",
-            MarkKind::Sentence(_) | MarkKind::Untranslated | MarkKind::Word(_) => "</span>",
+            MarkKind::Sentence(_) | MarkKind::Untranslated => "</span>",
+            MarkKind::Word(_) => "</g-w>",
         }
     }
 }

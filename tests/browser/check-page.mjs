@@ -319,6 +319,25 @@ async function checkPrint(context, url, slug) {
   });
 }
 
+// Without JavaScript the page reads side by side, and the closed vocabulary list says how to get
+// its words and its Anki file.
+async function checkNoScript(browser, url, slug) {
+  await check(`${slug}: without JavaScript, both columns and a vocabulary that says how to see it`, async () => {
+    const context = await browser.newContext({ viewport: WIDE, javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(url);
+    const columns = await visible(page, '.pair > p[data-p]');
+    assert(columns.length > 0 && columns.every(Boolean), 'a paragraph is hidden without JavaScript');
+    assert(await page.locator('.labels .tgt').isVisible(), 'the translation notice is hidden');
+    if ((await page.locator('details.vocabulary').count()) > 0) {
+      await page.locator('details.vocabulary > summary').click();
+      assert(await page.locator('details.vocabulary .needs-js').isVisible(), 'the list does not say it needs JavaScript');
+      assert(!(await page.locator('details.vocabulary .download').isVisible()), 'a download button that cannot work');
+    }
+    await context.close();
+  });
+}
+
 async function visible(page, selector) {
   return page.locator(selector).evaluateAll((els) => els.map((el) => el.checkVisibility()));
 }
@@ -596,6 +615,7 @@ try {
     await checkKeyboard(page, slug);
     await checkEveryMode(page, slug);
     await checkPrint(context, url, slug);
+    await checkNoScript(browser, url, slug);
     for (const viewport of [WIDE, NARROW]) {
       for (const mode of ['side', 'interleaved', 'translation']) {
         await checkAxe(axeContext, url, `${slug}-${mode}`, { viewport, prepare: inMode(mode) });

@@ -370,8 +370,11 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    var table = json("glosses");
-    if (!table) {
+    // Each entry is [lemma, pos, details, [meanings…], here?].
+    var table = (json("glosses") || []).map(function (entry) {
+      return { lemma: entry[0], pos: entry[1], details: entry[2], glosses: entry[3] || [], here: entry[4] };
+    });
+    if (!table.length) {
       return;
     }
     setupGlosses(table);

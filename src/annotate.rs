@@ -25,6 +25,10 @@ pub struct ParagraphPair {
 #[derive(Debug, Clone)]
 pub struct AnnotatedSide {
     pub title: String,
+    /// The title as HTML, its words wrapped for their glosses when it has them.
+    pub title_html: String,
+    /// The photo caption as HTML (without its credit), words wrapped as in `title_html`.
+    pub caption_html: Option<String>,
     /// The lead's first sentence, for the index and link previews.
     pub summary: String,
     pub markdown: Document,
@@ -51,8 +55,6 @@ pub struct Glossary {
     /// entry, G the example word's entry in `data`, N the lemma's occurrences, I which of the
     /// original's words with entry G (from 0, in reading order) is the example.
     pub vocabulary_data: String,
-    /// The vocabulary as a CSV file that Anki imports.
-    pub anki_csv: String,
 }
 
 fn proper_cased(word: &gloss::WordGloss) -> gloss::WordGloss {
@@ -90,12 +92,46 @@ pub fn annotate(article: &Article) -> Result<AnnotatedArticle> {
     annotate_with_glosses(article, None)
 }
 
-/// [`annotate`], with what the analysers say of both sides when there are glosses.
+/// The texts whose words are glossed, of the original and of the translation in the same
+/// order: each paragraph, then the title (as the page shows it: [`translate::headline`]) and the
+/// photo caption (empty without one). [`annotate_with_glosses`] takes their analyses in this
+/// order.
+pub fn glossed_texts(
+    article: &Article,
+) -> (Vec<crate::model::Paragraph>, Vec<crate::model::Paragraph>) {
+    let texts = |side: &Side| {
+        let caption = side.caption.as_ref().map_or("", |c| c.text.as_str());
+        let mut texts = side.paragraphs.clone();
+        texts.extend(
+            [translate::headline(side), caption.to_string()]
+                .map(|text| crate::model::Paragraph { text, line: 1 }),
+        );
+        texts
+    };
+    (texts(&article.source), texts(&article.target))
+}
+
+/// [`annotate`], with what the analysers say of each of [`glossed_texts`] when there are
+/// glosses (paragraphs only, or paragraphs, title and caption).
 pub fn annotate_with_glosses(
     article: &Article,
     analysis: Option<&gloss::Analysis>,
 ) -> Result<AnnotatedArticle> {
-    let glosses = analysis.map(|a| a.words.as_slice());
+    // The paragraphs' analyses, then the title's and the caption's, on both sides.
+    fn split<T>(all: &[T], paragraphs: usize) -> (&[T], &[T]) {
+        all.split_at(paragraphs.min(all.len()))
+    }
+    let (glosses, heading) = match analysis {
+        Some(a) => {
+            let (body, heading) = split(&a.words, article.source.paragraphs.len());
+            (Some(body), heading)
+        }
+        None => (None, &[][..]),
+    };
+    let english_heading: &[Vec<gloss::EnglishWord>] = match analysis {
+        Some(a) => split(&a.english, article.target.paragraphs.len()).1,
+        None => &[],
+    };
     let source = texts(&article.source);
     let target = texts(&article.target);
 
@@ -155,6 +191,26 @@ pub fn annotate_with_glosses(
             kind: MarkKind::Word(entry),
         }));
     }
+    // The title's and the caption's words, each with the sense its English twin uses first.
+    let heading_words: Vec<Vec<(Range<usize>, usize)>> = heading
+        .iter()
+        .zip(english_heading)
+        .map(|(words, english)| {
+            if words.is_empty() {
+                return Vec::new();
+            }
+            let chosen = gloss::choose_senses(words, english);
+            words
+                .iter()
+                .zip(&chosen)
+                .map(|(word, choice)| {
+                    let shown = proper_cased(&in_context(word, Some(choice)));
+                    let entry = table.add_in_context(&shown, choice.here.as_deref());
+                    (word.range.clone(), entry)
+                })
+                .collect()
+        })
+        .collect();
     let mut target_marks = quote_marks(&target_quotes, &article.target);
     // Each original sentence (or run of sentences aligned together) with its English.
     let mut aligned: Vec<Vec<(Range<usize>, String)>> = vec![Vec::new(); source.len()];
@@ -206,7 +262,6 @@ pub fn annotate_with_glosses(
         Glossary {
             data: table.to_json(),
             vocabulary_data: vocabulary_data(&vocabulary, &entries),
-            anki_csv: gloss::anki_csv(&vocabulary),
             vocabulary,
         }
     });
@@ -215,7 +270,13 @@ pub fn annotate_with_glosses(
         Translator::Machine(engine) => Some(engine.as_str()),
         Translator::Authored(_) => None,
     };
-    let source_side = annotated_side(article, &article.source, &source, None)?;
+    let mut source_side = annotated_side(article, &article.source, &source, None)?;
+    if let Some(words) = heading_words.first() {
+        source_side.title_html = wrap_words(&source_side.title, words);
+    }
+    if let (Some(words), Some(caption)) = (heading_words.get(1), &article.source.caption) {
+        source_side.caption_html = Some(wrap_words(&caption.text, words));
+    }
     let target_side = annotated_side(article, &article.target, &target, machine)?;
     let source_html = render(
         &article.source,
@@ -380,10 +441,53 @@ fn annotated_side(
         translate::first_sentence(&lead.text, &side.lang).to_string()
     });
     Ok(AnnotatedSide {
+        title_html: escape_html(&title),
+        caption_html: side.caption.as_ref().map(|c| escape_html(&c.text)),
         title,
         summary,
         markdown,
     })
+}
+
+/// `text` as HTML, `&<>"'` escaped.
+fn escape_html(text: &str) -> String {
+    let mut html = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => html.push_str("&amp;"),
+            '<' => html.push_str("&lt;"),
+            '>' => html.push_str("&gt;"),
+            '"' => html.push_str("&quot;"),
+            '\'' => html.push_str("&#39;"),
+            c => html.push(c),
+        }
+    }
+    html
+}
+
+/// `text` as HTML with each word of `words` (its byte range, its gloss entry) wrapped as the
+/// paragraphs' words are (`<g-w data-g="I">`).
+fn wrap_words(text: &str, words: &[(Range<usize>, usize)]) -> String {
+    let mut words: Vec<&(Range<usize>, usize)> = words.iter().collect();
+    words.sort_by_key(|(range, _)| range.start);
+    let mut html = String::with_capacity(text.len() + 24 * words.len());
+    let mut done = 0;
+    for (range, entry) in words {
+        let Some(word) = text.get(range.clone()).filter(|w| !w.is_empty()) else {
+            continue;
+        };
+        if range.start < done {
+            continue;
+        }
+        html.push_str(&escape_html(&text[done..range.start]));
+        html.push_str(&format!(
+            r#"<g-w data-g="{entry}">{}</g-w>"#,
+            escape_html(word)
+        ));
+        done = range.end;
+    }
+    html.push_str(&escape_html(&text[done..]));
+    html
 }
 
 /// The quotation marks of each paragraph, with the words the engine left untranslated.

@@ -110,7 +110,8 @@
       popover.hidden = true;
     }
 
-    var words = all(".pair > .src[data-p] .w");
+    // Every original word, in reading order: the headline's, the caption's, then the text's.
+    var words = all(".src g-w");
     words.forEach(function (word, i) {
       word.setAttribute("tabindex", "-1");
       word.addEventListener("click", function (event) {
@@ -140,9 +141,9 @@
     });
     all(".pair > .src[data-p] .s").forEach(function (sentence) {
       sentence.addEventListener("keydown", function (event) {
-        var first = sentence.querySelector(".w");
+        var first = sentence.querySelector("g-w");
         runOf(sentence).some(function (part) {
-          first = part.querySelector(".w");
+          first = part.querySelector("g-w");
           return first;
         });
         if (event.key === "Enter" && first && event.target === sentence) {
@@ -154,7 +155,7 @@
     // The card goes when the focus leaves the words, on Escape, and on a tap elsewhere.
     document.addEventListener("focusout", function (event) {
       var next = event.relatedTarget;
-      if (!next || !next.classList || !next.classList.contains("w")) {
+      if (!next || next.localName !== "g-w") {
         hide();
       }
     });
@@ -247,7 +248,7 @@
     }
     var sourceLang = root.getAttribute("lang");
     var byEntry = {};
-    all(".pair > .src[data-p] .w").forEach(function (word) {
+    all(".pair > .src[data-p] g-w").forEach(function (word) {
       var g = word.getAttribute("data-g");
       (byEntry[g] = byEntry[g] || []).push(word);
     });
@@ -278,7 +279,7 @@
       [element("td", "order", String(i + 1)), lemma, element("td", "meaning", entry.glosses.join("; ")), element("td", "times", String(item[1])), cell].forEach(function (td) {
         tr.appendChild(td);
       });
-      rows.push({ tr: tr, order: i + 1, lemma: entry.lemma, meaning: entry.glosses.join("; "), times: item[1] });
+      rows.push({ tr: tr, order: i + 1, lemma: entry.lemma, meaning: entry.glosses.join("; "), times: item[1], example: ex });
     });
     var grid = element("table");
     var head = element("tr");
@@ -314,11 +315,66 @@
     lay(rows, body);
     grid.appendChild(body);
     holder.appendChild(grid);
+    var download = document.querySelector("button.download");
+    if (download) {
+      download.addEventListener("click", function () {
+        save(ankiCsv(rows), download.getAttribute("data-file"));
+      });
+    }
+  }
+
+  function html(text) {
+    return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+
+  // A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
+  function field(text) {
+    return /[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
+  }
+
+  // The list, in the article's order, as a CSV file for Anki's "Basic" note type: front the
+  // word, back its meanings, the example with the word in bold and its English in italics. The
+  // two header lines make Anki (2.1.55 and later) split on commas and read the back as HTML;
+  // older versions skip them as comments.
+  function ankiCsv(rows) {
+    var lines = ["#separator:comma", "#html:true"];
+    rows
+      .slice()
+      .sort(function (a, b) {
+        return a.order - b.order;
+      })
+      .forEach(function (row) {
+        var ex = row.example;
+        var back = html(row.meaning) + "<br>" + html(ex.before) + "<b>" + html(ex.word) + "</b>" + html(ex.after);
+        if (ex.english) {
+          back += "<br><i>" + html(ex.english) + "</i>";
+        }
+        lines.push(field(html(row.lemma)) + "," + field(back));
+      });
+    return lines.join("\r\n") + "\r\n";
+  }
+
+  // Hands `text` to the browser as a file to save; made here, from the page's own data, so the
+  // site holds no second copy of the list.
+  function save(text, name) {
+    var blob = new Blob([text], { type: "text/csv;charset=utf-8" });
+    var link = element("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = name || "vocabulary.csv";
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(function () {
+      URL.revokeObjectURL(link.href);
+    }, 1000);
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    var table = json("glosses");
-    if (!table) {
+    // Each entry is [lemma, pos, details, [meanings…], here?].
+    var table = (json("glosses") || []).map(function (entry) {
+      return { lemma: entry[0], pos: entry[1], details: entry[2], glosses: entry[3] || [], here: entry[4] };
+    });
+    if (!table.length) {
       return;
     }
     setupGlosses(table);

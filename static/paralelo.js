@@ -117,7 +117,9 @@
   var lit = [];
   function light(element) {
     unlight();
-    var group = element.getAttribute("data-a");
+    // A quotation may lie inside its sentence, or a sentence inside its quotation.
+    var sentence = element.closest(".s");
+    var group = sentence ? sentence.getAttribute("data-a") : null;
     if (group !== null) {
       lit = lit.concat(all('.s[data-a="' + group + '"]'));
     }

@@ -49,11 +49,10 @@ pub(super) fn render_article(
         (None, None) => return Err(translate::missing(&seed.path, authored)),
     };
     let glosses = match &inputs.glosser {
-        Some(glosser) => glosser.analyse(
-            &article.source.paragraphs,
-            &article.target.paragraphs,
-            &article.source.file,
-        )?,
+        Some(glosser) => {
+            let (original, translation) = annotate::glossed_texts(&article);
+            glosser.analyse(&original, &translation, &article.source.file)?
+        }
         None => None,
     };
     let annotated = annotate::annotate_with_glosses(&article, glosses.as_ref())?;
@@ -72,12 +71,6 @@ pub(super) fn render_article(
         files.push((
             format!("{}/{}.md", page.slug, side.lang),
             doc.text.clone().into_bytes(),
-        ));
-    }
-    if let Some(glossary) = &annotated.glossary {
-        files.push((
-            format!("{}/{}", page.slug, render::VOCABULARY_CSV),
-            glossary.anki_csv.clone().into_bytes(),
         ));
     }
     Ok(Rendered {

@@ -17,9 +17,6 @@ use crate::files::files_under;
 use crate::lang::language_name;
 use crate::model::{Article, ArticleSummary, Side, SideSummary, Translator};
 
-/// The vocabulary of an article, for Anki, beside its page.
-pub const VOCABULARY_CSV: &str = "vocabulary.csv";
-
 /// The templates shipped inside the binary, used when the project has no `templates/` folder;
 /// a project's folder must have the pages' four.
 const BUILTIN_TEMPLATES: [(&str, &str); 4] = [
@@ -178,8 +175,12 @@ struct SideContext<'a> {
     lang: &'a str,
     language: &'a str,
     title: &'a str,
+    /// The title as HTML: on the original's side with its words wrapped for their glosses.
+    title_html: &'a str,
     summary: &'a str,
     caption: Option<&'a str>,
+    /// The caption as HTML, as `title_html`.
+    caption_html: Option<&'a str>,
     credit: Option<&'a str>,
     date: Option<&'a str>,
     markdown: String,
@@ -193,15 +194,17 @@ struct GlossaryContext<'a> {
     vocabulary: &'a str,
     /// How many words the vocabulary list has.
     words: usize,
-    csv: &'static str,
+    /// The name the reader's browser saves the list's Anki CSV under: the script makes the file
+    /// from the page's data, so the site holds no copy of it.
+    csv: String,
 }
 
-fn glossary_context(glossary: &Glossary) -> GlossaryContext<'_> {
+fn glossary_context<'a>(glossary: &'a Glossary, slug: &str) -> GlossaryContext<'a> {
     GlossaryContext {
         data: &glossary.data,
         vocabulary: &glossary.vocabulary_data,
         words: glossary.vocabulary.len(),
-        csv: VOCABULARY_CSV,
+        csv: format!("{slug}-vocabulary.csv"),
     }
 }
 
@@ -257,8 +260,10 @@ fn side_context<'a>(side: &'a Side, annotated: &'a AnnotatedSide) -> SideContext
         lang: &side.lang,
         language: language_name(&side.lang),
         title: &annotated.title,
+        title_html: &annotated.title_html,
         summary: &annotated.summary,
         caption: side.caption.as_ref().map(|c| c.text.as_str()),
+        caption_html: annotated.caption_html.as_deref(),
         credit: side.caption.as_ref().and_then(|c| c.credit.as_deref()),
         date: side.dateline.as_ref().map(|d| d.value.as_str()),
         markdown: format!("{}.md", side.lang),
@@ -286,7 +291,10 @@ fn article_context<'a>(site: &SiteSettings, page: &'a Page<'a>) -> ArticleContex
         target: side_context(&article.target, &annotated.target),
         translation_note: translation_note(article),
         machine: matches!(article.translator, Translator::Machine(_)),
-        glossary: annotated.glossary.as_ref().map(glossary_context),
+        glossary: annotated
+            .glossary
+            .as_ref()
+            .map(|glossary| glossary_context(glossary, &page.slug)),
         pairs: annotated
             .pairs
             .iter()

@@ -135,8 +135,9 @@ pub enum MarkKind {
     Sentence(usize),
     /// A word the machine translation left in the original language.
     Untranslated,
-    /// An original word with a gloss: `<span class="w" data-g="I">`, I its entry in the page's
-    /// gloss data.
+    /// An original word with a gloss: `<g-w data-g="I">`, I its entry in the page's gloss data
+    /// (an element of no meaning or style of its own, shorter than a `span` with a class: a page
+    /// has hundreds).
     Word(usize),
 }
 
@@ -157,14 +158,15 @@ impl MarkKind {
             MarkKind::Quote(n) => format!(r#"<q class="quote" data-quote="{n}">"#),
             MarkKind::Sentence(g) => format!(r#"<span class="s" data-a="{g}">"#),
             MarkKind::Untranslated => r#"<span class="untranslated">"#.to_string(),
-            MarkKind::Word(i) => format!(r#"<span class="w" data-g="{i}">"#),
+            MarkKind::Word(i) => format!(r#"<g-w data-g="{i}">"#),
         }
     }
 
     fn close_tag(self) -> &'static str {
         match self {
             MarkKind::Quote(_) => "</q>",
-            MarkKind::Sentence(_) | MarkKind::Untranslated | MarkKind::Word(_) => "</span>",
+            MarkKind::Sentence(_) | MarkKind::Untranslated => "</span>",
+            MarkKind::Word(_) => "</g-w>",
         }
     }
 }
@@ -181,8 +183,9 @@ pub struct RenderError {
 /// Renders the paragraphs of a Markdown body to inline HTML, one string per paragraph, with
 /// `marks[k]` woven into paragraph `k`.
 ///
-/// Quotations are the outer elements: a sentence that crosses a quotation's edge is split into
-/// two elements with the same group, so each quotation stays one element.
+/// Each quotation is one element. A sentence that holds whole every quotation it touches is one
+/// element too, around them; a sentence that crosses a quotation's edge is split into elements
+/// with the same group, inside and outside the quotation.
 pub fn render(body: &str, plain: &[&str], marks: &[Vec<Mark>]) -> Result<Vec<String>, RenderError> {
     let mut paragraphs = Vec::with_capacity(plain.len());
     let mut text: Option<String> = None;
@@ -220,6 +223,35 @@ pub fn render(body: &str, plain: &[&str], marks: &[Vec<Mark>]) -> Result<Vec<Str
     Ok(paragraphs)
 }
 
+/// A sentence that holds whole every quotation it touches becomes one element with its
+/// quotations inside it (they move a level in, it a level out); elsewhere quotations stay the
+/// outer elements and split the sentences they cross. No two marks of a level overlap after it:
+/// a quotation left outside overlaps no sentence brought out (that sentence would hold it whole),
+/// and a quotation brought in lies inside one sentence, which no other sentence overlaps.
+fn hold_whole_quotations(levels: &mut [Vec<(Range<usize>, MarkKind)>; LEVELS]) {
+    let quote = MarkKind::Quote(0).level();
+    let sentence = MarkKind::Sentence(0).level();
+    let inside = |outer: &Range<usize>, inner: &Range<usize>| {
+        outer.start <= inner.start && inner.end <= outer.end
+    };
+    let (mut kept, mut moved) = (Vec::new(), Vec::new());
+    for (range, kind) in std::mem::take(&mut levels[sentence]) {
+        let mut touching = levels[quote]
+            .iter()
+            .filter(|(q, _)| q.start < range.end && range.start < q.end);
+        if touching.clone().next().is_some() && touching.all(|(q, _)| inside(&range, q)) {
+            moved.push((range, kind));
+        } else {
+            kept.push((range, kind));
+        }
+    }
+    let (inner, outer): (Vec<_>, Vec<_>) = std::mem::take(&mut levels[quote])
+        .into_iter()
+        .partition(|(q, _)| moved.iter().any(|(s, _)| inside(s, q)));
+    levels[quote] = outer.into_iter().chain(moved).collect();
+    levels[sentence] = kept.into_iter().chain(inner).collect();
+}
+
 /// Wraps the marks around `text` and lets pulldown-cmark write the HTML, escaping the text.
 ///
 /// Marks nest by level; where an outer mark starts or ends inside an inner one, the inner one is
@@ -236,6 +268,7 @@ fn weave(text: &str, marks: &[Mark]) -> String {
             levels[mark.kind.level()].push((range, mark.kind));
         }
     }
+    hold_whole_quotations(&mut levels);
     let mut cuts: Vec<usize> = vec![0, text.len()];
     for spans in &mut levels {
         spans.sort_by_key(|(range, _)| range.start);
@@ -401,7 +434,27 @@ mod tests {
         ];
         assert_eq!(
             weave(text, &marks),
-            r#"<span class="s" data-a="4">He said </span><q class="quote" data-quote="2"><span class="s" data-a="4">“Hola <span class="untranslated">Zelenski</span>”</span></q><span class="s" data-a="4"> today.</span>"#
+            r#"<span class="s" data-a="4">He said <q class="quote" data-quote="2">“Hola <span class="untranslated">Zelenski</span>”</q> today.</span>"#
+        );
+    }
+
+    #[test]
+    fn a_sentence_holding_its_quotations_whole_is_one_element() {
+        // Sentence 1 holds its quotation whole; quotation 2 crosses sentences 2 and 3.
+        let text = r#"Dijo "sí" hoy. Luego "A. B" fin."#;
+        let at = |s: &str| text.find(s).unwrap();
+        let mark = |range: Range<usize>, kind| Mark { range, kind };
+        let marks = vec![
+            mark(0..at(" Luego") + 1, MarkKind::Sentence(1)),
+            mark(at("Luego")..at(" B"), MarkKind::Sentence(2)),
+            mark(at(" B") + 1..text.len(), MarkKind::Sentence(3)),
+            mark(at(r#""sí""#)..at(" hoy"), MarkKind::Quote(1)),
+            mark(at(r#""A"#)..at(" fin"), MarkKind::Quote(2)),
+            mark(at("hoy")..at("hoy") + 3, MarkKind::Word(7)),
+        ];
+        assert_eq!(
+            weave(text, &marks),
+            r#"<span class="s" data-a="1">Dijo <q class="quote" data-quote="1">"sí"</q> <g-w data-g="7">hoy</g-w>.</span> <span class="s" data-a="2">Luego </span><q class="quote" data-quote="2"><span class="s" data-a="2">"A.</span> <span class="s" data-a="3">B"</span></q><span class="s" data-a="3"> fin.</span>"#
         );
     }
 }

@@ -4,7 +4,7 @@
 //
 // Usage: node check-page.mjs <site-dir> <screenshot-dir> [<machine-translated-site-dir>]
 
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -319,6 +319,25 @@ async function checkPrint(context, url, slug) {
   });
 }
 
+// Without JavaScript the page reads side by side, and the closed vocabulary list says how to get
+// its words and its Anki file.
+async function checkNoScript(browser, url, slug) {
+  await check(`${slug}: without JavaScript, both columns and a vocabulary that says how to see it`, async () => {
+    const context = await browser.newContext({ viewport: WIDE, javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(url);
+    const columns = await visible(page, '.pair > p[data-p]');
+    assert(columns.length > 0 && columns.every(Boolean), 'a paragraph is hidden without JavaScript');
+    assert(await page.locator('.labels .tgt').isVisible(), 'the translation notice is hidden');
+    if ((await page.locator('details.vocabulary').count()) > 0) {
+      await page.locator('details.vocabulary > summary').click();
+      assert(await page.locator('details.vocabulary .needs-js').isVisible(), 'the list does not say it needs JavaScript');
+      assert(!(await page.locator('details.vocabulary .download').isVisible()), 'a download button that cannot work');
+    }
+    await context.close();
+  });
+}
+
 async function visible(page, selector) {
   return page.locator(selector).evaluateAll((els) => els.map((el) => el.checkVisibility()));
 }
@@ -387,7 +406,7 @@ async function offWordSpot(paragraph) {
     let last = null;
     while (walker.nextNode()) {
       const node = walker.currentNode;
-      if (node.textContent.trim() && !node.parentElement.closest('.w, .reveal')) last = node;
+      if (node.textContent.trim() && !node.parentElement.closest('g-w, .reveal')) last = node;
     }
     const range = document.createRange();
     const end = last.textContent.trimEnd().length;
@@ -399,9 +418,21 @@ async function offWordSpot(paragraph) {
 }
 
 async function checkGlosses(page, slug) {
+  await check(`${slug}: the headline's and the caption's words are glossed too`, async () => {
+    for (const where of ['h1 .src', 'figcaption .src']) {
+      const words = page.locator(`${where} g-w`);
+      if (where.startsWith('figcaption') && (await page.locator(where).count()) === 0) continue;
+      assert((await words.count()) > 0, `no glossed word in ${where}`);
+      const word = words.nth(Math.min(1, (await words.count()) - 1));
+      await word.click();
+      const text = await page.locator('.gloss').textContent();
+      assert((await page.locator('.gloss').isVisible()) && text.includes(await word.textContent()), `a tap on ${where}'s "${await word.textContent()}" shows ${text}`);
+      await page.keyboard.press('Escape');
+    }
+  });
   await check(`${slug}: tapping a word shows its gloss, Escape hides it`, async () => {
     await page.locator('.controls button[data-mode="side"]').click();
-    const words = page.locator('.pair > p.src[data-p] .w');
+    const words = page.locator('.pair > p.src[data-p] g-w');
     assert((await words.count()) > 0, 'no glossed words');
     const word = words.nth(1);
     await word.click();
@@ -437,7 +468,16 @@ async function checkGlosses(page, slug) {
     }
     const english = await page.locator('details.vocabulary tbody span.en:not([hidden])').allTextContents();
     assert(english.length > 0 && new Set(english).size === english.length, 'an English sentence shows in full twice');
-    assert((await page.locator('a[href="vocabulary.csv"][download]').count()) === 1, 'no CSV link');
+    // The Anki file is made in the browser from the same rows, in the article's order.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('button.download').click()]);
+    assert(/\.csv$/.test(download.suggestedFilename()), `the CSV is saved as ${download.suggestedFilename()}`);
+    const csv = await readFile(await download.path(), 'utf8');
+    const lines = csv.split('\r\n').filter(Boolean);
+    assert(lines[0] === '#separator:comma' && lines[1] === '#html:true', `the CSV starts ${lines.slice(0, 2)}`);
+    assert(lines.length - 2 === (await rows.count()), `${lines.length - 2} CSV rows for ${await rows.count()} words`);
+    assert(lines.slice(2).every((l) => /<b>.+<\/b>/.test(l)), 'a CSV row without its example');
+    assert(lines.slice(2).some((l) => /<br><i>[^<]+<\/i>"?$/.test(l)), 'no CSV row with the English sentence');
+    for (const lemma of firsts) assert(lines.some((l) => l.startsWith(`${lemma},`) || l.startsWith(`"${lemma}",`)), `${lemma} is not in the CSV`);
     await page.setViewportSize(NARROW);
     const broken = await page.locator('details.vocabulary td').evaluateAll((tds) =>
       tds.filter((td) => td.checkVisibility() && td.scrollWidth > td.clientWidth + 1).map((td) => td.textContent.slice(0, 30)),
@@ -451,7 +491,7 @@ async function checkGlosses(page, slug) {
     await page.setViewportSize(NARROW);
     await page.evaluate(() => window.scrollTo(0, 0));
     const index = await page.evaluate(() => {
-      const words = [...document.querySelectorAll('.pair > .src[data-p] .w')];
+      const words = [...document.querySelectorAll('.pair > .src[data-p] g-w')];
       let best = -1;
       let top = -1;
       words.forEach((w, i) => {
@@ -461,7 +501,7 @@ async function checkGlosses(page, slug) {
       return best;
     });
     assert(index >= 0, 'no word on the screen');
-    await page.locator('.pair > .src[data-p] .w').nth(index).click();
+    await page.locator('.pair > .src[data-p] g-w').nth(index).click();
     const card = await page.locator('.gloss').evaluate((c) => c.getBoundingClientRect().toJSON());
     const { width, height } = NARROW;
     assert(
@@ -575,6 +615,7 @@ try {
     await checkKeyboard(page, slug);
     await checkEveryMode(page, slug);
     await checkPrint(context, url, slug);
+    await checkNoScript(browser, url, slug);
     for (const viewport of [WIDE, NARROW]) {
       for (const mode of ['side', 'interleaved', 'translation']) {
         await checkAxe(axeContext, url, `${slug}-${mode}`, { viewport, prepare: inMode(mode) });

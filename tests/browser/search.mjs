@@ -164,26 +164,30 @@ if (largeArg) {
       const url = r.url();
       if (url.includes('/search/')) loaded.push(decodeURIComponent(new URL(url).pathname));
     });
-    await page.goto(pathToFileURL(join(large, 'index.html')).href);
     const cdp = await page.context().newCDPSession(page);
-    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
-    const queries = [biggest, `${biggest}x`, 'energia', 'gobierno', 'presidente', 'zelen', 'madrid', 'kyiv', 'ministro de', 'la', 'co', 'pr'];
+    const queries = [biggest, 'co', 'gobierno', 'presidente', 'madrid', 'takaichi', 'ministro de', 'prime minister', 'sanidad', 'zzz'];
     let worstBytes = 0;
     let worstMs = 0;
+    let worstCold = 0;
     for (const query of queries) {
+      // A fresh page a query, so that the first search loads what it needs.
+      await page.goto(pathToFileURL(join(large, 'index.html')).href);
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
       loaded.length = 0;
       // Cold: the files are loaded; warm: typed again, all in memory.
+      // Timed in the page, from the search's start (after the box's 60 ms wait for more keys)
+      // to the results in place.
       const times = [];
+      let files = [];
+      let count = '';
       for (const round of ['cold', 'warm']) {
-        const started = Date.now();
         await page.evaluate(() => { document.querySelector('#search-results').removeAttribute('data-query'); });
-        const results = await search(page, query);
-        times.push(Date.now() - started);
+        await search(page, query);
+        times.push(Math.round(await page.evaluate(() => window.paraleloSearch.took)));
         if (round === 'cold') {
-          var files = [...loaded];
-          var count = await page.textContent('#search-status');
+          files = [...loaded];
+          count = await page.textContent('#search-status');
         }
-        void results;
       }
       let raw = 0;
       let gz = 0;
@@ -192,13 +196,13 @@ if (largeArg) {
         raw += bytes.length;
         gz += gzipSync(bytes, { level: 6 }).length;
       }
-      // The box waits 60 ms after the last key before it searches: not the search's time.
-      const [cold, warm] = times.map((t) => Math.max(0, t - 60));
-      console.log(`# "${query}": ${count.trim()} ${files.length} files, ${(raw / 1024).toFixed(1)} KB raw, ${(gz / 1024).toFixed(1)} KB gzipped; ${cold} ms cold, ${warm} ms warm (CPU ×4, less the 60 ms wait)`);
+      const [cold, warm] = times;
+      console.log(`# "${query}": ${count.trim()} ${files.length} files, ${(raw / 1024).toFixed(1)} KB raw, ${(gz / 1024).toFixed(1)} KB gzipped; ${cold} ms cold, ${warm} ms warm (CPU ×4)`);
       worstBytes = Math.max(worstBytes, gz);
       worstMs = Math.max(worstMs, warm);
+      worstCold = Math.max(worstCold, cold);
     }
-    console.log(`# worst: ${(worstBytes / 1024).toFixed(1)} KB gzipped, ${worstMs} ms warm`);
+    console.log(`# worst: ${(worstBytes / 1024).toFixed(1)} KB gzipped, ${worstCold} ms cold, ${worstMs} ms warm`);
     assert(worstBytes <= 300 * 1024, `a query loads ${worstBytes} bytes gzipped`);
   });
 }

@@ -105,6 +105,12 @@ fn patch(out: &Path, old: &[&ArticleSummary], now: &[&ArticleSummary]) -> Option
         return None;
     }
     let mut keys: BTreeSet<String> = keys.into_iter().collect();
+    // A file someone deleted is made again, with all the others.
+    let blocks = old.len().div_ceil(BLOCK);
+    let missing = |path: String| !out.join(path).is_file();
+    if keys.iter().any(|k| missing(shard_path(k))) || (0..blocks).any(|b| missing(block_path(b))) {
+        return None;
+    }
     let changed: Vec<usize> = (0..now.len())
         .filter(|&i| old.get(i).is_none_or(|was| *was != now[i]))
         .collect();
@@ -349,6 +355,11 @@ mod tests {
         assert!(!made(&patched, "search/t/ki.js"));
         assert!(made(&patched, "search/t/en.js") && made(&patched, "search/t/nu.js"));
         write(&patched);
+        // A deleted shard is made again, though its words did not change.
+        std::fs::remove_file(dir.path().join("search/t/ja.js")).unwrap();
+        let again = files(dir.path(), &[&c, &b2, &a], Some(&[&c, &b2, &a]));
+        assert!(made(&again, "search/t/ja.js"));
+        write(&again);
         for (path, bytes) in full {
             assert_eq!(
                 std::fs::read(dir.path().join(&path)).unwrap(),

@@ -16,6 +16,7 @@ mod build;
 pub mod config;
 pub mod error;
 mod files;
+mod find;
 mod gloss;
 mod lang;
 mod model;

@@ -255,7 +255,8 @@ fn helpers_reject_what_they_should() {
     // A page: a paragraph's text changed, a quotation without its twin in a twin page.
     let page = "<p class=\"src\" lang=\"es\" data-p=\"1\"><q data-quote=\"1\">«a»</q></p>\
                 <p class=\"tgt\" lang=\"en\" data-p=\"1\">«a»</p>\
-                <script src=\"../glosses.js\"></script><script src=\"../paralelo.js\"></script>";
+                <script src=\"../glosses.js\"></script><script src=\"../paralelo.js\"></script>\
+                <script src=\"../search.js\"></script>";
     assert!(check_page(page, &["«a»"], &["«a»"]).is_err());
     assert!(check_page(page, &["«a»"], &["«b»"]).is_err());
     let twin = page.replace(">«a»</p>", "><q data-quote=\"1\">«a»</q></p>");

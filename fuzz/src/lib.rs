@@ -672,6 +672,7 @@ pub fn check_page(page: &str, source: &[&str], target: &[&str]) -> Result<(), St
     let site_scripts = [
         "<script src=\"../glosses.js\"></script>",
         "<script src=\"../paralelo.js\"></script>",
+        "<script src=\"../search.js\"></script>",
     ];
     if lower.matches("<script").count() != site_scripts.len()
         || !site_scripts.iter().all(|script| page.contains(script))

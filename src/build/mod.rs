@@ -239,6 +239,16 @@ fn rebuild(
                 Origin::New => false,
             })
     };
+    // The last build's articles in its order, for the search files and the archive.
+    let mut now_at = vec![None; old.len()];
+    for (j, origin) in origins.iter().enumerate() {
+        if let Origin::Kept(i) = origin {
+            now_at[*i] = Some(j);
+        }
+    }
+    let before: Vec<&ArticleSummary> = (old_order.iter())
+        .map(|&i| &now_at[i].map_or(&old[i], |j| &entries[j]).summary)
+        .collect();
     let pages = |order: &[usize]| order.len().div_ceil(render::INDEX_PAGE_SIZE);
     let same_pages = pages(&order) == pages(&old_order) && order.len() == old_order.len();
     let size = render::INDEX_PAGE_SIZE;
@@ -256,6 +266,7 @@ fn rebuild(
             };
             !unchanged || !out.join(path).is_file()
         },
+        before: Some(&before),
     };
     let (mut report, mut site_files) = finish(
         options,
@@ -400,12 +411,16 @@ struct Listing<'a> {
     index_page: &'a dyn Fn(usize, &str) -> bool,
     /// The other files, by path: feed, sitemap, robots.txt, 404 page.
     file: &'a dyn Fn(&str) -> bool,
+    /// The last build's articles, newest first: the search files and the archive make only
+    /// what changed since (see [`crate::find`]). `None`: all.
+    before: Option<&'a [&'a ArticleSummary]>,
 }
 
 impl Listing<'_> {
     const ALL: Listing<'static> = Listing {
         index_page: &|_, _| true,
         file: &|_| true,
+        before: None,
     };
 }
 
@@ -445,6 +460,13 @@ fn finish(
             write(path, html.as_bytes())?;
         }
     }
+    let ways = crate::find::site_files(&inputs.tera, options, &summaries, listing.before)?;
+    for (path, bytes) in &ways.files {
+        made.borrow_mut().push(path.clone());
+        if let Some(bytes) = bytes {
+            write(path, bytes)?;
+        }
+    }
     make("404.html", &|| {
         render::render_not_found(&inputs.tera, &options.site, lang)
     })?;
@@ -456,7 +478,9 @@ fn finish(
         .collect();
     match &options.site.base_url {
         Some(base) => {
-            let index_paths: Vec<String> = index.into_iter().map(|(path, _)| path).collect();
+            let index_paths: Vec<String> = (index.into_iter().map(|(path, _)| path))
+                .chain(ways.pages)
+                .collect();
             make("atom.xml", &|| {
                 render::feeds::atom(&inputs.tera, &options.site, base, lang, &summaries)
             })?;

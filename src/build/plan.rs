@@ -213,11 +213,13 @@ fn check_slugs<'a>(
 ) {
     enum Owner<'a> {
         LaterPages,
+        Reserved,
         Static,
         Seed(&'a Path),
     }
     let mut taken: std::collections::HashMap<&str, Owner<'_>> =
         std::collections::HashMap::from([("page", Owner::LaterPages)]);
+    taken.extend(crate::find::RESERVED.map(|folder| (folder, Owner::Reserved)));
     for name in static_files.keys() {
         if let Some((folder, _)) = name.split_once('/') {
             taken.insert(folder, Owner::Static);
@@ -231,6 +233,7 @@ fn check_slugs<'a>(
                 continue;
             }
             Some(Owner::LaterPages) => "the index's later pages".to_string(),
+            Some(Owner::Reserved) => format!("the site's own folder `{slug}/`"),
             Some(Owner::Static) => format!("the static folder `{slug}`"),
             Some(Owner::Seed(path)) => path.display().to_string(),
         };

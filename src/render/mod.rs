@@ -34,10 +34,11 @@ const BUILTIN_FEEDS: [(&str, &str); 3] = [
 ];
 
 /// The static files shipped inside the binary, used when the project has no `static/` folder.
-const BUILTIN_STATIC: [(&str, &str); 3] = [
+const BUILTIN_STATIC: [(&str, &str); 4] = [
     ("style.css", include_str!("../../static/style.css")),
     ("paralelo.js", include_str!("../../static/paralelo.js")),
     ("glosses.js", include_str!("../../static/glosses.js")),
+    crate::find::SEARCH_JS,
 ];
 
 /// The templates' names and texts: those in `dir`, or the built-in ones when `dir` is `None`.
@@ -64,7 +65,8 @@ pub fn template_sources(dir: Option<&Path>) -> Result<Vec<(String, String)>> {
 pub fn load_templates(sources: &[(String, String)], dir: Option<&Path>) -> Result<tera::Tera> {
     let mut tera = tera::Tera::new();
     let given = |name: &str| sources.iter().any(|(n, _)| n == name);
-    let feeds = BUILTIN_FEEDS.iter().filter(|(name, _)| !given(name));
+    let feeds = BUILTIN_FEEDS.iter().chain(&crate::find::BUILTIN_TEMPLATES);
+    let feeds = feeds.filter(|(name, _)| !given(name));
     let all = sources
         .iter()
         .map(|(n, t)| (n.as_str(), t.as_str()))

@@ -74,10 +74,13 @@ const noHorizontalScroll = async (page) => {
 };
 const shoot = (page, name) => page.screenshot({ path: join(shotDir, name), fullPage: true });
 
+// The site's own folders, which hold no article (src/find/mod.rs RESERVED, and `page`).
+const SITE_FOLDERS = ['page', 'archive', 'search', 'people', 'places', 'organisations', 'topics'];
+
 async function articleSlugs() {
   const entries = await readdir(siteDir, { withFileTypes: true });
   return entries
-    .filter((e) => e.isDirectory() && existsSync(join(siteDir, e.name, 'index.html')))
+    .filter((e) => e.isDirectory() && !SITE_FOLDERS.includes(e.name) && existsSync(join(siteDir, e.name, 'index.html')))
     .map((e) => e.name)
     .sort();
 }
@@ -625,7 +628,7 @@ try {
   }
   if (machineDir) {
     const machineSlugs = (await readdir(machineDir, { withFileTypes: true }))
-      .filter((e) => e.isDirectory() && existsSync(join(machineDir, e.name, 'index.html')))
+      .filter((e) => e.isDirectory() && !SITE_FOLDERS.includes(e.name) && existsSync(join(machineDir, e.name, 'index.html')))
       .map((e) => e.name);
     for (const slug of machineSlugs) {
       const url = pathToFileURL(join(machineDir, slug, 'index.html')).href;

@@ -1,0 +1,375 @@
+//! The search files, scripts that hand their data to `static/search.js` so that search works
+//! from `file://`: per shard of words by their first two letters, each word's articles; per
+//! block of articles, what a result shows; and `meta.js`, which names the shards. A rebuild
+//! patches only the shards whose words changed.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
+use std::path::Path;
+
+use super::words::{indexed, shard_key, words};
+use crate::model::ArticleSummary;
+
+/// The folder of the search files inside the output.
+pub const FOLDER: &str = "search";
+/// How many articles' results one block file holds.
+const BLOCK: usize = 100;
+/// The global object of `static/search.js` that the files call.
+const GLOBAL: &str = "paraleloSearch";
+
+/// A file to make: its path and its bytes, or `None` when it stays as the last build left it.
+pub type File = (String, Option<Vec<u8>>);
+
+/// A shard: each word, in order, with its articles' numbers, ascending.
+type Shard = BTreeMap<String, Vec<u32>>;
+
+fn meta_path() -> String {
+    format!("{FOLDER}/meta.js")
+}
+
+fn shard_path(key: &str) -> String {
+    format!("{FOLDER}/t/{key}.js")
+}
+
+fn block_path(block: usize) -> String {
+    format!("{FOLDER}/d/{block}.js")
+}
+
+/// The words an article is found by: those of both headlines and both leads, which are what a
+/// result shows, so that every match can be marked.
+fn terms(article: &ArticleSummary) -> BTreeSet<String> {
+    [
+        &article.source.title,
+        &article.target.title,
+        &article.source.summary,
+        &article.target.summary,
+    ]
+    .into_iter()
+    .flat_map(|text| words(text))
+    .filter(|w| indexed(w))
+    .collect()
+}
+
+/// The search files for the articles `newest_first`. Articles are numbered oldest first, so a
+/// new article takes the next number and the others keep theirs; when `before` (the last
+/// build's articles, newest first) are numbered as now, only the files whose words or results
+/// changed are made, from what the output holds. Otherwise, or when the output's files do not
+/// read back, all are made.
+pub fn files(
+    out: &Path,
+    newest_first: &[&ArticleSummary],
+    before: Option<&[&ArticleSummary]>,
+) -> Vec<File> {
+    let now: Vec<&ArticleSummary> = newest_first.iter().rev().copied().collect();
+    if let Some(before) = before {
+        let old: Vec<&ArticleSummary> = before.iter().rev().copied().collect();
+        let numbered_as_before =
+            old.len() <= now.len() && old.iter().zip(&now).all(|(a, b)| a.slug == b.slug);
+        if let Some(files) = numbered_as_before.then(|| patch(out, &old, &now)).flatten() {
+            return files;
+        }
+    }
+    all(&now)
+}
+
+/// Every search file, made from the articles `oldest_first`.
+fn all(oldest_first: &[&ArticleSummary]) -> Vec<File> {
+    let mut shards: BTreeMap<String, Shard> = BTreeMap::new();
+    for (number, article) in oldest_first.iter().enumerate() {
+        for term in terms(article) {
+            let shard = shards.entry(shard_key(&term)).or_default();
+            shard.entry(term).or_default().push(number as u32);
+        }
+    }
+    let mut files = vec![(
+        meta_path(),
+        Some(meta_text(oldest_first.len(), shards.keys()).into_bytes()),
+    )];
+    for (key, shard) in &shards {
+        files.push((shard_path(key), Some(shard_text(key, shard).into_bytes())));
+    }
+    for (block, articles) in oldest_first.chunks(BLOCK).enumerate() {
+        files.push((
+            block_path(block),
+            Some(block_text(block, articles).into_bytes()),
+        ));
+    }
+    files
+}
+
+/// The search files after the articles `old` became `now`, numbered alike (`now` may have more),
+/// patched into the output's: `None` when the output's do not read back.
+fn patch(out: &Path, old: &[&ArticleSummary], now: &[&ArticleSummary]) -> Option<Vec<File>> {
+    let (count, keys) = parse_meta(&std::fs::read_to_string(out.join(meta_path())).ok()?)?;
+    if count != old.len() {
+        return None;
+    }
+    let mut keys: BTreeSet<String> = keys.into_iter().collect();
+    // A file someone deleted is made again, with all the others.
+    let blocks = old.len().div_ceil(BLOCK);
+    let missing = |path: String| !out.join(path).is_file();
+    if keys.iter().any(|k| missing(shard_path(k))) || (0..blocks).any(|b| missing(block_path(b))) {
+        return None;
+    }
+    let changed: Vec<usize> = (0..now.len())
+        .filter(|&i| old.get(i).is_none_or(|was| *was != now[i]))
+        .collect();
+    // Per shard, the words that lose or gain an article.
+    let mut edits: BTreeMap<String, Vec<(String, u32, bool)>> = BTreeMap::new();
+    for &i in &changed {
+        let (was, is) = (
+            old.get(i).map(|a| terms(a)).unwrap_or_default(),
+            terms(now[i]),
+        );
+        let removed = was.difference(&is).map(|t| (t, false));
+        for (term, added) in removed.chain(is.difference(&was).map(|t| (t, true))) {
+            let edit = (term.clone(), i as u32, added);
+            edits.entry(shard_key(term)).or_default().push(edit);
+        }
+    }
+    let mut files = Vec::new();
+    let mut made = BTreeSet::new();
+    for (key, edits) in edits {
+        let mut shard = if keys.contains(&key) {
+            let text = std::fs::read_to_string(out.join(shard_path(&key))).ok()?;
+            parse_shard(&key, &text)?
+        } else {
+            Shard::new()
+        };
+        for (term, number, added) in edits {
+            let numbers = shard.entry(term.clone()).or_default();
+            match (numbers.binary_search(&number), added) {
+                (Err(at), true) => numbers.insert(at, number),
+                (Ok(at), false) => {
+                    numbers.remove(at);
+                }
+                _ => {}
+            }
+            if numbers.is_empty() {
+                shard.remove(&term);
+            }
+        }
+        if shard.is_empty() {
+            // Gone from the list, so the build removes its file.
+            keys.remove(&key);
+        } else {
+            files.push((
+                shard_path(&key),
+                Some(shard_text(&key, &shard).into_bytes()),
+            ));
+            made.insert(key.clone());
+            keys.insert(key);
+        }
+    }
+    files.extend(
+        keys.iter()
+            .filter(|k| !made.contains(*k))
+            .map(|k| (shard_path(k), None)),
+    );
+    let blocks: BTreeSet<usize> = changed.iter().map(|i| i / BLOCK).collect();
+    for (block, articles) in now.chunks(BLOCK).enumerate() {
+        let text = blocks
+            .contains(&block)
+            .then(|| block_text(block, articles).into_bytes());
+        files.push((block_path(block), text));
+    }
+    let meta = (!changed.is_empty() || now.len() != old.len())
+        .then(|| meta_text(now.len(), keys.iter()).into_bytes());
+    files.push((meta_path(), meta));
+    Some(files)
+}
+
+/// `meta.js`: how many articles, how many a block holds, and the shards there are.
+fn meta_text<'a>(count: usize, keys: impl Iterator<Item = &'a String>) -> String {
+    let keys: Vec<&str> = keys.map(String::as_str).collect();
+    format!(
+        "{GLOBAL}.m({{\"count\":{count},\"block\":{BLOCK},\"shards\":\"{}\"}});\n",
+        keys.join(" ")
+    )
+}
+
+fn parse_meta(text: &str) -> Option<(usize, Vec<String>)> {
+    let rest = text.strip_prefix(&format!("{GLOBAL}.m({{\"count\":"))?;
+    let (count, rest) = rest.split_once(',')?;
+    let rest = rest.strip_prefix(&format!("\"block\":{BLOCK},\"shards\":\""))?;
+    let (keys, _) = rest.split_once('"')?;
+    let keys = keys.split(' ').filter(|k| !k.is_empty()).map(String::from);
+    Some((count.parse().ok()?, keys.collect()))
+}
+
+/// A shard's file: one line a word, the word then its articles' numbers as base-36 gaps from
+/// the one before (the first from -1), all in one JavaScript string.
+fn shard_text(key: &str, shard: &Shard) -> String {
+    let mut text = format!("{GLOBAL}.t(\"{key}\",\"");
+    for (i, (term, numbers)) in shard.iter().enumerate() {
+        if i > 0 {
+            text.push_str("\\n");
+        }
+        text.push_str(term);
+        let mut last: i64 = -1;
+        for &number in numbers {
+            text.push(' ');
+            push_base36(&mut text, (i64::from(number) - last) as u64);
+            last = i64::from(number);
+        }
+    }
+    text.push_str("\");\n");
+    text
+}
+
+fn parse_shard(key: &str, text: &str) -> Option<Shard> {
+    let body = text
+        .strip_prefix(&format!("{GLOBAL}.t(\"{key}\",\""))?
+        .strip_suffix("\");\n")?;
+    let mut shard = Shard::new();
+    for line in body.split("\\n") {
+        let mut parts = line.split(' ');
+        let term = parts.next()?.to_string();
+        let mut last: i64 = -1;
+        let mut numbers = Vec::new();
+        for gap in parts {
+            last += i64::from_str_radix(gap, 36).ok()?;
+            numbers.push(u32::try_from(last).ok()?);
+        }
+        shard.insert(term, numbers);
+    }
+    Some(shard)
+}
+
+fn push_base36(text: &mut String, mut n: u64) {
+    const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut digits = Vec::new();
+    loop {
+        digits.push(DIGITS[(n % 36) as usize]);
+        n /= 36;
+        if n == 0 {
+            break;
+        }
+    }
+    text.extend(digits.iter().rev().map(|&d| d as char));
+}
+
+/// A block's file: per article, in number order, `[slug, original's headline, translation's,
+/// dateline, original's lead, translation's, machine-translated]`.
+fn block_text(block: usize, articles: &[&ArticleSummary]) -> String {
+    let mut text = format!("{GLOBAL}.d({block},[");
+    for (i, a) in articles.iter().enumerate() {
+        if i > 0 {
+            text.push_str(",\n");
+        }
+        text.push('[');
+        for field in [
+            &a.slug,
+            &a.source.title,
+            &a.target.title,
+            a.source.date.as_deref().unwrap_or(""),
+            &a.source.summary,
+            &a.target.summary,
+        ] {
+            push_json_string(&mut text, field);
+            text.push(',');
+        }
+        text.push_str(if a.machine { "1]" } else { "0]" });
+    }
+    text.push_str("]);\n");
+    text
+}
+
+/// `value` as a JSON string, safe inside a script file.
+fn push_json_string(text: &mut String, value: &str) {
+    text.push('"');
+    for c in value.chars() {
+        match c {
+            '"' => text.push_str("\\\""),
+            '\\' => text.push_str("\\\\"),
+            '\n' => text.push_str("\\n"),
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
+                let _ = write!(text, "\\u{:04x}", c as u32);
+            }
+            c if (c as u32) < 0x20 => {
+                let _ = write!(text, "\\u{:04x}", c as u32);
+            }
+            c => text.push(c),
+        }
+    }
+    text.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::SideSummary;
+
+    fn article(slug: &str, title: &str, english: &str) -> ArticleSummary {
+        ArticleSummary {
+            slug: slug.into(),
+            source: SideSummary {
+                title: title.into(),
+                ..Default::default()
+            },
+            target: SideSummary {
+                title: english.into(),
+                ..Default::default()
+            },
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn shards_read_back() {
+        let shard = Shard::from([
+            ("energia".to_string(), vec![0, 1, 40, 1000]),
+            ("enero".to_string(), vec![7]),
+        ]);
+        let text = shard_text("en", &shard);
+        assert_eq!(
+            text,
+            "paraleloSearch.t(\"en\",\"energia 1 1 13 qo\\nenero 8\");\n"
+        );
+        assert_eq!(parse_shard("en", &text), Some(shard));
+        let meta = meta_text(3, ["ab".to_string(), "en".to_string()].iter());
+        assert_eq!(parse_meta(&meta), Some((3, vec!["ab".into(), "en".into()])));
+    }
+
+    #[test]
+    fn a_patch_is_what_a_full_build_makes() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = article("a", "Energía para Kiev", "Energy for Kyiv");
+        let b = article("b", "El año energético", "The energy year");
+        let b2 = article("b", "El año nuclear", "The nuclear year");
+        let c = article("c", "Zelenski en Japón", "Zelensky in Japan");
+        let write = |files: &[File]| {
+            for (path, bytes) in files {
+                if let Some(bytes) = bytes {
+                    let path = dir.path().join(path);
+                    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                    std::fs::write(path, bytes).unwrap();
+                }
+            }
+        };
+        write(&files(dir.path(), &[&b, &a], None));
+        let patched = files(dir.path(), &[&c, &b2, &a], Some(&[&b, &a]));
+        let full = files(dir.path(), &[&c, &b2, &a], None);
+        // The shard of `a` (Kiev, Kyiv) is not made again; `en` (energético) is.
+        let made = |files: &[File], path: &str| files.iter().any(|(p, b)| p == path && b.is_some());
+        assert!(!made(&patched, "search/t/ki.js"));
+        assert!(made(&patched, "search/t/en.js") && made(&patched, "search/t/nu.js"));
+        write(&patched);
+        // A deleted shard is made again, though its words did not change.
+        std::fs::remove_file(dir.path().join("search/t/ja.js")).unwrap();
+        let again = files(dir.path(), &[&c, &b2, &a], Some(&[&c, &b2, &a]));
+        assert!(made(&again, "search/t/ja.js"));
+        write(&again);
+        for (path, bytes) in full {
+            assert_eq!(
+                std::fs::read(dir.path().join(&path)).unwrap(),
+                bytes.unwrap(),
+                "{path}"
+            );
+            assert!(patched.iter().any(|(p, _)| *p == path), "{path}");
+        }
+        // `energetico` was only in b: its shard `en` keeps `energia`.
+        let en = std::fs::read_to_string(dir.path().join("search/t/en.js")).unwrap();
+        assert!(!en.contains("energetico") && en.contains("energia"));
+    }
+}

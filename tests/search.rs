@@ -1,0 +1,487 @@
+//! The search files and the archive: what they hold for the shipped seed and for small
+//! hand-written projects, that a one-seed rebuild rewrites only the files that change, and the
+//! folders articles may not take. The search as a reader uses it, in Chromium: tests/browser.rs.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use paralelo::{BuildOptions, build};
+
+/// What the search files say: per folded word, the article numbers that have it, and per
+/// number the article's slug. Read the way static/search.js reads them.
+struct Index {
+    words: BTreeMap<String, Vec<usize>>,
+    slugs: Vec<String>,
+}
+
+impl Index {
+    fn read(out: &Path) -> Index {
+        let mut words = BTreeMap::new();
+        for entry in fs::read_dir(out.join("search/t")).unwrap() {
+            let text = fs::read_to_string(entry.unwrap().path()).unwrap();
+            let body = text.split_once(",\"").unwrap().1;
+            let body = body.strip_suffix("\");\n").unwrap();
+            for line in body.split("\\n") {
+                let mut parts = line.split(' ');
+                let word = parts.next().unwrap().to_string();
+                let mut n: i64 = -1;
+                let numbers = parts
+                    .map(|gap| {
+                        n += i64::from_str_radix(gap, 36).unwrap();
+                        n as usize
+                    })
+                    .collect();
+                words.insert(word, numbers);
+            }
+        }
+        let mut slugs = Vec::new();
+        let mut block = 0;
+        while let Ok(text) = fs::read_to_string(out.join(format!("search/d/{block}.js"))) {
+            for row in text.lines() {
+                let slug = row.split_once("[\"").unwrap().1.split_once('"').unwrap().0;
+                slugs.push(slug.to_string());
+            }
+            block += 1;
+        }
+        Index { words, slugs }
+    }
+
+    /// The slugs of the articles with a word starting with each of `query`'s, as search.js
+    /// finds them (the query folded by hand).
+    fn find(&self, query: &[&str]) -> BTreeSet<String> {
+        let mut found: Option<BTreeSet<usize>> = None;
+        for prefix in query {
+            let these: BTreeSet<usize> = (self.words.iter())
+                .filter(|(word, _)| word.starts_with(prefix))
+                .flat_map(|(_, numbers)| numbers.iter().copied())
+                .collect();
+            found = Some(match found {
+                None => these,
+                Some(found) => found.intersection(&these).copied().collect(),
+            });
+        }
+        found
+            .unwrap_or_default()
+            .into_iter()
+            .map(|n| self.slugs[n].clone())
+            .collect()
+    }
+}
+
+fn options(dir: &Path, seeds: PathBuf) -> BuildOptions {
+    BuildOptions {
+        seeds,
+        out: dir.join("public"),
+        state: dir.join(".paralelo"),
+        glosses: false,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn the_shipped_article_is_found_by_its_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = options(dir.path(), "seeds".into());
+    build(&options).unwrap();
+    let index = Index::read(&options.out);
+    let slug = BTreeSet::from(["000_df1e1d8b34815c19".to_string()]);
+    // Japón, accented and not; an English word; a prefix; two words, one a prefix.
+    for query in [
+        &["japon"][..],
+        &["produccion"],
+        &["prime"],
+        &["zelen"],
+        &["militar", "conj"],
+    ] {
+        assert_eq!(index.find(query), slug, "{query:?}");
+    }
+    assert!(index.find(&["japon", "washington"]).is_empty());
+    // Folded to plain letters: no accented word is in the index.
+    assert!(index.words.contains_key("japon") && !index.words.contains_key("japón"));
+    // The words of grammar are left out.
+    assert!(!index.words.contains_key("de") && !index.words.contains_key("the"));
+    let meta = fs::read_to_string(options.out.join("search/meta.js")).unwrap();
+    assert!(meta.starts_with("paraleloSearch.m({\"count\":1,"), "{meta}");
+    // Every page has the search script and the archive link; the index and articles the form.
+    for page in ["index.html", "000_df1e1d8b34815c19/index.html"] {
+        let html = fs::read_to_string(options.out.join(page)).unwrap();
+        assert!(html.contains("search.js\"></script>"), "{page}");
+        assert!(html.contains("<form class=\"search\""), "{page}");
+        assert!(html.contains("archive/index.html\">Archive"), "{page}");
+    }
+    assert!(options.out.join("search.js").is_file());
+}
+
+const TRANSLATION_FOOT: &str = "\n\nThe second paragraph.\n";
+
+/// A seed and its translation, dated `date` (`5 noviembre 2025 13:34` / `5 November 2025,
+/// 13:34`), with the given headlines.
+fn write_article(seeds: &Path, stem: &str, date: (&str, &str), titles: (&str, &str)) {
+    fs::write(
+        seeds.join(format!("{stem}.txt")),
+        format!(
+            "Foto. - Agencia\nPublicado: {}\n\nEl primer párrafo.\n\nEl segundo párrafo.\n",
+            date.0
+        ),
+    )
+    .unwrap();
+    fs::write(
+        seeds.join(format!("{stem}.en.txt")),
+        format!(
+            "+++\ntitle = \"{}\"\noriginal_title = \"{}\"\n+++\nPhoto. - Agency\nPublished: {}\n\nThe first paragraph.{TRANSLATION_FOOT}",
+            titles.1, titles.0, date.1
+        ),
+    )
+    .unwrap();
+}
+
+/// Five articles over three months and two years.
+fn project() -> (tempfile::TempDir, BuildOptions) {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = dir.path().join("seeds");
+    fs::create_dir(&seeds).unwrap();
+    let articles = [
+        (
+            "a",
+            (
+                "miércoles, 5 noviembre 2025 13:34",
+                "Wednesday, 5 November 2025, 13:34",
+            ),
+            ("Energía para Kiev", "Energy for Kyiv"),
+        ),
+        (
+            "b",
+            (
+                "jueves, 20 noviembre 2025 09:00",
+                "Thursday, 20 November 2025, 09:00",
+            ),
+            ("El año energético de España", "Spain's energy year"),
+        ),
+        // Just after midnight in Madrid: still the 1st of December there, 30 November in UTC.
+        (
+            "c",
+            (
+                "lunes, 1 diciembre 2025 00:30",
+                "Monday, 1 December 2025, 00:30",
+            ),
+            ("Zelenski visita Japón", "Zelensky visits Japan"),
+        ),
+        (
+            "d",
+            (
+                "martes, 7 enero 2025 10:00",
+                "Tuesday, 7 January 2025, 10:00",
+            ),
+            ("La cumbre del clima", "The climate summit"),
+        ),
+        (
+            "e",
+            (
+                "viernes, 10 enero 2025 10:00",
+                "Friday, 10 January 2025, 10:00",
+            ),
+            (
+                "Volodimir Zelenski en Berlín",
+                "Volodymyr Zelensky in Berlin",
+            ),
+        ),
+    ];
+    for (stem, date, titles) in articles {
+        write_article(&seeds, stem, date, titles);
+    }
+    let mut options = options(dir.path(), seeds);
+    options.site.base_url = Some("https://example.org/news/".into());
+    build(&options).unwrap();
+    (dir, options)
+}
+
+fn read(out: &Path, path: &str) -> String {
+    fs::read_to_string(out.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+#[test]
+fn the_archive_counts_and_links_each_month() {
+    let (_dir, options) = project();
+    let out = &options.out;
+    let archive = read(out, "archive/index.html");
+    for (link, count) in [
+        ("2025/12/index.html", 1),
+        ("2025/11/index.html", 2),
+        ("2025/01/index.html", 2),
+    ] {
+        let at = archive
+            .find(&format!("href=\"{link}\""))
+            .unwrap_or_else(|| panic!("{link}"));
+        let rest = &archive[at..];
+        let count_at = rest.find("<span class=\"count\">").unwrap();
+        assert!(
+            rest[count_at..].starts_with(&format!("<span class=\"count\">{count}</span>")),
+            "{link}"
+        );
+    }
+    // Newest month first; the 00:30 article is December's, in Madrid time.
+    let position = |text: &str| archive.find(text).unwrap();
+    assert!(
+        position("2025/12/") < position("2025/11/") && position("2025/11/") < position("2025/01/")
+    );
+    let december = read(out, "archive/2025/12/index.html");
+    assert!(december.contains("../../../c/index.html") && !december.contains("/a/index.html"));
+    let november = read(out, "archive/2025/11/index.html");
+    assert!(november.find("../../../b/").unwrap() < november.find("../../../a/").unwrap());
+    assert!(november.contains("energy year") && november.contains("noviembre 2025"));
+    assert!(november.contains("href=\"../../2025/12/index.html\" rel=\"prev\""));
+    assert!(november.contains("href=\"../../2025/01/index.html\" rel=\"next\""));
+    // The month pages are in the sitemap.
+    let sitemap = read(out, "sitemap.xml");
+    for loc in ["archive/", "archive/2025/11/", "archive/2025/01/"] {
+        assert!(
+            sitemap.contains(&format!("<loc>https://example.org/news/{loc}</loc>")),
+            "{loc}"
+        );
+    }
+}
+
+#[test]
+fn search_finds_words_of_both_languages_in_a_project() {
+    let (_dir, options) = project();
+    let index = Index::read(&options.out);
+    let set = |slugs: &[&str]| slugs.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+    assert_eq!(index.find(&["energ"]), set(&["a", "b"]));
+    assert_eq!(index.find(&["energetico"]), set(&["b"]));
+    assert_eq!(index.find(&["zelensk"]), set(&["c", "e"]));
+    assert_eq!(index.find(&["kyiv"]), set(&["a"]));
+    assert_eq!(index.find(&["berlin"]), set(&["e"]));
+    // Numbered oldest first: a new article takes the next number.
+    assert_eq!(index.slugs, ["d", "e", "a", "b", "c"]);
+}
+
+/// Every file of the output with its modification time.
+fn mtimes(out: &Path) -> BTreeMap<String, SystemTime> {
+    walkdir::WalkDir::new(out)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let time = e.metadata().unwrap().modified().unwrap();
+            let path = e.path().strip_prefix(out).unwrap();
+            (path.to_string_lossy().into_owned(), time)
+        })
+        .collect()
+}
+
+fn changed(
+    before: &BTreeMap<String, SystemTime>,
+    after: &BTreeMap<String, SystemTime>,
+) -> Vec<String> {
+    let mut names: Vec<String> = (after.iter())
+        .filter(|(path, time)| before.get(*path) != Some(time))
+        .map(|(path, _)| path.clone())
+        .collect();
+    names.extend(
+        (before.keys())
+            .filter(|path| !after.contains_key(*path))
+            .map(|path| format!("-{path}")),
+    );
+    names
+}
+
+/// Every file under `dir` of the search files and the archive, with its bytes.
+fn found_files(out: &Path) -> BTreeMap<String, Vec<u8>> {
+    mtimes(out)
+        .into_keys()
+        .filter(|p| p.starts_with("search/") || p.starts_with("archive/"))
+        .map(|p| {
+            let bytes = fs::read(out.join(&p)).unwrap();
+            (p, bytes)
+        })
+        .collect()
+}
+
+/// The search files and archive of a fresh full build of `options`' seeds.
+fn fresh(options: &BuildOptions) -> BTreeMap<String, Vec<u8>> {
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = BuildOptions {
+        out: dir.path().join("public"),
+        state: dir.path().join(".paralelo"),
+        ..options.clone()
+    };
+    build(&fresh).unwrap();
+    found_files(&fresh.out)
+}
+
+fn pause() {
+    std::thread::sleep(std::time::Duration::from_millis(20));
+}
+
+#[test]
+fn a_one_seed_rebuild_rewrites_only_the_shards_and_months_that_change() {
+    let (_dir, options) = project();
+    let out = &options.out;
+    let before = mtimes(out);
+    pause();
+    // Article a (number 2, November): "Energía para Kiev" becomes "Energía para Odesa".
+    write_article(
+        &options.seeds,
+        "a",
+        (
+            "miércoles, 5 noviembre 2025 13:34",
+            "Wednesday, 5 November 2025, 13:34",
+        ),
+        ("Energía para Odesa", "Energy for Kyiv"),
+    );
+    build(&options).unwrap();
+    let rewritten = changed(&before, &mtimes(out));
+    assert_eq!(
+        rewritten,
+        [
+            "a/index.html",
+            "archive/2025/11/index.html",
+            "atom.xml",
+            "index.html",
+            "search/d/0.js",
+            "search/meta.js",
+            "search/t/od.js",
+            "-search/t/ki.js",
+        ]
+    );
+    assert_eq!(found_files(out), fresh(&options));
+
+    // A new article, the newest: its words' shards, the last block, a new month.
+    let before = mtimes(out);
+    pause();
+    write_article(
+        &options.seeds,
+        "f",
+        (
+            "jueves, 1 enero 2026 12:00",
+            "Thursday, 1 January 2026, 12:00",
+        ),
+        ("Nieve en Kiev", "Snow in Kyiv"),
+    );
+    build(&options).unwrap();
+    let rewritten = changed(&before, &mtimes(out));
+    for path in [
+        "search/t/ni.js",
+        "search/t/ki.js",
+        "search/t/ky.js",
+        "search/t/sn.js",
+        "search/d/0.js",
+        "search/meta.js",
+        "archive/index.html",
+        "archive/2026/01/index.html",
+        // December gains a newer month to link to.
+        "archive/2025/12/index.html",
+        "sitemap.xml",
+    ] {
+        assert!(
+            rewritten.contains(&path.to_string()),
+            "{path}: {rewritten:?}"
+        );
+    }
+    for path in [
+        "search/t/en.js",
+        "search/t/ze.js",
+        "archive/2025/11/index.html",
+    ] {
+        assert!(
+            !rewritten.contains(&path.to_string()),
+            "{path}: {rewritten:?}"
+        );
+    }
+    assert_eq!(found_files(out), fresh(&options));
+
+    // A removed article renumbers the newer ones: every file is made again, as a full build.
+    fs::remove_file(options.seeds.join("d.txt")).unwrap();
+    fs::remove_file(options.seeds.join("d.en.txt")).unwrap();
+    build(&options).unwrap();
+    assert_eq!(found_files(out), fresh(&options));
+    assert!(!read(out, "archive/2025/01/index.html").contains("climate"));
+
+    // Nothing changed: nothing written.
+    let before = mtimes(out);
+    pause();
+    build(&options).unwrap();
+    assert_eq!(changed(&before, &mtimes(out)), Vec::<String>::new());
+}
+
+#[test]
+fn an_article_may_not_take_a_reserved_folder() {
+    for folder in [
+        "archive",
+        "search",
+        "people",
+        "places",
+        "organisations",
+        "topics",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let seeds = dir.path().join("seeds");
+        fs::create_dir(&seeds).unwrap();
+        write_article(
+            &seeds,
+            "x",
+            (
+                "miércoles, 5 noviembre 2025 13:34",
+                "Wednesday, 5 November 2025, 13:34",
+            ),
+            ("Hola", "Hello"),
+        );
+        let translation = seeds.join("x.en.txt");
+        let text = fs::read_to_string(&translation).unwrap();
+        fs::write(
+            &translation,
+            text.replacen("+++\n", &format!("+++\nslug = \"{folder}\"\n"), 1),
+        )
+        .unwrap();
+        let error = build(&options(dir.path(), seeds)).unwrap_err().to_string();
+        assert!(
+            error.contains("x.txt") && error.contains(&format!("`{folder}/`")),
+            "{error}"
+        );
+    }
+}
+
+mod common;
+
+/// The search in Chromium, from disk (tests/browser/search.mjs). With PARALELO_SEARCH_LARGE set
+/// to a built large site, it also reports the bytes and time of queries there.
+#[test]
+fn search_works_from_disk_in_chromium() {
+    let package = Path::new("tests/browser");
+    if !common::tools_present(
+        "search_works_from_disk_in_chromium",
+        &[
+            ("node", common::runs("node", &["--version"])),
+            ("/usr/bin/chromium", Path::new("/usr/bin/chromium").exists()),
+            (
+                "tests/browser/node_modules (playwright-core)",
+                package.join("node_modules/playwright-core").is_dir(),
+            ),
+        ],
+        &format!(
+            "run .ci/run, or install Debian's chromium and run `npm ci` in {}",
+            package.display()
+        ),
+    ) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let options = options(dir.path(), "seeds".into());
+    build(&options).unwrap();
+    let output = std::process::Command::new("node")
+        .arg(package.join("search.mjs"))
+        .arg(&options.out)
+        .arg("target/screenshots")
+        .args(std::env::var_os("PARALELO_SEARCH_LARGE"))
+        .output()
+        .unwrap();
+    println!("{}", String::from_utf8_lossy(&output.stdout));
+    eprintln!("{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "search.mjs failed ({})",
+        output.status
+    );
+}

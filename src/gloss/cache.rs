@@ -233,6 +233,20 @@ impl Cache {
             return Ok(());
         }
         std::fs::create_dir_all(&self.dir)?;
+        // One save at a time, across builds of other output folders of the same project.
+        let lock = std::fs::File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.dir.join("lock"))?;
+        lock.lock()?;
+        // An incremental save numbers its new records after those this build read: if another
+        // build saved since, the numbers would not match, so this build's additions are left out
+        // (the next build analyses them again).
+        if !full && Records::header(&self.dir.join("records")) != (old.generation, old.ranges.len())
+        {
+            return Ok(());
+        }
         let record = |number: usize| match number.checked_sub(old.ranges.len()) {
             None => old.ranges.get(number).map(|r| &old.bytes[r.clone()]),
             Some(k) => new.list.get(k).map(Vec::as_slice),
@@ -356,7 +370,10 @@ fn poisoned<T>(_: T) -> std::io::Error {
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let temporary = path.with_extension(format!("new-{}", std::process::id()));
+    // Unique to this process and call: two builds in one process (tests, `serve`) may save.
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let temporary = path.with_extension(format!("new-{}-{n}", std::process::id()));
     let mut file = std::fs::File::create(&temporary)?;
     file.write_all(bytes)?;
     drop(file);
@@ -448,6 +465,36 @@ fn encoded_numbers(encoded: &[u8]) -> Vec<usize> {
 }
 
 impl Records {
+    /// The generation and the number of records of the file at `path`; those of no records when
+    /// there is none or it does not read.
+    fn header(path: &Path) -> (u64, usize) {
+        let mut start = [0; 64];
+        let read = std::fs::File::open(path).and_then(|mut file| {
+            use std::io::Read;
+            let mut filled = 0;
+            while filled < start.len() {
+                match file.read(&mut start[filled..])? {
+                    0 => break,
+                    n => filled += n,
+                }
+            }
+            Ok(filled)
+        });
+        let Ok(filled) = read else {
+            return (0, 0);
+        };
+        let bytes = &start[..filled];
+        let mut reader = Reader {
+            bytes,
+            at: MAGIC_RECORDS.len(),
+        };
+        let header = bytes.starts_with(MAGIC_RECORDS).then(|| {
+            let generation = u64::from_le_bytes(reader.take(8)?.try_into().ok()?);
+            Some((generation, reader.number()?))
+        });
+        header.flatten().unwrap_or((0, 0))
+    }
+
     fn read(path: &Path) -> Option<Records> {
         let bytes = std::fs::read(path).ok()?;
         let mut reader = Reader {
@@ -680,7 +727,35 @@ mod tests {
         other.put(two, &words(&[(0, 3, "dos")]));
         other.save(true).unwrap();
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
-        assert_eq!(file_count(dir.path()), 2, "records and one shard");
+        assert_eq!(file_count(dir.path()), 3, "records, one shard and the lock");
+    }
+
+    #[test]
+    fn of_two_builds_that_read_the_same_cache_the_second_to_save_leaves_its_additions_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let (one, two, three) = (
+            key(Kind::Spanish, "uno"),
+            key(Kind::Spanish, "dos"),
+            key(Kind::Spanish, "tres"),
+        );
+        let cache = Cache::new(dir.path(), "data");
+        cache.put(one, &words(&[(0, 3, "uno")]));
+        cache.save(true).unwrap();
+        let (a, b) = (
+            Cache::new(dir.path(), "data"),
+            Cache::new(dir.path(), "data"),
+        );
+        get(&a, one).unwrap();
+        get(&b, one).unwrap();
+        // Both number their first new record 1: saved together, one would misread the other's.
+        a.put(two, &words(&[(0, 3, "dos")]));
+        b.put(three, &words(&[(0, 4, "tres")]));
+        a.save(false).unwrap();
+        b.save(false).unwrap();
+        let cache = Cache::new(dir.path(), "data");
+        assert_eq!(get(&cache, two), Some(words(&[(0, 3, "dos")])));
+        assert_eq!(get(&cache, three), None);
+        assert_eq!(get(&cache, one), Some(words(&[(0, 3, "uno")])));
     }
 
     #[test]

@@ -77,12 +77,13 @@ struct Path {
     dirty: bool,
 }
 
-/// One output symbol of a path, linked to the one before it.
+/// One output symbol of a path, linked to the one before it, with the transition that wrote
+/// it (for its weight).
 #[derive(Clone, Copy)]
 struct Link {
     before: u32,
     symbol: i32,
-    weight: f64,
+    transition: u32,
 }
 
 const NO_LINK: u32 = u32::MAX;
@@ -175,12 +176,13 @@ impl<'a> States<'a> {
         let mut i = 0;
         while i < self.paths.len() {
             let path = self.paths[i];
-            for t in self.fst.on(path.node, 0) {
+            for index in self.fst.epsilons(path.node) {
+                let t = self.fst.transition(index);
                 let output = if t.output != 0 {
                     self.links.push(Link {
                         before: path.output,
                         symbol: t.output,
-                        weight: t.weight,
+                        transition: index as u32,
                     });
                     (self.links.len() - 1) as u32
                 } else {
@@ -211,11 +213,12 @@ impl<'a> States<'a> {
                 let path = self.paths[i];
                 let symbols = [Some((symbol, false)), alternative.map(|l| (l, true))];
                 for (symbol, lowered) in symbols.into_iter().flatten() {
-                    for t in self.fst.on(path.node, symbol) {
+                    for index in self.fst.on(path.node, symbol) {
+                        let t = self.fst.transition(index);
                         self.links.push(Link {
                             before: path.output,
                             symbol: t.output,
-                            weight: t.weight,
+                            transition: index as u32,
                         });
                         self.next.push(Path {
                             node: t.target,
@@ -230,10 +233,17 @@ impl<'a> States<'a> {
         self.close();
     }
 
+    /// The kinds of section (bits) whose final states some path is in.
+    pub(crate) fn final_kinds(&self) -> u8 {
+        self.paths.iter().fold(0, |kinds, p| {
+            kinds | (self.fst.flags[p.node as usize] & 0x0f)
+        })
+    }
+
     pub(crate) fn is_final(&self, kinds: u8) -> bool {
         self.paths
             .iter()
-            .any(|p| self.fst.final_kind[p.node as usize] & kinds != 0)
+            .any(|p| (self.fst.flags[p.node as usize] & 0x0f) & kinds != 0)
     }
 
     /// The analyses of the final paths: `/a/b…`, cheapest first, each once. A path that
@@ -243,7 +253,7 @@ impl<'a> States<'a> {
         self.finals.clear();
         for i in 0..self.paths.len() {
             let path = self.paths[i];
-            if self.fst.final_kind[path.node as usize] == 0 {
+            if self.fst.flags[path.node as usize] & 0x0f == 0 {
                 continue;
             }
             self.symbols.clear();
@@ -256,7 +266,10 @@ impl<'a> States<'a> {
             let mut text = String::new();
             let mut cost = 0.0;
             for &link in self.symbols.iter().rev() {
-                let Link { symbol, weight, .. } = self.links[link as usize];
+                let Link {
+                    symbol, transition, ..
+                } = self.links[link as usize];
+                let weight = self.fst.weight(transition as usize);
                 if symbol > 0 && char::from_u32(symbol as u32).is_some_and(is_reserved) {
                     text.push('\\');
                 }
@@ -339,12 +352,13 @@ impl<'t> Analyser<'t> {
         let mut last_size = 0usize;
         loop {
             let mut c = run.read();
-            if run.states.is_final(ALL) {
-                let kind = if run.states.is_final(INCONDITIONAL) {
+            let finals = run.states.final_kinds();
+            if finals & ALL != 0 {
+                let kind = if finals & INCONDITIONAL != 0 {
                     Some(Ending::Inconditional)
-                } else if run.states.is_final(POSTBLANK) {
+                } else if finals & POSTBLANK != 0 {
                     Some(Ending::Postblank)
-                } else if run.states.is_final(PREBLANK) {
+                } else if finals & PREBLANK != 0 {
                     Some(Ending::Preblank)
                 } else if !run.is_word_char(c) {
                     Some(Ending::Plain)

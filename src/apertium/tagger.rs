@@ -6,6 +6,7 @@
 //! each word's analysis by Viterbi over the pending ambiguous words. Forbid and enforce rules
 //! are already in A (they apply at training), so tagging does not read them again.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -14,11 +15,35 @@ use super::transducer::{Bytes, FormatError, read_alphabet};
 
 type Tag = u16;
 
+/// FNV-1a: the tagger's maps have short keys (a few tags, a tag name) and no untrusted ones.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
 /// A loaded `.prob` model.
 pub(crate) struct Tagger {
     open_class: Vec<Tag>,
     /// The ambiguity classes (sorted tag sets) and their index in B's columns.
-    classes: HashMap<Vec<Tag>, usize>,
+    classes: FastMap<Vec<Tag>, usize>,
     class_list: Vec<Vec<Tag>>,
     n: usize,
     m: usize,
@@ -35,7 +60,7 @@ pub(crate) struct Tagger {
 
 /// The coarse-tag transducer: characters (lower-cased) and fine tags in, a coarse tag out.
 struct Patterns {
-    tags: HashMap<String, i32>,
+    tags: FastMap<String, i32>,
     any_char: i32,
     any_tag: i32,
     initial: u32,
@@ -122,7 +147,7 @@ impl Tagger {
             bytes.int()?;
         }
         let mut class_list = Vec::new();
-        let mut classes = HashMap::new();
+        let mut classes = FastMap::default();
         for _ in 0..bytes.count("ambiguity classes")? {
             let mut class = Vec::new();
             for _ in 0..bytes.count("ambiguity class")? {
@@ -215,25 +240,29 @@ impl Tagger {
         let mut alpha_prev = vec![0.0f64; n];
         let mut alpha = vec![0.0f64; n];
         alpha_prev[self.sentence as usize] = 1.0;
-        let mut back: Vec<Vec<(Tag, Tag)>> = Vec::new();
+        // Per pending word, the range of its (tag, best previous tag) links in `links`.
+        let mut back: Vec<(usize, usize)> = Vec::new();
+        let mut links: Vec<(Tag, Tag)> = Vec::new();
         let mut pending: Vec<usize> = Vec::new();
         let mut chosen: Vec<Tag> = Vec::new();
-        let mut unknown: Vec<Tag>;
+        let mut tags: Vec<Tag> = Vec::new();
         for (w, word) in words.iter().enumerate() {
             pending.push(w);
-            let tags: &[Tag] = if word.tags.is_empty() {
-                unknown = memory.open_class.clone();
-                &unknown
+            tags.clear();
+            if word.forms.is_empty() {
+                tags.extend_from_slice(&memory.open_class);
             } else {
-                &word.tags
-            };
-            let class = match self.classes.get(tags) {
+                tags.extend(word.forms.iter().map(|f| f.0));
+            }
+            let class = match self.classes.get(tags.as_slice()) {
                 Some(&k) => k,
-                None => self.similar_class(tags, memory),
+                None => self.similar_class(&tags, memory),
             };
-            alpha.iter_mut().for_each(|x| *x = 0.0);
-            let mut links = Vec::with_capacity(tags.len());
-            for &i in tags {
+            for &i in &tags {
+                alpha[i as usize] = 0.0;
+            }
+            let first = links.len();
+            for &i in &tags {
                 let mut from = None;
                 for &j in &previous {
                     let x = alpha_prev[j as usize]
@@ -248,13 +277,13 @@ impl Tagger {
                     links.push((i, j));
                 }
             }
-            back.push(links);
+            back.push((first, links.len()));
             if tags.len() == 1 {
                 let mut tag = tags[0];
                 chosen.clear();
-                for links in back.iter().rev() {
+                for &(from, to) in back.iter().rev() {
                     chosen.push(tag);
-                    tag = links
+                    tag = links[from..to]
                         .iter()
                         .find(|(i, _)| *i == tag)
                         .map_or(tag, |(_, j)| *j);
@@ -265,14 +294,14 @@ impl Tagger {
                 }
                 pending.clear();
                 back.clear();
-                alpha_prev.iter_mut().for_each(|x| *x = 0.0);
+                links.clear();
                 alpha_prev[tags[0] as usize] = 1.0;
                 previous.clear();
                 previous.push(tags[0]);
             } else {
                 std::mem::swap(&mut alpha_prev, &mut alpha);
                 previous.clear();
-                previous.extend_from_slice(tags);
+                previous.extend_from_slice(&tags);
             }
         }
     }
@@ -296,17 +325,17 @@ impl Tagger {
         }
         if !word.continues {
             out.push('^');
-            out.push_str(&word.surface);
+            out.push_str(word.surface);
             out.push('/');
         }
         match word.forms.first() {
             None => {
                 out.push('*');
-                out.push_str(&word.surface);
+                out.push_str(word.surface);
             }
             Some((_, first)) if first.starts_with('*') => {
                 out.push('*');
-                out.push_str(&word.surface);
+                out.push_str(word.surface);
             }
             Some(_) => {
                 if let Some((_, form)) = word.forms.iter().find(|(t, _)| *t == tag) {
@@ -314,7 +343,7 @@ impl Tagger {
                 }
             }
         }
-        if out[start..] != word.ignored {
+        if out[start..] != *word.ignored {
             out.push(if word.cut { '+' } else { '$' });
         }
     }
@@ -322,97 +351,176 @@ impl Tagger {
     /// The words of a record, as the tagger reads them: each with the blank before it, its
     /// surface form and its analyses by coarse tag; a `+`-joined analysis may make several.
     /// The last is the end of the record.
-    fn words(&self, stream: &str) -> Vec<Word> {
+    fn words<'s>(&self, stream: &'s str) -> Vec<Word<'s>> {
+        let bytes = stream.as_bytes();
+        let len = bytes.len();
+        // The end of the text from `from` that stops at one of `stops`, escapes skipped.
+        let until = |from: usize, stops: &[u8]| -> usize {
+            let mut i = from;
+            while i < len && !stops.contains(&bytes[i]) {
+                i += if bytes[i] == b'\\' { 2 } else { 1 };
+            }
+            i.min(len)
+        };
         let mut words = Vec::new();
-        let chars: Vec<char> = stream.chars().collect();
+        let mut group = Vec::new();
+        let mut symbols = Vec::new();
         let mut i = 0;
         loop {
-            let mut word = Word::default();
-            // The blank before the word.
-            while i < chars.len() && chars[i] != '^' {
-                if chars[i] == '\\' && i + 1 < chars.len() {
-                    word.ignored.push('\\');
-                    i += 1;
-                }
-                word.ignored.push(chars[i]);
-                i += 1;
-            }
-            if i >= chars.len() {
-                word.add(self.end, String::new(), &self.prefer);
+            let blank_end = until(i, b"^");
+            let mut word = Word {
+                ignored: Cow::Borrowed(&stream[i..blank_end]),
+                ..Word::default()
+            };
+            if blank_end >= len {
+                word.add(self.end, "", &self.prefer);
                 words.push(word);
                 return words;
             }
-            i += 1;
-            let mut group = vec![word];
-            // The surface form.
-            let mut text = String::new();
-            let mut closed = false;
-            let mut read = false;
-            while i < chars.len() {
-                let c = chars[i];
-                i += 1;
-                match c {
-                    '\\' if i < chars.len() => {
-                        text.push('\\');
-                        text.push(chars[i]);
-                        i += 1;
-                    }
-                    '/' => {
-                        read = true;
-                        break;
-                    }
-                    '$' => {
-                        group[0].ignored.push('$');
-                        (read, closed) = (true, true);
-                        break;
-                    }
-                    c => text.push(c),
-                }
-            }
-            if read {
-                group[0].surface = std::mem::take(&mut text);
-            }
-            // The analyses.
-            let mut index = 0;
-            while !closed && i < chars.len() {
-                let c = chars[i];
-                i += 1;
-                match c {
-                    '\\' if i < chars.len() => {
-                        text.push('\\');
-                        text.push(chars[i]);
-                        i += 1;
-                    }
-                    '/' => {
-                        self.classify(&text, &mut group, &mut index);
-                        text.clear();
-                        index = 0;
-                    }
-                    '$' => {
-                        if !text.starts_with('*') {
-                            self.classify(&text, &mut group, &mut index);
-                        }
-                        closed = true;
-                    }
-                    c => text.push(c),
-                }
-            }
-            if !closed {
+            i = blank_end + 1;
+            let surface_end = until(i, b"/$");
+            if surface_end >= len {
                 // A record cut inside a word: the tagger ends it there.
-                group[index].ignored.push_str(&text);
-                group[index].add(self.end, String::new(), &self.prefer);
-                words.extend(group);
+                word.ignored.to_mut().push_str(&stream[i..]);
+                word.add(self.end, "", &self.prefer);
+                words.push(word);
                 return words;
             }
-            words.extend(group);
+            word.surface = &stream[i..surface_end];
+            i = surface_end + 1;
+            if bytes[surface_end] == b'$' {
+                word.ignored.to_mut().push('$');
+                words.push(word);
+                continue;
+            }
+            group.clear();
+            group.push(word);
+            let mut index = 0;
+            loop {
+                let end = until(i, b"/$");
+                let analysis = &stream[i..end];
+                if end >= len {
+                    group[index].ignored.to_mut().push_str(analysis);
+                    group[index].add(self.end, "", &self.prefer);
+                    words.append(&mut group);
+                    return words;
+                }
+                i = end + 1;
+                if bytes[end] == b'/' {
+                    self.classify(analysis, &mut group, &mut index, &mut symbols);
+                    index = 0;
+                } else {
+                    if !analysis.starts_with('*') {
+                        self.classify(analysis, &mut group, &mut index, &mut symbols);
+                    }
+                    break;
+                }
+            }
+            words.append(&mut group);
+        }
+    }
+
+    /// The symbols of an analysis for the pattern transducer: a lower-cased character and
+    /// "any character", or a tag (0 when no pattern names it) and "any tag".
+    fn pattern_symbols(&self, analysis: &str, out: &mut Vec<[i32; 2]>) {
+        let p = &self.patterns;
+        let bytes = analysis.as_bytes();
+        let mut at = 0;
+        while let Some(c) = analysis[at..].chars().next() {
+            if c != '<' {
+                out.push([lower(c) as i32, p.any_char]);
+                at += c.len_utf8();
+                continue;
+            }
+            // A tag runs to the next `>` that no `\\` escapes; without one, `<` stands for a
+            // tag that no pattern names.
+            let mut j = at + 1;
+            let mut end = None;
+            while j < bytes.len() {
+                if bytes[j] == b'\\' {
+                    j += 1;
+                } else if bytes[j] == b'>' {
+                    end = Some(j + 1);
+                    break;
+                }
+                j += 1;
+            }
+            match end {
+                Some(end) => {
+                    let symbol = p.tags.get(&analysis[at..end]).copied().unwrap_or(0);
+                    out.push([symbol, p.any_tag]);
+                    at = end;
+                }
+                None => {
+                    out.push([0, p.any_tag]);
+                    at += 1;
+                }
+            }
         }
     }
 
     /// Sorts one analysis into its coarse tag, cutting it at a `+` where the pattern
     /// transducer matches its first part on its own (the longest match from the left).
-    fn classify(&self, analysis: &str, group: &mut Vec<Word>, index: &mut usize) {
+    fn classify<'s>(
+        &self,
+        analysis: &'s str,
+        group: &mut Vec<Word<'s>>,
+        index: &mut usize,
+        symbols: &mut Vec<[i32; 2]>,
+    ) {
+        if !analysis.contains('+') {
+            // Nothing to cut: the whole analysis matches a coarse tag or none.
+            let p = &self.patterns;
+            let mut states = [p.initial; 4];
+            let mut live = 1;
+            symbols.clear();
+            self.pattern_symbols(analysis, symbols);
+            for &symbol in symbols.iter() {
+                let mut next = [0u32; 4];
+                let mut count = 0;
+                for &st in &states[..live] {
+                    for sym in symbol {
+                        if sym == 0 {
+                            continue;
+                        }
+                        if let Some(t) = p.next(st, sym) {
+                            if count == next.len() {
+                                return self.classify_general(analysis, group, index);
+                            }
+                            next[count] = t;
+                            count += 1;
+                        }
+                    }
+                }
+                states = next;
+                live = count;
+                if live == 0 {
+                    break;
+                }
+            }
+            let tag = states[..live]
+                .iter()
+                .map(|&st| p.finals[st as usize])
+                .filter(|&t| t >= 0)
+                .min()
+                .map_or(self.undefined, |t| t as Tag);
+            group[*index].add(tag, analysis, &self.prefer);
+            return;
+        }
+        self.classify_general(analysis, group, index)
+    }
+
+    /// [`Tagger::classify`] for any analysis.
+    fn classify_general<'s>(
+        &self,
+        analysis: &'s str,
+        group: &mut Vec<Word<'s>>,
+        index: &mut usize,
+    ) {
         let p = &self.patterns;
         let s: Vec<char> = analysis.chars().collect();
+        let mut offsets: Vec<usize> = analysis.char_indices().map(|(at, _)| at).collect();
+        offsets.push(analysis.len());
         let limit = s.len() as isize;
         let at = |i: isize| -> char {
             if i >= 0 && i < limit {
@@ -435,10 +543,10 @@ impl Tagger {
                 .min()
                 .unwrap_or(-1)
         };
-        let text = |from: isize, to: isize| -> String {
+        let text = |from: isize, to: isize| -> &'s str {
             let from = from.clamp(0, limit) as usize;
             let to = to.clamp(from as isize, limit) as usize;
-            s[from..to].iter().collect()
+            &analysis[offsets[from]..offsets[to]]
         };
         let mut i: isize = 0;
         while i < limit {
@@ -453,7 +561,7 @@ impl Tagger {
                 }
                 symbols = [Some(lower(at(i)) as i32), Some(p.any_char)];
             } else {
-                let mut tag = String::new();
+                let mut tag = "";
                 let mut j = i + 1;
                 while j < limit {
                     if at(j) == '\\' {
@@ -465,7 +573,7 @@ impl Tagger {
                     }
                     j += 1;
                 }
-                match p.tags.get(&tag) {
+                match p.tags.get(tag) {
                     Some(&symbol) => symbols = [Some(symbol), Some(p.any_tag)],
                     None => symbols[0] = Some(p.any_tag),
                 }
@@ -513,7 +621,7 @@ impl Tagger {
             *index = first;
             group[first].cut = false;
             group[first].remove(last_type as Tag);
-            group[first].add(last_type as Tag, analysis.to_string(), &self.prefer);
+            group[first].add(last_type as Tag, analysis, &self.prefer);
             return;
         }
         let t = if t == -1 { self.undefined as i32 } else { t };
@@ -521,31 +629,26 @@ impl Tagger {
     }
 }
 
-/// One word as the tagger sees it.
+/// One word as the tagger sees it, its texts borrowed from the record.
 #[derive(Default, Clone)]
-struct Word {
+struct Word<'s> {
     /// The blank before it, as written.
-    ignored: String,
-    surface: String,
-    /// Its coarse tags, sorted, and the analysis kept for each.
-    tags: Vec<Tag>,
-    forms: Vec<(Tag, String)>,
+    ignored: Cow<'s, str>,
+    surface: &'s str,
+    /// Its coarse tags, sorted, with the analysis kept for each.
+    forms: Vec<(Tag, &'s str)>,
     /// Ends in `+`: the next word is the rest of the same analysis.
     cut: bool,
     /// Is the rest of the word before it.
     continues: bool,
 }
 
-impl Word {
-    fn add(&mut self, tag: Tag, form: String, prefer: &[String]) {
-        match self.tags.binary_search(&tag) {
-            Err(at) => {
-                self.tags.insert(at, tag);
-                self.forms.insert(at, (tag, form));
-            }
+impl<'s> Word<'s> {
+    fn add(&mut self, tag: Tag, form: &'s str, prefer: &[String]) {
+        match self.forms.binary_search_by_key(&tag, |f| f.0) {
+            Err(at) => self.forms.insert(at, (tag, form)),
             Ok(at) => {
-                let lowered = form.to_lowercase();
-                if prefer.iter().any(|rule| lowered.contains(rule.as_str())) {
+                if prefer.iter().any(|rule| contains_ignoring_case(form, rule)) {
                     self.forms[at].1 = form;
                 }
             }
@@ -553,16 +656,26 @@ impl Word {
     }
 
     fn remove(&mut self, tag: Tag) {
-        if let Ok(at) = self.tags.binary_search(&tag) {
-            self.tags.remove(at);
+        if let Ok(at) = self.forms.binary_search_by_key(&tag, |f| f.0) {
             self.forms.remove(at);
         }
     }
 }
 
+/// `text` contains `rule` (lower case), ignoring the case of `text`'s ASCII letters.
+fn contains_ignoring_case(text: &str, rule: &str) -> bool {
+    let (text, rule) = (text.as_bytes(), rule.as_bytes());
+    rule.is_empty()
+        || text.windows(rule.len()).any(|w| {
+            w.iter()
+                .zip(rule)
+                .all(|(a, b)| a.to_ascii_lowercase() == *b)
+        })
+}
+
 fn read_patterns(bytes: &mut Bytes) -> Result<Patterns, String> {
     let (tag_names, _pairs) = read_alphabet(bytes)?;
-    let tags: HashMap<String, i32> = tag_names
+    let tags: FastMap<String, i32> = tag_names
         .iter()
         .enumerate()
         .map(|(i, t)| (t.clone(), -(i as i32) - 1))

@@ -151,8 +151,10 @@ pub(crate) struct Transition {
     pub input: i32,
     pub output: i32,
     pub target: u32,
-    pub weight: f64,
 }
+
+/// [`Transducer::flags`]: the state has transitions without input.
+pub(crate) const HAS_EPSILON: u8 = 0x10;
 
 /// A compiled file, every section's states numbered in one space.
 pub(crate) struct Transducer {
@@ -163,9 +165,16 @@ pub(crate) struct Transducer {
     pub tags: Vec<String>,
     /// Each state's transitions, ordered by input symbol, in the file's order for one symbol.
     starts: Vec<u32>,
-    pub transitions: Vec<Transition>,
-    /// Per state: the kind of its section when it is final there, else 0.
-    pub final_kind: Vec<u8>,
+    transitions: Vec<Transition>,
+    /// The transitions' input symbols alone, for searching.
+    inputs: Vec<i32>,
+    /// Each transition's weight, when the file has weights (else none: all are 0).
+    weights: Vec<f64>,
+    /// Per state, the range of its transitions without input.
+    epsilons: Vec<(u32, u32)>,
+    /// Per state: the kind of its section (bits 0–3) when it is final there, and
+    /// [`HAS_EPSILON`].
+    pub flags: Vec<u8>,
     pub final_weight: Vec<f64>,
     /// The sections' initial states, in the order of their names.
     pub initials: Vec<u32>,
@@ -209,7 +218,8 @@ impl Transducer {
         let (tags, pairs) = read_alphabet(&mut bytes)?;
         let mut sections = Vec::new();
         let mut nodes = 0u32;
-        let mut transitions: Vec<(u32, Transition)> = Vec::new();
+        let mut transitions: Vec<(u32, Transition, f64)> = Vec::new();
+        let mut any_weight = false;
         let mut finals: Vec<(u32, SectionKind, f64)> = Vec::new();
         for _ in 0..bytes.count("sections")? {
             let name = bytes.string()?;
@@ -254,14 +264,15 @@ impl Transducer {
                     let &(input, output) = pairs.get(pair as usize).ok_or_else(|| {
                         format!("section {name}: symbol pair {pair} of {}", pairs.len())
                     })?;
+                    any_weight |= weight != 0.0;
                     transitions.push((
                         base + current,
                         Transition {
                             input,
                             output,
                             target: base + target as u32,
-                            weight,
                         },
+                        weight,
                     ));
                 }
             }
@@ -279,27 +290,50 @@ impl Transducer {
         // The analyser enters the sections in the order of their names.
         sections.sort_by(|a, b| a.0.cmp(&b.0));
         // Stable: one state's transitions on one symbol keep the file's order.
-        transitions.sort_by_key(|(from, t)| (*from, t.input));
+        transitions.sort_by_key(|(from, t, _)| (*from, t.input));
         let mut starts = vec![0u32; nodes as usize + 1];
-        for (from, _) in &transitions {
+        for (from, _, _) in &transitions {
             starts[*from as usize + 1] += 1;
         }
         for i in 0..nodes as usize {
             starts[i + 1] += starts[i];
         }
-        let mut final_kind = vec![0u8; nodes as usize];
+        let mut flags = vec![0u8; nodes as usize];
         let mut final_weight = vec![0.0; nodes as usize];
         for (state, kind, weight) in finals {
-            final_kind[state as usize] = kind as u8;
+            flags[state as usize] = kind as u8;
             final_weight[state as usize] = weight;
+        }
+        let weights = if any_weight {
+            transitions.iter().map(|t| t.2).collect()
+        } else {
+            Vec::new()
+        };
+        let transitions: Vec<Transition> = transitions.into_iter().map(|(_, t, _)| t).collect();
+        let inputs: Vec<i32> = transitions.iter().map(|t| t.input).collect();
+        let epsilons: Vec<(u32, u32)> = (0..nodes as usize)
+            .map(|node| {
+                let (start, end) = (starts[node] as usize, starts[node + 1] as usize);
+                let first = start + inputs[start..end].partition_point(|&i| i < 0);
+                let last = first + inputs[first..end].partition_point(|&i| i <= 0);
+                (first as u32, last as u32)
+            })
+            .collect();
+        for (flag, (first, last)) in flags.iter_mut().zip(&epsilons) {
+            if first < last {
+                *flag |= HAS_EPSILON;
+            }
         }
         Ok(Transducer {
             letters,
             letters_ascii,
             tags,
             starts,
-            transitions: transitions.into_iter().map(|(_, t)| t).collect(),
-            final_kind,
+            transitions,
+            inputs,
+            weights,
+            epsilons,
+            flags,
             final_weight,
             initials: sections.into_iter().map(|(_, initial)| initial).collect(),
         })
@@ -315,24 +349,37 @@ impl Transducer {
         }
     }
 
-    /// The transitions of `state` on `input`, in order.
-    pub(crate) fn on(&self, state: u32, input: i32) -> &[Transition] {
-        let all = &self.transitions
-            [self.starts[state as usize] as usize..self.starts[state as usize + 1] as usize];
-        if all.len() <= 8 {
-            let Some(first) = all.iter().position(|t| t.input == input) else {
-                return &[];
-            };
-            let end = all[first..]
-                .iter()
-                .position(|t| t.input != input)
-                .map_or(all.len(), |n| first + n);
-            &all[first..end]
-        } else {
-            let first = all.partition_point(|t| t.input < input);
-            let end = first + all[first..].partition_point(|t| t.input <= input);
-            &all[first..end]
+    /// The indices of the transitions of `state` on `input` (not 0), in order.
+    #[inline]
+    pub(crate) fn on(&self, state: u32, input: i32) -> std::ops::Range<usize> {
+        let (start, end) = (
+            self.starts[state as usize] as usize,
+            self.starts[state as usize + 1] as usize,
+        );
+        let inputs = &self.inputs[start..end];
+        let first = inputs.partition_point(|&i| i < input);
+        let count = inputs[first..].iter().take_while(|&&i| i == input).count();
+        start + first..start + first + count
+    }
+
+    /// The indices of the transitions of `state` without input, in order.
+    #[inline]
+    pub(crate) fn epsilons(&self, state: u32) -> std::ops::Range<usize> {
+        if self.flags[state as usize] & HAS_EPSILON == 0 {
+            return 0..0;
         }
+        let (first, last) = self.epsilons[state as usize];
+        first as usize..last as usize
+    }
+
+    #[inline]
+    pub(crate) fn transition(&self, index: usize) -> Transition {
+        self.transitions[index]
+    }
+
+    /// The weight of transition `index`.
+    pub(crate) fn weight(&self, index: usize) -> f64 {
+        self.weights.get(index).copied().unwrap_or(0.0)
     }
 
     /// Writes symbol `symbol`'s text: a character, a tag, or nothing for 0.

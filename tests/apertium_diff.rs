@@ -389,10 +389,23 @@ fn spanish_analyser_matches_lt_proc_on_a_large_sample() {
     let tally = compare_analyser("large sample", &dir, "spa-eng.automorf.bin", &texts);
     let share = tally.report();
 
+    let rss = resident_kib();
+    let started = Instant::now();
     let spanish = SpanishAnalyser::load(&dir).expect("it loads");
+    let bilingual = Bilingual::load(&dir.join("spa-eng.autobil.bin")).expect("it loads");
+    let english = Morphology::load(&dir.join("eng-spa.automorf.bin")).expect("it loads");
     eprintln!(
-        "spa-eng.automorf.bin + spa-eng.prob loaded in {:?}",
-        spanish.load_time
+        "loaded spa-eng.automorf.bin + spa-eng.prob in {:?}, spa-eng.autobil.bin in {:?}, \
+         eng-spa.automorf.bin in {:?} ({:?} in all); tables {:.1} + {:.1} + {:.1} MiB; \
+         resident memory {} KiB more",
+        spanish.load_time,
+        bilingual.load_time,
+        english.load_time,
+        started.elapsed(),
+        spanish.heap_bytes() as f64 / 1048576.0,
+        bilingual.heap_bytes() as f64 / 1048576.0,
+        english.heap_bytes() as f64 / 1048576.0,
+        resident_kib().saturating_sub(rss)
     );
     let mut news = fixture_paragraphs("es");
     news.extend(seed_paragraphs());
@@ -643,4 +656,15 @@ fn thread_cpu_seconds() -> f64 {
             .unwrap_or(0.0)
     };
     (ticks(11) + ticks(12)) / 100.0
+}
+
+/// This process's resident memory, from /proc (0 where there is none).
+fn resident_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+            line.split_whitespace().nth(1)?.parse().ok()
+        })
+        .unwrap_or(0)
 }

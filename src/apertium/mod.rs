@@ -30,6 +30,11 @@ impl Morphology {
         })
     }
 
+    /// The bytes its tables take.
+    pub fn heap_bytes(&self) -> usize {
+        self.fst.heap_bytes()
+    }
+
     /// What `lt-proc -z -w` answers to the record `text` (escaped) followed by a newline,
     /// without the closing NUL.
     pub fn analyse(&self, text: &str) -> String {
@@ -80,6 +85,11 @@ impl SpanishAnalyser {
         out
     }
 
+    /// The bytes the analyser's and the tagger's tables take.
+    pub fn heap_bytes(&self) -> usize {
+        self.morphology.heap_bytes() + self.tagger.heap_bytes()
+    }
+
     /// What a freshly started tagger carries.
     pub fn memory(&self) -> TaggerMemory {
         TaggerMemory(self.tagger.memory())
@@ -106,6 +116,11 @@ impl Bilingual {
             fst,
             load_time: started.elapsed(),
         })
+    }
+
+    /// The bytes its tables take.
+    pub fn heap_bytes(&self) -> usize {
+        self.fst.heap_bytes()
     }
 
     /// Appends `^form/target…$`, what `lt-proc -b` answers for the unit `^form$` (the form

@@ -223,6 +223,20 @@ impl Tagger {
         Ok(tagger)
     }
 
+    /// The bytes its tables take (roughly, for the maps).
+    pub(crate) fn heap_bytes(&self) -> usize {
+        (self.a.capacity() + self.b.capacity()) * 8
+            + self
+                .class_list
+                .iter()
+                .map(|c| c.capacity() * 2 * 2 + 48)
+                .sum::<usize>()
+            + self.patterns.transitions.capacity() * 8
+            + self.patterns.starts.capacity() * 4
+            + self.patterns.finals.capacity() * 4
+            + self.patterns.tags.len() * 48
+    }
+
     pub(crate) fn memory(&self) -> Memory {
         Memory {
             open_class: self.open_class.clone(),

@@ -339,6 +339,25 @@ impl Transducer {
         })
     }
 
+    /// The bytes its tables take.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.letters.capacity() * 4
+            + self
+                .tags
+                .iter()
+                .map(|t| t.capacity() + size_of::<String>())
+                .sum::<usize>()
+            + self.starts.capacity() * 4
+            + self.transitions.capacity() * size_of::<Transition>()
+            + self.inputs.capacity() * 4
+            + self.weights.capacity() * 8
+            + self.epsilons.capacity() * 8
+            + self.flags.capacity()
+            + self.final_weight.capacity() * 8
+            + self.initials.capacity() * 4
+    }
+
     /// `c` is one of the file's extra word letters.
     pub(crate) fn is_letter(&self, c: char) -> bool {
         let c = c as u32;

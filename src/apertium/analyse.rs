@@ -1,5 +1,6 @@
-//! lt-proc's analysis (`lt-proc -z -w`, lttoolbox 3.7) in-process: the text is read against the
-//! analyser's alphabet, the longest match in any section wins (an `@inconditional`,
+//! lt-proc's morphological analysis (`lt-proc -z -w`, lttoolbox 3.7), in-process.
+//!
+//! The text is read against the analyser's alphabet, the longest match in any section wins (an `@inconditional`,
 //! `@postblank` or `@preblank` match ends a word wherever it ends, a `@standard` one only before
 //! a character that is not a letter), upper-case letters also follow their lower-case
 //! transitions, unknown words are `*word`, blanks inside a multiword are kept in order, and the

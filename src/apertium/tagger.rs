@@ -1,5 +1,6 @@
-//! apertium-tagger's HMM tagging (`apertium-tagger -z -g -p`, apertium 3.8) in-process: reads a
-//! `.prob` file as apertium 3.x writes it for the HMM tagger (no header: open class, forbid
+//! apertium-tagger's HMM tagging (`apertium-tagger -z -g -p`, apertium 3.8), in-process.
+//!
+//! It reads a `.prob` file as apertium 3.x writes it for the HMM tagger (no header: open class, forbid
 //! rules, tag names and index, enforce rules, prefer rules, constants, ambiguity classes, the
 //! matrices A and B, the coarse-tag pattern transducer, an empty discard list), sorts each
 //! analysis into its coarse tag, splits `+`-joined analyses the way the tagger does, and picks

@@ -1,6 +1,8 @@
-//! Reads lttoolbox's compiled transducer files (`.bin`: `LTTB` header with feature flags 0, or
-//! no header; sections with an `LTTD` header with flags 0 or 1 = weights, or none), as lttoolbox
-//! 3.x writes them, into one read-only automaton of all the file's sections.
+//! lttoolbox's compiled transducer files (`.bin`) read into one automaton of all their sections.
+//!
+//! Versions read, as lttoolbox 3.x writes them: a file with an `LTTB` header whose feature flags
+//! are 0, or with no header; sections with an `LTTD` header whose flags are 0 or 1 (weights), or
+//! with none. Anything else is refused with the file's name and what was expected.
 //!
 //! The layout, as observed with `lt-print` and documented by lttoolbox's sources:
 //! integers are big-endian variable-length (the top two bits of the first byte say how many

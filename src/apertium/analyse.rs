@@ -1,10 +1,10 @@
 //! lt-proc's morphological analysis (`lt-proc -z -w`, lttoolbox 3.7), in-process.
 //!
-//! The text is read against the analyser's alphabet, the longest match in any section wins (an `@inconditional`,
-//! `@postblank` or `@preblank` match ends a word wherever it ends, a `@standard` one only before
-//! a character that is not a letter), upper-case letters also follow their lower-case
-//! transitions, unknown words are `*word`, blanks inside a multiword are kept in order, and the
-//! answer is the same stream text as lt-proc's, escapes included.
+//! The text is read against the analyser's alphabet, the longest match in any section wins (an
+//! `@inconditional`, `@postblank` or `@preblank` match ends a word wherever it ends, a `@standard`
+//! one only before a character that is not a letter), upper-case letters also follow their
+//! lower-case transitions, unknown words are `*word`, blanks inside a multiword are kept in order,
+//! and the answer is the same stream text as lt-proc's, escapes included.
 
 use super::transducer::Transducer;
 

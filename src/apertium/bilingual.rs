@@ -1,8 +1,9 @@
 //! lt-proc's bilingual look-up (`lt-proc -b`, lttoolbox 3.7), in-process.
 //!
-//! A lexical form (`abordar<vblex><pp><m><sg>`) is read character by character and tag by tag through the
-//! bilingual transducer; the longest match gives every target, tags that follow it are copied
-//! to each target, a form without a match is `@form`, an unknown word `*word` stays as it is.
+//! A lexical form (`abordar<vblex><pp><m><sg>`) is read character by character and tag by tag
+//! through the bilingual transducer; the longest match gives every target, tags that follow it are
+//! copied to each target, a form without a match is `@form`, an unknown word `*word` stays as it
+//! is.
 
 use super::analyse::{States, is_reserved, is_space};
 use super::transducer::Transducer;

@@ -1,11 +1,11 @@
 //! apertium-tagger's HMM tagging (`apertium-tagger -z -g -p`, apertium 3.8), in-process.
 //!
-//! It reads a `.prob` file as apertium 3.x writes it for the HMM tagger (no header: open class, forbid
-//! rules, tag names and index, enforce rules, prefer rules, constants, ambiguity classes, the
-//! matrices A and B, the coarse-tag pattern transducer, an empty discard list), sorts each
-//! analysis into its coarse tag, splits `+`-joined analyses the way the tagger does, and picks
-//! each word's analysis by Viterbi over the pending ambiguous words. Forbid and enforce rules
-//! are already in A (they apply at training), so tagging does not read them again.
+//! It reads a `.prob` file as apertium 3.x writes it for the HMM tagger (no header: open class,
+//! forbid rules, tag names and index, enforce rules, prefer rules, constants, ambiguity classes,
+//! the matrices A and B, the coarse-tag pattern transducer, an empty discard list), sorts each
+//! analysis into its coarse tag, splits `+`-joined analyses the way the tagger does, and picks each
+//! word's analysis by Viterbi over the pending ambiguous words. Forbid and enforce rules are
+//! already in A (they apply at training), so tagging does not read them again.
 
 use std::borrow::Cow;
 use std::collections::HashMap;

@@ -12,6 +12,7 @@
 //! targets reach beyond it is in [`internals`], which is not part of the API.
 
 mod annotate;
+mod apertium;
 mod build;
 pub mod config;
 pub mod error;
@@ -39,6 +40,9 @@ pub use error::{Error, Result, Warning};
 #[doc(hidden)]
 pub mod internals {
     pub use crate::annotate::{align_paragraphs, annotate, choose_senses};
+    pub mod apertium {
+        pub use crate::apertium::*;
+    }
     pub use crate::lang::dates;
     pub mod gloss {
         pub use crate::gloss::*;

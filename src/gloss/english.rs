@@ -3,6 +3,9 @@
 //! package), so that a Spanish word's dictionary senses can be looked for in its translation
 //! (`supported` is `support`, `weapons` is `weapon`, `greater` is `great`).
 //!
+//! The analyser reads `eng-spa.automorf.bin` in-process (see [`crate::apertium`]) when it knows
+//! its format, giving the same stream text as `lt-proc`; otherwise it drives `lt-proc`.
+//!
 //! No tagger: every analysis of a word counts (`arms` is the noun `arm` and the verb `arm`),
 //! since the question is only whether a sense occurs. Each thread keeps one analyser, started
 //! when it first needs one, as [`super::Glosses`] keeps one Spanish analyser per thread.
@@ -12,7 +15,10 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
 use std::process::Command;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
+
+use crate::apertium::Morphology;
 
 use super::{DEFAULT_TIMEOUT, GlossError, Stage, lexical_units, pair_dir, parse_reading};
 
@@ -99,9 +105,24 @@ impl EnglishWord {
     }
 }
 
+/// Where the English analyses come from: `eng-spa.automorf.bin` read in-process (loaded once
+/// per process, shared by every thread), or `lt-proc` through a pipe.
+enum Backend {
+    InProcess(Arc<Morphology>),
+    Pipe(Stage),
+}
+
+/// The in-process English analyser of each file asked for: loaded on first use, or why not.
+fn in_process(path: &Path) -> Result<Arc<Morphology>, String> {
+    static LOADED: OnceLock<super::Loaded<Morphology>> = OnceLock::new();
+    super::load_once(&LOADED, path, || {
+        Morphology::load(path).map_err(|e| e.to_string())
+    })
+}
+
 /// Apertium's English analyser, kept up between calls.
 pub struct EnglishAnalyser {
-    stage: Stage,
+    backend: Backend,
     /// The analyses of each word already seen, by its surface form.
     known: HashMap<String, (Vec<String>, Vec<String>)>,
 }
@@ -111,8 +132,24 @@ impl EnglishAnalyser {
         EnglishAnalyser::start(&pair_dir()?, DEFAULT_TIMEOUT)
     }
 
-    /// Starts the analyser with `eng-spa.automorf.bin` from `pair_dir`.
+    /// Starts the analyser with `eng-spa.automorf.bin` from `pair_dir`: read in-process when
+    /// this reader knows its format, else (or with `PARALELO_APERTIUM=pipes`) through `lt-proc`.
     pub fn start(pair_dir: &Path, timeout: Duration) -> Result<EnglishAnalyser, GlossError> {
+        let morphology = pair_dir.join("eng-spa.automorf.bin");
+        if !super::pipes_wanted()
+            && morphology.is_file()
+            && let Ok(data) = in_process(&morphology)
+        {
+            return Ok(EnglishAnalyser {
+                backend: Backend::InProcess(data),
+                known: HashMap::new(),
+            });
+        }
+        EnglishAnalyser::start_pipe(pair_dir, timeout)
+    }
+
+    /// Like [`EnglishAnalyser::start`], always through `lt-proc`.
+    pub fn start_pipe(pair_dir: &Path, timeout: Duration) -> Result<EnglishAnalyser, GlossError> {
         let morphology = pair_dir.join("eng-spa.automorf.bin");
         if !morphology.is_file() {
             return Err(GlossError::NotInstalled {
@@ -127,14 +164,25 @@ impl EnglishAnalyser {
         analyse.args(["-z", "-w"]).arg(morphology);
         let stage = Stage::start("English analyser", vec![analyse], timeout)?;
         Ok(EnglishAnalyser {
-            stage,
+            backend: Backend::Pipe(stage),
             known: HashMap::new(),
         })
     }
 
+    /// Reads the data in-process rather than through `lt-proc`.
+    pub fn is_in_process(&self) -> bool {
+        matches!(self.backend, Backend::InProcess(_))
+    }
+
     /// The words of `text` with their analyses, in order.
     pub fn analyse(&mut self, text: &str) -> Result<Vec<EnglishWord>, GlossError> {
-        let Some(reply) = self.stage.analyse_text(text)? else {
+        let reply = match &mut self.backend {
+            Backend::InProcess(morphology) => {
+                super::has_letters(text).then(|| morphology.analyse(text))
+            }
+            Backend::Pipe(stage) => stage.analyse_text(text)?,
+        };
+        let Some(reply) = reply else {
             return Ok(Vec::new());
         };
         let mut words = Vec::new();

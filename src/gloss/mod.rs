@@ -3,8 +3,19 @@
 //! popovers, the gloss data embedded in the page and the article's vocabulary list (with its
 //! Anki export).
 //!
-//! How Apertium is driven, and why:
+//! How Apertium is used, and why:
 //!
+//! * In-process by default: [`crate::apertium`] reads the pair's compiled files (the analyser,
+//!   the tagger's model, the bilingual dictionary) once per process, shares them read-only
+//!   between threads, and answers with the same stream text as the programs below, so
+//!   everything after the answer is the same code either way. Where the reader does not know a
+//!   file's format, or with `PARALELO_APERTIUM=pipes`, the programs are driven as follows; they
+//!   stay the reference that `tests/apertium_diff.rs` checks the reader against. One
+//!   deliberate difference: `apertium-tagger` overwrites its open class (the tags it gives an
+//!   unknown word) when it meets a word whose tags are no ambiguity class of its model, so a
+//!   long-running tagger's answer for a paragraph depends on the paragraphs it read before; the
+//!   in-process tagger answers each paragraph as a freshly started one does, so a paragraph's
+//!   analysis depends on its text alone (and can be cached).
 //! * Two long-lived pipelines, started directly (no shell) and fed through pipes in null-flush
 //!   mode (`-z`): every record ends in `\0`, every program flushes and passes the `\0` on, so each
 //!   record comes back on its own while the processes stay up for the next one.
@@ -57,6 +68,7 @@ use std::io;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use crate::process::{Pipeline, ProcessError};
@@ -240,10 +252,68 @@ fn pair_dir() -> Result<PathBuf, GlossError> {
 /// It is `Send` but not `Sync`: parallel builds need one per worker, or a lock. Dropping it
 /// closes the processes' input and waits briefly for them to exit, then kills them.
 pub struct Glosser {
-    analyser: Stage,
-    bilingual: Stage,
+    backend: Backend,
     /// The English equivalents of each lexical form already looked up.
     glosses: HashMap<String, Vec<String>>,
+}
+
+/// Where the analyses come from: Apertium's data read in-process (the default, when this
+/// reader knows the files' format), or Apertium's programs through pipes (the reference, and
+/// the fallback for other installations).
+enum Backend {
+    InProcess(Arc<InProcess>),
+    Pipes(Box<Pipes>),
+}
+
+/// The two pipelines of the pipe-driven glosser.
+struct Pipes {
+    analyser: Stage,
+    bilingual: Stage,
+}
+
+/// The pair's Spanish analyser, tagger and bilingual dictionary, loaded once per process and
+/// shared read-only by every thread's [`Glosser`].
+struct InProcess {
+    spanish: crate::apertium::SpanishAnalyser,
+    bilingual: crate::apertium::Bilingual,
+}
+
+/// Data loaded once per process for each file or folder asked for, or why it could not be.
+type Loaded<T> = Mutex<HashMap<PathBuf, Result<Arc<T>, String>>>;
+
+/// The data for `key`, loaded by `load` on first use.
+fn load_once<T>(
+    cell: &'static OnceLock<Loaded<T>>,
+    key: &Path,
+    load: impl FnOnce() -> Result<T, String>,
+) -> Result<Arc<T>, String> {
+    let mut loaded = cell
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    loaded
+        .entry(key.to_path_buf())
+        .or_insert_with(|| load().map(Arc::new))
+        .clone()
+}
+
+/// The in-process data of each pair folder asked for: loaded on first use, or why not.
+fn in_process(pair_dir: &Path) -> Result<Arc<InProcess>, String> {
+    static LOADED: OnceLock<Loaded<InProcess>> = OnceLock::new();
+    load_once(&LOADED, pair_dir, || {
+        let spanish =
+            crate::apertium::SpanishAnalyser::load(pair_dir).map_err(|e| e.to_string())?;
+        let bilingual =
+            crate::apertium::Bilingual::load(&pair_dir.join(format!("{PAIR}.autobil.bin")))
+                .map_err(|e| e.to_string())?;
+        Ok(InProcess { spanish, bilingual })
+    })
+}
+
+/// `PARALELO_APERTIUM=pipes` makes every analyser drive Apertium's programs, as before the
+/// in-process reader.
+fn pipes_wanted() -> bool {
+    std::env::var_os("PARALELO_APERTIUM").is_some_and(|v| v == "pipes")
 }
 
 impl Glosser {
@@ -288,7 +358,31 @@ impl Glosser {
     ///
     /// A word goes through both pipelines before this returns, so that a broken installation
     /// fails here, with its message, and the dictionaries are loaded before the first paragraph.
+    ///
+    /// The data is read in-process when this reader knows its format (see [`crate::apertium`]);
+    /// otherwise, or with `PARALELO_APERTIUM=pipes`, Apertium's programs are started.
     pub fn start(pair_dir: &Path, timeout: Duration) -> Result<Glosser, GlossError> {
+        if !pipes_wanted() {
+            check_installed(pair_dir)?;
+            if let Ok(data) = in_process(pair_dir) {
+                return Glosser::begin(Backend::InProcess(data));
+            }
+        }
+        Glosser::start_pipes(pair_dir, timeout)
+    }
+
+    /// Like [`Glosser::start`], reading the data in-process or failing with why not.
+    pub fn start_in_process(pair_dir: &Path) -> Result<Glosser, GlossError> {
+        check_installed(pair_dir)?;
+        let data = in_process(pair_dir).map_err(|detail| GlossError::Crashed {
+            stage: "in-process reader",
+            detail,
+        })?;
+        Glosser::begin(Backend::InProcess(data))
+    }
+
+    /// Like [`Glosser::start`], always driving Apertium's programs through pipes.
+    pub fn start_pipes(pair_dir: &Path, timeout: Duration) -> Result<Glosser, GlossError> {
         let data = |suffix: &str| {
             let path = pair_dir.join(format!("{PAIR}.{suffix}"));
             if path.is_file() {
@@ -310,10 +404,20 @@ impl Glosser {
         let mut translate = Command::new("lt-proc");
         translate.args(["-z", "-b"]).arg(dictionary);
         let bilingual = Stage::start("bilingual dictionary", vec![translate], timeout)?;
-
-        let mut glosser = Glosser {
+        Glosser::begin(Backend::Pipes(Box::new(Pipes {
             analyser,
             bilingual,
+        })))
+    }
+
+    /// Reads the data in-process rather than through Apertium's programs.
+    pub fn is_in_process(&self) -> bool {
+        matches!(self.backend, Backend::InProcess(_))
+    }
+
+    fn begin(backend: Backend) -> Result<Glosser, GlossError> {
+        let mut glosser = Glosser {
+            backend,
             glosses: HashMap::new(),
         };
         if glosser.analyse("casa")?.is_empty() {
@@ -333,7 +437,13 @@ impl Glosser {
     /// Contacto`) and the few words without an English equivalent (the reflexive `se`) are left
     /// out.
     pub fn analyse(&mut self, paragraph: &str) -> Result<Vec<WordGloss>, GlossError> {
-        let Some(reply) = self.analyser.analyse_text(paragraph)? else {
+        let reply = match &mut self.backend {
+            Backend::InProcess(data) => {
+                has_letters(paragraph).then(|| data.spanish.analyse(paragraph))
+            }
+            Backend::Pipes(pipes) => pipes.analyser.analyse_text(paragraph)?,
+        };
+        let Some(reply) = reply else {
             return Ok(Vec::new());
         };
         let tokens = locate(paragraph, &reply);
@@ -386,19 +496,37 @@ impl Glosser {
         if missing.is_empty() {
             return Ok(());
         }
-        let mut record = String::new();
-        for form in &missing {
-            // Forms keep the analyser's escapes, so they go back as they came.
-            let _ = write!(record, "^{form}$ ");
-        }
-        record.push_str("\n\0");
-        let reply = self.bilingual.ask(record)?;
-        let reply = String::from_utf8_lossy(&reply);
+        let reply = match &mut self.backend {
+            Backend::InProcess(data) => {
+                let mut reply = String::new();
+                for form in &missing {
+                    data.bilingual.look_up(form, &mut reply);
+                    reply.push(' ');
+                }
+                reply
+            }
+            Backend::Pipes(pipes) => {
+                let mut record = String::new();
+                for form in &missing {
+                    // Forms keep the analyser's escapes, so they go back as they came.
+                    let _ = write!(record, "^{form}$ ");
+                }
+                record.push_str("\n\0");
+                let reply = pipes.bilingual.ask(record)?;
+                String::from_utf8_lossy(&reply).into_owned()
+            }
+        };
         let units = lexical_units(&reply);
         if units.len() != missing.len() {
-            self.bilingual.pipeline.stop_now();
+            let stage = match &mut self.backend {
+                Backend::InProcess(_) => "in-process bilingual dictionary",
+                Backend::Pipes(pipes) => {
+                    pipes.bilingual.pipeline.stop_now();
+                    pipes.bilingual.name
+                }
+            };
             return Err(GlossError::Crashed {
-                stage: self.bilingual.name,
+                stage,
                 detail: format!(
                     "asked for {} words, it answered {}",
                     missing.len(),
@@ -899,7 +1027,7 @@ impl Stage {
 
     /// Asks the analyser about one text: `None` when it has no letters to analyse.
     fn analyse_text(&mut self, text: &str) -> Result<Option<String>, GlossError> {
-        if !text.chars().any(char::is_alphabetic) {
+        if !has_letters(text) {
             return Ok(None);
         }
         let mut record = escape(text);
@@ -907,6 +1035,24 @@ impl Stage {
         let reply = self.ask(record)?;
         Ok(Some(String::from_utf8_lossy(&reply).into_owned()))
     }
+}
+
+/// A text with something to analyse.
+fn has_letters(text: &str) -> bool {
+    text.chars().any(char::is_alphabetic)
+}
+
+/// `pair_dir` holds the pair's data, or the error says what to install.
+fn check_installed(pair_dir: &Path) -> Result<(), GlossError> {
+    for suffix in ["automorf.bin", "prob", "autobil.bin"] {
+        let path = pair_dir.join(format!("{PAIR}.{suffix}"));
+        if !path.is_file() {
+            return Err(GlossError::NotInstalled {
+                hint: format!("{} is missing: {INSTALL_HINT}", path.display()),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// What went wrong with a pipeline, in the glosser's words: a program that is not there means

@@ -1,0 +1,502 @@
+//! lt-proc's morphological analysis (`lt-proc -z -w`, lttoolbox 3.7), in-process.
+//!
+//! The text is read against the analyser's alphabet, the longest match in any section wins (an
+//! `@inconditional`, `@postblank` or `@preblank` match ends a word wherever it ends, a `@standard`
+//! one only before a character that is not a letter), upper-case letters also follow their
+//! lower-case transitions, unknown words are `*word`, blanks inside a multiword are kept in order,
+//! and the answer is the same stream text as lt-proc's, escapes included.
+
+use super::transducer::Transducer;
+
+/// The characters the stream format escapes with `\`.
+pub(crate) fn is_reserved(c: char) -> bool {
+    matches!(
+        c,
+        '\\' | '^' | '$' | '/' | '<' | '>' | '[' | ']' | '{' | '}' | '@'
+    )
+}
+
+/// lt-proc stops matching case-insensitively once a word has this many live paths.
+const MAX_CASE_INSENSITIVE_PATHS: usize = 65536;
+
+/// The soft hyphen, which lt-proc drops from its input.
+const SOFT_HYPHEN: char = '\u{AD}';
+
+/// A letter or a decimal digit in Unicode's general categories (L*, Nd), as lt-proc's
+/// tokeniser asks. Rust's `is_alphanumeric` also takes other numbers and letter-like symbols;
+/// the common ones are excluded here (superscripts, fractions, roman numerals, circled
+/// numbers and letters).
+pub(crate) fn is_alphanumeric(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    if !c.is_alphanumeric() {
+        return false;
+    }
+    !matches!(c,
+        '\u{B2}' | '\u{B3}' | '\u{B9}' | '\u{BC}'..='\u{BE}'
+        | '\u{2070}'..='\u{209F}' | '\u{2150}'..='\u{218F}'
+        | '\u{2460}'..='\u{24FF}' | '\u{2776}'..='\u{2793}')
+}
+
+/// White space as lt-proc's tokeniser knows it (Unicode's spaces and the C0 separators).
+pub(crate) fn is_space(c: char) -> bool {
+    c.is_whitespace() || ('\u{1C}'..='\u{1F}').contains(&c)
+}
+
+/// An upper-case letter's simple lower-case mapping (one character).
+pub(crate) fn lower(c: char) -> char {
+    let mut l = c.to_lowercase();
+    match (l.next(), l.next()) {
+        (Some(one), None) => one,
+        // `İ` lowercases to `i` + a combining dot; its simple mapping is `i`.
+        (Some(first), Some(_)) => first,
+        _ => c,
+    }
+}
+
+/// A letter's simple upper-case mapping (one character).
+pub(crate) fn upper(c: char) -> char {
+    let mut u = c.to_uppercase();
+    match (u.next(), u.next()) {
+        (Some(one), None) => one,
+        _ => c,
+    }
+}
+
+/// An analyser over one compiled morphological transducer.
+pub(crate) struct Analyser<'t> {
+    fst: &'t Transducer,
+}
+
+/// One live path: where it is, the output so far (a link in [`Run::links`]), and whether it
+/// followed a lower-cased letter.
+#[derive(Clone, Copy)]
+struct Path {
+    node: u32,
+    output: u32,
+    dirty: bool,
+}
+
+/// One output symbol of a path, linked to the one before it, with the transition that wrote
+/// it (for its weight).
+#[derive(Clone, Copy)]
+struct Link {
+    before: u32,
+    symbol: i32,
+    transition: u32,
+}
+
+const NO_LINK: u32 = u32::MAX;
+
+/// How a word's last match ended.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ending {
+    Plain,
+    Inconditional,
+    Postblank,
+    Preblank,
+}
+
+/// The live paths through a transducer, lt-proc's "state".
+pub(crate) struct States<'a> {
+    fst: &'a Transducer,
+    paths: Vec<Path>,
+    next: Vec<Path>,
+    links: Vec<Link>,
+    finals: Vec<(String, f64)>,
+    symbols: Vec<i32>,
+}
+
+/// The working state of one analysis.
+struct Run<'a> {
+    fst: &'a Transducer,
+    /// The input, read once, then re-read after backtracking.
+    source: std::iter::Chain<std::str::Chars<'a>, std::iter::Once<char>>,
+    buffer: Vec<char>,
+    at: usize,
+    /// Spaces read but not yet written (lt-proc's queue of blanks, here all plain spaces).
+    blanks: usize,
+    states: States<'a>,
+}
+
+impl<'a> Run<'a> {
+    fn read(&mut self) -> char {
+        if let Some(&c) = self.buffer.get(self.at) {
+            self.at += 1;
+            return c;
+        }
+        let c = loop {
+            match self.source.next() {
+                Some(SOFT_HYPHEN) => continue,
+                Some('\0') => break ' ',
+                Some(c) => break c,
+                None => break '\0',
+            }
+        };
+        if c == ' ' {
+            self.blanks += 1;
+        }
+        self.buffer.push(c);
+        self.at += 1;
+        c
+    }
+
+    fn is_word_char(&self, c: char) -> bool {
+        is_alphanumeric(c) || self.fst.is_letter(c)
+    }
+}
+
+impl<'a> States<'a> {
+    pub(crate) fn new(fst: &'a Transducer) -> States<'a> {
+        States {
+            fst,
+            paths: Vec::new(),
+            next: Vec::new(),
+            links: Vec::new(),
+            finals: Vec::new(),
+            symbols: Vec::new(),
+        }
+    }
+
+    pub(crate) fn restart(&mut self) {
+        self.links.clear();
+        self.paths.clear();
+        for &initial in &self.fst.initials {
+            self.paths.push(Path {
+                node: initial,
+                output: NO_LINK,
+                dirty: false,
+            });
+        }
+        self.close();
+    }
+
+    /// Follows the transitions without input from every path, new paths included.
+    fn close(&mut self) {
+        let mut i = 0;
+        while i < self.paths.len() {
+            let path = self.paths[i];
+            for index in self.fst.epsilons(path.node) {
+                let t = self.fst.transition(index);
+                let output = if t.output != 0 {
+                    self.links.push(Link {
+                        before: path.output,
+                        symbol: t.output,
+                        transition: index as u32,
+                    });
+                    (self.links.len() - 1) as u32
+                } else {
+                    path.output
+                };
+                self.paths.push(Path {
+                    node: t.target,
+                    output,
+                    dirty: path.dirty,
+                });
+            }
+            i += 1;
+        }
+    }
+
+    /// Moves every path on `symbol` (a character, a tag, or 0 which ends every path), and on
+    /// an upper-case letter's lower case too.
+    pub(crate) fn step(&mut self, symbol: i32) {
+        self.next.clear();
+        if symbol != 0 {
+            let alternative = u32::try_from(symbol)
+                .ok()
+                .and_then(char::from_u32)
+                .filter(|c| c.is_uppercase() && self.paths.len() < MAX_CASE_INSENSITIVE_PATHS)
+                .map(|c| lower(c) as i32)
+                .filter(|&l| l != symbol);
+            for i in 0..self.paths.len() {
+                let path = self.paths[i];
+                let symbols = [Some((symbol, false)), alternative.map(|l| (l, true))];
+                for (symbol, lowered) in symbols.into_iter().flatten() {
+                    for index in self.fst.on(path.node, symbol) {
+                        let t = self.fst.transition(index);
+                        self.links.push(Link {
+                            before: path.output,
+                            symbol: t.output,
+                            transition: index as u32,
+                        });
+                        self.next.push(Path {
+                            node: t.target,
+                            output: (self.links.len() - 1) as u32,
+                            dirty: path.dirty || lowered,
+                        });
+                    }
+                }
+            }
+        }
+        std::mem::swap(&mut self.paths, &mut self.next);
+        self.close();
+    }
+
+    /// The kinds of section (bits) whose final states some path is in.
+    pub(crate) fn final_kinds(&self) -> u8 {
+        self.paths.iter().fold(0, |kinds, p| {
+            kinds | (self.fst.flags[p.node as usize] & 0x0f)
+        })
+    }
+
+    pub(crate) fn is_final(&self, kinds: u8) -> bool {
+        self.paths
+            .iter()
+            .any(|p| (self.fst.flags[p.node as usize] & 0x0f) & kinds != 0)
+    }
+
+    /// The analyses of the final paths: `/a/b…`, cheapest first, each once. A path that
+    /// followed a lower-cased letter is written all in capitals when `uppercase`, else with a
+    /// capital first letter when `first_upper` (lt-proc's surface case; `-w` asks neither).
+    pub(crate) fn analyses(&mut self, uppercase: bool, first_upper: bool) -> String {
+        self.finals.clear();
+        for i in 0..self.paths.len() {
+            let path = self.paths[i];
+            if self.fst.flags[path.node as usize] & 0x0f == 0 {
+                continue;
+            }
+            self.symbols.clear();
+            let mut link = path.output;
+            while link != NO_LINK {
+                let l = self.links[link as usize];
+                self.symbols.push(link as i32);
+                link = l.before;
+            }
+            let mut text = String::new();
+            let mut cost = 0.0;
+            for &link in self.symbols.iter().rev() {
+                let Link {
+                    symbol, transition, ..
+                } = self.links[link as usize];
+                let weight = self.fst.weight(transition as usize);
+                if symbol > 0 && char::from_u32(symbol as u32).is_some_and(is_reserved) {
+                    text.push('\\');
+                }
+                match char::from_u32(symbol as u32) {
+                    Some(c) if symbol > 0 && path.dirty && uppercase => text.push(upper(c)),
+                    _ => self.fst.push_symbol(&mut text, symbol),
+                }
+                cost += weight;
+            }
+            if path.dirty && first_upper {
+                // The first letter, after a post-generation mark `~`.
+                let skip = usize::from(text.starts_with('~'));
+                if let Some((at, c)) = text.char_indices().nth(skip) {
+                    let capital = upper(c);
+                    text.replace_range(at..at + c.len_utf8(), capital.encode_utf8(&mut [0; 4]));
+                }
+            }
+            cost += self.fst.final_weight[path.node as usize];
+            self.finals.push((text, cost));
+        }
+        sort_by_cost(&mut self.finals);
+        let mut result = String::new();
+        for (i, (text, _)) in self.finals.iter().enumerate() {
+            if self.finals[..i].iter().any(|(seen, _)| seen == text) {
+                continue;
+            }
+            result.push('/');
+            result.push_str(text);
+        }
+        result
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.paths.is_empty()
+    }
+}
+
+/// lt-proc orders analyses by cost with an unstable sort; for the equal costs of an unweighted
+/// dictionary that sort keeps the order of up to 16 analyses, as a stable sort does.
+fn sort_by_cost(finals: &mut [(String, f64)]) {
+    finals.sort_by(|a, b| a.1.partial_cmp(&b.1).unwrap_or(std::cmp::Ordering::Equal));
+}
+
+fn push_escaped(out: &mut String, text: &[char]) {
+    for &c in text {
+        if is_reserved(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+}
+
+impl<'t> Analyser<'t> {
+    pub(crate) fn new(fst: &'t Transducer) -> Analyser<'t> {
+        Analyser { fst }
+    }
+
+    /// Appends to `out` what `lt-proc -z -w` writes for the record `escape(text) + "\n"`
+    /// (before its NUL).
+    pub(crate) fn analyse(&self, text: &str, out: &mut String) {
+        let mut run = Run {
+            fst: self.fst,
+            source: text.chars().chain(std::iter::once('\n')),
+            buffer: Vec::with_capacity(text.len() + 2),
+            at: 0,
+            blanks: 0,
+            states: States::new(self.fst),
+        };
+        const ALL: u8 = 0x0f;
+        const INCONDITIONAL: u8 = 2;
+        const POSTBLANK: u8 = 4;
+        const PREBLANK: u8 = 8;
+
+        run.states.restart();
+        let mut analyses = String::new();
+        let mut surface: Vec<char> = Vec::new();
+        let mut ending = Ending::Plain;
+        let mut word_start = run.at;
+        let mut last = 0usize;
+        let mut last_size = 0usize;
+        loop {
+            let mut c = run.read();
+            let finals = run.states.final_kinds();
+            if finals & ALL != 0 {
+                let kind = if finals & INCONDITIONAL != 0 {
+                    Some(Ending::Inconditional)
+                } else if finals & POSTBLANK != 0 {
+                    Some(Ending::Postblank)
+                } else if finals & PREBLANK != 0 {
+                    Some(Ending::Preblank)
+                } else if !run.is_word_char(c) {
+                    Some(Ending::Plain)
+                } else {
+                    None
+                };
+                if let Some(kind) = kind {
+                    analyses = run.states.analyses(false, false);
+                    ending = kind;
+                    last = run.at;
+                    last_size = surface.len();
+                }
+            } else if surface.is_empty() && is_space(c) {
+                analyses = "/*".to_string();
+                ending = Ending::Plain;
+                last = run.at;
+                last_size = 0;
+            }
+
+            run.states.step(c as i32);
+            if !run.states.is_empty() {
+                if c != '\0' {
+                    surface.push(c);
+                }
+                continue;
+            }
+
+            let known_end = |run: &Run, surface: &[char]| {
+                // lt-proc's `lastBlank`: the last character that is not one of the file's
+                // letters, or 0.
+                surface
+                    .iter()
+                    .rposition(|&s| !run.fst.is_letter(s))
+                    .unwrap_or(0)
+            };
+            if !run.is_word_char(c) && surface.is_empty() {
+                self.write_char(&mut run, c, out);
+            } else if ending != Ending::Plain {
+                if ending == Ending::Preblank {
+                    out.push(' ');
+                }
+                write_word(&mut run, &surface[..last_size], &analyses, out);
+                if ending == Ending::Postblank {
+                    out.push(' ');
+                }
+                run.at = last - 1;
+            } else if run.is_word_char(c)
+                && (last_size > known_end(&run, &surface) || analyses.is_empty())
+            {
+                loop {
+                    surface.push(c);
+                    c = run.read();
+                    if c == '\0' || !run.is_word_char(c) {
+                        break;
+                    }
+                }
+                self.write_unknown(&mut run, &surface, word_start, out);
+            } else if analyses.is_empty() {
+                self.write_unknown(&mut run, &surface, word_start, out);
+            } else {
+                write_word(&mut run, &surface[..last_size], &analyses, out);
+                run.at = last - 1;
+            }
+            if c == '\0' {
+                break;
+            }
+            run.states.restart();
+            analyses.clear();
+            surface.clear();
+            word_start = run.at;
+            ending = Ending::Plain;
+        }
+        for _ in 0..run.blanks {
+            out.push(' ');
+        }
+    }
+
+    /// A character outside any word.
+    fn write_char(&self, run: &mut Run, c: char, out: &mut String) {
+        if is_space(c) {
+            if run.blanks > 0 {
+                run.blanks -= 1;
+                out.push(' ');
+            } else {
+                out.push(c);
+            }
+        } else if c != '\0' {
+            if is_reserved(c) {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+    }
+
+    /// The word characters at the start of `surface` as an unknown word, or its first character
+    /// alone when it does not start with one; reading resumes after what was written.
+    fn write_unknown(&self, run: &mut Run, surface: &[char], start: usize, out: &mut String) {
+        let letters = surface
+            .iter()
+            .position(|&c| !run.is_word_char(c))
+            .unwrap_or(surface.len());
+        if letters == 0 {
+            run.at = start + 1;
+            push_escaped(out, &surface[..1.min(surface.len())]);
+        } else {
+            run.at = start + letters;
+            out.push('^');
+            push_escaped(out, &surface[..letters]);
+            out.push_str("/*");
+            push_escaped(out, &surface[..letters]);
+            out.push('$');
+        }
+    }
+}
+
+/// `^surface/analyses$`, each space of the surface taking one of the queued blanks.
+fn write_word(run: &mut Run, surface: &[char], analyses: &str, out: &mut String) {
+    out.push('^');
+    let mut owed = 0;
+    for &c in surface {
+        if is_reserved(c) {
+            out.push('\\');
+        }
+        out.push(c);
+        if c == ' ' {
+            if run.blanks > 0 {
+                run.blanks -= 1;
+            } else {
+                owed += 1;
+            }
+        }
+    }
+    out.push_str(analyses);
+    out.push('$');
+    while owed > 0 && run.blanks > 0 {
+        owed -= 1;
+        run.blanks -= 1;
+        out.push(' ');
+    }
+}

@@ -1,0 +1,131 @@
+//! Apertium's analysers read and run in-process, giving the same stream text as its programs.
+
+mod analyse;
+mod bilingual;
+mod tagger;
+mod transducer;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+pub use transducer::FormatError;
+
+/// A morphological analyser (`lt-proc -w` on one compiled `.automorf.bin`), loaded once and
+/// shared read-only between threads.
+pub struct Morphology {
+    fst: transducer::Transducer,
+    /// How long loading took.
+    pub load_time: Duration,
+}
+
+impl Morphology {
+    /// Reads a compiled analyser; fails, saying which file and what was expected, on a format
+    /// this reader does not know.
+    pub fn load(path: &Path) -> Result<Morphology, FormatError> {
+        let started = Instant::now();
+        let fst = transducer::Transducer::load(path)?;
+        Ok(Morphology {
+            fst,
+            load_time: started.elapsed(),
+        })
+    }
+
+    /// The bytes its tables take.
+    pub fn heap_bytes(&self) -> usize {
+        self.fst.heap_bytes()
+    }
+
+    /// What `lt-proc -z -w` answers to the record `text` (escaped) followed by a newline,
+    /// without the closing NUL.
+    pub fn analyse(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len() * 6);
+        analyse::Analyser::new(&self.fst).analyse(text, &mut out);
+        out
+    }
+}
+
+/// Spanish analysis and tagging (`lt-proc -w spa-eng.automorf.bin | apertium-tagger -g -p
+/// spa-eng.prob`), loaded once and shared read-only between threads.
+pub struct SpanishAnalyser {
+    morphology: Morphology,
+    tagger: tagger::Tagger,
+    /// How long loading both files took.
+    pub load_time: Duration,
+}
+
+/// What apertium-tagger carries from one record to the next (see [`SpanishAnalyser::tag`]).
+pub struct TaggerMemory(tagger::Memory);
+
+impl SpanishAnalyser {
+    /// Reads `spa-eng.automorf.bin` and `spa-eng.prob` from the pair's folder.
+    pub fn load(pair_dir: &Path) -> Result<SpanishAnalyser, FormatError> {
+        let started = Instant::now();
+        let morphology = Morphology::load(&pair_dir.join("spa-eng.automorf.bin"))?;
+        let tagger = tagger::Tagger::load(&pair_dir.join("spa-eng.prob"))?;
+        Ok(SpanishAnalyser {
+            morphology,
+            tagger,
+            load_time: started.elapsed(),
+        })
+    }
+
+    /// What the two programs answer to `text` as one record (escaped, with a newline), as a
+    /// freshly started tagger does: the answer depends on the text alone.
+    pub fn analyse(&self, text: &str) -> String {
+        self.tag(&self.morphology.analyse(text), &mut self.memory())
+    }
+
+    /// The tagger's answer to one record of lt-proc's output, given and updating what it
+    /// carried from earlier records: apertium-tagger overwrites its open class (the tags an
+    /// unknown word may have) whenever a word's tags are no known ambiguity class, so a
+    /// long-running tagger's answers depend on what it read before.
+    pub fn tag(&self, stream: &str, memory: &mut TaggerMemory) -> String {
+        let mut out = String::with_capacity(stream.len());
+        self.tagger.tag(stream, &mut memory.0, &mut out);
+        out
+    }
+
+    /// The bytes the analyser's and the tagger's tables take.
+    pub fn heap_bytes(&self) -> usize {
+        self.morphology.heap_bytes() + self.tagger.heap_bytes()
+    }
+
+    /// What a freshly started tagger carries.
+    pub fn memory(&self) -> TaggerMemory {
+        TaggerMemory(self.tagger.memory())
+    }
+
+    pub fn morphology(&self) -> &Morphology {
+        &self.morphology
+    }
+}
+
+/// The bilingual dictionary (`lt-proc -b` on one compiled `.autobil.bin`), loaded once and
+/// shared read-only between threads.
+pub struct Bilingual {
+    fst: transducer::Transducer,
+    /// How long loading took.
+    pub load_time: Duration,
+}
+
+impl Bilingual {
+    pub fn load(path: &Path) -> Result<Bilingual, FormatError> {
+        let started = Instant::now();
+        let fst = transducer::Transducer::load(path)?;
+        Ok(Bilingual {
+            fst,
+            load_time: started.elapsed(),
+        })
+    }
+
+    /// The bytes its tables take.
+    pub fn heap_bytes(&self) -> usize {
+        self.fst.heap_bytes()
+    }
+
+    /// Appends `^form/target…$`, what `lt-proc -b` answers for the unit `^form$` (the form
+    /// escaped as the analyser writes it).
+    pub fn look_up(&self, form: &str, out: &mut String) {
+        bilingual::look_up(&self.fst, form, out);
+    }
+}

@@ -1,0 +1,765 @@
+//! apertium-tagger's HMM tagging (`apertium-tagger -z -g -p`, apertium 3.8), in-process.
+//!
+//! It reads a `.prob` file as apertium 3.x writes it for the HMM tagger (no header: open class,
+//! forbid rules, tag names and index, enforce rules, prefer rules, constants, ambiguity classes,
+//! the matrices A and B, the coarse-tag pattern transducer, an empty discard list), sorts each
+//! analysis into its coarse tag, splits `+`-joined analyses the way the tagger does, and picks each
+//! word's analysis by Viterbi over the pending ambiguous words. Forbid and enforce rules are
+//! already in A (they apply at training), so tagging does not read them again.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::analyse::lower;
+use super::transducer::{Bytes, FormatError, read_alphabet};
+
+type Tag = u16;
+
+/// FNV-1a: the tagger's maps have short keys (a few tags, a tag name) and no untrusted ones.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
+/// A loaded `.prob` model.
+pub(crate) struct Tagger {
+    open_class: Vec<Tag>,
+    /// The ambiguity classes (sorted tag sets) and their index in B's columns.
+    classes: FastMap<Vec<Tag>, usize>,
+    class_list: Vec<Vec<Tag>>,
+    n: usize,
+    m: usize,
+    a: Vec<f64>,
+    b: Vec<f64>,
+    /// Literal texts: a later analysis with an already-seen tag replaces the earlier one when
+    /// it contains one of them.
+    prefer: Vec<String>,
+    sentence: Tag,
+    end: Tag,
+    undefined: Tag,
+    patterns: Patterns,
+}
+
+/// The coarse-tag transducer: characters (lower-cased) and fine tags in, a coarse tag out.
+struct Patterns {
+    tags: FastMap<String, i32>,
+    any_char: i32,
+    any_tag: i32,
+    initial: u32,
+    /// Per state, its transitions sorted by symbol.
+    starts: Vec<u32>,
+    transitions: Vec<(i32, u32)>,
+    /// Per state, the coarse tag it ends, or -1.
+    finals: Vec<i32>,
+}
+
+impl Patterns {
+    fn next(&self, state: u32, symbol: i32) -> Option<u32> {
+        let all = &self.transitions
+            [self.starts[state as usize] as usize..self.starts[state as usize + 1] as usize];
+        all.binary_search_by_key(&symbol, |t| t.0)
+            .ok()
+            .map(|i| all[i].1)
+    }
+}
+
+/// The state that apertium-tagger carries from one record to the next: its open class, which
+/// it overwrites when a word's set of tags is no known ambiguity class (it then takes the
+/// smallest known class, not larger than the open class, that holds them all).
+#[derive(Clone)]
+pub(crate) struct Memory {
+    open_class: Vec<Tag>,
+}
+
+impl Tagger {
+    pub(crate) fn load(path: &Path) -> Result<Tagger, FormatError> {
+        let data = std::fs::read(path).map_err(|e| FormatError {
+            file: path.to_path_buf(),
+            detail: format!("cannot read it: {e}"),
+        })?;
+        Tagger::parse(&data).map_err(|detail| FormatError {
+            file: path.to_path_buf(),
+            detail: format!(
+                "not an apertium 3 HMM tagger model (.prob without header) as this reader knows \
+                 it: {detail}"
+            ),
+        })
+    }
+
+    fn parse(data: &[u8]) -> Result<Tagger, String> {
+        let mut bytes = Bytes::new(data);
+        let mut open_class = Vec::new();
+        let mut tag = 0u32;
+        for _ in 0..bytes.count("open class")? {
+            tag += bytes.int()?;
+            open_class.push(u16::try_from(tag).map_err(|_| "tag out of range")?);
+        }
+        open_class.sort_unstable();
+        open_class.dedup();
+        for _ in 0..bytes.count("forbid rules")? {
+            bytes.int()?;
+            bytes.int()?;
+        }
+        for _ in 0..bytes.count("tag names")? {
+            bytes.string()?;
+        }
+        let mut tag_index = HashMap::new();
+        for _ in 0..bytes.count("tag index")? {
+            let name = bytes.string()?;
+            tag_index.insert(name, bytes.int()?);
+        }
+        for _ in 0..bytes.count("enforce rules")? {
+            bytes.int()?;
+            for _ in 0..bytes.count("enforce rule")? {
+                bytes.int()?;
+            }
+        }
+        let mut prefer = Vec::new();
+        for _ in 0..bytes.count("prefer rules")? {
+            let rule = bytes.string()?;
+            if rule.is_empty() || rule.chars().any(|c| "\\.^$|?*+()[]{}".contains(c)) {
+                return Err(format!(
+                    "prefer rule {rule:?} is a regular expression; only literal ones are read"
+                ));
+            }
+            prefer.push(rule.to_lowercase());
+        }
+        for _ in 0..bytes.count("constants")? {
+            bytes.string()?;
+            bytes.int()?;
+        }
+        let mut class_list = Vec::new();
+        let mut classes = FastMap::default();
+        for _ in 0..bytes.count("ambiguity classes")? {
+            let mut class = Vec::new();
+            for _ in 0..bytes.count("ambiguity class")? {
+                class.push(u16::try_from(bytes.int()?).map_err(|_| "tag out of range")?);
+            }
+            class.sort_unstable();
+            class.dedup();
+            if !classes.contains_key(&class) {
+                classes.insert(class.clone(), class_list.len());
+                class_list.push(class);
+            }
+        }
+        let n = bytes.int()? as usize;
+        let m = bytes.int()? as usize;
+        if n == 0 || n > 4096 || m != class_list.len() {
+            return Err(format!(
+                "{n} tags and {m} ambiguity classes for {} classes read",
+                class_list.len()
+            ));
+        }
+        let mut a = vec![0.0; n * n];
+        for x in &mut a {
+            *x = bytes.f64_be()?;
+        }
+        let mut b = vec![0.0; n * m];
+        for _ in 0..bytes.count("emission probabilities")? {
+            let i = bytes.int()? as usize;
+            let j = bytes.int()? as usize;
+            let p = bytes.f64_be()?;
+            if i >= n || j >= m {
+                return Err(format!("B[{i}][{j}] outside {n}×{m}"));
+            }
+            b[i * m + j] = p;
+        }
+        let patterns = read_patterns(&mut bytes)?;
+        if !bytes.at_end() {
+            let discards = bytes.int()?;
+            if discards != 0 || !bytes.at_end() {
+                return Err("discard-on-ambiguity rules are not read".to_string());
+            }
+        }
+        let index = |name: &str| -> Result<Tag, String> {
+            let tag = *tag_index.get(name).ok_or(format!("no {name}"))?;
+            u16::try_from(tag)
+                .ok()
+                .filter(|&t| (t as usize) < n)
+                .ok_or(format!("{name} out of range"))
+        };
+        let tagger = Tagger {
+            sentence: index("TAG_SENT")?,
+            end: index("TAG_kEOF")?,
+            undefined: index("TAG_kUNDEF")?,
+            open_class,
+            classes,
+            class_list,
+            n,
+            m,
+            a,
+            b,
+            prefer,
+            patterns,
+        };
+        let tags_ok = tagger
+            .class_list
+            .iter()
+            .flatten()
+            .chain(&tagger.open_class)
+            .all(|&t| (t as usize) < n)
+            && tagger.patterns.finals.iter().all(|&t| t < n as i32);
+        if !tags_ok || !tagger.classes.contains_key(&tagger.open_class) {
+            return Err("tags out of range, or the open class is no ambiguity class".to_string());
+        }
+        Ok(tagger)
+    }
+
+    /// The bytes its tables take (roughly, for the maps).
+    pub(crate) fn heap_bytes(&self) -> usize {
+        (self.a.capacity() + self.b.capacity()) * 8
+            + self
+                .class_list
+                .iter()
+                .map(|c| c.capacity() * 2 * 2 + 48)
+                .sum::<usize>()
+            + self.patterns.transitions.capacity() * 8
+            + self.patterns.starts.capacity() * 4
+            + self.patterns.finals.capacity() * 4
+            + self.patterns.tags.len() * 48
+    }
+
+    pub(crate) fn memory(&self) -> Memory {
+        Memory {
+            open_class: self.open_class.clone(),
+        }
+    }
+
+    /// Appends to `out` what `apertium-tagger -z -g -p` answers to the record `stream` (one
+    /// record of lt-proc's output), given what it carries from earlier records.
+    pub(crate) fn tag(&self, stream: &str, memory: &mut Memory, out: &mut String) {
+        let words = self.words(stream);
+        let n = self.n;
+        // Viterbi over the words since the last unambiguous one: `alpha` for the previous and
+        // the current word, `back` the best previous tag of each tag of each pending word.
+        let mut previous: Vec<Tag> = vec![self.sentence];
+        let mut alpha_prev = vec![0.0f64; n];
+        let mut alpha = vec![0.0f64; n];
+        alpha_prev[self.sentence as usize] = 1.0;
+        // Per pending word, the range of its (tag, best previous tag) links in `links`.
+        let mut back: Vec<(usize, usize)> = Vec::new();
+        let mut links: Vec<(Tag, Tag)> = Vec::new();
+        let mut pending: Vec<usize> = Vec::new();
+        let mut chosen: Vec<Tag> = Vec::new();
+        let mut tags: Vec<Tag> = Vec::new();
+        for (w, word) in words.iter().enumerate() {
+            pending.push(w);
+            tags.clear();
+            if word.forms.is_empty() {
+                tags.extend_from_slice(&memory.open_class);
+            } else {
+                tags.extend(word.forms.iter().map(|f| f.0));
+            }
+            let class = match self.classes.get(tags.as_slice()) {
+                Some(&k) => k,
+                None => self.similar_class(&tags, memory),
+            };
+            for &i in &tags {
+                alpha[i as usize] = 0.0;
+            }
+            let first = links.len();
+            for &i in &tags {
+                let mut from = None;
+                for &j in &previous {
+                    let x = alpha_prev[j as usize]
+                        * self.a[j as usize * n + i as usize]
+                        * self.b[i as usize * self.m + class];
+                    if alpha[i as usize] <= x {
+                        alpha[i as usize] = x;
+                        from = Some(j);
+                    }
+                }
+                if let Some(j) = from {
+                    links.push((i, j));
+                }
+            }
+            back.push((first, links.len()));
+            if tags.len() == 1 {
+                let mut tag = tags[0];
+                chosen.clear();
+                for &(from, to) in back.iter().rev() {
+                    chosen.push(tag);
+                    tag = links[from..to]
+                        .iter()
+                        .find(|(i, _)| *i == tag)
+                        .map_or(tag, |(_, j)| *j);
+                }
+                chosen.reverse();
+                for (&p, &t) in pending.iter().zip(&chosen) {
+                    self.write(&words[p], t, out);
+                }
+                pending.clear();
+                back.clear();
+                links.clear();
+                alpha_prev[tags[0] as usize] = 1.0;
+                previous.clear();
+                previous.push(tags[0]);
+            } else {
+                std::mem::swap(&mut alpha_prev, &mut alpha);
+                previous.clear();
+                previous.extend_from_slice(&tags);
+            }
+        }
+    }
+
+    /// The class the tagger uses for a set of tags that is no ambiguity class; it overwrites
+    /// the open class with it.
+    fn similar_class(&self, tags: &[Tag], memory: &mut Memory) -> usize {
+        for class in &self.class_list {
+            if class.len() < memory.open_class.len() && tags.iter().all(|t| class.contains(t)) {
+                memory.open_class.clone_from(class);
+            }
+        }
+        self.classes[&memory.open_class]
+    }
+
+    fn write(&self, word: &Word, tag: Tag, out: &mut String) {
+        let start = out.len();
+        out.push_str(&word.ignored);
+        if tag == self.end {
+            return;
+        }
+        if !word.continues {
+            out.push('^');
+            out.push_str(word.surface);
+            out.push('/');
+        }
+        match word.forms.first() {
+            None => {
+                out.push('*');
+                out.push_str(word.surface);
+            }
+            Some((_, first)) if first.starts_with('*') => {
+                out.push('*');
+                out.push_str(word.surface);
+            }
+            Some(_) => {
+                if let Some((_, form)) = word.forms.iter().find(|(t, _)| *t == tag) {
+                    out.push_str(form);
+                }
+            }
+        }
+        if out[start..] != *word.ignored {
+            out.push(if word.cut { '+' } else { '$' });
+        }
+    }
+
+    /// The words of a record, as the tagger reads them: each with the blank before it, its
+    /// surface form and its analyses by coarse tag; a `+`-joined analysis may make several.
+    /// The last is the end of the record.
+    fn words<'s>(&self, stream: &'s str) -> Vec<Word<'s>> {
+        let bytes = stream.as_bytes();
+        let len = bytes.len();
+        // The end of the text from `from` that stops at one of `stops`, escapes skipped.
+        let until = |from: usize, stops: &[u8]| -> usize {
+            let mut i = from;
+            while i < len && !stops.contains(&bytes[i]) {
+                i += if bytes[i] == b'\\' { 2 } else { 1 };
+            }
+            i.min(len)
+        };
+        let mut words = Vec::new();
+        let mut group = Vec::new();
+        let mut symbols = Vec::new();
+        let mut i = 0;
+        loop {
+            let blank_end = until(i, b"^");
+            let mut word = Word {
+                ignored: Cow::Borrowed(&stream[i..blank_end]),
+                ..Word::default()
+            };
+            if blank_end >= len {
+                word.add(self.end, "", &self.prefer);
+                words.push(word);
+                return words;
+            }
+            i = blank_end + 1;
+            let surface_end = until(i, b"/$");
+            if surface_end >= len {
+                // A record cut inside a word: the tagger ends it there.
+                word.ignored.to_mut().push_str(&stream[i..]);
+                word.add(self.end, "", &self.prefer);
+                words.push(word);
+                return words;
+            }
+            word.surface = &stream[i..surface_end];
+            i = surface_end + 1;
+            if bytes[surface_end] == b'$' {
+                word.ignored.to_mut().push('$');
+                words.push(word);
+                continue;
+            }
+            group.clear();
+            group.push(word);
+            let mut index = 0;
+            loop {
+                let end = until(i, b"/$");
+                let analysis = &stream[i..end];
+                if end >= len {
+                    group[index].ignored.to_mut().push_str(analysis);
+                    group[index].add(self.end, "", &self.prefer);
+                    words.append(&mut group);
+                    return words;
+                }
+                i = end + 1;
+                if bytes[end] == b'/' {
+                    self.classify(analysis, &mut group, &mut index, &mut symbols);
+                    index = 0;
+                } else {
+                    if !analysis.starts_with('*') {
+                        self.classify(analysis, &mut group, &mut index, &mut symbols);
+                    }
+                    break;
+                }
+            }
+            words.append(&mut group);
+        }
+    }
+
+    /// The symbols of an analysis for the pattern transducer: a lower-cased character and
+    /// "any character", or a tag (0 when no pattern names it) and "any tag".
+    fn pattern_symbols(&self, analysis: &str, out: &mut Vec<[i32; 2]>) {
+        let p = &self.patterns;
+        let bytes = analysis.as_bytes();
+        let mut at = 0;
+        while let Some(c) = analysis[at..].chars().next() {
+            if c != '<' {
+                out.push([lower(c) as i32, p.any_char]);
+                at += c.len_utf8();
+                continue;
+            }
+            // A tag runs to the next `>` that no `\\` escapes; without one, `<` stands for a
+            // tag that no pattern names.
+            let mut j = at + 1;
+            let mut end = None;
+            while j < bytes.len() {
+                if bytes[j] == b'\\' {
+                    j += 1;
+                } else if bytes[j] == b'>' {
+                    end = Some(j + 1);
+                    break;
+                }
+                j += 1;
+            }
+            match end {
+                Some(end) => {
+                    let symbol = p.tags.get(&analysis[at..end]).copied().unwrap_or(0);
+                    out.push([symbol, p.any_tag]);
+                    at = end;
+                }
+                None => {
+                    out.push([0, p.any_tag]);
+                    at += 1;
+                }
+            }
+        }
+    }
+
+    /// Sorts one analysis into its coarse tag, cutting it at a `+` where the pattern
+    /// transducer matches its first part on its own (the longest match from the left).
+    fn classify<'s>(
+        &self,
+        analysis: &'s str,
+        group: &mut Vec<Word<'s>>,
+        index: &mut usize,
+        symbols: &mut Vec<[i32; 2]>,
+    ) {
+        if !analysis.contains('+') {
+            // Nothing to cut: the whole analysis matches a coarse tag or none.
+            let p = &self.patterns;
+            let mut states = [p.initial; 4];
+            let mut live = 1;
+            symbols.clear();
+            self.pattern_symbols(analysis, symbols);
+            for &symbol in symbols.iter() {
+                let mut next = [0u32; 4];
+                let mut count = 0;
+                for &st in &states[..live] {
+                    for sym in symbol {
+                        if sym == 0 {
+                            continue;
+                        }
+                        if let Some(t) = p.next(st, sym) {
+                            if count == next.len() {
+                                return self.classify_general(analysis, group, index);
+                            }
+                            next[count] = t;
+                            count += 1;
+                        }
+                    }
+                }
+                states = next;
+                live = count;
+                if live == 0 {
+                    break;
+                }
+            }
+            let tag = states[..live]
+                .iter()
+                .map(|&st| p.finals[st as usize])
+                .filter(|&t| t >= 0)
+                .min()
+                .map_or(self.undefined, |t| t as Tag);
+            group[*index].add(tag, analysis, &self.prefer);
+            return;
+        }
+        self.classify_general(analysis, group, index)
+    }
+
+    /// [`Tagger::classify`] for any analysis.
+    fn classify_general<'s>(
+        &self,
+        analysis: &'s str,
+        group: &mut Vec<Word<'s>>,
+        index: &mut usize,
+    ) {
+        let p = &self.patterns;
+        let s: Vec<char> = analysis.chars().collect();
+        let mut offsets: Vec<usize> = analysis.char_indices().map(|(at, _)| at).collect();
+        offsets.push(analysis.len());
+        let limit = s.len() as isize;
+        let at = |i: isize| -> char {
+            if i >= 0 && i < limit {
+                s[i as usize]
+            } else {
+                '\0'
+            }
+        };
+        let first = *index;
+        let mut floor: isize = 0;
+        let mut last_type: i32 = -1;
+        let mut last_pos: isize = 0;
+        let mut states = vec![p.initial];
+        let mut next = Vec::new();
+        let classify = |states: &[u32]| -> i32 {
+            states
+                .iter()
+                .map(|&st| p.finals[st as usize])
+                .filter(|&t| t >= 0)
+                .min()
+                .unwrap_or(-1)
+        };
+        let text = |from: isize, to: isize| -> &'s str {
+            let from = from.clamp(0, limit) as usize;
+            let to = to.clamp(from as isize, limit) as usize;
+            &analysis[offsets[from]..offsets[to]]
+        };
+        let mut i: isize = 0;
+        while i < limit {
+            let mut symbols = [None, None];
+            if at(i) != '<' {
+                if at(i) == '+' {
+                    let t = classify(&states);
+                    if t != -1 {
+                        last_pos = i - 1;
+                        last_type = t;
+                    }
+                }
+                symbols = [Some(lower(at(i)) as i32), Some(p.any_char)];
+            } else {
+                let mut tag = "";
+                let mut j = i + 1;
+                while j < limit {
+                    if at(j) == '\\' {
+                        j += 1;
+                    } else if at(j) == '>' {
+                        tag = text(i, j + 1);
+                        i = j;
+                        break;
+                    }
+                    j += 1;
+                }
+                match p.tags.get(tag) {
+                    Some(&symbol) => symbols = [Some(symbol), Some(p.any_tag)],
+                    None => symbols[0] = Some(p.any_tag),
+                }
+            }
+            next.clear();
+            for &st in &states {
+                for symbol in symbols.into_iter().flatten() {
+                    next.extend(p.next(st, symbol));
+                }
+            }
+            std::mem::swap(&mut states, &mut next);
+
+            let dead = states.is_empty();
+            if dead || (i == limit - 1 && classify(&states) == -1) {
+                if last_pos != floor {
+                    let lexical = text(floor, last_pos + 1);
+                    group[*index].add(last_type as Tag, lexical, &self.prefer);
+                    if at(last_pos + 1) == '+' && last_pos + 1 < limit {
+                        floor = last_pos + 1;
+                        last_pos = if dead { floor + 1 } else { floor };
+                        group[*index].cut = true;
+                        if group.len() <= *index + 1 {
+                            group.push(Word {
+                                continues: true,
+                                ..Word::default()
+                            });
+                        }
+                        *index += 1;
+                        states.clear();
+                        states.push(p.initial);
+                    }
+                    i = floor;
+                    floor += 1;
+                } else {
+                    group[*index].add(self.undefined, text(floor, limit), &self.prefer);
+                    return;
+                }
+            }
+            i += 1;
+        }
+        let t = classify(&states);
+        if t == -1 && *index > first {
+            // A partly cut analysis is undone: it stays whole, under the last tag found.
+            group.truncate(first + 1);
+            *index = first;
+            group[first].cut = false;
+            group[first].remove(last_type as Tag);
+            group[first].add(last_type as Tag, analysis, &self.prefer);
+            return;
+        }
+        let t = if t == -1 { self.undefined as i32 } else { t };
+        group[*index].add(t as Tag, text(floor, limit), &self.prefer);
+    }
+}
+
+/// One word as the tagger sees it, its texts borrowed from the record.
+#[derive(Default, Clone)]
+struct Word<'s> {
+    /// The blank before it, as written.
+    ignored: Cow<'s, str>,
+    surface: &'s str,
+    /// Its coarse tags, sorted, with the analysis kept for each.
+    forms: Vec<(Tag, &'s str)>,
+    /// Ends in `+`: the next word is the rest of the same analysis.
+    cut: bool,
+    /// Is the rest of the word before it.
+    continues: bool,
+}
+
+impl<'s> Word<'s> {
+    fn add(&mut self, tag: Tag, form: &'s str, prefer: &[String]) {
+        match self.forms.binary_search_by_key(&tag, |f| f.0) {
+            Err(at) => self.forms.insert(at, (tag, form)),
+            Ok(at) => {
+                if prefer.iter().any(|rule| contains_ignoring_case(form, rule)) {
+                    self.forms[at].1 = form;
+                }
+            }
+        }
+    }
+
+    fn remove(&mut self, tag: Tag) {
+        if let Ok(at) = self.forms.binary_search_by_key(&tag, |f| f.0) {
+            self.forms.remove(at);
+        }
+    }
+}
+
+/// `text` contains `rule` (lower case), ignoring the case of `text`'s ASCII letters.
+fn contains_ignoring_case(text: &str, rule: &str) -> bool {
+    let (text, rule) = (text.as_bytes(), rule.as_bytes());
+    rule.is_empty()
+        || text.windows(rule.len()).any(|w| {
+            w.iter()
+                .zip(rule)
+                .all(|(a, b)| a.to_ascii_lowercase() == *b)
+        })
+}
+
+fn read_patterns(bytes: &mut Bytes) -> Result<Patterns, String> {
+    let (tag_names, _pairs) = read_alphabet(bytes)?;
+    let tags: FastMap<String, i32> = tag_names
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.clone(), -(i as i32) - 1))
+        .collect();
+    let symbol = |name: &str| tags.get(name).copied().ok_or(format!("no {name} tag"));
+    let (any_char, any_tag) = (symbol("<ANY_CHAR>")?, symbol("<ANY_TAG>")?);
+    if bytes.int()? != 1 {
+        return Err("no coarse-tag transducer".to_string());
+    }
+    bytes.string()?;
+    let mut weighted = false;
+    if bytes.header(b"LTTD") {
+        let features = bytes.u64_le()?;
+        if features > 1 {
+            return Err(format!("pattern transducer flags {features:#x}"));
+        }
+        weighted = features == 1;
+    }
+    if weighted {
+        return Err("a weighted pattern transducer".to_string());
+    }
+    let initial = bytes.int()?;
+    // The final states again, as deltas: the coarse tags below say the same.
+    for _ in 0..bytes.count("pattern finals")? {
+        bytes.int()?;
+    }
+    let states = bytes.int()?;
+    let bias = tag_names.len() as i64;
+    let mut transitions: Vec<(u32, i32, u32)> = Vec::new();
+    for current in 0..states {
+        let mut symbol: i64 = 0;
+        for _ in 0..bytes.count("pattern transitions")? {
+            symbol += i64::from(bytes.int()?) - bias;
+            let target = ((current as u64 + bytes.int()? as u64) % states as u64) as u32;
+            transitions.push((current, symbol as i32, target));
+        }
+    }
+    transitions.sort_by_key(|&(from, symbol, _)| (from, symbol));
+    if transitions
+        .windows(2)
+        .any(|w| w[0].0 == w[1].0 && w[0].1 == w[1].1)
+    {
+        return Err("a nondeterministic pattern transducer".to_string());
+    }
+    let mut starts = vec![0u32; states as usize + 1];
+    for &(from, _, _) in &transitions {
+        starts[from as usize + 1] += 1;
+    }
+    for i in 0..states as usize {
+        starts[i + 1] += starts[i];
+    }
+    let mut finals = vec![-1i32; states as usize];
+    for _ in 0..bytes.count("coarse tags")? {
+        let node = bytes.int()? as usize;
+        let tag = bytes.int()?;
+        *finals
+            .get_mut(node)
+            .ok_or(format!("final state {node} of {states}"))? = tag as i32;
+    }
+    if initial >= states {
+        return Err("pattern initial state out of range".to_string());
+    }
+    Ok(Patterns {
+        tags,
+        any_char,
+        any_tag,
+        initial,
+        starts,
+        transitions: transitions.into_iter().map(|(_, s, t)| (s, t)).collect(),
+        finals,
+    })
+}

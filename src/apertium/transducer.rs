@@ -1,0 +1,493 @@
+//! lttoolbox's compiled transducer files (`.bin`) read into one automaton of all their sections.
+//!
+//! Versions read, as lttoolbox 3.x writes them: a file with an `LTTB` header whose feature flags
+//! are 0, or with no header; sections with an `LTTD` header whose flags are 0 or 1 (weights), or
+//! with none. Anything else is refused with the file's name and what was expected.
+//!
+//! The layout, as observed with `lt-print` and documented by lttoolbox's sources:
+//! integers are big-endian variable-length (the top two bits of the first byte say how many
+//! bytes follow, 0 to 3); strings are a length then that many code points; weights are two such
+//! integers (a 30-bit mantissa scaled by 2^-30, then a binary exponent). A file is: the letters
+//! that make up words; the alphabet (the tags, then the input:output symbol pairs, offset by
+//! the number of tags); then each named section (`main@standard`, `final@inconditional` …) with
+//! its initial state, its final states (delta-coded), and each state's transitions (a
+//! delta-coded pair index, the target relative to the state, a weight when the section has
+//! them).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Why a compiled file could not be read.
+#[derive(Debug)]
+pub struct FormatError {
+    pub file: PathBuf,
+    pub detail: String,
+}
+
+impl fmt::Display for FormatError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.file.display(), self.detail)
+    }
+}
+
+impl std::error::Error for FormatError {}
+
+/// A cursor over a compiled file's bytes, reading lttoolbox's encodings.
+pub(crate) struct Bytes<'a> {
+    data: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Bytes<'a> {
+    pub(crate) fn new(data: &'a [u8]) -> Bytes<'a> {
+        Bytes { data, at: 0 }
+    }
+
+    pub(crate) fn at_end(&self) -> bool {
+        self.at >= self.data.len()
+    }
+
+    fn byte(&mut self) -> Result<u8, String> {
+        let b = *self
+            .data
+            .get(self.at)
+            .ok_or_else(|| format!("the file ends early, at byte {}", self.at))?;
+        self.at += 1;
+        Ok(b)
+    }
+
+    /// Four bytes if they are `tag`, consumed; else nothing consumed.
+    pub(crate) fn header(&mut self, tag: &[u8; 4]) -> bool {
+        if self.data.get(self.at..self.at + 4) == Some(tag) {
+            self.at += 4;
+            true
+        } else {
+            false
+        }
+    }
+
+    pub(crate) fn u64_le(&mut self) -> Result<u64, String> {
+        let mut value = 0u64;
+        for i in 0..8 {
+            value |= u64::from(self.byte()?) << (8 * i);
+        }
+        Ok(value)
+    }
+
+    /// A double stored as eight big-endian bytes (the tagger's probabilities).
+    pub(crate) fn f64_be(&mut self) -> Result<f64, String> {
+        let mut bytes = [0u8; 8];
+        for b in &mut bytes {
+            *b = self.byte()?;
+        }
+        Ok(f64::from_be_bytes(bytes))
+    }
+
+    /// A variable-length integer: the first byte's top two bits count the bytes that follow.
+    pub(crate) fn int(&mut self) -> Result<u32, String> {
+        let first = self.byte()?;
+        let mut value = u32::from(first & 0x3f);
+        for _ in 0..(first >> 6) {
+            value = (value << 8) | u32::from(self.byte()?);
+        }
+        Ok(value)
+    }
+
+    pub(crate) fn count(&mut self, what: &str) -> Result<usize, String> {
+        let n = self.int()? as usize;
+        // Every counted item takes at least a byte.
+        if n > self.data.len() - self.at.min(self.data.len()) + 1 {
+            return Err(format!("{what}: a count of {n} is larger than the file"));
+        }
+        Ok(n)
+    }
+
+    pub(crate) fn string(&mut self) -> Result<String, String> {
+        let len = self.count("string")?;
+        let mut s = String::with_capacity(len);
+        for _ in 0..len {
+            let c = self.int()?;
+            s.push(char::from_u32(c).ok_or_else(|| format!("{c:#x} is not a character"))?);
+        }
+        Ok(s)
+    }
+
+    /// A weight: a mantissa (two integers when it does not fit in 26 bits) and an exponent.
+    fn weight(&mut self) -> Result<f64, String> {
+        let mut long = || -> Result<u32, String> {
+            let up = self.int()?;
+            if up < 0x0400_0000 {
+                Ok(up)
+            } else {
+                let low = self.int()?;
+                Ok(((up & 0x03ff_ffff) << 26) | low)
+            }
+        };
+        let mantissa = long()?;
+        let exponent = long()?;
+        if mantissa == u32::MAX && exponent >= u32::MAX - 1 {
+            return Ok(if exponent == u32::MAX {
+                f64::INFINITY
+            } else {
+                f64::NEG_INFINITY
+            });
+        }
+        let m = f64::from(mantissa as i32) / f64::from(0x4000_0000u32);
+        Ok(m * 2f64.powi(exponent as i32))
+    }
+}
+
+/// The kind of a section, from the end of its name; it decides how the analyser treats a word
+/// that ends in one of its final states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SectionKind {
+    Standard = 1,
+    Inconditional = 2,
+    Postblank = 4,
+    Preblank = 8,
+}
+
+/// One transition: on `input` (0 = none), write `output` (0 = nothing) and go to `target`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Transition {
+    pub input: i32,
+    pub output: i32,
+    pub target: u32,
+}
+
+/// [`Transducer::flags`]: the state has transitions without input.
+pub(crate) const HAS_EPSILON: u8 = 0x10;
+
+/// A compiled file, every section's states numbered in one space.
+pub(crate) struct Transducer {
+    /// Letters that make up words besides Unicode's letters and digits.
+    letters: Vec<u32>,
+    letters_ascii: [bool; 128],
+    /// Tag names with their brackets, `<n>`; symbol `-1 - i` is `tags[i]`.
+    pub tags: Vec<String>,
+    /// Each state's transitions, ordered by input symbol, in the file's order for one symbol.
+    starts: Vec<u32>,
+    transitions: Vec<Transition>,
+    /// The transitions' input symbols alone, for searching.
+    inputs: Vec<i32>,
+    /// Each transition's weight, when the file has weights (else none: all are 0).
+    weights: Vec<f64>,
+    /// Per state, the range of its transitions without input.
+    epsilons: Vec<(u32, u32)>,
+    /// Per state: the kind of its section (bits 0–3) when it is final there, and
+    /// [`HAS_EPSILON`].
+    pub flags: Vec<u8>,
+    pub final_weight: Vec<f64>,
+    /// The sections' initial states, in the order of their names.
+    pub initials: Vec<u32>,
+}
+
+impl Transducer {
+    pub(crate) fn load(path: &Path) -> Result<Transducer, FormatError> {
+        let error = |detail: String| FormatError {
+            file: path.to_path_buf(),
+            detail,
+        };
+        let data = std::fs::read(path).map_err(|e| error(format!("cannot read it: {e}")))?;
+        Transducer::parse(&data).map_err(|detail| {
+            error(format!(
+                "not an lttoolbox 3 transducer as this reader knows it: {detail}"
+            ))
+        })
+    }
+
+    pub(crate) fn parse(data: &[u8]) -> Result<Transducer, String> {
+        let mut bytes = Bytes::new(data);
+        if bytes.header(b"LTTB") {
+            let features = bytes.u64_le()?;
+            if features != 0 {
+                return Err(format!(
+                    "the LTTB header has feature flags {features:#x}; only 0 is known"
+                ));
+            }
+        }
+        let mut letters = Vec::new();
+        for _ in 0..bytes.count("letters")? {
+            letters.push(bytes.int()?);
+        }
+        letters.sort_unstable();
+        let mut letters_ascii = [false; 128];
+        for &c in &letters {
+            if c < 128 {
+                letters_ascii[c as usize] = true;
+            }
+        }
+        let (tags, pairs) = read_alphabet(&mut bytes)?;
+        let mut sections = Vec::new();
+        let mut nodes = 0u32;
+        let mut transitions: Vec<(u32, Transition, f64)> = Vec::new();
+        let mut any_weight = false;
+        let mut finals: Vec<(u32, SectionKind, f64)> = Vec::new();
+        for _ in 0..bytes.count("sections")? {
+            let name = bytes.string()?;
+            let kind = section_kind(&name)?;
+            let mut weighted = false;
+            if bytes.header(b"LTTD") {
+                let features = bytes.u64_le()?;
+                if features > 1 {
+                    return Err(format!(
+                        "section {name} has feature flags {features:#x}; only weights (1) are known"
+                    ));
+                }
+                weighted = features == 1;
+            }
+            let base = nodes;
+            let initial = bytes.int()?;
+            let mut state = 0u32;
+            let mut section_finals = Vec::new();
+            for _ in 0..bytes.count("final states")? {
+                state += bytes.int()?;
+                let weight = if weighted { bytes.weight()? } else { 0.0 };
+                section_finals.push((state, weight));
+            }
+            let states = bytes.int()?;
+            if initial >= states.max(1) {
+                return Err(format!(
+                    "section {name}: initial state {initial} of {states}"
+                ));
+            }
+            for (state, weight) in section_finals {
+                if state >= states {
+                    return Err(format!("section {name}: final state {state} of {states}"));
+                }
+                finals.push((base + state, kind, weight));
+            }
+            for current in 0..states {
+                let mut pair = 0u32;
+                for _ in 0..bytes.count("transitions")? {
+                    pair = pair.wrapping_add(bytes.int()?);
+                    let target = (current as u64 + bytes.int()? as u64) % states as u64;
+                    let weight = if weighted { bytes.weight()? } else { 0.0 };
+                    let &(input, output) = pairs.get(pair as usize).ok_or_else(|| {
+                        format!("section {name}: symbol pair {pair} of {}", pairs.len())
+                    })?;
+                    any_weight |= weight != 0.0;
+                    transitions.push((
+                        base + current,
+                        Transition {
+                            input,
+                            output,
+                            target: base + target as u32,
+                        },
+                        weight,
+                    ));
+                }
+            }
+            nodes = base
+                .checked_add(states)
+                .ok_or("too many states".to_string())?;
+            sections.push((name, base + initial));
+        }
+        if !bytes.at_end() {
+            return Err("bytes left after the last section".to_string());
+        }
+        if sections.is_empty() {
+            return Err("no sections".to_string());
+        }
+        // The analyser enters the sections in the order of their names.
+        sections.sort_by(|a, b| a.0.cmp(&b.0));
+        // Stable: one state's transitions on one symbol keep the file's order.
+        transitions.sort_by_key(|(from, t, _)| (*from, t.input));
+        let mut starts = vec![0u32; nodes as usize + 1];
+        for (from, _, _) in &transitions {
+            starts[*from as usize + 1] += 1;
+        }
+        for i in 0..nodes as usize {
+            starts[i + 1] += starts[i];
+        }
+        let mut flags = vec![0u8; nodes as usize];
+        let mut final_weight = vec![0.0; nodes as usize];
+        for (state, kind, weight) in finals {
+            flags[state as usize] = kind as u8;
+            final_weight[state as usize] = weight;
+        }
+        let weights = if any_weight {
+            transitions.iter().map(|t| t.2).collect()
+        } else {
+            Vec::new()
+        };
+        let transitions: Vec<Transition> = transitions.into_iter().map(|(_, t, _)| t).collect();
+        let inputs: Vec<i32> = transitions.iter().map(|t| t.input).collect();
+        let epsilons: Vec<(u32, u32)> = (0..nodes as usize)
+            .map(|node| {
+                let (start, end) = (starts[node] as usize, starts[node + 1] as usize);
+                let first = start + inputs[start..end].partition_point(|&i| i < 0);
+                let last = first + inputs[first..end].partition_point(|&i| i <= 0);
+                (first as u32, last as u32)
+            })
+            .collect();
+        for (flag, (first, last)) in flags.iter_mut().zip(&epsilons) {
+            if first < last {
+                *flag |= HAS_EPSILON;
+            }
+        }
+        Ok(Transducer {
+            letters,
+            letters_ascii,
+            tags,
+            starts,
+            transitions,
+            inputs,
+            weights,
+            epsilons,
+            flags,
+            final_weight,
+            initials: sections.into_iter().map(|(_, initial)| initial).collect(),
+        })
+    }
+
+    /// The bytes its tables take.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.letters.capacity() * 4
+            + self
+                .tags
+                .iter()
+                .map(|t| t.capacity() + size_of::<String>())
+                .sum::<usize>()
+            + self.starts.capacity() * 4
+            + self.transitions.capacity() * size_of::<Transition>()
+            + self.inputs.capacity() * 4
+            + self.weights.capacity() * 8
+            + self.epsilons.capacity() * 8
+            + self.flags.capacity()
+            + self.final_weight.capacity() * 8
+            + self.initials.capacity() * 4
+    }
+
+    /// `c` is one of the file's extra word letters.
+    pub(crate) fn is_letter(&self, c: char) -> bool {
+        let c = c as u32;
+        if c < 128 {
+            self.letters_ascii[c as usize]
+        } else {
+            self.letters.binary_search(&c).is_ok()
+        }
+    }
+
+    /// The indices of the transitions of `state` on `input` (not 0), in order.
+    #[inline]
+    pub(crate) fn on(&self, state: u32, input: i32) -> std::ops::Range<usize> {
+        let (start, end) = (
+            self.starts[state as usize] as usize,
+            self.starts[state as usize + 1] as usize,
+        );
+        let inputs = &self.inputs[start..end];
+        let first = inputs.partition_point(|&i| i < input);
+        let count = inputs[first..].iter().take_while(|&&i| i == input).count();
+        start + first..start + first + count
+    }
+
+    /// The indices of the transitions of `state` without input, in order.
+    #[inline]
+    pub(crate) fn epsilons(&self, state: u32) -> std::ops::Range<usize> {
+        if self.flags[state as usize] & HAS_EPSILON == 0 {
+            return 0..0;
+        }
+        let (first, last) = self.epsilons[state as usize];
+        first as usize..last as usize
+    }
+
+    #[inline]
+    pub(crate) fn transition(&self, index: usize) -> Transition {
+        self.transitions[index]
+    }
+
+    /// The weight of transition `index`.
+    pub(crate) fn weight(&self, index: usize) -> f64 {
+        self.weights.get(index).copied().unwrap_or(0.0)
+    }
+
+    /// Writes symbol `symbol`'s text: a character, a tag, or nothing for 0.
+    pub(crate) fn push_symbol(&self, out: &mut String, symbol: i32) {
+        if symbol > 0 {
+            if let Some(c) = char::from_u32(symbol as u32) {
+                out.push(c);
+            }
+        } else if symbol < 0
+            && let Some(tag) = self.tags.get((-symbol - 1) as usize)
+        {
+            out.push_str(tag);
+        }
+    }
+
+    /// The symbol of tag `<name>` (with brackets), if the alphabet has it.
+    pub(crate) fn tag_symbol(&self, tag: &str) -> Option<i32> {
+        self.tags
+            .iter()
+            .position(|t| t == tag)
+            .map(|i| -(i as i32) - 1)
+    }
+}
+
+/// An alphabet: the tags (with brackets added) and the input:output symbol pairs.
+pub(crate) type Alphabet = (Vec<String>, Vec<(i32, i32)>);
+
+pub(crate) fn read_alphabet(bytes: &mut Bytes) -> Result<Alphabet, String> {
+    let mut tags = Vec::new();
+    for _ in 0..bytes.count("tags")? {
+        tags.push(format!("<{}>", bytes.string()?));
+    }
+    let bias = tags.len() as i64;
+    let mut pairs = Vec::new();
+    for _ in 0..bytes.count("symbol pairs")? {
+        let input = i64::from(bytes.int()?) - bias;
+        let output = i64::from(bytes.int()?) - bias;
+        for symbol in [input, output] {
+            if symbol < -bias {
+                return Err(format!("symbol {symbol} is not a known tag"));
+            }
+        }
+        pairs.push((input as i32, output as i32));
+    }
+    Ok((tags, pairs))
+}
+
+fn section_kind(name: &str) -> Result<SectionKind, String> {
+    let kinds = [
+        ("@standard", SectionKind::Standard),
+        ("@inconditional", SectionKind::Inconditional),
+        ("@postblank", SectionKind::Postblank),
+        ("@preblank", SectionKind::Preblank),
+    ];
+    kinds
+        .iter()
+        .find(|(suffix, _)| name.ends_with(suffix))
+        .map(|(_, kind)| *kind)
+        .ok_or_else(|| format!("section {name:?} is of no known type"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_take_one_to_four_bytes() {
+        let mut b = Bytes::new(&[0x05, 0x41, 0x02, 0x81, 0x01, 0x02, 0xc1, 0x01, 0x02, 0x03]);
+        assert_eq!(b.int().unwrap(), 5);
+        assert_eq!(b.int().unwrap(), 0x102);
+        assert_eq!(b.int().unwrap(), 0x01_0102);
+        assert_eq!(b.int().unwrap(), 0x0101_0203);
+        assert!(b.at_end());
+        assert!(b.int().is_err());
+    }
+
+    #[test]
+    fn unknown_headers_and_garbage_are_refused() {
+        let mut flagged = b"LTTB".to_vec();
+        flagged.extend(2u64.to_le_bytes());
+        assert!(
+            Transducer::parse(&flagged)
+                .err()
+                .unwrap()
+                .contains("feature")
+        );
+        assert!(Transducer::parse(b"\x01").is_err());
+        assert!(Transducer::parse(b"").is_err());
+    }
+}

@@ -466,7 +466,7 @@ fn escape_html(text: &str) -> String {
 }
 
 /// `text` as HTML with each word of `words` (its byte range, its gloss entry) wrapped as the
-/// paragraphs' words are (`<g-w data-g="I">`).
+/// paragraphs' words are (`<g-w g=I>`).
 fn wrap_words(text: &str, words: &[(Range<usize>, usize)]) -> String {
     let mut words: Vec<&(Range<usize>, usize)> = words.iter().collect();
     words.sort_by_key(|(range, _)| range.start);
@@ -480,10 +480,7 @@ fn wrap_words(text: &str, words: &[(Range<usize>, usize)]) -> String {
             continue;
         }
         html.push_str(&escape_html(&text[done..range.start]));
-        html.push_str(&format!(
-            r#"<g-w data-g="{entry}">{}</g-w>"#,
-            escape_html(word)
-        ));
+        html.push_str(&format!("<g-w g={entry}>{}</g-w>", escape_html(word)));
         done = range.end;
     }
     html.push_str(&escape_html(&text[done..]));

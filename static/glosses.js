@@ -82,7 +82,7 @@
     document.body.appendChild(popover);
 
     function show(word) {
-      var entry = table[Number(word.getAttribute("data-g"))];
+      var entry = table[Number(word.getAttribute("g"))];
       if (!entry) {
         return;
       }
@@ -249,7 +249,7 @@
     var sourceLang = root.getAttribute("lang");
     var byEntry = {};
     all(".pair > .src[data-p] g-w").forEach(function (word) {
-      var g = word.getAttribute("data-g");
+      var g = word.getAttribute("g");
       (byEntry[g] = byEntry[g] || []).push(word);
     });
     var rows = [];

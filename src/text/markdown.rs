@@ -135,7 +135,7 @@ pub enum MarkKind {
     Sentence(usize),
     /// A word the machine translation left in the original language.
     Untranslated,
-    /// An original word with a gloss: `<g-w data-g="I">`, I its entry in the page's gloss data
+    /// An original word with a gloss: `<g-w g=I>`, I its entry in the page's gloss data
     /// (an element of no meaning or style of its own, shorter than a `span` with a class: a page
     /// has hundreds).
     Word(usize),
@@ -158,7 +158,7 @@ impl MarkKind {
             MarkKind::Quote(n) => format!(r#"<q class="quote" data-quote="{n}">"#),
             MarkKind::Sentence(g) => format!(r#"<span class="s" data-a="{g}">"#),
             MarkKind::Untranslated => r#"<span class="untranslated">"#.to_string(),
-            MarkKind::Word(i) => format!(r#"<g-w data-g="{i}">"#),
+            MarkKind::Word(i) => format!("<g-w g={i}>"),
         }
     }
 
@@ -454,7 +454,7 @@ mod tests {
         ];
         assert_eq!(
             weave(text, &marks),
-            r#"<span class="s" data-a="1">Dijo <q class="quote" data-quote="1">"sí"</q> <g-w data-g="7">hoy</g-w>.</span> <span class="s" data-a="2">Luego </span><q class="quote" data-quote="2"><span class="s" data-a="2">"A.</span> <span class="s" data-a="3">B"</span></q><span class="s" data-a="3"> fin.</span>"#
+            r#"<span class="s" data-a="1">Dijo <q class="quote" data-quote="1">"sí"</q> <g-w g=7>hoy</g-w>.</span> <span class="s" data-a="2">Luego </span><q class="quote" data-quote="2"><span class="s" data-a="2">"A.</span> <span class="s" data-a="3">B"</span></q><span class="s" data-a="3"> fin.</span>"#
         );
     }
 }

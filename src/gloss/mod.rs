@@ -140,6 +140,22 @@ pub enum PartOfSpeech {
 }
 
 impl PartOfSpeech {
+    /// Every class, in the order above.
+    pub const ALL: [PartOfSpeech; 12] = [
+        PartOfSpeech::Noun,
+        PartOfSpeech::ProperNoun,
+        PartOfSpeech::Verb,
+        PartOfSpeech::Adjective,
+        PartOfSpeech::Adverb,
+        PartOfSpeech::Article,
+        PartOfSpeech::Determiner,
+        PartOfSpeech::Pronoun,
+        PartOfSpeech::Preposition,
+        PartOfSpeech::Conjunction,
+        PartOfSpeech::Interjection,
+        PartOfSpeech::Other,
+    ];
+
     /// The class in plain words: "noun", "proper noun", "verb" …
     pub fn name(self) -> &'static str {
         match self {

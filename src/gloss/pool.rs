@@ -188,23 +188,9 @@ fn decode_spanish(range: Range<usize>, reader: &mut RecordReader) -> Option<Word
 
 /// The class whose [`PartOfSpeech::name`] is `name`.
 fn class_named(name: &str) -> Option<PartOfSpeech> {
-    use PartOfSpeech::*;
-    [
-        Noun,
-        ProperNoun,
-        Verb,
-        Adjective,
-        Adverb,
-        Article,
-        Determiner,
-        Pronoun,
-        Preposition,
-        Conjunction,
-        Interjection,
-        Other,
-    ]
-    .into_iter()
-    .find(|class| class.name() == name)
+    PartOfSpeech::ALL
+        .into_iter()
+        .find(|class| class.name() == name)
 }
 
 fn encode_english(word: &EnglishWord, out: &mut Vec<u8>) {
@@ -222,4 +208,17 @@ fn decode_english(range: Range<usize>, reader: &mut RecordReader) -> Option<Engl
         classes: reader.texts()?,
         capitalised: !reader.text()?.is_empty(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_class_is_read_back_from_its_name() {
+        for class in PartOfSpeech::ALL {
+            assert_eq!(class_named(class.name()), Some(class));
+        }
+        assert_eq!(class_named("verbo"), None);
+    }
 }

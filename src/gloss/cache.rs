@@ -153,12 +153,10 @@ impl Cache {
         let paragraphs = self.paragraphs(&path, shard);
         let old = self.old();
         if let Some(range) = paragraphs.entries.get(&key) {
-            let words = words(&paragraphs.bytes[range.clone()], |number| {
-                old.ranges.get(number).map(|r| &old.bytes[r.clone()])
-            })?;
-            let decoded = words
+            // A paragraph of the file names only the file's records.
+            let decoded = words(&paragraphs.bytes[range.clone()])?
                 .into_iter()
-                .map(|(range, record)| decode(range, record))
+                .map(|(range, number)| decode(range, old.record(number)?))
                 .collect::<Option<Vec<T>>>()?;
             shard.used.lock().ok()?.insert(key);
             return Some(decoded);
@@ -166,15 +164,9 @@ impl Cache {
         let added = shard.added.lock().ok()?;
         let encoded = added.get(&key)?;
         let new = self.new.lock().ok()?;
-        let words = words(encoded, |number| {
-            match number.checked_sub(old.ranges.len()) {
-                None => Some(&old.bytes[old.ranges[number].clone()]),
-                Some(k) => new.list.get(k).map(Vec::as_slice),
-            }
-        })?;
-        words
+        words(encoded)?
             .into_iter()
-            .map(|(range, record)| decode(range, record))
+            .map(|(range, number)| decode(range, record(old, &new.list, number)?))
             .collect()
     }
 
@@ -247,10 +239,6 @@ impl Cache {
         {
             return Ok(());
         }
-        let record = |number: usize| match number.checked_sub(old.ranges.len()) {
-            None => old.ranges.get(number).map(|r| &old.bytes[r.clone()]),
-            Some(k) => new.list.get(k).map(Vec::as_slice),
-        };
         if full {
             // Records numbered anew, in order of first use, under a new generation.
             let generation = new_generation(old.generation);
@@ -260,23 +248,21 @@ impl Cache {
             for (path, entries, _) in &shards {
                 let mut out: Vec<Paragraph> = Vec::with_capacity(entries.len());
                 for (key, encoded) in entries {
-                    let Some(words) = words(encoded, |n| record(n).map(|_| &[][..])) else {
+                    // A paragraph that does not read back, or names a record there is not, goes.
+                    let Some(words) = words(encoded)
+                        .filter(|w| w.iter().all(|&(_, n)| record(old, &new.list, n).is_some()))
+                    else {
                         continue;
                     };
-                    let numbers: Vec<usize> = encoded_numbers(encoded)
-                        .into_iter()
-                        .map(|n| {
-                            *renumbered.entry(n).or_insert_with(|| {
-                                list.push(record(n).unwrap_or_default());
-                                list.len() - 1
-                            })
-                        })
-                        .collect();
                     let mut bytes = Vec::with_capacity(encoded.len());
-                    push_words(
-                        &mut bytes,
-                        words.into_iter().map(|(range, _)| range).zip(numbers),
-                    );
+                    let renumber = |(range, n)| {
+                        let renumbered = *renumbered.entry(n).or_insert_with(|| {
+                            list.push(record(old, &new.list, n).unwrap_or_default());
+                            list.len() - 1
+                        });
+                        (range, renumbered)
+                    };
+                    push_words(&mut bytes, words.into_iter().map(renumber));
                     out.push((*key, bytes));
                 }
                 rewritten.push((path, out));
@@ -292,7 +278,7 @@ impl Cache {
         } else {
             if !new.list.is_empty() {
                 let list: Vec<&[u8]> = (0..old.ranges.len() + new.list.len())
-                    .filter_map(record)
+                    .filter_map(|n| record(old, &new.list, n))
                     .collect();
                 write_atomically(
                     &self.dir.join("records"),
@@ -336,13 +322,10 @@ impl NewRecords {
         });
         let hash = record_hash(record);
         let same = numbers.get(&hash).and_then(|candidates| {
-            candidates.iter().map(|&n| n as usize).find(|&n| {
-                let known = match n.checked_sub(old.ranges.len()) {
-                    None => &old.bytes[old.ranges[n].clone()],
-                    Some(k) => self.list[k].as_slice(),
-                };
-                known == record
-            })
+            candidates
+                .iter()
+                .map(|&n| n as usize)
+                .find(|&n| self::record(old, &self.list, n) == Some(record))
         });
         if let Some(n) = same {
             return n;
@@ -424,12 +407,9 @@ fn push_words(out: &mut Vec<u8>, words: impl ExactSizeIterator<Item = (Range<usi
     }
 }
 
-/// The words [`push_words`] wrote, with their records from `record`; `None` if they do not
-/// read back whole or name a record there is not.
-fn words<'r>(
-    encoded: &[u8],
-    record: impl Fn(usize) -> Option<&'r [u8]>,
-) -> Option<Vec<(Range<usize>, &'r [u8])>> {
+/// The words [`push_words`] wrote: each one's place and record number; `None` if they do not
+/// read back whole.
+fn words(encoded: &[u8]) -> Option<Vec<(Range<usize>, usize)>> {
     let mut reader = Reader {
         bytes: encoded,
         at: 0,
@@ -442,29 +422,25 @@ fn words<'r>(
         let start = previous.checked_add((step >> 1) ^ -(step & 1))?;
         let start = usize::try_from(start).ok()?;
         let end = start.checked_add(reader.number()?)?;
-        words.push((start..end, record(reader.number()?)?));
+        words.push((start..end, reader.number()?));
         previous = start as i64;
     }
     (reader.at == encoded.len()).then_some(words)
 }
 
-/// The record numbers of encoded words, in order (which [`words`] has checked).
-fn encoded_numbers(encoded: &[u8]) -> Vec<usize> {
-    let mut reader = Reader {
-        bytes: encoded,
-        at: 0,
-    };
-    let count = reader.number().unwrap_or(0);
-    (0..count)
-        .filter_map(|_| {
-            reader.number()?;
-            reader.number()?;
-            reader.number()
-        })
-        .collect()
+/// Record `number`: one of the file's, or one this build added after them.
+fn record<'a>(old: &'a Records, new: &'a [Vec<u8>], number: usize) -> Option<&'a [u8]> {
+    match number.checked_sub(old.ranges.len()) {
+        None => old.record(number),
+        Some(k) => new.get(k).map(Vec::as_slice),
+    }
 }
 
 impl Records {
+    fn record(&self, number: usize) -> Option<&[u8]> {
+        self.ranges.get(number).map(|r| &self.bytes[r.clone()])
+    }
+
     /// The generation and the number of records of the file at `path`; those of no records when
     /// there is none or it does not read.
     fn header(path: &Path) -> (u64, usize) {

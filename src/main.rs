@@ -215,6 +215,10 @@ impl Output {
                 eprintln!(
                     "note: {analysed} paragraphs analysed for glosses, {cached} taken from the gloss cache"
                 );
+                eprintln!(
+                    "note: {} pages made from the annotations of an earlier build",
+                    report.annotations_reused
+                );
             }
         }
     }

@@ -55,7 +55,7 @@ pub struct Seed {
 }
 
 /// One language's side of an article.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Side {
     pub lang: String,
     /// The headline, when the author gave one.

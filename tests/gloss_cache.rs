@@ -1,6 +1,6 @@
-//! The gloss cache across builds: a template change analyses nothing again and gives the same
-//! pages, a changed paragraph is the only one analysed again, and a damaged cache is analysed
-//! afresh. Needs Apertium's Spanish–English pair (skipped without it, failing under
+//! The gloss and annotation caches across builds: a template change analyses and annotates
+//! nothing again and gives the same pages, a changed paragraph is the only one analysed again,
+//! and a damaged cache is analysed afresh. Needs Apertium's Spanish–English pair (skipped without it, failing under
 //! PARALELO_REQUIRE_TOOLS as .ci/run sets it).
 
 use std::fs;
@@ -59,7 +59,7 @@ fn page(options: &BuildOptions) -> String {
 }
 
 #[test]
-fn a_template_change_takes_every_analysis_from_the_cache_and_gives_the_same_page() {
+fn a_template_change_takes_every_annotation_from_the_cache_and_gives_the_same_page() {
     if !apertium("a_template_change_takes_every_analysis_from_the_cache") {
         return;
     }
@@ -68,6 +68,7 @@ fn a_template_change_takes_every_analysis_from_the_cache_and_gives_the_same_page
     let (analysed, cached) = first.analysed.unwrap();
     assert!(analysed > 5, "{analysed} paragraphs analysed");
     assert_eq!(cached, 0);
+    assert_eq!(first.annotations_reused, 0);
     let glossed = page(&options);
     assert!(
         glossed.contains(r#"id="glosses""#),
@@ -92,12 +93,46 @@ fn a_template_change_takes_every_analysis_from_the_cache_and_gives_the_same_page
     };
     let second = build(&options).unwrap();
     assert_eq!(second.remade, 1, "the template change makes the page again");
-    assert_eq!(second.analysed, Some((0, analysed)));
+    assert_eq!(second.annotations_reused, 1, "from the annotation cache");
+    assert_eq!(
+        second.analysed,
+        Some((0, 0)),
+        "nothing analysed or looked up"
+    );
     assert_eq!(
         page(&options),
         glossed,
-        "cached analyses give the same page"
+        "the cached annotation gives the same page"
     );
+
+    // The analyses stay in the gloss cache although that build did not ask for them: a build
+    // into another folder (no annotations of its own) takes them all from there.
+    let elsewhere = BuildOptions {
+        out: options.out.with_file_name("public-elsewhere"),
+        ..options.clone()
+    };
+    let other = build(&elsewhere).unwrap();
+    assert_eq!(other.annotations_reused, 0);
+    assert_eq!(other.analysed, Some((0, analysed)));
+    assert_eq!(page(&elsewhere), glossed);
+
+    // A damaged annotation is a miss, never a wrong page: its article is annotated afresh.
+    let builds = options.state.join("builds");
+    for folder in fs::read_dir(&builds).unwrap() {
+        let pack = folder.unwrap().path().join("annotations/pack");
+        if let Ok(mut bytes) = fs::read(&pack) {
+            let middle = bytes.len() / 2;
+            bytes[middle] ^= 0x5a;
+            fs::write(&pack, bytes).unwrap();
+        }
+    }
+    let article = options.templates.as_ref().unwrap().join("article.html");
+    let text = fs::read_to_string(&article).unwrap();
+    fs::write(&article, format!("{text}{{# changed again #}}\n")).unwrap();
+    let damaged = build(&options).unwrap();
+    assert_eq!(damaged.annotations_reused, 0);
+    assert_eq!(damaged.analysed, Some((0, analysed)));
+    assert_eq!(page(&options), glossed);
 
     // One changed paragraph: only it is analysed again (its translation is unchanged).
     let seed = options.seeds.join(format!("{STEM}.txt"));

@@ -6,7 +6,7 @@ use super::inputs::{Inputs, SeedFile};
 use super::state;
 use crate::config::BuildOptions;
 use crate::error::{Result, Warning};
-use crate::model::ArticleSummary;
+use crate::model::{Article, ArticleSummary};
 use crate::text::seed;
 use crate::{annotate, render, translate};
 
@@ -48,14 +48,7 @@ pub(super) fn render_article(
         (None, Some(translator)) => translate::machine(seed, lang, translator, authored)?,
         (None, None) => return Err(translate::missing(&seed.path, authored)),
     };
-    let glosses = match &inputs.glosser {
-        Some(glosser) => {
-            let (original, translation) = annotate::glossed_texts(&article);
-            glosser.analyse(&original, &translation, &article.source.file)?
-        }
-        None => None,
-    };
-    let annotated = annotate::annotate_with_glosses(&article, glosses.as_ref())?;
+    let annotated = annotated(inputs, &article)?;
     let page = render::Page {
         slug: render::slugify(article.slug.as_deref().unwrap_or(&article.stem)),
         article: &article,
@@ -81,6 +74,33 @@ pub(super) fn render_article(
         },
         files,
     })
+}
+
+/// The article annotated for reading, with glosses when the build has them: taken from the
+/// annotations of earlier builds when one was made from the same article with the same program
+/// and dictionaries, else made (its words analysed, or taken from the gloss cache) and kept.
+fn annotated(inputs: &Inputs, article: &Article) -> Result<annotate::AnnotatedArticle> {
+    let key = inputs.annotations.as_ref().map(|cache| cache.key(article));
+    if let Some((cache, key)) = inputs.annotations.as_ref().zip(key)
+        && let Some(annotated) = cache.get(key)
+    {
+        return Ok(annotated);
+    }
+    let glosses = match &inputs.glosser {
+        Some(glosser) => {
+            let (original, translation) = annotate::glossed_texts(article);
+            glosser.analyse(&original, &translation, &article.source.file)?
+        }
+        None => None,
+    };
+    let annotated = annotate::annotate_with_glosses(article, glosses.as_ref())?;
+    // Without the analyser there are no glosses to keep: the next build tries again.
+    if let Some((cache, key)) = inputs.annotations.as_ref().zip(key)
+        && glosses.is_some()
+    {
+        cache.put(key, &annotated);
+    }
+    Ok(annotated)
 }
 
 /// Renders one article page from the texts of a seed and its authored translation, as a build

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::state;
+use crate::annotate::AnnotationCache;
 use crate::config::{BuildOptions, Encoding};
 use crate::error::{Error, Location, Result};
 use crate::gloss::Glosses;
@@ -27,6 +28,8 @@ pub(super) struct Inputs {
     pub(super) translator: Option<translate::MachineTranslator>,
     /// Glosses for the original's words, when they are wanted for its language.
     pub(super) glosser: Option<Glosses>,
+    /// With glosses: the annotated articles of earlier builds into this output.
+    pub(super) annotations: Option<AnnotationCache>,
 }
 
 impl Inputs {
@@ -75,6 +78,7 @@ impl Inputs {
                 if errors.is_empty() =>
             {
                 use rayon::prelude::*;
+                let glosses = options.glosses && options.source_lang == "es";
                 Ok(Inputs {
                     stamps: seeds
                         .par_iter()
@@ -90,8 +94,15 @@ impl Inputs {
                     templates_dir: templates_dir.flatten(),
                     static_dir: static_dir.flatten(),
                     seeds,
-                    glosser: (options.glosses && options.source_lang == "es")
-                        .then(|| Glosses::with_cache(&options.state.join("glosses"))),
+                    glosser: glosses.then(|| Glosses::with_cache(&options.state.join("glosses"))),
+                    annotations: glosses.then(|| {
+                        let dir = state::StateDir::new(&options.state, &options.out);
+                        AnnotationCache::new(
+                            &dir.annotations(),
+                            &crate::gloss::Glosser::data_identity(),
+                            options.site.markdown_files,
+                        )
+                    }),
                     translator: options
                         .machine
                         .clone()
@@ -102,17 +113,25 @@ impl Inputs {
         }
     }
 
-    /// Keeps the machine translations and word analyses of this build for the next one.
-    /// `full`: every seed was made, so analyses no seed asked for are dropped.
+    /// Keeps the machine translations, word analyses and annotations of this build for the
+    /// next one. `full`: every seed was made, so what no seed asked for is dropped — except
+    /// analyses, when some pages were made from earlier annotations without asking for theirs.
     pub(super) fn save_caches(&self, options: &BuildOptions, full: bool) -> Result<()> {
+        let reused = self.annotations.as_ref().map_or(0, AnnotationCache::hits);
         if let Some(glosser) = &self.glosser {
-            glosser.save_cache(full).map_err(|e| {
+            glosser.save_cache(full && reused == 0).map_err(|e| {
                 Error::io(
                     &options.state.join("glosses"),
                     "write the gloss cache in",
                     e,
                 )
             })?;
+        }
+        if let Some(annotations) = &self.annotations {
+            let dir = state::StateDir::new(&options.state, &options.out).annotations();
+            annotations
+                .save(full)
+                .map_err(|e| Error::io(&dir, "write the annotation cache in", e))?;
         }
         self.translator
             .as_ref()

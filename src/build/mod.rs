@@ -30,6 +30,9 @@ pub struct BuildReport {
     /// With glosses: how many paragraphs (original and translation) were analysed, and how many
     /// analyses were taken from the cache of earlier builds.
     pub analysed: Option<(usize, usize)>,
+    /// With glosses: how many pages were made from the annotations of an earlier build (a
+    /// template, CSS or option change), with nothing analysed or annotated again.
+    pub annotations_reused: usize,
     pub warnings: Vec<Warning>,
     /// Things the user may want to know that are not problems.
     pub notes: Vec<String>,
@@ -500,6 +503,10 @@ fn finish(
         machine_translated: entries.iter().filter(|e| e.summary.machine).count(),
         remade: entries.len(),
         analysed: inputs.glosser.as_ref().map(crate::gloss::Glosses::counts),
+        annotations_reused: inputs
+            .annotations
+            .as_ref()
+            .map_or(0, crate::annotate::AnnotationCache::hits),
         warnings: entries
             .iter()
             .flat_map(|e| e.warnings.clone())

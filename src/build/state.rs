@@ -190,6 +190,11 @@ impl StateDir {
         }
     }
 
+    /// Where the annotated articles of glossed builds into this output are kept.
+    pub fn annotations(&self) -> PathBuf {
+        self.dir.join("annotations")
+    }
+
     fn manifest(&self) -> PathBuf {
         self.dir.join(MANIFEST)
     }

@@ -1,6 +1,8 @@
 //! Annotates an article for reading: quotations and sentences on both sides, sentences aligned
 //! inside each paragraph pair, every paragraph rendered from its Markdown.
 
+mod cache;
+
 use std::ops::Range;
 
 use crate::error::{Error, Location, Result, Warning};
@@ -11,6 +13,7 @@ use crate::text::markdown::{self, Document, FrontMatter, Mark, MarkKind};
 use crate::text::quotes::{self, SideQuotes};
 use crate::text::sentences;
 use crate::translate;
+pub use cache::AnnotationCache;
 
 /// One paragraph of the original beside its translation, as HTML ready for a template.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -746,7 +746,9 @@ mod tests {
             let mut state = n.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
             a.pairs[0].source_html = (0..1_500_000)
                 .map(|_| {
-                    state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    state = state
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1);
                     char::from(b'a' + ((state >> 33) % 26) as u8)
                 })
                 .collect();

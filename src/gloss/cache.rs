@@ -198,30 +198,11 @@ impl Cache {
     pub fn save(&self, full: bool) -> std::io::Result<()> {
         let old = self.old();
         let new = std::mem::take(&mut *self.new.lock().map_err(poisoned)?);
-        // Each shard's path, paragraphs (key and encoded words) and whether they changed.
-        let mut shards: Vec<(PathBuf, Vec<Paragraph>, bool)> = Vec::new();
-        for n in 0..SHARDS {
-            let shard = &self.shards[n];
-            let path = self.dir.join(format!("{n:02x}"));
-            let added = std::mem::take(&mut *shard.added.lock().map_err(poisoned)?);
-            let used = std::mem::take(&mut *shard.used.lock().map_err(poisoned)?);
-            if !full && added.is_empty() {
-                continue;
-            }
-            let paragraphs = self.paragraphs(&path, shard);
-            let dropped = full && used.len() < paragraphs.entries.len();
-            let mut entries: Vec<Paragraph> = paragraphs
-                .entries
-                .iter()
-                .filter(|(key, _)| !full || used.contains(*key))
-                .map(|(&key, range)| (key, paragraphs.bytes[range.clone()].to_vec()))
-                .collect();
-            let changed = !added.is_empty() || dropped;
-            entries.extend(added);
-            entries.sort_unstable_by_key(|(key, _)| *key);
-            shards.push((path, entries, changed));
-        }
-        if !full && new.list.is_empty() && shards.is_empty() {
+        let added_any = self
+            .shards
+            .iter()
+            .any(|shard| shard.added.lock().is_ok_and(|added| !added.is_empty()));
+        if !full && new.list.is_empty() && !added_any {
             return Ok(());
         }
         std::fs::create_dir_all(&self.dir)?;
@@ -239,17 +220,19 @@ impl Cache {
         {
             return Ok(());
         }
+        // Shard by shard, so that only one shard's paragraphs are copied at a time.
         if full {
-            // Records numbered anew, in order of first use, under a new generation.
+            // Records numbered anew, in order of first use, under a new generation. The shards
+            // go first: until the records of their generation are in place they read as empty.
             let generation = new_generation(old.generation);
             let mut renumbered: HashMap<usize, usize> = HashMap::new();
             let mut list: Vec<&[u8]> = Vec::new();
-            let mut rewritten = Vec::with_capacity(shards.len());
-            for (path, entries, _) in &shards {
+            for n in 0..SHARDS {
+                let (path, entries, _) = self.take_shard(n, true)?;
                 let mut out: Vec<Paragraph> = Vec::with_capacity(entries.len());
                 for (key, encoded) in entries {
                     // A paragraph that does not read back, or names a record there is not, goes.
-                    let Some(words) = words(encoded)
+                    let Some(words) = words(&encoded)
                         .filter(|w| w.iter().all(|&(_, n)| record(old, &new.list, n).is_some()))
                     else {
                         continue;
@@ -263,17 +246,14 @@ impl Cache {
                         (range, renumbered)
                     };
                     push_words(&mut bytes, words.into_iter().map(renumber));
-                    out.push((*key, bytes));
+                    out.push((key, bytes));
                 }
-                rewritten.push((path, out));
+                write_shard(&path, generation, &out)?;
             }
             write_atomically(
                 &self.dir.join("records"),
                 &encode_records(generation, &list),
             )?;
-            for (path, entries) in rewritten {
-                write_shard(path, generation, &entries)?;
-            }
             self.remove_others()?;
         } else {
             if !new.list.is_empty() {
@@ -285,13 +265,40 @@ impl Cache {
                     &encode_records(old.generation, &list),
                 )?;
             }
-            for (path, entries, changed) in &shards {
-                if *changed {
-                    write_shard(path, old.generation, entries)?;
+            for n in 0..SHARDS {
+                let (path, entries, changed) = self.take_shard(n, false)?;
+                if changed {
+                    write_shard(&path, old.generation, &entries)?;
                 }
             }
         }
         Ok(())
+    }
+
+    /// Shard `n`'s path, its paragraphs (key and encoded words: the old ones this build keeps
+    /// and the ones it added, by key) and whether they changed; this build's additions are
+    /// taken out of it. `full`: old paragraphs this build did not ask for are dropped. An
+    /// incremental build reads only shards it added to.
+    fn take_shard(&self, n: usize, full: bool) -> std::io::Result<(PathBuf, Vec<Paragraph>, bool)> {
+        let shard = &self.shards[n];
+        let path = self.dir.join(format!("{n:02x}"));
+        let added = std::mem::take(&mut *shard.added.lock().map_err(poisoned)?);
+        let used = std::mem::take(&mut *shard.used.lock().map_err(poisoned)?);
+        if !full && added.is_empty() {
+            return Ok((path, Vec::new(), false));
+        }
+        let paragraphs = self.paragraphs(&path, shard);
+        let dropped = full && used.len() < paragraphs.entries.len();
+        let mut entries: Vec<Paragraph> = paragraphs
+            .entries
+            .iter()
+            .filter(|(key, _)| !full || used.contains(*key))
+            .map(|(&key, range)| (key, paragraphs.bytes[range.clone()].to_vec()))
+            .collect();
+        let changed = !added.is_empty() || dropped;
+        entries.extend(added);
+        entries.sort_unstable_by_key(|(key, _)| *key);
+        Ok((path, entries, changed))
     }
 
     /// Removes the caches of other identities (older versions, other dictionaries).

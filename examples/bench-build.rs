@@ -14,7 +14,8 @@
 //! `none` for the sentence frames alone, whose ~1,560 word forms flatter any cache).
 //!
 //! For each size it generates the corpus once (seeds for paralelo, the same text as a Hugo site),
-//! then, round after round: paralelo's full build, Hugo's full build and `cp -r` of paralelo's
+//! then one untimed warm-up build of each tool, then, round after round: paralelo's full build,
+//! Hugo's full build and `cp -r` of paralelo's
 //! output (the floor of writing that many files); then paralelo's no-op rebuild and its rebuild
 //! after one seed changed, checking which output files that rewrote (by their mtimes). Each run
 //! is a child process: wall time from `Instant`, peak memory (max RSS) from `/usr/bin/time`.
@@ -392,6 +393,16 @@ impl Bench {
             generate,
             ..SizeReport::default()
         };
+        // One build of each tool before the timed rounds, as hyperfine's --warmup: the first
+        // build after the corpus and its copy were written paid several seconds of kernel time
+        // more than any later one, whichever tool it was. Its times are printed, not counted.
+        let (warm, _) = self.paralelo_build(&root, "warmup-paralelo", false)?;
+        let mut line = format!("   warm-up (not counted): paralelo {}", describe(&warm));
+        if options.hugo {
+            let hugo = self.hugo_build(&hugo_site, "warmup-hugo")?;
+            let _ = write!(line, ", hugo {}", describe(&hugo));
+        }
+        eprintln!("{line}");
         // Each round writes into new folders, and nothing is deleted before the whole run is
         // done: for minutes after tens of thousands of files are deleted, ext4 creates files
         // more slowly (it skips the recently freed inodes), which a timed run would pay for.

@@ -60,8 +60,11 @@ impl SpanishAnalyser {
     /// Reads `spa-eng.automorf.bin` and `spa-eng.prob` from the pair's folder.
     pub fn load(pair_dir: &Path) -> Result<SpanishAnalyser, FormatError> {
         let started = Instant::now();
-        let morphology = Morphology::load(&pair_dir.join("spa-eng.automorf.bin"))?;
-        let tagger = tagger::Tagger::load(&pair_dir.join("spa-eng.prob"))?;
+        let (morphology, tagger) = rayon::join(
+            || Morphology::load(&pair_dir.join("spa-eng.automorf.bin")),
+            || tagger::Tagger::load(&pair_dir.join("spa-eng.prob")),
+        );
+        let (morphology, tagger) = (morphology?, tagger?);
         Ok(SpanishAnalyser {
             morphology,
             tagger,

@@ -317,11 +317,13 @@ fn load_once<T>(
 fn in_process(pair_dir: &Path) -> Result<Arc<InProcess>, String> {
     static LOADED: OnceLock<Loaded<InProcess>> = OnceLock::new();
     load_once(&LOADED, pair_dir, || {
-        let spanish =
-            crate::apertium::SpanishAnalyser::load(pair_dir).map_err(|e| e.to_string())?;
-        let bilingual =
-            crate::apertium::Bilingual::load(&pair_dir.join(format!("{PAIR}.autobil.bin")))
-                .map_err(|e| e.to_string())?;
+        // Read side by side: a one-seed rebuild waits for both before its first new word.
+        let (spanish, bilingual) = rayon::join(
+            || crate::apertium::SpanishAnalyser::load(pair_dir),
+            || crate::apertium::Bilingual::load(&pair_dir.join(format!("{PAIR}.autobil.bin"))),
+        );
+        let spanish = spanish.map_err(|e| e.to_string())?;
+        let bilingual = bilingual.map_err(|e| e.to_string())?;
         Ok(InProcess { spanish, bilingual })
     })
 }

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::inputs::{Inputs, SeedFile};
+use super::lemmas::Lemmas;
 use super::state;
 use crate::config::BuildOptions;
 use crate::error::{Result, Warning};
@@ -19,6 +20,8 @@ pub(super) struct Rendered {
     pub(super) summary: ArticleSummary,
     pub(super) warnings: Vec<Warning>,
     pub(super) files: Files,
+    /// Its content lemmas, one a line (see [`Lemmas::joined`]).
+    pub(super) lemmas: String,
 }
 
 /// Translates, annotates and renders one seed, from its bytes and its translation's (at
@@ -56,6 +59,7 @@ pub(super) fn render_article(
         None => None,
     };
     let annotated = annotate::annotate_with_glosses(&article, glosses.as_ref())?;
+    let lemmas = Lemmas::of(glosses.as_ref());
     let page = render::Page {
         slug: render::slugify(article.slug.as_deref().unwrap_or(&article.stem)),
         article: &article,
@@ -73,7 +77,9 @@ pub(super) fn render_article(
             doc.text.clone().into_bytes(),
         ));
     }
+    files.extend(lemmas.file(&page.slug));
     Ok(Rendered {
+        lemmas: lemmas.joined(),
         summary: render::summary(&page),
         warnings: {
             warnings.extend(annotated.warnings.iter().cloned());

@@ -207,7 +207,7 @@
       var disk = make(
         "p",
         "disk-note",
-        "Opened from disk: Chrome, Edge and other Chromium browsers keep your word statuses for every page of this folder, Firefox for this page only. To keep them across the site in any browser, open it through `paralelo serve` or a web host. "
+        "Opened from disk, Firefox keeps your word statuses for this page only (Chrome and Edge: for the folder). Use `paralelo serve` or a web host to keep them site-wide. "
       );
       var close = button(make, "hint-close", "Got it");
       close.addEventListener("click", function () {

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { assert, check, result } from './checks.mjs';
 
 const [base, shotArg] = process.argv.slice(2);
 if (!base || !shotArg) {
@@ -24,20 +25,6 @@ const NARROW = { width: 390, height: 844 };
 const SPANISH = [{ lang: 'en-US', name: 'English' }, { lang: 'es-MX', name: 'Mexicano' }, { lang: 'es-ES', name: 'Español' }];
 const FRENCH_ONLY = [{ lang: 'fr-FR', name: 'Français' }];
 
-let failed = 0;
-async function check(name, body) {
-  try {
-    await body();
-    console.log(`ok - ${name}`);
-  } catch (error) {
-    failed += 1;
-    console.log(`not ok - ${name}\n${String(error.message ?? error).replace(/^/gm, '    ')}`);
-  }
-}
-
-function assert(condition, message) {
-  if (!condition) throw new Error(message);
-}
 
 // A speechSynthesis that has `voices` and records what it is asked to say.
 function stubSpeech(voices) {
@@ -59,7 +46,7 @@ async function context(browser, voices, options = {}) {
   await ctx.addInitScript(stubSpeech, voices);
   ctx.on('page', (page) => {
     page.on('pageerror', (e) => {
-      failed += 1;
+      result.failed += 1;
       console.log(`not ok - page error on ${page.url()}: ${e.message}`);
     });
   });
@@ -308,8 +295,8 @@ async function main() {
   });
 
   await browser.close();
-  if (failed) {
-    console.log(`${failed} check(s) failed`);
+  if (result.failed) {
+    console.log(`${result.failed} check(s) failed`);
     process.exit(1);
   }
 }

@@ -94,3 +94,59 @@ fn learners_tools_work_in_chromium() {
     assert!(output.status.success(), "learner.mjs failed");
     server.join().unwrap().unwrap();
 }
+
+/// The index's data survives a one-seed rebuild: the kept article keeps its `words.js` and its
+/// level, the remade one gets new ones measured against the last full build's commonest lemmas.
+#[test]
+fn word_lists_and_levels_survive_a_one_seed_rebuild() {
+    if !common::tools_present(
+        "word_lists_and_levels_survive_a_one_seed_rebuild",
+        &[(
+            "Apertium's Spanish analyser (glosses)",
+            paralelo::internals::gloss::Glosser::start_default().is_ok(),
+        )],
+        "install apertium-eng-spa",
+    ) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path());
+    let (seeds, out) = (dir.path().join("seeds"), dir.path().join("public"));
+    let options = paralelo::BuildOptions {
+        seeds: seeds.clone(),
+        out: out.clone(),
+        state: dir.path().join(".paralelo"),
+        ..Default::default()
+    };
+    paralelo::build(&options).unwrap();
+    let read = |path: &str| std::fs::read_to_string(out.join(path)).unwrap();
+    let (a, b) = (read("a/words.js"), read("b/words.js"));
+    assert!(
+        a.starts_with("paraleloWords([\"") && a.contains("\"abordar|verb\""),
+        "{a}"
+    );
+    assert_eq!(a, b);
+    let levels = |index: &str| index.matches("data-level=\"").count();
+    assert_eq!(levels(&read("index.html")), 2);
+    let site = read("a/index.html");
+    let id = std::fs::read_to_string(dir.path().join(".paralelo/site-id")).unwrap();
+    assert!(site.contains(&format!("data-site=\"paralelo {}\"", id.trim())));
+
+    // b loses its last paragraph, and with it some lemmas.
+    let text = std::fs::read_to_string(seeds.join("b.txt")).unwrap();
+    let cut = text.trim_end().rfind("\n\n").unwrap();
+    std::fs::write(seeds.join("b.txt"), &text[..cut]).unwrap();
+    let translation = std::fs::read_to_string(seeds.join("b.en.txt")).unwrap();
+    let cut = translation.trim_end().rfind("\n\n").unwrap();
+    std::fs::write(seeds.join("b.en.txt"), &translation[..cut]).unwrap();
+    let report = paralelo::build(&options).unwrap();
+    assert_eq!(report.remade, 1);
+    assert_eq!(
+        read("a/words.js"),
+        a,
+        "the kept article's list is untouched"
+    );
+    let b2 = read("b/words.js");
+    assert!(b2.len() < b.len(), "the remade article's list is its own");
+    assert_eq!(levels(&read("index.html")), 2, "both keep a level");
+}

@@ -204,11 +204,9 @@
       paint();
     });
     if (location.protocol === "file:" && shared.load(DISK_KEY) !== "seen") {
-      var disk = make(
-        "p",
-        "disk-note",
-        "Opened from disk, Firefox keeps your word statuses for this page only (Chrome and Edge: for the folder). Use `paralelo serve` or a web host to keep them site-wide. "
-      );
+      var disk = make("p", "disk-note", "Opened from disk, Firefox keeps your word statuses for this page only (Chrome and Edge: for the folder). Use ");
+      disk.appendChild(make("code", "", "paralelo serve"));
+      disk.appendChild(document.createTextNode(" or a web host to keep them site-wide. "));
       var close = button(make, "hint-close", "Got it");
       close.addEventListener("click", function () {
         shared.save(DISK_KEY, "seen");

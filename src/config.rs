@@ -86,6 +86,9 @@ pub struct SiteSettings {
     /// Publish each side's Markdown (`<slug>/es.md`, `<slug>/en.md`) beside the page. Off by
     /// default: two more files per article are most of the time a build spends creating files.
     pub markdown_files: bool,
+    /// What keeps this site's word statuses apart from another's in a reader's browser; the
+    /// build sets it (see `build::site_id`).
+    pub id: String,
 }
 
 impl Default for SiteSettings {
@@ -96,6 +99,7 @@ impl Default for SiteSettings {
             default_mode: ReadingMode::Side,
             base_url: None,
             markdown_files: false,
+            id: String::new(),
         }
     }
 }
@@ -356,6 +360,7 @@ pub fn resolve(overrides: Overrides) -> Result<BuildOptions> {
                 .as_deref()
                 .map(|url| base_url(&path, url))
                 .transpose()?,
+            id: String::new(),
         },
         machine: None,
         force: overrides.force,

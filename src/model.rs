@@ -106,6 +106,9 @@ pub struct ArticleSummary {
     pub target: SideSummary,
     /// The translation is a machine's: the index says so beside it.
     pub machine: bool,
+    /// The share, in percent, of its distinct content lemmas outside the site's commonest
+    /// (see `build::lemmas`); `None` without glosses.
+    pub level: Option<u8>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

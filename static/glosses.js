@@ -5,6 +5,9 @@
   "use strict";
 
   var root = document.documentElement;
+  // What the other scripts of the page share: learner.js and speech.js add to the card.
+  var shared = (window.paralelo = window.paralelo || {});
+  shared.cardParts = shared.cardParts || [];
   var HINT_KEY = "paralelo-hint";
   var STEPS = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
 
@@ -102,6 +105,9 @@
         list.appendChild(element("li", "", meaning));
       });
       popover.appendChild(list);
+      shared.cardParts.forEach(function (part) {
+        part(popover, entry, word);
+      });
       popover.hidden = false;
       place(popover, word);
     }
@@ -109,6 +115,11 @@
     function hide() {
       popover.hidden = true;
     }
+    shared.showCard = show;
+    // A tap on the card's own buttons keeps it.
+    popover.addEventListener("click", function (event) {
+      event.stopPropagation();
+    });
 
     // Every original word, in reading order: the headline's, the caption's, then the text's.
     var words = all(".src g-w");
@@ -155,7 +166,7 @@
     // The card goes when the focus leaves the words, on Escape, and on a tap elsewhere.
     document.addEventListener("focusout", function (event) {
       var next = event.relatedTarget;
-      if (!next || next.localName !== "g-w") {
+      if (!next || (next.localName !== "g-w" && !popover.contains(next))) {
         hide();
       }
     });
@@ -354,10 +365,10 @@
     return lines.join("\r\n") + "\r\n";
   }
 
-  // Hands `text` to the browser as a file to save; made here, from the page's own data, so the
+  // Hands `text` to the browser as a file to save (CSV unless `type` says otherwise); made here, from the page's own data, so the
   // site holds no second copy of the list.
-  function save(text, name) {
-    var blob = new Blob([text], { type: "text/csv;charset=utf-8" });
+  function save(text, name, type) {
+    var blob = new Blob([text], { type: type || "text/csv;charset=utf-8" });
     var link = element("a");
     link.href = URL.createObjectURL(blob);
     link.download = name || "vocabulary.csv";
@@ -377,6 +388,7 @@
     if (!table.length) {
       return;
     }
+    shared.glosses = { table: table, example: example, ankiCsv: ankiCsv, save: save, element: element, all: all };
     setupGlosses(table);
     setupHint();
     setupVocabulary(table, json("vocabulary"));

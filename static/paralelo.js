@@ -25,6 +25,36 @@
     }
   }
 
+  // The reader's word statuses: one versioned JSON document per site (the build writes the
+  // site's id on <html>), shared by every page of the site on one origin. `words` maps
+  // "lemma|class" to 1–4 (learning), "known" or "ignored"; a new word has none. `cards` keeps
+  // what the "learning" CSV needs of a word marked on some page.
+  var site = root.getAttribute("data-site");
+  var shared = (window.paralelo = window.paralelo || {});
+  var VERSION = 1;
+  shared.load = load;
+  shared.save = save;
+  shared.statuses = site && {
+    key: "paralelo-words " + site,
+    valid: function (doc) {
+      return !!doc && doc.version === VERSION && typeof doc.words === "object" && !!doc.words;
+    },
+    load: function () {
+      var doc = null;
+      try {
+        doc = JSON.parse(load(this.key) || "null");
+      } catch (e) {
+        doc = null; // a damaged document costs the statuses, not the page
+      }
+      doc = this.valid(doc) ? doc : { version: VERSION, words: {} };
+      doc.cards = doc.cards || {};
+      return doc;
+    },
+    save: function (doc) {
+      save(this.key, JSON.stringify(doc));
+    },
+  };
+
   // Set before the body is drawn, so a remembered mode shows without a flash.
   var storedMode = load(MODE_KEY);
   if (MODES.indexOf(storedMode) >= 0) {

@@ -256,6 +256,7 @@ fn helpers_reject_what_they_should() {
     let page = "<p class=\"src\" lang=\"es\" data-p=\"1\"><q data-quote=\"1\">«a»</q></p>\
                 <p class=\"tgt\" lang=\"en\" data-p=\"1\">«a»</p>\
                 <script src=\"../glosses.js\"></script><script src=\"../paralelo.js\"></script>\
+                <script src=\"../learner.js\"></script><script src=\"../speech.js\"></script>\
                 <script src=\"../search.js\"></script>";
     assert!(check_page(page, &["«a»"], &["«a»"]).is_err());
     assert!(check_page(page, &["«a»"], &["«b»"]).is_err());

@@ -42,7 +42,7 @@ fn index_pages_hold_fifty_newest_first_with_relative_links() {
     let second = fs::read_to_string(out.join("page/2/index.html")).unwrap();
     let third = fs::read_to_string(out.join("page/3/index.html")).unwrap();
     assert!(!out.join("page/4").exists());
-    let count = |html: &str| html.matches("<li>").count();
+    let count = |html: &str| html.matches("</li>").count();
     assert_eq!((count(&first), count(&second), count(&third)), (50, 50, 20));
     assert!(first.contains(r#"href="a119/index.html""#), "newest first");
     assert!(first.contains(r#"href="page/2/index.html" rel="next""#));

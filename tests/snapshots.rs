@@ -7,9 +7,14 @@ use std::path::Path;
 fn shipped_site() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("public");
+    // The site's id is random once per project: pinned here.
+    let state = dir.path().join(".paralelo");
+    fs::create_dir(&state).unwrap();
+    fs::write(state.join("site-id"), "0123456789abcdef\n").unwrap();
     paralelo::build(&paralelo::BuildOptions {
         seeds: "seeds".into(),
         out: out.clone(),
+        state,
         // Glosses come from Apertium when it is installed: the snapshots must not depend on it.
         glosses: false,
         site: paralelo::config::SiteSettings {

@@ -671,6 +671,8 @@ pub fn check_page(page: &str, source: &[&str], target: &[&str]) -> Result<(), St
     let lower = page.to_ascii_lowercase();
     let site_scripts = [
         "<script src=\"../glosses.js\"></script>",
+        "<script src=\"../learner.js\"></script>",
+        "<script src=\"../speech.js\"></script>",
         "<script src=\"../paralelo.js\"></script>",
         "<script src=\"../search.js\"></script>",
     ];

@@ -36,7 +36,7 @@ use crate::model::Article;
 use crate::record::StableHasher;
 use crate::text::markdown::Document;
 
-const MAGIC_PACK: &[u8; 16] = b"paralelo annot1\n";
+const MAGIC_PACK: &[u8; 16] = b"paralelo annot2\n";
 const MAGIC_INDEX: &[u8; 16] = b"paralelo index1\n";
 /// Magic and generation.
 const HEADER: usize = 24;
@@ -486,6 +486,10 @@ fn encode(article: &AnnotatedArticle, markdown: bool) -> Option<Vec<u8>> {
             out.number(entry.position as u64);
             out.number(entry.occurrences as u64);
         }
+        out.number(glossary.lemmas.len() as u64);
+        for lemma in &glossary.lemmas {
+            out.text(lemma);
+        }
     }
     Some(out.0)
 }
@@ -599,6 +603,9 @@ fn decode(bytes: &[u8]) -> Option<AnnotatedArticle> {
             vocabulary: (0..input.count()?)
                 .map(|_| input.vocabulary_entry())
                 .collect::<Option<_>>()?,
+            lemmas: (0..input.count()?)
+                .map(|_| input.text())
+                .collect::<Option<_>>()?,
         }),
         _ => return None,
     };
@@ -659,6 +666,7 @@ mod tests {
                     occurrences: 2,
                 }],
                 vocabulary_data: "[[0,2,0]]".to_string(),
+                lemmas: vec!["dos|noun".to_string()],
             }),
         }
     }

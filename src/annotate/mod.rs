@@ -58,6 +58,10 @@ pub struct Glossary {
     /// entry, G the example word's entry in `data`, N the lemma's occurrences, I which of the
     /// original's words with entry G (from 0, in reading order) is the example.
     pub vocabulary_data: String,
+    /// The original's distinct content lemmas (nouns, verbs, adjectives and adverbs, headline
+    /// and caption included), each as `lemma|class` as the page's script keys a reader's word
+    /// statuses, sorted.
+    pub lemmas: Vec<String>,
 }
 
 fn proper_cased(word: &gloss::WordGloss) -> gloss::WordGloss {
@@ -69,6 +73,19 @@ fn proper_cased(word: &gloss::WordGloss) -> gloss::WordGloss {
         word.glosses = word.glosses.iter().map(|g| gloss::proper_case(g)).collect();
     }
     word
+}
+
+/// [`Glossary::lemmas`] of the analysed words.
+fn content_lemmas(words: &[Vec<gloss::WordGloss>]) -> Vec<String> {
+    let mut keys: Vec<String> = words
+        .iter()
+        .flatten()
+        .filter(|w| w.part_of_speech.is_content())
+        .map(|w| format!("{}|{}", w.lemma, w.part_of_speech.name()))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
 }
 
 /// [`Glossary::vocabulary_data`]: `entries[k][i]` is the gloss entry of paragraph k's word i.
@@ -266,6 +283,7 @@ pub fn annotate_with_glosses(
             data: table.to_json(),
             vocabulary_data: vocabulary_data(&vocabulary, &entries),
             vocabulary,
+            lemmas: content_lemmas(analysis.map_or(&[][..], |a| &a.words)),
         }
     });
 

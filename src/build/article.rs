@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::inputs::{Inputs, SeedFile};
+use super::lemmas::Lemmas;
 use super::state;
 use crate::config::BuildOptions;
 use crate::error::{Result, Warning};
@@ -19,6 +20,8 @@ pub(super) struct Rendered {
     pub(super) summary: ArticleSummary,
     pub(super) warnings: Vec<Warning>,
     pub(super) files: Files,
+    /// Its content lemmas, one a line (see [`Lemmas::joined`]).
+    pub(super) lemmas: String,
 }
 
 /// Translates, annotates and renders one seed, from its bytes and its translation's (at
@@ -49,6 +52,7 @@ pub(super) fn render_article(
         (None, None) => return Err(translate::missing(&seed.path, authored)),
     };
     let annotated = annotated(inputs, &article)?;
+    let lemmas = Lemmas::of(annotated.glossary.as_ref());
     let page = render::Page {
         slug: render::slugify(article.slug.as_deref().unwrap_or(&article.stem)),
         article: &article,
@@ -66,7 +70,9 @@ pub(super) fn render_article(
             doc.text.clone().into_bytes(),
         ));
     }
+    files.extend(lemmas.file(&page.slug));
     Ok(Rendered {
+        lemmas: lemmas.joined(),
         summary: render::summary(&page),
         warnings: {
             warnings.extend(annotated.warnings.iter().cloned());

@@ -4,7 +4,9 @@
 
 mod article;
 mod inputs;
+mod lemmas;
 mod plan;
+mod site_id;
 mod state;
 
 use std::path::{Path, PathBuf};
@@ -77,6 +79,15 @@ pub fn build_with_progress(
     } else {
         options
     };
+    // Every page names its site, for the reader's word statuses (see `site_id`).
+    let identified = BuildOptions {
+        site: crate::config::SiteSettings {
+            id: site_id::site_id(options)?,
+            ..options.site.clone()
+        },
+        ..options.clone()
+    };
+    let options = &identified;
     let _lock = output::lock(&options.out, options.wait)?;
     // A build killed while it put its files in place is finished first.
     output::clear_leftovers(&options.out)?;
@@ -100,7 +111,8 @@ pub fn build_with_progress(
         staging.write_new_folder(files)
     });
     let (outcomes, skipped) = settle(outcomes, options, &inputs, None)?;
-    let entries = made_entries(outcomes);
+    let mut entries = made_entries(outcomes);
+    lemmas::rank(&mut entries, &state)?;
     for (name, bytes) in &inputs.static_files {
         write(name, bytes)?;
     }
@@ -188,6 +200,7 @@ fn rebuild(
     let mut entries = Vec::with_capacity(outcomes.len());
     let mut origins = Vec::with_capacity(outcomes.len());
     let mut made_files = Vec::with_capacity(remade);
+    let ranking = lemmas::Ranking::new(state);
     for outcome in outcomes {
         match outcome {
             Outcome::Kept { previous, stamps } => {
@@ -207,7 +220,9 @@ fn rebuild(
             } => {
                 made_files.extend(files);
                 origins.push(previous.map_or(Origin::New, Origin::Remade));
-                entries.push(*entry);
+                let mut entry = *entry;
+                ranking.rank(&mut entry);
+                entries.push(entry);
             }
         }
     }

@@ -160,6 +160,7 @@ fn process_seed(
         summary: rendered.summary,
         warnings: rendered.warnings,
         written: None,
+        lemmas: rendered.lemmas,
     };
     Ok(Outcome::Made {
         entry: Box::new(entry),

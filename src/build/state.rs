@@ -130,6 +130,9 @@ pub struct Entry {
     /// The manifest line this entry was read from, written back as it is: escaping a large
     /// site's manifest again on every rebuild showed in profiles. `None` once anything changes.
     pub written: Option<WrittenLine>,
+    /// The article's content lemmas, one a line, from its making until the build has ranked
+    /// them (see [`super::lemmas`]); never in the manifest.
+    pub lemmas: String,
 }
 
 /// A line of the manifest as read: the whole text is shared by every entry, not copied.
@@ -197,6 +200,11 @@ impl StateDir {
 
     fn manifest(&self) -> PathBuf {
         self.dir.join(MANIFEST)
+    }
+
+    /// The site's commonest lemmas as the last full build ranked them, one a line.
+    pub fn commonest_lemmas(&self) -> PathBuf {
+        self.dir.join("commonest-lemmas")
     }
 
     /// The last build's manifest, when it was written for the output folder that is there now
@@ -453,7 +461,12 @@ fn push_entry(text: &mut String, entry: &Entry) {
     text.push('\t');
     push_stamp(text, entry.translation_stamp);
     let kind = if entry.summary.machine { 'm' } else { 'a' };
-    let _ = write!(text, "\t{:016x}\t{kind}\t", entry.hash);
+    let _ = write!(text, "\t{:016x}\t{kind}", entry.hash);
+    // The level rides with the kind: `a` or `m`, then the percentage if there is one.
+    if let Some(level) = summary.level {
+        let _ = write!(text, "{level}");
+    }
+    text.push('\t');
     push_list(text, &entry.files);
     text.push('\t');
     push_fields(text, &[&summary.slug]);
@@ -549,10 +562,15 @@ fn parse_entry(line: &str, written: WrittenLine) -> Option<Entry> {
             published_iso,
             source: side(s_lang, s_title, s_summary, s_date)?,
             target: side(t_lang, t_title, t_summary, t_date)?,
-            machine: *kind == "m",
+            machine: kind.starts_with('m'),
+            level: match kind.get(1..)? {
+                "" => None,
+                level => Some(level.parse().ok()?),
+            },
         },
         warnings,
         written: Some(written),
+        lemmas: String::new(),
     })
 }
 
@@ -603,6 +621,7 @@ mod tests {
                 source: side("es"),
                 target: side("en"),
                 machine: true,
+                level: Some(12),
             },
             warnings: vec![Warning {
                 path: PathBuf::from("seeds/a.txt"),
@@ -610,6 +629,7 @@ mod tests {
                 message: "`«` is never closed\n".into(),
             }],
             written: None,
+            lemmas: String::new(),
         }
     }
 

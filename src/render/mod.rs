@@ -34,10 +34,13 @@ const BUILTIN_FEEDS: [(&str, &str); 3] = [
 ];
 
 /// The static files shipped inside the binary, used when the project has no `static/` folder.
-const BUILTIN_STATIC: [(&str, &str); 4] = [
+const BUILTIN_STATIC: [(&str, &str); 7] = [
     ("style.css", include_str!("../../static/style.css")),
     ("paralelo.js", include_str!("../../static/paralelo.js")),
     ("glosses.js", include_str!("../../static/glosses.js")),
+    ("learner.js", include_str!("../../static/learner.js")),
+    ("speech.js", include_str!("../../static/speech.js")),
+    ("difficulty.js", include_str!("../../static/difficulty.js")),
     crate::find::SEARCH_JS,
 ];
 
@@ -247,6 +250,7 @@ pub fn summary(page: &Page<'_>) -> ArticleSummary {
         source: side(&page.article.source, &page.annotated.source),
         target: side(&page.article.target, &page.annotated.target),
         machine: matches!(page.article.translator, Translator::Machine(_)),
+        level: None,
     }
 }
 

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
+import { assert, check, result } from './checks.mjs';
 
 const CHROMIUM_ARGS = [
   '--headless',
@@ -35,20 +36,6 @@ const siteDir = resolve(siteArg);
 const shotDir = resolve(shotArg);
 const machineDir = machineArg ? resolve(machineArg) : null;
 
-let failed = 0;
-async function check(name, body) {
-  try {
-    await body();
-    console.log(`ok - ${name}`);
-  } catch (error) {
-    failed += 1;
-    console.log(`not ok - ${name}\n${String(error.message ?? error).replace(/^/gm, '    ')}`);
-  }
-}
-
-function assert(condition, message) {
-  if (!condition) throw new Error(message);
-}
 
 // Everything a page's visitor could notice going wrong, from every page of a context.
 function watch(context) {
@@ -492,7 +479,8 @@ async function checkGlosses(page, slug) {
   });
   await check(`${slug}: at ${NARROW.width}px a word on the last visible line opens its card inside the viewport`, async () => {
     await page.setViewportSize(NARROW);
-    await page.evaluate(() => window.scrollTo(0, 0));
+    // The text's first paragraph at the top (above it: headline, photo, labels, word counts).
+    await page.evaluate(() => document.querySelector('.pair > .src[data-p]').scrollIntoView());
     const index = await page.evaluate(() => {
       const words = [...document.querySelectorAll('.pair > .src[data-p] g-w')];
       let best = -1;
@@ -653,5 +641,5 @@ try {
 } finally {
   await browser.close();
 }
-console.log(`# ${failed} failed; screenshots in ${shotDir}; ${((Date.now() - started) / 1000).toFixed(1)} s`);
-process.exit(failed ? 1 : 0);
+console.log(`# ${result.failed} failed; screenshots in ${shotDir}; ${((Date.now() - started) / 1000).toFixed(1)} s`);
+process.exit(result.failed ? 1 : 0);

@@ -86,6 +86,8 @@ pub struct SiteSettings {
     /// Publish each side's Markdown (`<slug>/es.md`, `<slug>/en.md`) beside the page. Off by
     /// default: two more files per article are most of the time a build spends creating files.
     pub markdown_files: bool,
+    /// How many articles must name a person, place or organisation for it to get a page.
+    pub entity_min_articles: usize,
 }
 
 impl Default for SiteSettings {
@@ -96,6 +98,7 @@ impl Default for SiteSettings {
             default_mode: ReadingMode::Side,
             base_url: None,
             markdown_files: false,
+            entity_min_articles: 2,
         }
     }
 }
@@ -163,6 +166,8 @@ pub struct ConfigFile {
     /// costliest part of a build (every word goes through Apertium's analyser).
     pub glosses: Option<bool>,
     pub markdown_files: Option<bool>,
+    /// How many articles must name an entity for it to get a page (2 unless set).
+    pub entity_min_articles: Option<usize>,
     pub translation: Option<TranslationConfig>,
 }
 
@@ -351,6 +356,9 @@ pub fn resolve(overrides: Overrides) -> Result<BuildOptions> {
             description: file.description.unwrap_or(defaults.site.description),
             default_mode: file.default_mode.unwrap_or(defaults.site.default_mode),
             markdown_files: file.markdown_files.unwrap_or(defaults.site.markdown_files),
+            entity_min_articles: file
+                .entity_min_articles
+                .unwrap_or(defaults.site.entity_min_articles),
             base_url: file
                 .base_url
                 .as_deref()

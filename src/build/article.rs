@@ -6,7 +6,9 @@ use super::inputs::{Inputs, SeedFile};
 use super::state;
 use crate::config::BuildOptions;
 use crate::error::{Result, Warning};
-use crate::model::ArticleSummary;
+use crate::find::entities::{self, LinkGroup};
+use crate::find::names;
+use crate::model::{ArticleNames, ArticleSummary};
 use crate::text::seed;
 use crate::{annotate, render, translate};
 
@@ -19,16 +21,21 @@ pub(super) struct Rendered {
     pub(super) summary: ArticleSummary,
     pub(super) warnings: Vec<Warning>,
     pub(super) files: Files,
+    /// Its names (with the analysis) and tags, and the hash of the links its page has.
+    pub(super) names: ArticleNames,
+    pub(super) linked: u64,
 }
 
 /// Translates, annotates and renders one seed, from its bytes and its translation's (at
-/// `authored`, where a machine translation is kept too when there is none).
+/// `authored`, where a machine translation is kept too when there is none). Its page links
+/// to entity pages as `links` says, or as the last build's names resolve.
 pub(super) fn render_article(
     options: &BuildOptions,
     inputs: &Inputs,
     file: &SeedFile,
     authored: &Path,
     bytes: state::SeedBytes,
+    links: Option<&[LinkGroup]>,
 ) -> Result<Rendered> {
     let text = seed::decode(&file.path, bytes.seed, options.encoding)?;
     let mut seed = seed::parse_seed(
@@ -56,10 +63,19 @@ pub(super) fn render_article(
         None => None,
     };
     let annotated = annotate::annotate_with_glosses(&article, glosses.as_ref())?;
+    let names = ArticleNames {
+        names: (glosses.as_ref()).map(|analysis| names::article_names(&article, analysis)),
+        tags: article.tags.clone(),
+    };
+    let links = match links {
+        Some(links) => links.to_vec(),
+        None => entities::article_links(&names, &|named| inputs.resolver().resolve(named)),
+    };
     let page = render::Page {
         slug: render::slugify(article.slug.as_deref().unwrap_or(&article.stem)),
         article: &article,
         annotated: &annotated,
+        entities: &links,
     };
     let html = render::render_article(&inputs.tera, &options.site, &page)?;
     let mut files = vec![(format!("{}/index.html", page.slug), html.into_bytes())];
@@ -80,6 +96,8 @@ pub(super) fn render_article(
             warnings
         },
         files,
+        names,
+        linked: entities::links_hash(&links),
     })
 }
 
@@ -117,6 +135,7 @@ pub fn render_with_templates(
         slug: "seed".to_string(),
         article: &article,
         annotated: &annotated,
+        entities: &[],
     };
     render::render_article(tera, &options.site, &page)
 }

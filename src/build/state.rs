@@ -127,6 +127,11 @@ pub struct Entry {
     pub files: Vec<String>,
     pub summary: ArticleSummary,
     pub warnings: Vec<Warning>,
+    /// Its names and tags, when this build made it or read them from the names file (kept
+    /// beside the manifest, not in it: see [`super::names`]).
+    pub names: Option<crate::model::ArticleNames>,
+    /// The hash of the links to entity pages its page was made with.
+    pub linked: u64,
     /// The manifest line this entry was read from, written back as it is: escaping a large
     /// site's manifest again on every rebuild showed in profiles. `None` once anything changes.
     pub written: Option<WrittenLine>,
@@ -192,6 +197,11 @@ impl StateDir {
 
     fn manifest(&self) -> PathBuf {
         self.dir.join(MANIFEST)
+    }
+
+    /// A file of this output's state beside the manifest.
+    pub fn side_file(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
     }
 
     /// The last build's manifest, when it was written for the output folder that is there now
@@ -547,6 +557,8 @@ fn parse_entry(line: &str, written: WrittenLine) -> Option<Entry> {
             machine: *kind == "m",
         },
         warnings,
+        names: None,
+        linked: 0,
         written: Some(written),
     })
 }
@@ -604,6 +616,8 @@ mod tests {
                 place: Some("paragraph 2".into()),
                 message: "`«` is never closed\n".into(),
             }],
+            names: None,
+            linked: 0,
             written: None,
         }
     }

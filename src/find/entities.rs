@@ -475,6 +475,16 @@ pub fn group(articles: &[&ArticleNames], manual: &Manual, min_articles: usize) -
             article_links(names, &resolve)
         })
         .collect();
+    // A topic's links show its name as its page does, whatever case an article wrote.
+    let mut links: Vec<Vec<LinkGroup>> = links;
+    for group in links.iter_mut().flatten().filter(|g| g.kind == Kind::Topic) {
+        for link in &mut group.links {
+            let slug = link.href.rsplit('/').nth(1).unwrap_or("");
+            if let Some(topic) = topics.get(slug) {
+                link.name.clone_from(&topic.name);
+            }
+        }
+    }
     // The resolver for the next build: each spelling to the entity most articles mean by it.
     let mut resolver = Resolver {
         targets: entities.iter().map(target).collect(),
@@ -525,8 +535,7 @@ pub struct Page<'a> {
 }
 
 /// The pages of `site`'s entities and topics for the articles `newest_first`: each entity's
-/// page and (with a base URL) feed, and an overview per kind (people, places and organisations
-/// only when the names were analysed; topics when there are any).
+/// page and (with a base URL) feed, and an overview of each kind that has any.
 pub fn pages<'a>(
     tera: &'a tera::Tera,
     options: &'a crate::config::BuildOptions,
@@ -593,7 +602,8 @@ pub fn pages<'a>(
     }
     for kind in Kind::ALL {
         let of_kind: Vec<&Entity> = site.entities.iter().filter(|e| e.kind == kind).collect();
-        if (kind == Kind::Topic && of_kind.is_empty()) || (kind != Kind::Topic && !site.analysed) {
+        // A kind with no page has no overview: nothing would link to it.
+        if of_kind.is_empty() {
             continue;
         }
         let mut hash = StableHasher::new();

@@ -19,8 +19,16 @@ use crate::model::{Article, NameKind, Named, Paragraph};
 /// Nación`.
 const CONNECTORS: [&str; 5] = ["de", "del", "la", "las", "los"];
 
+/// Words that may open a run of capitalised words but are not part of the name: articles,
+/// and abbreviated titles (which make it a person's).
+const LEADING: [&str; 8] = ["el", "la", "los", "las", "sr", "sra", "dr", "dra"];
+
 /// Words before a name that say it is a person's.
-const TITLES: [&str; 44] = [
+const TITLES: [&str; 48] = [
+    "sr",
+    "sra",
+    "dr",
+    "dra",
     "presidente",
     "presidenta",
     "ministro",
@@ -228,9 +236,18 @@ fn text_names(paragraph: &Paragraph, glosses: &[WordGloss], english: &str) -> Ve
                 break;
             }
         }
-        let run = &words[i..end];
-        let source = &text[run[0].range.start..run[end - i - 1].range.end];
-        let kind = kind_of(run, &words[..i]);
+        // Articles and abbreviated titles before a name are not part of it (`El Sr. Rutte`).
+        let mut first = i;
+        while first < end && LEADING.contains(&words[first].text.to_lowercase().as_str()) {
+            first += 1;
+        }
+        if first == end {
+            i = end;
+            continue;
+        }
+        let run = &words[first..end];
+        let source = &text[run[0].range.start..run[run.len() - 1].range.end];
+        let kind = kind_of(run, &words[..first]);
         // English: the aligned sentence when both texts have as many, else the whole text.
         let sentence = (english_sentences.len() == spanish_sentences)
             .then(|| english_sentences.get(run[0].sentence).cloned())
@@ -453,6 +470,11 @@ mod tests {
         let es = "Según el Grupo de Contacto, el canciller Merz habló.";
         let en = "According to the Contact Group, Chancellor Merz spoke.";
         let found = names(es, &[common(es, "Según")], en);
+        let es = "El Sr. Rutte habló.";
+        assert_eq!(
+            names(es, &[], "Mr Rutte spoke."),
+            [(Some(NameKind::Person), "Rutte".into(), Some("Rutte".into()))]
+        );
         assert_eq!(found[0].0, Some(NameKind::Organisation));
         assert_eq!(found[0].1, "Grupo de Contacto");
         assert_eq!(

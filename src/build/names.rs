@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-use super::state;
+use super::state::{self, parse_optional, push_optional};
 use crate::find::entities::{self, Kind, Manual, Resolver, SiteEntities};
 use crate::model::{ArticleNames, NameKind, Named};
 use crate::record::{UNIT_SEPARATOR, escape_into, unescape};
@@ -51,23 +51,6 @@ fn folder_kind(folder: &str) -> Option<Kind> {
     Kind::ALL.into_iter().find(|k| k.folder() == folder)
 }
 
-fn optional(text: &mut String, value: Option<&str>) {
-    match value {
-        Some(value) => {
-            text.push('+');
-            escape_into(text, value);
-        }
-        None => text.push('-'),
-    }
-}
-
-fn parse_optional(field: &str) -> Option<Option<String>> {
-    match field {
-        "-" => Some(None),
-        other => Some(Some(unescape(other.strip_prefix('+')?)?)),
-    }
-}
-
 impl Saved {
     /// The file's text: names once each (`n`), then articles by number of name (`a`), the
     /// resolver (`t` entities, `r` spellings) and the pages (`p`).
@@ -83,7 +66,7 @@ impl Saved {
                     let _ = write!(text, "n\t{}\t", kind_char(named.kind));
                     escape_into(&mut text, &named.source);
                     text.push('\t');
-                    optional(&mut text, named.target.as_deref());
+                    push_optional(&mut text, named.target.as_deref());
                     text.push('\n');
                 }
             }
@@ -115,7 +98,7 @@ impl Saved {
                 escape_into(&mut text, field);
                 text.push('\t');
             }
-            optional(&mut text, english.as_deref());
+            push_optional(&mut text, english.as_deref());
             text.push('\n');
         }
         let mut spellings: Vec<(&String, &usize)> = self.resolver.spellings.iter().collect();

@@ -398,7 +398,7 @@ fn list(field: &str) -> Option<Vec<String>> {
     split_fields(field, ITEM as u8).map(unescape).collect()
 }
 
-fn push_optional(text: &mut String, value: Option<&str>) {
+pub(super) fn push_optional(text: &mut String, value: Option<&str>) {
     match value {
         Some(value) => {
             text.push('+');
@@ -408,7 +408,7 @@ fn push_optional(text: &mut String, value: Option<&str>) {
     }
 }
 
-fn parse_optional(field: &str) -> Option<Option<String>> {
+pub(super) fn parse_optional(field: &str) -> Option<Option<String>> {
     match field {
         "-" => Some(None),
         other => Some(Some(unescape(other.strip_prefix('+')?)?)),

@@ -89,6 +89,8 @@ pub struct SiteSettings {
     /// What keeps this site's word statuses apart from another's in a reader's browser; the
     /// build sets it (see `build::site_id`).
     pub id: String,
+    /// How many articles must name a person, place or organisation for it to get a page.
+    pub entity_min_articles: usize,
 }
 
 impl Default for SiteSettings {
@@ -100,6 +102,7 @@ impl Default for SiteSettings {
             base_url: None,
             markdown_files: false,
             id: String::new(),
+            entity_min_articles: 2,
         }
     }
 }
@@ -167,6 +170,8 @@ pub struct ConfigFile {
     /// costliest part of a build (every word goes through Apertium's analyser).
     pub glosses: Option<bool>,
     pub markdown_files: Option<bool>,
+    /// How many articles must name an entity for it to get a page (2 unless set).
+    pub entity_min_articles: Option<usize>,
     pub translation: Option<TranslationConfig>,
 }
 
@@ -355,6 +360,9 @@ pub fn resolve(overrides: Overrides) -> Result<BuildOptions> {
             description: file.description.unwrap_or(defaults.site.description),
             default_mode: file.default_mode.unwrap_or(defaults.site.default_mode),
             markdown_files: file.markdown_files.unwrap_or(defaults.site.markdown_files),
+            entity_min_articles: file
+                .entity_min_articles
+                .unwrap_or(defaults.site.entity_min_articles),
             base_url: file
                 .base_url
                 .as_deref()

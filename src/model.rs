@@ -91,6 +91,34 @@ pub struct Article {
     pub source: Side,
     pub target: Side,
     pub translator: Translator,
+    /// Hand-made topics, from `tags = [...]` in the translation's front matter.
+    pub tags: Vec<String>,
+}
+
+/// What kind of thing a name names: the analysis tags people `np.ant`/`np.cog`, places
+/// `np.loc`, organisations `np.al` and acronyms `n.acr`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NameKind {
+    Person,
+    Place,
+    Organisation,
+}
+
+/// A name an article uses: its kind when something tells it, its Spanish spelling as written,
+/// and the English one of the aligned sentence, when found.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Named {
+    pub kind: Option<NameKind>,
+    pub source: String,
+    pub target: Option<String>,
+}
+
+/// What an article gives the pages of people, places, organisations and topics: its names
+/// (`None` without the analysis) and its tags.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ArticleNames {
+    pub names: Option<Vec<Named>>,
+    pub tags: Vec<String>,
 }
 
 /// What the index and the feed keep of an article: enough to list it, little enough to keep

@@ -32,11 +32,11 @@ use std::sync::{Mutex, OnceLock};
 use super::{AnnotatedArticle, AnnotatedSide, Glossary, ParagraphPair};
 use crate::error::Warning;
 use crate::gloss::{PartOfSpeech, VocabularyEntry};
-use crate::model::Article;
+use crate::model::{Article, NameKind, Named};
 use crate::record::StableHasher;
 use crate::text::markdown::Document;
 
-const MAGIC_PACK: &[u8; 16] = b"paralelo annot2\n";
+const MAGIC_PACK: &[u8; 16] = b"paralelo annot3\n";
 const MAGIC_INDEX: &[u8; 16] = b"paralelo index1\n";
 /// Magic and generation.
 const HEADER: usize = 24;
@@ -134,22 +134,25 @@ impl AnnotationCache {
     /// The annotation kept under `key`, if a build kept one and it reads back whole.
     pub fn get(&self, key: u64) -> Option<AnnotatedArticle> {
         let index = self.old();
-        let place = *index.places.get(&key)?;
+        let Some(&place) = index.places.get(&key) else {
+            return self.made_now(key);
+        };
         let pack = self.reader.get_or_init(|| {
             let mut pack = File::open(self.dir.join("pack")).ok()?;
             (read_header(&mut pack, MAGIC_PACK)? == index.generation).then_some(pack)
         });
-        let mut bytes = vec![0; place.len as usize];
-        read_at(pack.as_ref()?, &mut bytes, place.offset).ok()?;
-        if checksum(&bytes) != place.checksum {
-            return None;
-        }
-        let (size, compressed) = bytes.split_first_chunk::<4>()?;
-        let plain = zstd::bulk::decompress(compressed, u32::from_le_bytes(*size) as usize).ok()?;
-        let article = decode(&plain)?;
+        let article = read_entry(pack.as_ref()?, place)?;
         self.now.lock().unwrap().insert(key, place);
         self.hits.fetch_add(1, Ordering::Relaxed);
         Some(article)
+    }
+
+    /// An annotation this build made and kept under `key`: a page made again once the site's
+    /// links are known is not annotated twice.
+    fn made_now(&self, key: u64) -> Option<AnnotatedArticle> {
+        let place = *self.now.lock().unwrap().get(&key)?;
+        let writer = self.writer.lock().unwrap();
+        read_entry(&writer.as_ref()?.file, place)
     }
 
     /// Keeps `article` under `key` for later builds. An article that cannot be kept (a file
@@ -294,6 +297,18 @@ impl AnnotationCache {
         fs::rename(&fresh, &path)?;
         Ok((writer.generation, places))
     }
+}
+
+/// The entry at `place` of `pack`, when it reads back whole.
+fn read_entry(pack: &File, place: Place) -> Option<AnnotatedArticle> {
+    let mut bytes = vec![0; place.len as usize];
+    read_at(pack, &mut bytes, place.offset).ok()?;
+    if checksum(&bytes) != place.checksum {
+        return None;
+    }
+    let (size, compressed) = bytes.split_first_chunk::<4>()?;
+    let plain = zstd::bulk::decompress(compressed, u32::from_le_bytes(*size) as usize).ok()?;
+    decode(&plain)
 }
 
 /// Reads `bytes.len()` bytes at `offset` without moving a cursor others share.
@@ -490,6 +505,17 @@ fn encode(article: &AnnotatedArticle, markdown: bool) -> Option<Vec<u8>> {
         for lemma in &glossary.lemmas {
             out.text(lemma);
         }
+        out.number(glossary.names.len() as u64);
+        for named in &glossary.names {
+            out.number(match named.kind {
+                None => 0,
+                Some(NameKind::Person) => 1,
+                Some(NameKind::Place) => 2,
+                Some(NameKind::Organisation) => 3,
+            });
+            out.text(&named.source);
+            out.optional(named.target.as_deref());
+        }
     }
     Some(out.0)
 }
@@ -550,6 +576,21 @@ impl Decoder<'_> {
         })
     }
 
+    fn named(&mut self) -> Option<Named> {
+        let kind = match self.number()? {
+            0 => None,
+            1 => Some(NameKind::Person),
+            2 => Some(NameKind::Place),
+            3 => Some(NameKind::Organisation),
+            _ => return None,
+        };
+        Some(Named {
+            kind,
+            source: self.text()?,
+            target: self.optional()?,
+        })
+    }
+
     fn vocabulary_entry(&mut self) -> Option<VocabularyEntry> {
         let lemma = self.text()?;
         let part_of_speech = *PartOfSpeech::ALL.get(self.size()?)?;
@@ -605,6 +646,9 @@ fn decode(bytes: &[u8]) -> Option<AnnotatedArticle> {
                 .collect::<Option<_>>()?,
             lemmas: (0..input.count()?)
                 .map(|_| input.text())
+                .collect::<Option<_>>()?,
+            names: (0..input.count()?)
+                .map(|_| input.named())
                 .collect::<Option<_>>()?,
         }),
         _ => return None,
@@ -667,6 +711,18 @@ mod tests {
                 }],
                 vocabulary_data: "[[0,2,0]]".to_string(),
                 lemmas: vec!["dos|noun".to_string()],
+                names: vec![
+                    Named {
+                        kind: Some(NameKind::Place),
+                        source: "Kiev".to_string(),
+                        target: Some("Kyiv".to_string()),
+                    },
+                    Named {
+                        kind: None,
+                        source: "Ñandú".to_string(),
+                        target: None,
+                    },
+                ],
             }),
         }
     }
@@ -702,6 +758,9 @@ mod tests {
         assert!(first.get(1).is_none());
         first.put(1, &a);
         first.put(2, &b);
+        // What this build made reads back in this build, and is not counted as an earlier one.
+        assert!(same(&first.get(2).unwrap(), &b));
+        assert_eq!(first.hits(), 0);
         first.save(true).unwrap();
 
         let second = AnnotationCache::new(dir.path(), "data", true);
@@ -789,6 +848,7 @@ mod tests {
             source: Default::default(),
             target: Default::default(),
             translator: crate::model::Translator::Authored(None),
+            tags: Vec::new(),
         };
         let one = AnnotationCache::new(dir.path(), "data 1", true);
         let other = AnnotationCache::new(dir.path(), "data 2", true);

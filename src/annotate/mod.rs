@@ -2,12 +2,13 @@
 //! inside each paragraph pair, every paragraph rendered from its Markdown.
 
 mod cache;
+pub mod names;
 
 use std::ops::Range;
 
 use crate::error::{Error, Location, Result, Warning};
 use crate::gloss;
-use crate::model::{Article, Side, Translator};
+use crate::model::{Article, Named, Side, Translator};
 use crate::text::align::{self, ParagraphAlignment};
 use crate::text::markdown::{self, Document, FrontMatter, Mark, MarkKind};
 use crate::text::quotes::{self, SideQuotes};
@@ -62,6 +63,9 @@ pub struct Glossary {
     /// and caption included), each as `lemma|class` as the page's script keys a reader's word
     /// statuses, sorted.
     pub lemmas: Vec<String>,
+    /// The people, places and organisations it names, each once, with their English spelling
+    /// where the aligned sentence gives one.
+    pub names: Vec<Named>,
 }
 
 fn proper_cased(word: &gloss::WordGloss) -> gloss::WordGloss {
@@ -284,6 +288,7 @@ pub fn annotate_with_glosses(
             vocabulary_data: vocabulary_data(&vocabulary, &entries),
             vocabulary,
             lemmas: content_lemmas(analysis.map_or(&[][..], |a| &a.words)),
+            names: analysis.map_or_else(Vec::new, |a| names::article_names(article, a)),
         }
     });
 

@@ -7,7 +7,8 @@ use super::lemmas::Lemmas;
 use super::state;
 use crate::config::BuildOptions;
 use crate::error::{Result, Warning};
-use crate::model::{Article, ArticleSummary};
+use crate::find::entities::{self, LinkGroup};
+use crate::model::{Article, ArticleNames, ArticleSummary};
 use crate::text::seed;
 use crate::{annotate, render, translate};
 
@@ -22,16 +23,21 @@ pub(super) struct Rendered {
     pub(super) files: Files,
     /// Its content lemmas, one a line (see [`Lemmas::joined`]).
     pub(super) lemmas: String,
+    /// Its names (with the analysis) and tags, and the hash of the links its page has.
+    pub(super) names: ArticleNames,
+    pub(super) linked: u64,
 }
 
 /// Translates, annotates and renders one seed, from its bytes and its translation's (at
-/// `authored`, where a machine translation is kept too when there is none).
+/// `authored`, where a machine translation is kept too when there is none). Its page links
+/// to entity pages as `links` says, or as the last build's names resolve.
 pub(super) fn render_article(
     options: &BuildOptions,
     inputs: &Inputs,
     file: &SeedFile,
     authored: &Path,
     bytes: state::SeedBytes,
+    links: Option<&[LinkGroup]>,
 ) -> Result<Rendered> {
     let text = seed::decode(&file.path, bytes.seed, options.encoding)?;
     let mut seed = seed::parse_seed(
@@ -53,10 +59,19 @@ pub(super) fn render_article(
     };
     let annotated = annotated(inputs, &article)?;
     let lemmas = Lemmas::of(annotated.glossary.as_ref());
+    let names = ArticleNames {
+        names: annotated.glossary.as_ref().map(|g| g.names.clone()),
+        tags: article.tags.clone(),
+    };
+    let links = match links {
+        Some(links) => links.to_vec(),
+        None => entities::article_links(&names, &|named| inputs.resolver().resolve(named)),
+    };
     let page = render::Page {
         slug: render::slugify(article.slug.as_deref().unwrap_or(&article.stem)),
         article: &article,
         annotated: &annotated,
+        entities: &links,
     };
     let html = render::render_article(&inputs.tera, &options.site, &page)?;
     let mut files = vec![(format!("{}/index.html", page.slug), html.into_bytes())];
@@ -79,6 +94,8 @@ pub(super) fn render_article(
             warnings
         },
         files,
+        names,
+        linked: entities::links_hash(&links),
     })
 }
 
@@ -143,6 +160,7 @@ pub fn render_with_templates(
         slug: "seed".to_string(),
         article: &article,
         annotated: &annotated,
+        entities: &[],
     };
     render::render_article(tera, &options.site, &page)
 }

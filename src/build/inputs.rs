@@ -30,6 +30,12 @@ pub(super) struct Inputs {
     pub(super) glosser: Option<Glosses>,
     /// With glosses: the annotated articles of earlier builds into this output.
     pub(super) annotations: Option<AnnotationCache>,
+    /// `seeds/entities.toml`, and its text for the fingerprint.
+    pub(super) manual: (crate::find::entities::Manual, Option<String>),
+    /// Where the last build's names are kept, and how its spellings resolved to entity pages,
+    /// read when the first article is made (a build that makes none never reads it).
+    pub(super) names_file: PathBuf,
+    pub(super) resolver: std::sync::OnceLock<crate::find::entities::Resolver>,
 }
 
 impl Inputs {
@@ -55,6 +61,10 @@ impl Inputs {
             .as_ref()
             .and_then(|dir| keep(render::static_files(dir.as_deref()), &mut errors));
         let seeds = keep(find_seeds(&options.seeds), &mut errors);
+        let manual = keep(
+            crate::find::entities::Manual::load(&options.seeds),
+            &mut errors,
+        );
         let folders = [
             (Some(options.seeds.as_path()), "seeds"),
             (
@@ -73,8 +83,8 @@ impl Inputs {
             .filter_map(|(dir, what)| dir.map(|d| (d, *what)))
             .collect();
         keep(refuse_output_inside(options, &inputs), &mut errors);
-        match (tera, templates, static_files, seeds) {
-            (Some(tera), Some(template_sources), Some(static_files), Some(seeds))
+        match (tera, templates, static_files, seeds, manual) {
+            (Some(tera), Some(template_sources), Some(static_files), Some(seeds), Some(manual))
                 if errors.is_empty() =>
             {
                 use rayon::prelude::*;
@@ -107,6 +117,9 @@ impl Inputs {
                         .machine
                         .clone()
                         .map(translate::MachineTranslator::new),
+                    manual,
+                    names_file: super::names::path(&options.state, &options.out),
+                    resolver: std::sync::OnceLock::new(),
                 })
             }
             _ => Err(Error::all(errors)),
@@ -138,6 +151,16 @@ impl Inputs {
             .map_or(Ok(()), translate::MachineTranslator::save)
     }
 
+    /// How the last build's spellings resolved to entity pages: what an article made before
+    /// the whole site's names are known links to.
+    pub(super) fn resolver(&self) -> &crate::find::entities::Resolver {
+        self.resolver.get_or_init(|| {
+            super::names::Saved::load(&self.names_file)
+                .map(|saved| saved.resolver)
+                .unwrap_or_default()
+        })
+    }
+
     /// Folders the output may not hold: replacing it would delete them.
     pub(super) fn protected<'a>(&'a self, options: &'a BuildOptions) -> Vec<&'a Path> {
         let mut protected: Vec<&Path> = vec![&options.seeds, Path::new(".")];
@@ -167,6 +190,8 @@ impl Inputs {
             hash.write_field(bytes);
         }
         hash.write_field(format!("{options:?}").as_bytes());
+        // The names settled by hand may change any article's links.
+        hash.write_field(self.manual.1.as_deref().unwrap_or("").as_bytes());
         // Installing or upgrading Apertium's data changes every glossed page.
         if self.glosser.is_some() {
             hash.write_field(crate::gloss::Glosser::data_identity().as_bytes());

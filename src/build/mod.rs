@@ -5,6 +5,7 @@
 mod article;
 mod inputs;
 mod lemmas;
+mod names;
 mod plan;
 mod site_id;
 mod state;
@@ -117,7 +118,11 @@ pub fn build_with_progress(
         write(name, bytes)?;
     }
     let order = newest_first(&entries);
-    let (report, mut site_files) = finish(
+    let named = names::settle(options, &inputs, &mut entries, &order, None)?;
+    for (path, bytes) in &named.relinked {
+        write(path, bytes)?;
+    }
+    let (mut report, mut site_files) = finish(
         options,
         &inputs,
         &entries,
@@ -125,7 +130,9 @@ pub fn build_with_progress(
         skipped,
         &write,
         &Listing::ALL,
+        &named.made,
     )?;
+    report.notes.extend(named.note);
     site_files.extend(inputs.static_files.keys().cloned());
     // What the last build made may go; anything else in the folder is the user's and stays.
     // Without the last build's state (deleted, or from another version), a file of a folder
@@ -139,6 +146,7 @@ pub fn build_with_progress(
     // Killed from here until the new state is saved, the next build is a full one.
     state.forget()?;
     staging.commit(&made_before)?;
+    named.saved.save(&inputs.names_file)?;
     state.save(&mut state::Manifest {
         fingerprint,
         identity: (0, 0),
@@ -188,6 +196,27 @@ fn rebuild(
         .filter(|o| matches!(o, Outcome::Made { .. }))
         .count();
     refuse_overwrite(out, &previous, &outcomes)?;
+    // The names of the kept articles, from the names file: read only when an article changed
+    // (or went), since only then may an entity page or an article's links change.
+    let kept_count = (outcomes.iter())
+        .filter(|o| matches!(o, Outcome::Kept { .. }))
+        .count();
+    let mut saved_names = None;
+    if remade > 0 || kept_count != previous.entries.len() {
+        let saved = names::Saved::load(&inputs.names_file);
+        let complete = saved.as_ref().is_some_and(|saved| {
+            outcomes.iter().all(|o| match o {
+                Outcome::Kept { previous: i, .. } => {
+                    saved.articles.contains_key(&previous.entries[*i].seed)
+                }
+                Outcome::Made { .. } => true,
+            })
+        });
+        if !complete {
+            return Ok(Err(previous));
+        }
+        saved_names = saved;
+    }
     let state::Manifest {
         fingerprint,
         identity,
@@ -206,6 +235,12 @@ fn rebuild(
             Outcome::Kept { previous, stamps } => {
                 let mut entry = std::mem::take(&mut old[previous]);
                 kept[previous] = true;
+                if let Some(saved) = saved_names.as_mut()
+                    && let Some((names, linked)) = saved.articles.remove(&entry.seed)
+                {
+                    entry.names = Some(names);
+                    entry.linked = linked;
+                }
                 if let Some((seed_stamp, translation_stamp)) = stamps {
                     entry.restamp(seed_stamp, translation_stamp);
                     changed = true;
@@ -226,11 +261,36 @@ fn rebuild(
             }
         }
     }
+    let order = newest_first(&entries);
+    let named = match &saved_names {
+        Some(saved) => Some(names::settle(
+            options,
+            inputs,
+            &mut entries,
+            &order,
+            Some(&saved.pages),
+        )?),
+        None => None,
+    };
     let transaction = output::Transaction::new(out)?;
     let write = |path: &str, bytes: &[u8]| transaction.write(path, bytes);
     for (path, bytes) in made_files.iter().flatten() {
         write(path, bytes)?;
     }
+    let unchanged_entities;
+    let entity_made = match &named {
+        Some(named) => {
+            for (path, bytes) in &named.relinked {
+                write(path, bytes)?;
+            }
+            &named.made
+        }
+        None => {
+            unchanged_entities = names::Made::unchanged(&old_site_files);
+            &unchanged_entities
+        }
+    };
+    let entity_pages_changed = names::pages_changed(&old_site_files, entity_made);
     // The site's own files (index pages, feeds) the last build did not make may be a user's.
     let write_site = |path: &str, bytes: &[u8]| {
         if !old_site_files.iter().any(|f| f == path) && out.join(path).exists() {
@@ -238,7 +298,6 @@ fn rebuild(
         }
         write(path, bytes)
     };
-    let order = newest_first(&entries);
     // Whether the articles at `positions` of the index are the ones the last build listed
     // there, with the same summaries (`whole`) or at least the same slugs and dates.
     let listed_as_before = |positions: std::ops::Range<usize>, whole: bool| {
@@ -278,7 +337,9 @@ fn rebuild(
         file: &|path| {
             let unchanged = match path {
                 "atom.xml" => listed_as_before(0..render::feeds::FEED_ENTRIES, true),
-                "sitemap.xml" => same_pages && listed_as_before(0..order.len(), false),
+                "sitemap.xml" => {
+                    same_pages && !entity_pages_changed && listed_as_before(0..order.len(), false)
+                }
                 // The 404 page and robots.txt depend only on what the fingerprint covers.
                 _ => true,
             };
@@ -294,7 +355,11 @@ fn rebuild(
         skipped,
         &write_site,
         &listing,
+        entity_made,
     )?;
+    report
+        .notes
+        .extend(named.as_ref().and_then(|n| n.note.clone()));
     report.remade = remade;
     site_files.extend(inputs.static_files.keys().cloned());
     // Stale: what the replaced and removed entries and the site made before, and made no more.
@@ -323,6 +388,9 @@ fn rebuild(
         state.forget()?;
     }
     transaction.commit()?;
+    if let Some(named) = &named {
+        named.saved.save(&inputs.names_file)?;
+    }
     if changed {
         state.save(&mut state::Manifest {
             fingerprint,
@@ -367,8 +435,9 @@ pub fn check(options: &BuildOptions) -> Result<BuildReport> {
     let inputs = Inputs::load(options)?;
     let outcomes = process_seeds(options, &inputs, &Vec::new(), &|_| {}, &|_| Ok(()));
     let (outcomes, skipped) = settle(outcomes, options, &inputs, None)?;
-    let entries = made_entries(outcomes);
+    let mut entries = made_entries(outcomes);
     let order = newest_first(&entries);
+    let named = names::settle(options, &inputs, &mut entries, &order, None)?;
     finish(
         options,
         &inputs,
@@ -377,8 +446,12 @@ pub fn check(options: &BuildOptions) -> Result<BuildReport> {
         skipped,
         &|_, _| Ok(()),
         &Listing::ALL,
+        &named.made,
     )
-    .map(|(report, _)| report)
+    .map(|(mut report, _)| {
+        report.notes.extend(named.note);
+        report
+    })
 }
 
 /// Writes the skeleton of the translation of `seeds/<stem>.txt` for a translator to fill in,
@@ -442,9 +515,10 @@ impl Listing<'_> {
     };
 }
 
-/// Writes what lists the articles (index pages, feed, sitemap) and the 404 page, as far as
-/// `listing` wants them, and reports. `order` lists the entries newest first. The files it
-/// returns are all the build's, written now or not.
+/// Writes what lists the articles (index pages, feed, sitemap, and the `entities` pages) and
+/// the 404 page, as far as `listing` wants them, and reports. `order` lists the entries newest
+/// first. The files it returns are all the build's, written now or not.
+#[allow(clippy::too_many_arguments)]
 fn finish(
     options: &BuildOptions,
     inputs: &Inputs,
@@ -453,6 +527,7 @@ fn finish(
     skipped: Vec<Warning>,
     write: &dyn Fn(&str, &[u8]) -> Result<()>,
     listing: &Listing<'_>,
+    entities: &names::Made,
 ) -> Result<(BuildReport, Vec<String>)> {
     let made = std::cell::RefCell::new(Vec::new());
     // Makes the file at `path` with `text` unless it is not wanted; either way it is the build's.
@@ -479,7 +554,7 @@ fn finish(
         }
     }
     let ways = crate::find::site_files(&inputs.tera, options, &summaries, listing.before)?;
-    for (path, bytes) in &ways.files {
+    for (path, bytes) in ways.files.iter().chain(&entities.files) {
         made.borrow_mut().push(path.clone());
         if let Some(bytes) = bytes {
             write(path, bytes)?;
@@ -498,6 +573,7 @@ fn finish(
         Some(base) => {
             let index_paths: Vec<String> = (index.into_iter().map(|(path, _)| path))
                 .chain(ways.pages)
+                .chain(entities.sitemap.iter().cloned())
                 .collect();
             make("atom.xml", &|| {
                 render::feeds::atom(&inputs.tera, &options.site, base, lang, &summaries)

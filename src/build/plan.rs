@@ -146,7 +146,7 @@ fn process_seed(
             stamps: Some((seed_stamp, translation_stamp)),
         });
     }
-    let rendered = render_article(options, inputs, file, translation, bytes)?;
+    let rendered = render_article(options, inputs, file, translation, bytes, None)?;
     let entry = state::Entry {
         seed: file.path.clone(),
         seed_stamp,
@@ -159,6 +159,8 @@ fn process_seed(
             .collect(),
         summary: rendered.summary,
         warnings: rendered.warnings,
+        names: Some(rendered.names),
+        linked: rendered.linked,
         written: None,
         lemmas: rendered.lemmas,
     };
@@ -167,6 +169,46 @@ fn process_seed(
         files: Some(rendered.files),
         previous: previous.map(|(i, _)| i),
     })
+}
+
+/// Makes the pages of the seeds of `entries` at `which` again, each with its new `links` (to
+/// entity pages that came or went with other articles), and gives their files.
+pub(super) fn relink(
+    options: &BuildOptions,
+    inputs: &Inputs,
+    entries: &mut [state::Entry],
+    which: &[(usize, Vec<crate::find::entities::LinkGroup>)],
+) -> Result<Files> {
+    use rayon::prelude::*;
+    let seeds: std::collections::HashMap<&Path, (&SeedFile, &state::SeedStamps)> = inputs
+        .seeds
+        .iter()
+        .zip(&inputs.stamps)
+        .map(|(file, stamps)| (file.path.as_path(), (file, stamps)))
+        .collect();
+    let made: Vec<Result<(usize, super::article::Rendered)>> = which
+        .par_iter()
+        .map(|(i, links)| {
+            let (file, stamps) = seeds[entries[*i].seed.as_path()];
+            let bytes = state::SeedBytes::read(&file.path, &stamps.translation)?;
+            let rendered = render_article(
+                options,
+                inputs,
+                file,
+                &stamps.translation,
+                bytes,
+                Some(links),
+            )?;
+            Ok((*i, rendered))
+        })
+        .collect();
+    let mut files = Vec::new();
+    for result in made {
+        let (i, rendered) = result?;
+        entries[i].linked = rendered.linked;
+        files.extend(rendered.files);
+    }
+    Ok(files)
 }
 
 /// Every seed's outcome, or every error, including clashing slugs (a kept seed's slug is the

@@ -127,6 +127,11 @@ pub struct Entry {
     pub files: Vec<String>,
     pub summary: ArticleSummary,
     pub warnings: Vec<Warning>,
+    /// Its names and tags, when this build made it or read them from the names file (kept
+    /// beside the manifest, not in it: see [`super::names`]).
+    pub names: Option<crate::model::ArticleNames>,
+    /// The hash of the links to entity pages its page was made with.
+    pub linked: u64,
     /// The manifest line this entry was read from, written back as it is: escaping a large
     /// site's manifest again on every rebuild showed in profiles. `None` once anything changes.
     pub written: Option<WrittenLine>,
@@ -205,6 +210,11 @@ impl StateDir {
     /// The site's commonest lemmas as the last full build ranked them, one a line.
     pub fn commonest_lemmas(&self) -> PathBuf {
         self.dir.join("commonest-lemmas")
+    }
+
+    /// A file of this output's state beside the manifest.
+    pub fn side_file(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
     }
 
     /// The last build's manifest, when it was written for the output folder that is there now
@@ -401,7 +411,7 @@ fn list(field: &str) -> Option<Vec<String>> {
     split_fields(field, ITEM as u8).map(unescape).collect()
 }
 
-fn push_optional(text: &mut String, value: Option<&str>) {
+pub(super) fn push_optional(text: &mut String, value: Option<&str>) {
     match value {
         Some(value) => {
             text.push('+');
@@ -411,7 +421,7 @@ fn push_optional(text: &mut String, value: Option<&str>) {
     }
 }
 
-fn parse_optional(field: &str) -> Option<Option<String>> {
+pub(super) fn parse_optional(field: &str) -> Option<Option<String>> {
     match field {
         "-" => Some(None),
         other => Some(Some(unescape(other.strip_prefix('+')?)?)),
@@ -569,6 +579,8 @@ fn parse_entry(line: &str, written: WrittenLine) -> Option<Entry> {
             },
         },
         warnings,
+        names: None,
+        linked: 0,
         written: Some(written),
         lemmas: String::new(),
     })
@@ -628,6 +640,8 @@ mod tests {
                 place: Some("paragraph 2".into()),
                 message: "`«` is never closed\n".into(),
             }],
+            names: None,
+            linked: 0,
             written: None,
             lemmas: String::new(),
         }

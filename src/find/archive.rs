@@ -192,7 +192,7 @@ pub fn files(
     Ok(files)
 }
 
-fn template_error(name: &str, e: &tera::Error) -> Error {
+pub(super) fn template_error(name: &str, e: &tera::Error) -> Error {
     let mut message = e.to_string();
     let mut source = std::error::Error::source(e);
     while let Some(cause) = source {

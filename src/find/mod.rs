@@ -1,7 +1,10 @@
 //! The ways into a large site besides its index: search (its files, [`search`], and the words
-//! they hold, [`words`]) and the archive by month ([`archive`]). The build calls [`site_files`].
+//! they hold, [`words`]), the archive by month ([`archive`]), and the pages of the people,
+//! places and organisations the articles name ([`names`], [`entities`]) and of their topics.
+//! The build calls [`site_files`] and [`entities::pages`].
 
 mod archive;
+pub mod entities;
 mod search;
 mod words;
 
@@ -16,20 +19,29 @@ pub use search::File;
 pub const RESERVED: [&str; 6] = [
     archive::FOLDER,
     search::FOLDER,
-    "people",
-    "places",
-    "organisations",
-    "topics",
+    entities::Kind::Person.folder(),
+    entities::Kind::Place.folder(),
+    entities::Kind::Organisation.folder(),
+    entities::Kind::Topic.folder(),
 ];
 
 /// The templates of these pages, built in; a project's templates folder may override each.
-pub const BUILTIN_TEMPLATES: [(&str, &str); 3] = [
+pub const BUILTIN_TEMPLATES: [(&str, &str); 6] = [
     ("archive.html", include_str!("../../templates/archive.html")),
     (
         "archive-month.html",
         include_str!("../../templates/archive-month.html"),
     ),
     ("search.html", include_str!("../../templates/search.html")),
+    ("entity.html", include_str!("../../templates/entity.html")),
+    (
+        "entities.html",
+        include_str!("../../templates/entities.html"),
+    ),
+    (
+        "entity-links.html",
+        include_str!("../../templates/entity-links.html"),
+    ),
 ];
 
 /// The search script, built in with the other static files.

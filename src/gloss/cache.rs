@@ -111,11 +111,16 @@ fn record_hash(record: &[u8]) -> u64 {
     hash.finish()
 }
 
+/// What a record holds; a change here starts a new cache, as a new version does. 2: the
+/// details name organisations (`np.al`) and acronyms (`n.acr`), which the entity pages read.
+const RECORDS_FORMAT: &str = "records 2";
+
 impl Cache {
     /// The cache under `root` (the state folder's `glosses`) for data of this `identity`.
     pub fn new(root: &Path, identity: &str) -> Cache {
         let mut hash = StableHasher::new();
         hash.write_field(env!("CARGO_PKG_VERSION").as_bytes());
+        hash.write_field(RECORDS_FORMAT.as_bytes());
         hash.write_field(identity.as_bytes());
         Cache {
             dir: root.join(format!("{:016x}", hash.finish())),

@@ -55,6 +55,8 @@ mod vocabulary;
 
 pub use english::{EnglishAnalyser, EnglishWord, english_words};
 pub use pool::{Analysis, Glosses};
+
+use crate::model::NameKind;
 pub use senses::{InContext, choose_senses};
 pub use vocabulary::{
     VocabularyEntry, VocabularyParagraph, anki_csv, is_function_word, is_transparent_cognate,
@@ -232,6 +234,22 @@ pub struct WordGloss {
 }
 
 impl WordGloss {
+    /// The kind of name the word is, read from its [`WordGloss::details`] (which name the
+    /// tags: "place", "first name", "surname", "organisation", "acronym"), so the cache of
+    /// analyses keeps it with no field of its own.
+    pub fn name_kind(&self) -> Option<NameKind> {
+        let says = |what: &str| self.details.split(", ").any(|part| part == what);
+        match self.part_of_speech {
+            PartOfSpeech::ProperNoun if says("first name") || says("surname") => {
+                Some(NameKind::Person)
+            }
+            PartOfSpeech::ProperNoun if says("organisation") => Some(NameKind::Organisation),
+            PartOfSpeech::ProperNoun if says("place") => Some(NameKind::Place),
+            _ if says("acronym") => Some(NameKind::Organisation),
+            _ => None,
+        }
+    }
+
     /// Class and details together: "verb, present, 3rd person singular".
     pub fn description(&self) -> String {
         let name = self.part_of_speech.name();
@@ -913,7 +931,9 @@ fn describe_tags(tags: &[String]) -> Vec<String> {
             "loc" => (Feature::Other, "place"),
             "ant" => (Feature::Other, "first name"),
             "cog" => (Feature::Other, "surname"),
-            "org" => (Feature::Other, "organisation"),
+            // Apertium has no `org`: organisations are `al` (Naciones Unidas, Google).
+            "org" | "al" => (Feature::Other, "organisation"),
+            "acr" => (Feature::Other, "acronym"),
             // `mf` (either gender) and the rest say nothing a reader needs.
             _ => continue,
         };

@@ -31,6 +31,19 @@ pub fn atom(
     lang: &str,
     articles: &[&ArticleSummary],
 ) -> Result<String> {
+    atom_for(tera, site, base, lang, articles, "atom.xml", &site.title)
+}
+
+/// [`atom`] for the feed at `path` inside the output (an entity's, say), titled `title`.
+pub fn atom_for(
+    tera: &tera::Tera,
+    site: &SiteSettings,
+    base: &str,
+    lang: &str,
+    articles: &[&ArticleSummary],
+    path: &str,
+    title: &str,
+) -> Result<String> {
     let newest = articles
         .iter()
         .find_map(|a| a.published_iso.clone())
@@ -47,6 +60,10 @@ pub fn atom(
     let mut context = site_context(site, base, lang);
     context.insert("updated", &newest);
     context.insert("entries", &entries);
+    context.insert("feed_path", path);
+    context.insert("feed_title", title);
+    // The page the feed follows: the site's index, or the folder the feed is in.
+    context.insert("feed_page", path.trim_end_matches("atom.xml"));
     render(tera, "atom.xml", &context)
 }
 

@@ -173,6 +173,8 @@ pub struct Page<'a> {
     pub slug: String,
     pub article: &'a Article,
     pub annotated: &'a AnnotatedArticle,
+    /// Its links to the pages of the people, places, organisations and topics it names.
+    pub entities: &'a [crate::find::entities::LinkGroup],
 }
 
 #[derive(Serialize)]
@@ -233,6 +235,7 @@ struct ArticleContext<'a> {
     machine: bool,
     glossary: Option<GlossaryContext<'a>>,
     pairs: Vec<PairContext<'a>>,
+    entities: &'a [crate::find::entities::LinkGroup],
 }
 
 /// What the index and the feeds keep of the article on `page`.
@@ -316,6 +319,7 @@ fn article_context<'a>(site: &SiteSettings, page: &'a Page<'a>) -> ArticleContex
                 },
             )
             .collect(),
+        entities: page.entities,
     }
 }
 

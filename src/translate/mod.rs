@@ -25,6 +25,8 @@ struct FrontMatter {
     original_title: Option<String>,
     translator: Option<String>,
     slug: Option<String>,
+    #[serde(default)]
+    tags: Vec<String>,
 }
 
 /// Where the authored translation of `seed` into `lang` lives.
@@ -75,7 +77,7 @@ fn split_front_matter<'a>(path: &Path, text: &'a str) -> Result<(FrontMatter, &'
         Error::input(
             Location::line(path, line),
             format!(
-                "front matter: {} (known keys: title, original_title, translator, slug)",
+                "front matter: {} (known keys: title, original_title, translator, slug, tags)",
                 e.message()
             ),
         )
@@ -131,6 +133,12 @@ fn pair(
             untranslated: Vec::new(),
         },
         translator: Translator::Authored(front.translator),
+        tags: front
+            .tags
+            .into_iter()
+            .map(|tag| tag.trim().to_string())
+            .filter(|tag| !tag.is_empty())
+            .collect(),
     })
 }
 
@@ -375,6 +383,7 @@ pub fn machine(
             untranslated,
         },
         translator: Translator::Machine(translator.label()),
+        tags: Vec::new(),
     })
 }
 

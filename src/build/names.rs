@@ -1,0 +1,396 @@
+//! The names and tags of every article, kept between builds in a file of their own beside the
+//! manifest (`names`), read only when an article changed: the entity and topic pages they make,
+//! made again only where what they show changed, and the articles whose links to them changed.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+use super::state::{self, parse_optional, push_optional};
+use crate::find::entities::{self, Kind, Manual, Resolver, SiteEntities};
+use crate::model::{ArticleNames, NameKind, Named};
+use crate::record::{UNIT_SEPARATOR, escape_into, unescape};
+
+const HEADER: &str = concat!("paralelo-names 1 ", env!("CARGO_PKG_VERSION"));
+const TRAILER: &str = "end";
+
+/// The names file of the builds into one output folder.
+pub(super) fn path(state: &Path, out: &Path) -> PathBuf {
+    state::StateDir::new(state, out).side_file("names")
+}
+
+/// What the last build knew: each article's names, tags and links (by seed), how spellings
+/// resolved, and the hash of each entity page.
+#[derive(Debug, Default, PartialEq)]
+pub(super) struct Saved {
+    pub(super) articles: HashMap<PathBuf, (ArticleNames, u64)>,
+    pub(super) resolver: Resolver,
+    pub(super) pages: HashMap<String, u64>,
+}
+
+fn kind_char(kind: Option<NameKind>) -> char {
+    match kind {
+        Some(NameKind::Person) => 'p',
+        Some(NameKind::Place) => 'l',
+        Some(NameKind::Organisation) => 'o',
+        None => '-',
+    }
+}
+
+fn kind_of_char(c: &str) -> Option<Option<NameKind>> {
+    Some(match c {
+        "p" => Some(NameKind::Person),
+        "l" => Some(NameKind::Place),
+        "o" => Some(NameKind::Organisation),
+        "-" => None,
+        _ => return None,
+    })
+}
+
+fn folder_kind(folder: &str) -> Option<Kind> {
+    Kind::ALL.into_iter().find(|k| k.folder() == folder)
+}
+
+impl Saved {
+    /// The file's text: names once each (`n`), then articles by number of name (`a`), the
+    /// resolver (`t` entities, `r` spellings) and the pages (`p`).
+    pub(super) fn to_text(&self) -> String {
+        let mut text = format!("{HEADER}\n");
+        let mut ids: HashMap<&Named, usize> = HashMap::new();
+        let mut articles: Vec<(&PathBuf, &(ArticleNames, u64))> = self.articles.iter().collect();
+        articles.sort_by(|a, b| a.0.cmp(b.0));
+        for (_, (names, _)) in &articles {
+            for named in names.names.iter().flatten() {
+                if !ids.contains_key(named) {
+                    ids.insert(named, ids.len());
+                    let _ = write!(text, "n\t{}\t", kind_char(named.kind));
+                    escape_into(&mut text, &named.source);
+                    text.push('\t');
+                    push_optional(&mut text, named.target.as_deref());
+                    text.push('\n');
+                }
+            }
+        }
+        for (seed, (names, linked)) in &articles {
+            text.push_str("a\t");
+            escape_into(&mut text, &seed.to_string_lossy());
+            let _ = write!(text, "\t{linked:x}\t");
+            for (i, tag) in names.tags.iter().enumerate() {
+                if i > 0 {
+                    text.push(UNIT_SEPARATOR);
+                }
+                escape_into(&mut text, tag);
+            }
+            text.push('\t');
+            match &names.names {
+                None => text.push('-'),
+                Some(list) => {
+                    let numbers: Vec<String> =
+                        list.iter().map(|n| format!("{:x}", ids[n])).collect();
+                    text.push_str(&numbers.join(","));
+                }
+            }
+            text.push('\n');
+        }
+        for (kind, slug, name, english) in &self.resolver.targets {
+            let _ = write!(text, "t\t{}\t", kind.folder());
+            for field in [slug, name] {
+                escape_into(&mut text, field);
+                text.push('\t');
+            }
+            push_optional(&mut text, english.as_deref());
+            text.push('\n');
+        }
+        let mut spellings: Vec<(&String, &usize)> = self.resolver.spellings.iter().collect();
+        spellings.sort();
+        for (spelling, target) in spellings {
+            text.push_str("r\t");
+            escape_into(&mut text, spelling);
+            let _ = writeln!(text, "\t{target:x}");
+        }
+        let mut pages: Vec<(&String, &u64)> = self.pages.iter().collect();
+        pages.sort();
+        for (path, hash) in pages {
+            text.push_str("p\t");
+            escape_into(&mut text, path);
+            let _ = writeln!(text, "\t{hash:x}");
+        }
+        text.push_str(TRAILER);
+        text.push('\n');
+        text
+    }
+
+    /// The file's content, or `None` when it is missing, cut short or not this version's.
+    pub(super) fn parse(text: &str) -> Option<Saved> {
+        let body = text.strip_suffix(&format!("{TRAILER}\n"))?;
+        let mut lines = body.lines();
+        if lines.next()? != HEADER {
+            return None;
+        }
+        let mut saved = Saved::default();
+        let mut names: Vec<Named> = Vec::new();
+        for line in lines {
+            let fields: Vec<&str> = line.split('\t').collect();
+            match fields.as_slice() {
+                ["n", kind, source, target] => names.push(Named {
+                    kind: kind_of_char(kind)?,
+                    source: unescape(source)?,
+                    target: parse_optional(target)?,
+                }),
+                ["a", seed, linked, tags, list] => {
+                    let tags = if tags.is_empty() {
+                        Vec::new()
+                    } else {
+                        (tags.split(UNIT_SEPARATOR))
+                            .map(unescape)
+                            .collect::<Option<Vec<_>>>()?
+                    };
+                    let list = match *list {
+                        "-" => None,
+                        "" => Some(Vec::new()),
+                        list => Some(
+                            list.split(',')
+                                .map(|n| names.get(usize::from_str_radix(n, 16).ok()?).cloned())
+                                .collect::<Option<Vec<_>>>()?,
+                        ),
+                    };
+                    saved.articles.insert(
+                        PathBuf::from(unescape(seed)?),
+                        (
+                            ArticleNames { names: list, tags },
+                            u64::from_str_radix(linked, 16).ok()?,
+                        ),
+                    );
+                }
+                ["t", folder, slug, name, english] => saved.resolver.targets.push((
+                    folder_kind(folder)?,
+                    unescape(slug)?,
+                    unescape(name)?,
+                    parse_optional(english)?,
+                )),
+                ["r", spelling, target] => {
+                    saved
+                        .resolver
+                        .spellings
+                        .insert(unescape(spelling)?, usize::from_str_radix(target, 16).ok()?);
+                }
+                ["p", path, hash] => {
+                    saved
+                        .pages
+                        .insert(unescape(path)?, u64::from_str_radix(hash, 16).ok()?);
+                }
+                _ => return None,
+            }
+        }
+        Some(saved)
+    }
+
+    pub(super) fn load(path: &Path) -> Option<Saved> {
+        Saved::parse(&std::fs::read_to_string(path).ok()?)
+    }
+
+    pub(super) fn save(&self, path: &Path) -> crate::Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| crate::Error::io(dir, "create the state folder", e))?;
+        }
+        let temporary = path.with_extension("tmp");
+        std::fs::write(&temporary, self.to_text())
+            .map_err(|e| crate::Error::io(&temporary, "write", e))?;
+        std::fs::rename(&temporary, path).map_err(|e| crate::Error::io(path, "replace", e))
+    }
+}
+
+/// Whether a file of the output is one of the entity and topic pages.
+pub(super) fn is_entity_file(path: &str) -> bool {
+    path.split_once('/')
+        .is_some_and(|(folder, _)| folder_kind(folder).is_some())
+}
+
+/// The entity and topic pages of a build: every file (bytes `None`: as it is), the pages for the
+/// sitemap, and the hash of each.
+#[derive(Default)]
+pub(super) struct Made {
+    pub(super) files: Vec<(String, Option<Vec<u8>>)>,
+    pub(super) sitemap: Vec<String>,
+    pub(super) hashes: HashMap<String, u64>,
+}
+
+impl Made {
+    /// What a build that changed no article keeps: the last build's files, as they are.
+    pub(super) fn unchanged(site_files: &[String]) -> Made {
+        Made {
+            files: (site_files.iter())
+                .filter(|f| is_entity_file(f))
+                .map(|f| (f.clone(), None))
+                .collect(),
+            ..Made::default()
+        }
+    }
+}
+
+/// Makes the pages of `site`, for the articles `newest_first`: all of them, or (with `before`,
+/// the last build's hashes) those whose hash changed or whose file is missing from `out`.
+pub(super) fn make_pages(
+    tera: &tera::Tera,
+    options: &crate::config::BuildOptions,
+    newest_first: &[&crate::model::ArticleSummary],
+    site: &SiteEntities,
+    before: Option<&HashMap<String, u64>>,
+) -> crate::Result<Made> {
+    use rayon::prelude::*;
+    let pages = entities::pages(tera, options, newest_first, site);
+    let wanted: Vec<bool> = pages
+        .iter()
+        .map(|page| {
+            before.is_none_or(|before| before.get(&page.path) != Some(&page.hash))
+                || !options.out.join(&page.path).is_file()
+        })
+        .collect();
+    // Rendered on every core: a full build of a large site has thousands.
+    let rendered: Vec<crate::Result<Option<Vec<u8>>>> = (0..pages.len())
+        .into_par_iter()
+        .map(|i| {
+            if wanted[i] {
+                (pages[i].render)().map(|text| Some(text.into_bytes()))
+            } else {
+                Ok(None)
+            }
+        })
+        .collect();
+    let mut made = Made::default();
+    for (page, bytes) in pages.iter().zip(rendered) {
+        made.hashes.insert(page.path.clone(), page.hash);
+        if page.path.ends_with("index.html") {
+            made.sitemap.push(page.path.clone());
+        }
+        made.files.push((page.path.clone(), bytes?));
+    }
+    Ok(made)
+}
+
+/// What settling the entities of a build gives: the entity pages, the pages of articles made
+/// again for their links, what to keep for the next build, and a note for the report.
+pub(super) struct Settled {
+    pub(super) made: Made,
+    pub(super) relinked: super::article::Files,
+    pub(super) saved: Saved,
+    pub(super) note: Option<String>,
+}
+
+/// Groups the names of `entries` (every one with its names), makes again the pages of the
+/// articles whose links changed, and the entity pages: all, or with `before` (the last build's
+/// hashes) those that changed.
+pub(super) fn settle(
+    options: &crate::config::BuildOptions,
+    inputs: &super::inputs::Inputs,
+    entries: &mut [state::Entry],
+    order: &[usize],
+    before: Option<&HashMap<String, u64>>,
+) -> crate::Result<Settled> {
+    let site = group(
+        entries,
+        order,
+        &inputs.manual.0,
+        options.site.entity_min_articles,
+    );
+    let which: Vec<(usize, Vec<entities::LinkGroup>)> = order
+        .iter()
+        .enumerate()
+        .filter(|(at, i)| entities::links_hash(&site.links[*at]) != entries[**i].linked)
+        .map(|(at, i)| (*i, site.links[at].clone()))
+        .collect();
+    let relinked = super::plan::relink(options, inputs, entries, &which)?;
+    let summaries: Vec<&crate::model::ArticleSummary> =
+        order.iter().map(|&i| &entries[i].summary).collect();
+    let made = make_pages(&inputs.tera, options, &summaries, &site, before)?;
+    let note = (!site.analysed && !entries.is_empty()).then(|| {
+        "pages of people, places and organisations need the word analysis (Apertium, with glosses on): not made; topics from tags are".to_string()
+    });
+    let saved = saved(entries, &site, &made);
+    Ok(Settled {
+        made,
+        relinked,
+        saved,
+        note,
+    })
+}
+
+/// Groups the names of `entries` (in the order `order`, newest first) into the site's entities.
+pub(super) fn group(
+    entries: &[state::Entry],
+    order: &[usize],
+    manual: &Manual,
+    min_articles: usize,
+) -> SiteEntities {
+    let empty = ArticleNames::default();
+    let names: Vec<&ArticleNames> = order
+        .iter()
+        .map(|&i| entries[i].names.as_ref().unwrap_or(&empty))
+        .collect();
+    entities::group(&names, manual, min_articles)
+}
+
+/// What `entries` and `site` leave for the next build.
+pub(super) fn saved(entries: &[state::Entry], site: &SiteEntities, made: &Made) -> Saved {
+    Saved {
+        articles: entries
+            .iter()
+            .filter_map(|e| Some((e.seed.clone(), (e.names.clone()?, e.linked))))
+            .collect(),
+        resolver: site.resolver.clone(),
+        pages: made.hashes.clone(),
+    }
+}
+
+/// The entity files the last build made that this one does not make.
+pub(super) fn pages_changed(old_site_files: &[String], made: &Made) -> bool {
+    let old: HashSet<&str> = (old_site_files.iter())
+        .filter(|f| is_entity_file(f))
+        .map(String::as_str)
+        .collect();
+    let new: HashSet<&str> = made.files.iter().map(|(f, _)| f.as_str()).collect();
+    old != new
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saved_names_round_trip() {
+        let named = |kind, source: &str, target: Option<&str>| Named {
+            kind,
+            source: source.to_string(),
+            target: target.map(str::to_string),
+        };
+        let mut saved = Saved::default();
+        saved.articles.insert(
+            PathBuf::from("seeds/a\tb.txt"),
+            (
+                ArticleNames {
+                    names: Some(vec![
+                        named(Some(NameKind::Place), "Kiev", Some("Kyiv")),
+                        named(None, "Zelenski", None),
+                    ]),
+                    tags: vec!["Guerra".into(), "Paz, ya".into()],
+                },
+                7,
+            ),
+        );
+        saved
+            .articles
+            .insert(PathBuf::from("seeds/c.txt"), (ArticleNames::default(), 0));
+        saved.resolver.targets.push((
+            Kind::Place,
+            "kiev".into(),
+            "Kiev".into(),
+            Some("Kyiv".into()),
+        ));
+        saved.resolver.spellings.insert("kiev".into(), 0);
+        saved.pages.insert("places/kiev/index.html".into(), 42);
+        let text = saved.to_text();
+        assert_eq!(Saved::parse(&text), Some(saved));
+        assert!(Saved::parse(&text[..text.len() - 3]).is_none());
+    }
+}

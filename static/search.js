@@ -3,6 +3,9 @@
 // elements, so it works from file:// where fetch() of a local file is refused: meta.js names
 // the shards, t/<first two letters>.js holds each word's articles, d/<block>.js what a result
 // shows. Words are folded as src/find/words.rs folds them: change both together.
+// Each file costs the page a few milliseconds however small it is, so a query answers at once
+// (no wait for more keys), focusing the box loads meta.js and the newest block before the
+// first key, and a page of results loads at most NEW_BLOCKS blocks it does not have yet.
 (function () {
   "use strict";
 
@@ -17,6 +20,7 @@
   });
   var MIN_LEN = 2;
   var PAGE = 10;
+  var NEW_BLOCKS = 3;
   var WORD = /[\p{Alphabetic}\p{N}]+/gu;
 
   function fold(word) {
@@ -35,7 +39,8 @@
     }).join("");
   }
 
-  // What the loaded files gave: meta, shards by key (their text until first read), blocks.
+  // What the loaded files gave: meta, shards by key (their text until first read), blocks
+  // (their text until first read: a row a line, its fields split by tabs).
   var data = { meta: null, shards: {}, blocks: {} };
   var api = {
     m: function (meta) { data.meta = meta; },
@@ -84,27 +89,29 @@
     });
   }
 
-  // A shard as sorted words and their numbers' text, read on first use.
-  function shard(key) {
-    var text = data.shards[key];
-    if (typeof text !== "string") {
-      return text || null;
-    }
-    var lines = text.split("\n");
+  // A shard's text as its sorted words and their numbers' text.
+  function parse(text) {
     var parsed = { terms: [], numbers: [] };
-    lines.forEach(function (line) {
+    text.split("\n").forEach(function (line) {
       var space = line.indexOf(" ");
       parsed.terms.push(line.slice(0, space));
       parsed.numbers.push(line.slice(space + 1));
     });
-    data.shards[key] = parsed;
     return parsed;
   }
 
-  // Marks in `seen` (by article number) the articles with a word that starts with `prefix`,
-  // for the query's word `round`: seen[n] goes from round to round + 1 once.
-  function match(prefix, round, seen) {
-    var s = shard(shardKey(prefix));
+  // A loaded shard, parsed on first use; null if there is none.
+  function shard(key) {
+    var text = data.shards[key];
+    if (typeof text === "string") {
+      text = data.shards[key] = parse(text);
+    }
+    return text || null;
+  }
+
+  // Marks in `seen` (by article number) the articles with a word of shard `s` that starts with
+  // `prefix`, for the query's word `round`: seen[n] goes from round to round + 1 once.
+  function match(s, prefix, round, seen) {
     if (!s) {
       return;
     }
@@ -119,21 +126,21 @@
       }
     }
     for (var i = lo; i < s.terms.length && s.terms[i].lastIndexOf(prefix, 0) === 0; i++) {
-      var numbers = s.numbers[i];
-      if (typeof numbers === "string") {
-        // Decoded once, kept for the next keystroke.
-        var gaps = numbers.split(" ");
-        numbers = new Int32Array(gaps.length);
-        var n = -1;
-        for (var g = 0; g < gaps.length; g++) {
-          n += parseInt(gaps[g], 36);
-          numbers[g] = n;
+      // The numbers as base-36 gaps ("1 1 13 qo": 0, 1, 40, 1000), read a character at a time
+      // and not kept: a 2-letter prefix reads a whole shard, tens of thousands of numbers.
+      var gaps = s.numbers[i];
+      var n = -1;
+      var gap = 0;
+      for (var k = 0; k <= gaps.length; k++) {
+        var c = k < gaps.length ? gaps.charCodeAt(k) : 32;
+        if (c !== 32) {
+          gap = gap * 36 + (c <= 57 ? c - 48 : c - 87);
+          continue;
         }
-        s.numbers[i] = numbers;
-      }
-      for (var k = 0; k < numbers.length; k++) {
-        if (seen[numbers[k]] === round) {
-          seen[numbers[k]] = round + 1;
+        n += gap;
+        gap = 0;
+        if (seen[n] === round) {
+          seen[n] = round + 1;
         }
       }
     }
@@ -143,7 +150,9 @@
   function search(query) {
     var count = data.meta.count;
     var seen = new Uint8Array(count);
-    query.forEach(function (prefix, round) { match(prefix, round, seen); });
+    query.forEach(function (prefix, round) {
+      match(shard(shardKey(prefix)), prefix, round, seen);
+    });
     var found = [];
     for (var n = count - 1; n >= 0; n--) {
       if (seen[n] === query.length) {
@@ -151,6 +160,14 @@
       }
     }
     return found;
+  }
+
+  // Whether a word of `text` starts with one of `query`.
+  function matches(text, query) {
+    return (text.match(WORD) || []).some(function (word) {
+      var folded = fold(word);
+      return query.some(function (q) { return folded.lastIndexOf(q, 0) === 0; });
+    });
   }
 
   // `text` into `parent`, each word that starts with one of `query` in a <mark>.
@@ -183,6 +200,19 @@
     return el;
   }
 
+  // The fields of article `number`: [slug, original's headline, translation's, dateline,
+  // original's lead, translation's, "1" when machine-translated], or null if its block is not
+  // loaded.
+  function fields(number) {
+    var block = Math.floor(number / data.meta.block);
+    var rows = data.blocks[block];
+    if (typeof rows === "string") {
+      rows = data.blocks[block] = rows.split("\n");
+    }
+    var r = rows && rows[number % data.meta.block];
+    return r ? r.split("\t") : null;
+  }
+
   function setUp(form) {
     root = form.getAttribute("data-root") || "";
     var input = form.querySelector("input");
@@ -193,8 +223,7 @@
     var current = { text: "", query: [], found: [], shown: 0 };
 
     function row(number, query) {
-      var block = Math.floor(number / data.meta.block);
-      var r = data.blocks[block] && data.blocks[block][number % data.meta.block];
+      var r = fields(number);
       var li = element("li");
       if (!r) {
         return li;
@@ -204,7 +233,7 @@
       marked(link, r[1], query);
       li.appendChild(link);
       var twin = marked(element("p", "twin", langs[1]), r[2], query);
-      if (r[6]) {
+      if (r[6] === "1") {
         var note = element("span", "machine-note", "en");
         note.textContent = " (machine translation)";
         twin.appendChild(note);
@@ -215,31 +244,56 @@
         date.textContent = r[3];
         li.appendChild(date);
       }
-      var lead = element("div", "lead");
-      lead.appendChild(marked(element("p", "", langs[0]), r[4], query));
-      lead.appendChild(marked(element("p", "", langs[1]), r[5], query));
-      li.appendChild(lead);
+      // One lead, the original's unless only the translation's has a match.
+      var side = !matches(r[4], query) && matches(r[5], query) ? 1 : 0;
+      li.appendChild(marked(element("p", "lead", langs[side]), r[4 + side], query));
       return li;
     }
 
-    // Shows the next page of results, once their blocks are loaded.
-    function more(ask) {
-      var next = current.found.slice(current.shown, current.shown + PAGE);
+    // Once the answer is on screen: what it is for, and how long it took from the key (tests
+    // read both).
+    function answered(ask) {
+      requestAnimationFrame(function () {
+        setTimeout(function () {
+          if (ask === asked) {
+            api.took = performance.now() - current.started;
+            list.setAttribute("data-query", current.text);
+          }
+        }, 0);
+      });
+    }
+
+    // The next results, up to a page, newest first, stopping before one that would load a
+    // block beyond NEW_BLOCKS new ones.
+    function nextPage() {
+      var next = [];
       var blocks = {};
-      next.forEach(function (n) { blocks[Math.floor(n / data.meta.block)] = true; });
-      loadAll(Object.keys(blocks).map(function (b) { return "d/" + b + ".js"; }), function () {
+      var fresh = 0;
+      for (var i = current.shown; i < current.found.length && next.length < PAGE; i++) {
+        var block = Math.floor(current.found[i] / data.meta.block);
+        if (!data.blocks[block] && !blocks[block]) {
+          if (fresh === NEW_BLOCKS) {
+            break;
+          }
+          fresh += 1;
+          blocks[block] = true;
+        }
+        next.push(current.found[i]);
+      }
+      return { numbers: next, paths: Object.keys(blocks).map(function (b) { return "d/" + b + ".js"; }) };
+    }
+
+    // Shows the next page of results, once their blocks are loaded; `fresh` replaces what the
+    // list showed.
+    function more(ask, fresh) {
+      var next = nextPage();
+      loadAll(next.paths, function () {
         if (ask !== asked) {
           return;
         }
-        var old = list.querySelector(".more");
-        if (old) {
-          old.remove();
-        }
-        next.forEach(function (n) { list.appendChild(row(n, current.query)); });
-        current.shown += next.length;
-        // What the results are for, and how long the query took in all (tests read them).
-        api.took = performance.now() - current.started;
-        list.setAttribute("data-query", current.text);
+        var items = document.createDocumentFragment();
+        next.numbers.forEach(function (n) { items.appendChild(row(n, current.query)); });
+        current.shown += next.numbers.length;
         var left = current.found.length - current.shown;
         if (left > 0) {
           var li = element("li", "more");
@@ -248,7 +302,7 @@
           button.textContent = "Show " + Math.min(left, PAGE) + " more of " + left;
           button.addEventListener("click", function () {
             var first = current.shown;
-            more(asked);
+            more(asked, false);
             // Focus follows to the first new result once it is there.
             var wait = setInterval(function () {
               var links = list.querySelectorAll("li > a");
@@ -261,20 +315,35 @@
             }, 20);
           });
           li.appendChild(button);
-          list.appendChild(li);
+          items.appendChild(li);
         }
+        if (fresh) {
+          var found = current.found.length;
+          status.textContent = found === 0 ? "No article found."
+            : found === 1 ? "1 article found." : found + " articles found.";
+          list.replaceChildren(items);
+        } else {
+          var old = list.querySelector(".more");
+          if (old) {
+            old.remove();
+          }
+          list.appendChild(items);
+        }
+        answered(ask);
       });
     }
 
-    function run() {
+    // Answers what the box holds; `started` is when the reader typed it.
+    function run(started) {
       asked += 1;
       var ask = asked;
-      var started = performance.now();
       var text = input.value;
       var query = words(text).filter(function (w) { return Array.from(w).length >= MIN_LEN; });
+      current = { text: text, query: query, found: [], shown: 0, started: started };
       if (query.length === 0) {
         list.textContent = "";
         status.textContent = input.value.trim() ? "Type at least two letters." : "";
+        answered(ask);
         return;
       }
       load("meta.js", function () {
@@ -294,24 +363,28 @@
           if (ask !== asked) {
             return;
           }
-          var found = search(query);
-          current = { text: text, query: query, found: found, shown: 0, started: started };
-          list.textContent = "";
-          status.textContent = found.length === 0 ? "No article found."
-            : found.length === 1 ? "1 article found." : found.length + " articles found.";
-          more(ask);
+          current.found = search(query);
+          more(ask, true);
         });
       });
     }
 
-    var timer = 0;
-    input.addEventListener("input", function () {
-      clearTimeout(timer);
-      timer = setTimeout(run, 60);
+    input.addEventListener("input", function (event) { run(event.timeStamp); });
+    // Loaded while the reader moves to the box, not before (a page that is only read loads
+    // nothing): the list of shards, the newest articles (those most queries show first), and
+    // the pattern of words, which the browser compiles on first use. Focus comes at once or
+    // again on each visit, so this runs each time: what is loaded is not loaded again.
+    input.addEventListener("focus", function () {
+      words("a");
+      // The browser compiles a loop well only once it has run: run the search's on a made-up
+      // shard of 5,000 numbers, so that the first query runs compiled code.
+      match(parse("w " + "1 ".repeat(4999) + "1"), "w", 0, new Uint8Array(5000));
+      load("meta.js", function () {
+        if (data.meta && data.meta.count > 0) {
+          load("d/" + Math.floor((data.meta.count - 1) / data.meta.block) + ".js", function () {});
+        }
+      });
     });
-    // Loaded while the reader moves to the box, not before: a page that is only read loads
-    // nothing.
-    input.addEventListener("focus", function () { load("meta.js", function () {}); });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var first = list.querySelector("li > a");
@@ -334,7 +407,7 @@
           to = input;
         } else if (input.value) {
           input.value = "";
-          run();
+          run(event.timeStamp);
           event.preventDefault();
         }
       }

@@ -39,9 +39,9 @@ impl Index {
         let mut slugs = Vec::new();
         let mut block = 0;
         while let Ok(text) = fs::read_to_string(out.join(format!("search/d/{block}.js"))) {
-            for row in text.lines() {
-                let slug = row.split_once("[\"").unwrap().1.split_once('"').unwrap().0;
-                slugs.push(slug.to_string());
+            let body = text.split_once(",\"").unwrap().1;
+            for row in body.strip_suffix("\");\n").unwrap().split("\\n") {
+                slugs.push(row.split_once("\\t").unwrap().0.to_string());
             }
             block += 1;
         }

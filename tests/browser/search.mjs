@@ -1,7 +1,8 @@
 // Search as a reader uses it, from disk (file://) in Debian's Chromium: the shipped article is
 // found by an accented and an unaccented Spanish word, an English word and a prefix; matches
 // are marked; the keyboard moves from the box to the results; nothing but file:// is asked
-// for. Also screenshots of the results and the archive, light and dark, wide and narrow.
+// for. Also screenshots of the results (on the index and an article) and the archive, light
+// and dark, wide and narrow.
 // With a large site: how many bytes a query loads and how long it takes, the CPU slowed ×4.
 //
 // Usage: node search.mjs <site-dir> <screenshot-dir> [<large-site-dir>]
@@ -136,6 +137,11 @@ await check('screenshots: results, archive, at 1280 and 390 px, light and dark',
       await page.screenshot({ path: join(shotDir, `search-${name}-${scheme}.png`) });
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
       assert(!overflow, `${name} ${scheme}: the page is wider than the screen`);
+      // On an article, under the text.
+      await page.goto(pathToFileURL(join(siteDir, SLUG, 'index.html')).href);
+      await search(page, 'tokio');
+      await page.locator('#search-results').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(shotDir, `search-article-${name}-${scheme}.png`) });
       for (const [file, path] of [['archive', 'archive/index.html'], ['month', 'archive/2025/11/index.html']]) {
         await page.goto(pathToFileURL(join(siteDir, path)).href);
         await page.screenshot({ path: join(shotDir, `${file}-${name}-${scheme}.png`), fullPage: true });
@@ -149,61 +155,98 @@ await check('nothing but local files is asked for, no script error', async () =>
   assert(problems.length === 0, problems.join('\n'));
 });
 
-// A large site: bytes loaded by each query (gzipped as a host would send them) and the time
-// from typing to results, with Chromium's CPU slowed four times.
+// A large site: each query typed key by key into a fresh page, the CPU slowed ×4 (a phone):
+// the time from each key's input event to its answer painted (search.js's `took`), every key
+// a query of its own, the first one included; and the bytes the page loaded for the query
+// (the box's focus included), gzipped as a host would send them. The machine running this may
+// be shared, which only adds time: the set is typed ROUNDS times and each key's best time
+// must be within budget (the median is printed too).
 if (largeArg) {
   const large = resolve(largeArg);
-  await check('a large site answers within the budget', async () => {
-    const shards = await readdir(join(large, 'search/t'));
-    const sizes = await Promise.all(shards.map(async (f) => [f, (await readFile(join(large, 'search/t', f))).length]));
-    sizes.sort((a, b) => b[1] - a[1]);
-    const biggest = sizes[0][0].replace('.js', '');
-    const page = await newPage(WIDE);
-    const loaded = [];
-    page.on('requestfinished', (r) => {
-      const url = r.url();
-      if (url.includes('/search/')) loaded.push(decodeURIComponent(new URL(url).pathname));
-    });
-    const cdp = await page.context().newCDPSession(page);
-    const queries = [biggest, 'co', 'gobierno', 'presidente', 'madrid', 'takaichi', 'ministro de', 'prime minister', 'sanidad', 'zzz'];
-    let worstBytes = 0;
-    let worstMs = 0;
-    let worstCold = 0;
-    for (const query of queries) {
-      // A fresh page a query, so that the first search loads what it needs.
-      await page.goto(pathToFileURL(join(large, 'index.html')).href);
-      await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
-      loaded.length = 0;
-      // Cold: the files are loaded; warm: typed again, all in memory.
-      // Timed in the page, from the search's start (after the box's 60 ms wait for more keys)
-      // to the results in place.
-      const times = [];
-      let files = [];
-      let count = '';
-      for (const round of ['cold', 'warm']) {
-        await page.evaluate(() => { document.querySelector('#search-results').removeAttribute('data-query'); });
-        await search(page, query);
-        times.push(Math.round(await page.evaluate(() => window.paraleloSearch.took)));
-        if (round === 'cold') {
-          files = [...loaded];
-          count = await page.textContent('#search-status');
-        }
+  const BUDGET_MS = 100;
+  const BUDGET_BYTES = 300 * 1024;
+  const ROUNDS = Number(process.env.PARALELO_SEARCH_ROUNDS || 3);
+  await check('a large site answers every key within 100 ms (CPU ×4) and 300 KB a query', async () => {
+    // The rarest long word and the commonest, from the shards.
+    let rare = null;
+    let common = null;
+    for (const f of await readdir(join(large, 'search/t'))) {
+      const text = await readFile(join(large, 'search/t', f), 'utf8');
+      for (const line of text.slice(text.indexOf(',"') + 2, -4).split('\\n')) {
+        const [word, ...gaps] = line.split(' ');
+        if (!/^[a-z]{7,}$/.test(word)) continue;
+        if (!rare || gaps.length < rare[1]) rare = [word, gaps.length];
+        if (!common || gaps.length > common[1]) common = [word, gaps.length];
       }
-      let raw = 0;
-      let gz = 0;
-      for (const file of new Set(files)) {
-        const bytes = await readFile(file);
-        raw += bytes.length;
-        gz += gzipSync(bytes, { level: 6 }).length;
-      }
-      const [cold, warm] = times;
-      console.log(`# "${query}": ${count.trim()} ${files.length} files, ${(raw / 1024).toFixed(1)} KB raw, ${(gz / 1024).toFixed(1)} KB gzipped; ${cold} ms cold, ${warm} ms warm (CPU ×4)`);
-      worstBytes = Math.max(worstBytes, gz);
-      worstMs = Math.max(worstMs, warm);
-      worstCold = Math.max(worstCold, cold);
     }
-    console.log(`# worst: ${(worstBytes / 1024).toFixed(1)} KB gzipped, ${worstCold} ms cold, ${worstMs} ms warm`);
-    assert(worstBytes <= 300 * 1024, `a query loads ${worstBytes} bytes gzipped`);
+    const queries = [
+      common[0], rare[0], 'gobierno', 'energético', 'energetico', 'prime minister',
+      'ministro de sanidad', 'zelen', 'Kyiv', 'zzqx',
+    ];
+    const times = new Map();
+    const bytes = new Map();
+    const answers = new Map();
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const query of queries) {
+        const page = await newPage(NARROW);
+        const loaded = new Set();
+        page.on('requestfinished', (r) => {
+          const url = r.url();
+          if (url.includes('/search/') && !url.endsWith('search.js')) loaded.add(decodeURIComponent(new URL(url).pathname));
+        });
+        const cdp = await page.context().newCDPSession(page);
+        await page.goto(pathToFileURL(join(large, 'index.html')).href);
+        await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+        // The reader moves to the box, then types.
+        await page.focus('#search-box');
+        await page.waitForTimeout(300);
+        for (let k = 1; k <= query.length; k++) {
+          const typed = query.slice(0, k);
+          await page.keyboard.type(typed.slice(-1));
+          if (typed.endsWith(' ')) continue;
+          await page.waitForFunction(
+            (q) => document.querySelector('#search-results').getAttribute('data-query') === q,
+            typed,
+            { timeout: 10000 },
+          );
+          const took = await page.evaluate(() => window.paraleloSearch.took);
+          (times.get(typed) ?? times.set(typed, []).get(typed)).push(took);
+          answers.set(typed, (await page.textContent('#search-status')).trim());
+          await page.waitForTimeout(100);
+        }
+        let raw = 0;
+        let gz = 0;
+        for (const file of loaded) {
+          const body = await readFile(file);
+          raw += body.length;
+          gz += gzipSync(body, { level: 6 }).length;
+        }
+        bytes.set(query, { files: loaded.size, raw, gz });
+        await page.context().close();
+      }
+    }
+    const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+    const slow = [];
+    for (const query of queries) {
+      const b = bytes.get(query);
+      console.log(`# "${query}": ${b.files} files, ${(b.raw / 1024).toFixed(1)} KB raw, ${(b.gz / 1024).toFixed(1)} KB gzipped`);
+      const keys = [...times.keys()].filter((t) => query.startsWith(t) && t.length <= query.length);
+      const line = [];
+      for (let k = 1; k <= query.length; k++) {
+        const typed = query.slice(0, k);
+        const t = times.get(typed);
+        if (!t || !keys.includes(typed)) continue;
+        const best = Math.min(...t);
+        line.push(`${typed} ${Math.round(best)}/${Math.round(median(t))}`);
+        if (best >= BUDGET_MS) slow.push(`"${typed}" ${Math.round(best)} ms`);
+      }
+      console.log(`#   ms best/median: ${line.join(', ')} → ${answers.get(query)}`);
+    }
+    const all = [...times.values()];
+    const firsts = queries.map((q) => times.get(q.slice(0, 1)));
+    console.log(`# worst: ${(Math.max(...[...bytes.values()].map((b) => b.gz)) / 1024).toFixed(1)} KB gzipped; best-of-${ROUNDS} ${Math.round(Math.max(...all.map((t) => Math.min(...t))))} ms, median ${Math.round(Math.max(...all.map(median)))} ms; a page's first key ${Math.round(Math.max(...firsts.map((t) => Math.min(...t))))} ms`);
+    for (const [query, b] of bytes) assert(b.gz <= BUDGET_BYTES, `"${query}" loads ${b.gz} bytes gzipped`);
+    assert(slow.length === 0, `over ${BUDGET_MS} ms: ${slow.join(', ')}`);
   });
 }
 

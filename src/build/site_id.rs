@@ -20,14 +20,18 @@ pub(super) fn site_id(options: &BuildOptions) -> Result<String> {
     Ok(format!("{} {random}", options.site.title))
 }
 
-/// The random id kept in `state`, made and kept now if there is none.
+/// The random id kept in `state`, made and kept now if there is none. Two builds that start
+/// at once (of two output folders, say) agree on one: the file is put in place by a hard link,
+/// which fails when another build's is there, and that one is read.
 fn kept_or_new(state: &Path) -> Result<String> {
     let path = state.join(FILE);
-    if let Ok(text) = std::fs::read_to_string(&path) {
+    let kept = || {
+        let text = std::fs::read_to_string(&path).ok()?;
         let id = text.trim();
-        if !id.is_empty() && id.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Ok(id.to_string());
-        }
+        (!id.is_empty() && id.bytes().all(|b| b.is_ascii_hexdigit())).then(|| id.to_string())
+    };
+    if let Some(id) = kept() {
+        return Ok(id);
     }
     // Random enough to tell two sites apart: the time, the process and a stack address.
     let mut hash = StableHasher::new();
@@ -35,8 +39,21 @@ fn kept_or_new(state: &Path) -> Result<String> {
     hash.write(format!("{now:?} {} {:p}", std::process::id(), &path).as_bytes());
     let id = format!("{:016x}", hash.finish());
     std::fs::create_dir_all(state).map_err(|e| Error::io(state, "create the state folder", e))?;
-    std::fs::write(&path, format!("{id}\n")).map_err(|e| Error::io(&path, "write", e))?;
-    Ok(id)
+    let temporary = state.join(format!("{FILE}.{id}.tmp"));
+    std::fs::write(&temporary, format!("{id}\n")).map_err(|e| Error::io(&temporary, "write", e))?;
+    let linked = std::fs::hard_link(&temporary, &path);
+    let _ = std::fs::remove_file(&temporary);
+    match linked {
+        Ok(()) => Ok(id),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            kept().ok_or_else(|| Error::io(&path, "read", e))
+        }
+        // A file system without hard links: the id is written in place.
+        Err(_) => {
+            std::fs::write(&path, format!("{id}\n")).map_err(|e| Error::io(&path, "write", e))?;
+            Ok(id)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -58,5 +75,21 @@ mod tests {
         let mut hosted = options.clone();
         hosted.site.base_url = Some("https://example.org/".into());
         assert_eq!(site_id(&hosted).unwrap(), "https://example.org/");
+    }
+
+    #[test]
+    fn builds_that_start_at_once_agree_on_one_id() {
+        for _ in 0..20 {
+            let dir = tempfile::tempdir().unwrap();
+            let state = dir.path().join(".paralelo");
+            let ids: Vec<String> = std::thread::scope(|scope| {
+                let threads: Vec<_> = (0..4)
+                    .map(|_| scope.spawn(|| kept_or_new(&state).unwrap()))
+                    .collect();
+                threads.into_iter().map(|t| t.join().unwrap()).collect()
+            });
+            assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
+            assert_eq!(kept_or_new(&state).unwrap(), ids[0]);
+        }
     }
 }

@@ -118,10 +118,7 @@ pub fn build_with_progress(
         write(name, bytes)?;
     }
     let order = newest_first(&entries);
-    let named = names::settle(options, &inputs, &mut entries, &order, None)?;
-    for (path, bytes) in &named.relinked {
-        write(path, bytes)?;
-    }
+    let named = names::settle(options, &inputs, &mut entries, &order, None, Some(&write))?;
     let (mut report, mut site_files) = finish(
         options,
         &inputs,
@@ -269,6 +266,7 @@ fn rebuild(
             &mut entries,
             &order,
             Some(&saved.pages),
+            None,
         )?),
         None => None,
     };
@@ -437,7 +435,8 @@ pub fn check(options: &BuildOptions) -> Result<BuildReport> {
     let (outcomes, skipped) = settle(outcomes, options, &inputs, None)?;
     let mut entries = made_entries(outcomes);
     let order = newest_first(&entries);
-    let named = names::settle(options, &inputs, &mut entries, &order, None)?;
+    let discard = |_: &str, _: &[u8]| Ok(());
+    let named = names::settle(options, &inputs, &mut entries, &order, None, Some(&discard))?;
     finish(
         options,
         &inputs,

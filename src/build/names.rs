@@ -287,6 +287,7 @@ pub(super) fn settle(
     entries: &mut [state::Entry],
     order: &[usize],
     before: Option<&HashMap<String, u64>>,
+    sink: Option<super::plan::Sink<'_>>,
 ) -> crate::Result<Settled> {
     let site = group(
         entries,
@@ -300,7 +301,7 @@ pub(super) fn settle(
         .filter(|(at, i)| entities::links_hash(&site.links[*at]) != entries[**i].linked)
         .map(|(at, i)| (*i, site.links[at].clone()))
         .collect();
-    let relinked = super::plan::relink(options, inputs, entries, &which)?;
+    let relinked = super::plan::relink(options, inputs, entries, &which, sink)?;
     let summaries: Vec<&crate::model::ArticleSummary> =
         order.iter().map(|&i| &entries[i].summary).collect();
     let made = make_pages(&inputs.tera, options, &summaries, &site, before)?;

@@ -171,13 +171,19 @@ fn process_seed(
     })
 }
 
+/// Where a full build puts files as they are made, rather than holding them.
+pub(super) type Sink<'a> = &'a (dyn Fn(&str, &[u8]) -> Result<()> + Sync);
+
 /// Makes the pages of the seeds of `entries` at `which` again, each with its new `links` (to
-/// entity pages that came or went with other articles), and gives their files.
+/// entity pages that came or went with other articles), and gives their files — or, with a
+/// `sink`, puts them there as they are made (a first build relinks most pages: held, they
+/// would all be in memory at once).
 pub(super) fn relink(
     options: &BuildOptions,
     inputs: &Inputs,
     entries: &mut [state::Entry],
     which: &[(usize, Vec<crate::find::entities::LinkGroup>)],
+    sink: Option<Sink<'_>>,
 ) -> Result<Files> {
     use rayon::prelude::*;
     let seeds: std::collections::HashMap<&Path, (&SeedFile, &state::SeedStamps)> = inputs
@@ -186,7 +192,7 @@ pub(super) fn relink(
         .zip(&inputs.stamps)
         .map(|(file, stamps)| (file.path.as_path(), (file, stamps)))
         .collect();
-    let made: Vec<Result<(usize, super::article::Rendered)>> = which
+    let made: Vec<Result<(usize, u64, Files)>> = which
         .par_iter()
         .map(|(i, links)| {
             let (file, stamps) = seeds[entries[*i].seed.as_path()];
@@ -199,14 +205,23 @@ pub(super) fn relink(
                 bytes,
                 Some(links),
             )?;
-            Ok((*i, rendered))
+            let files = match sink {
+                Some(sink) => {
+                    for (path, bytes) in &rendered.files {
+                        sink(path, bytes)?;
+                    }
+                    Vec::new()
+                }
+                None => rendered.files,
+            };
+            Ok((*i, rendered.linked, files))
         })
         .collect();
     let mut files = Vec::new();
     for result in made {
-        let (i, rendered) = result?;
-        entries[i].linked = rendered.linked;
-        files.extend(rendered.files);
+        let (i, linked, made) = result?;
+        entries[i].linked = linked;
+        files.extend(made);
     }
     Ok(files)
 }

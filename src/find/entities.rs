@@ -347,11 +347,26 @@ pub fn group(articles: &[&ArticleNames], manual: &Manual, min_articles: usize) -
         .filter(|(key, s)| kind_of(key, s) == Some(Kind::Person) && !key.starts_with('\0'))
         .map(|(key, _)| (key, key.split(' ').collect()))
         .collect();
+    // Which people's names hold each word, in the people's order: a spelling is looked for only
+    // in the names that hold its first word (all of them, on a large site, would be quadratic).
+    let mut holding: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (n, (_, words)) in people.iter().enumerate() {
+        for word in words {
+            let list = holding.entry(*word).or_default();
+            if list.last() != Some(&n) {
+                list.push(n);
+            }
+        }
+    }
     let mut longer: HashMap<&str, Vec<&String>> = HashMap::new();
     for key in spellings.keys().filter(|k| !k.starts_with('\0')) {
         let words: Vec<&str> = key.split(' ').collect();
-        let containing: Vec<&String> = people
+        let Some(candidates) = words.first().and_then(|w| holding.get(w)) else {
+            continue;
+        };
+        let containing: Vec<&String> = candidates
             .iter()
+            .map(|&n| &people[n])
             .filter(|(long, long_words)| {
                 *long != key
                     && long_words.len() > words.len()

@@ -83,21 +83,13 @@ pub struct AnnotationCache {
 }
 
 impl AnnotationCache {
-    /// The cache in `dir` for annotations made with the dictionaries of `data_identity`;
-    /// `markdown`: whether the articles' Markdown is wanted (else it is neither kept nor given
-    /// back, and the annotations are keyed apart from those that keep it).
-    pub fn new(dir: &Path, data_identity: &str, markdown: bool) -> AnnotationCache {
+    /// The cache in `dir` for annotations made by the program and dictionaries `identity`
+    /// names (its version and executable's stamp, the installed data); `markdown`: whether the
+    /// articles' Markdown is wanted (else it is neither kept nor given back, and the annotations
+    /// are keyed apart from those that keep it).
+    pub fn new(dir: &Path, identity: &str, markdown: bool) -> AnnotationCache {
         let mut hash = StableHasher::new();
-        hash.write_field(env!("CARGO_PKG_VERSION").as_bytes());
-        // A rebuilt paralelo may annotate differently under the same version number.
-        if let Some(stamp) = std::env::current_exe()
-            .ok()
-            .and_then(|exe| fs::metadata(exe).ok())
-        {
-            let modified = stamp.modified().ok();
-            hash.write_field(format!("{} {modified:?}", stamp.len()).as_bytes());
-        }
-        hash.write_field(data_identity.as_bytes());
+        hash.write_field(identity.as_bytes());
         hash.write_field(&[u8::from(markdown)]);
         AnnotationCache {
             dir: dir.to_path_buf(),
@@ -119,6 +111,11 @@ impl AnnotationCache {
         // `Article` holds no maps, so its debug form is the same for the same article.
         hash.write(format!("{article:?}").as_bytes());
         hash.finish()
+    }
+
+    /// The folder it is kept in.
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
     /// How many articles were taken from the cache.

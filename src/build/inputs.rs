@@ -30,6 +30,9 @@ pub(super) struct Inputs {
     pub(super) glosser: Option<Glosses>,
     /// With glosses: the annotated articles of earlier builds into this output.
     pub(super) annotations: Option<AnnotationCache>,
+    /// With glosses: what identifies the installed dictionaries (see
+    /// [`crate::gloss::Glosser::data_identity`]), read once.
+    gloss_data: Option<String>,
     /// `seeds/entities.toml`, and its text for the fingerprint.
     pub(super) manual: (crate::find::entities::Manual, Option<String>),
     /// Where the last build's names are kept, and how its spellings resolved to entity pages,
@@ -89,6 +92,7 @@ impl Inputs {
             {
                 use rayon::prelude::*;
                 let glosses = options.glosses && options.source_lang == "es";
+                let gloss_data = glosses.then(crate::gloss::Glosser::data_identity);
                 Ok(Inputs {
                     stamps: seeds
                         .par_iter()
@@ -104,15 +108,18 @@ impl Inputs {
                     templates_dir: templates_dir.flatten(),
                     static_dir: static_dir.flatten(),
                     seeds,
-                    glosser: glosses.then(|| Glosses::with_cache(&options.state.join("glosses"))),
-                    annotations: glosses.then(|| {
+                    glosser: gloss_data
+                        .as_deref()
+                        .map(|data| Glosses::with_cache(&options.state.join("glosses"), data)),
+                    annotations: gloss_data.as_deref().map(|data| {
                         let dir = state::StateDir::new(&options.state, &options.out);
                         AnnotationCache::new(
                             &dir.annotations(),
-                            &crate::gloss::Glosser::data_identity(),
+                            &format!("{} {data}", program()),
                             options.site.markdown_files,
                         )
                     }),
+                    gloss_data,
                     translator: options
                         .machine
                         .clone()
@@ -141,10 +148,9 @@ impl Inputs {
             })?;
         }
         if let Some(annotations) = &self.annotations {
-            let dir = state::StateDir::new(&options.state, &options.out).annotations();
             annotations
                 .save(full)
-                .map_err(|e| Error::io(&dir, "write the annotation cache in", e))?;
+                .map_err(|e| Error::io(annotations.dir(), "write the annotation cache in", e))?;
         }
         self.translator
             .as_ref()
@@ -173,14 +179,7 @@ impl Inputs {
     /// files and the options. When it changes, every page is made again.
     pub(super) fn fingerprint(&self, options: &BuildOptions) -> u64 {
         let mut hash = record::StableHasher::new();
-        hash.write_field(env!("CARGO_PKG_VERSION").as_bytes());
-        // A rebuilt paralelo may render differently under the same version number.
-        if let Some(stamp) = std::env::current_exe()
-            .ok()
-            .and_then(|exe| state::stamp(&exe))
-        {
-            hash.write_field(format!("{stamp:?}").as_bytes());
-        }
+        hash.write_field(program().as_bytes());
         for (name, text) in &self.template_sources {
             hash.write_field(name.as_bytes());
             hash.write_field(text.as_bytes());
@@ -193,11 +192,20 @@ impl Inputs {
         // The names settled by hand may change any article's links.
         hash.write_field(self.manual.1.as_deref().unwrap_or("").as_bytes());
         // Installing or upgrading Apertium's data changes every glossed page.
-        if self.glosser.is_some() {
-            hash.write_field(crate::gloss::Glosser::data_identity().as_bytes());
+        if let Some(data) = &self.gloss_data {
+            hash.write_field(data.as_bytes());
         }
         hash.finish()
     }
+}
+
+/// This program: its version and its executable's stamp, since a rebuilt paralelo may render
+/// differently under the same version number.
+fn program() -> String {
+    let stamp = std::env::current_exe()
+        .ok()
+        .and_then(|exe| state::stamp(&exe));
+    format!("{} {stamp:?}", env!("CARGO_PKG_VERSION"))
 }
 
 /// The value, or `None` with the error kept for the report.

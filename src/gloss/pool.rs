@@ -33,10 +33,11 @@ pub struct Glosses {
 }
 
 impl Glosses {
-    /// Analysers whose results are kept under `root` (the state folder's `glosses`).
-    pub fn with_cache(root: &Path) -> Glosses {
+    /// Analysers whose results are kept under `root` (the state folder's `glosses`), for the
+    /// installed dictionaries `data_identity` ([`Glosser::data_identity`]).
+    pub fn with_cache(root: &Path, data_identity: &str) -> Glosses {
         Glosses {
-            cache: Some(Cache::new(root, &Glosser::data_identity())),
+            cache: Some(Cache::new(root, data_identity)),
             ..Glosses::default()
         }
     }

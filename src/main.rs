@@ -211,6 +211,9 @@ impl Output {
                 "note: {} of {} pages made again, the rest unchanged since the last build",
                 report.remade, report.pages
             );
+            if let Some(because) = report.full_because {
+                eprintln!("note: a full build: {because}");
+            }
             if let Some((analysed, cached)) = report.analysed {
                 eprintln!(
                     "note: {analysed} paragraphs analysed for glosses, {cached} taken from the gloss cache"

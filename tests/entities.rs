@@ -284,6 +284,89 @@ fn one_seed_rebuild_rewrites_only_the_entity_pages_that_change() {
     let before = entity_files(&options.out);
     build(&options).unwrap();
     assert_eq!(before, entity_files(&options.out));
+
+    // An edit that keeps a4's names, links and listing writes no entity page, and does not
+    // read or write the names kept for the other articles.
+    let state_files = |name: &str| -> Vec<(PathBuf, SystemTime)> {
+        walkdir(&options.state)
+            .into_iter()
+            .filter(|p| p.file_name().is_some_and(|n| n == name))
+            .map(|p| (p.clone(), fs::metadata(&p).unwrap().modified().unwrap()))
+            .collect()
+    };
+    let (names, entities) = (state_files("names"), state_files("entities"));
+    assert_eq!((names.len(), entities.len()), (1, 1));
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    edit(
+        &options.seeds,
+        "a4",
+        "con la prensa.",
+        "con la prensa extranjera.",
+    );
+    edit(
+        &options.seeds,
+        "a4",
+        "with the press.",
+        "with the foreign press.",
+    );
+    let report = build(&options).unwrap();
+    assert_eq!(report.remade, 1);
+    assert_eq!(before, entity_files(&options.out));
+    assert_eq!(
+        (state_files("names"), state_files("entities")),
+        (names, entities)
+    );
+    let a4 = fs::read_to_string(options.out.join("a4/index.html")).unwrap();
+    assert!(a4.contains("extranjera") && a4.contains("friedrich-merz"));
+
+    // A new headline for a4 changes what the pages listing it show: those alone are written.
+    edit(
+        &options.seeds,
+        "a4",
+        "title = \"Merz meets",
+        "title = \"Merz sees",
+    );
+    let report = build(&options).unwrap();
+    assert_eq!(report.remade, 1);
+    let after = entity_files(&options.out);
+    let rewritten: Vec<&Path> = (before.iter())
+        .filter(|(path, (time, _))| after.get(*path).is_none_or(|(t, _)| t != time))
+        .map(|(path, _)| path.as_path())
+        .collect();
+    let listing_a4: Vec<PathBuf> = (before.keys())
+        .filter(|path| {
+            path.ends_with("index.html")
+                && path.components().count() == 3
+                && listed(&options.out, &path.to_string_lossy()).contains(&"a4".to_string())
+        })
+        .cloned()
+        .collect();
+    assert!(!listing_a4.is_empty());
+    for page in &listing_a4 {
+        assert!(rewritten.contains(&page.as_path()), "{}", page.display());
+        let html = fs::read_to_string(options.out.join(page)).unwrap();
+        assert!(html.contains("Merz sees"), "{}", page.display());
+    }
+    // Pages (and feeds) of entities a4 does not name are as they were.
+    assert!(
+        rewritten
+            .iter()
+            .all(|p| listing_a4.iter().any(|l| l.parent() == p.parent())),
+        "{rewritten:?}"
+    );
+}
+
+/// Replaces `from` by `to` in the seed `stem` or its translation, whichever holds it.
+fn edit(seeds: &Path, stem: &str, from: &str, to: &str) {
+    for file in [format!("{stem}.txt"), format!("{stem}.en.txt")] {
+        let path = seeds.join(file);
+        let text = fs::read_to_string(&path).unwrap();
+        if text.contains(from) {
+            fs::write(&path, text.replace(from, to)).unwrap();
+            return;
+        }
+    }
+    panic!("{from} is in neither file of {stem}");
 }
 
 #[test]

@@ -161,8 +161,8 @@ impl Inputs {
     /// the whole site's names are known links to.
     pub(super) fn resolver(&self) -> &crate::find::entities::Resolver {
         self.resolver.get_or_init(|| {
-            super::names::Saved::load(&self.names_file)
-                .map(|saved| saved.resolver)
+            super::names::SavedSite::load(&self.names_file)
+                .map(|site| site.resolver)
                 .unwrap_or_default()
         })
     }

@@ -36,6 +36,8 @@ pub struct BuildReport {
     /// With glosses: how many pages were made from the annotations of an earlier build (a
     /// template, CSS or option change), with nothing analysed or annotated again.
     pub annotations_reused: usize,
+    /// Why every page was made again, when it was (`None`: only what changed was).
+    pub full_because: Option<&'static str>,
     pub warnings: Vec<Warning>,
     /// Things the user may want to know that are not problems.
     pub notes: Vec<String>,
@@ -100,10 +102,20 @@ pub fn build_with_progress(
     let ours = options.out.join(output::OUTPUT_MARKER).is_file();
     // A folder built into with --force has no marker, but the state still says what is ours.
     let mut previous = previous.filter(|_| ours || options.force);
+    let mut full_because = match &previous {
+        None if !ours && options.out.exists() => "the output folder was not made by paralelo",
+        None => {
+            "no state of an earlier build of this output folder (a first build, the state deleted or written by another version, or the folder replaced)"
+        }
+        Some(_) => "the program, templates, static files, options or Apertium's data changed",
+    };
     if let Some(manifest) = previous.take_if(|m| m.fingerprint == fingerprint) {
         match rebuild(options, &inputs, &state, manifest, progress)? {
             Ok(report) => return Ok(report),
-            Err(manifest) => previous = Some(manifest),
+            Err((manifest, because)) => {
+                previous = Some(manifest);
+                full_because = because;
+            }
         }
     }
     let staging = output::Staging::new(&options.out, &inputs.protected(options), options.force)?;
@@ -130,6 +142,7 @@ pub fn build_with_progress(
         &named.made,
     )?;
     report.notes.extend(named.note);
+    report.full_because = Some(full_because);
     site_files.extend(inputs.static_files.keys().cloned());
     // What the last build made may go; anything else in the folder is the user's and stays.
     // Without the last build's state (deleted, or from another version), a file of a folder
@@ -166,8 +179,8 @@ enum Origin {
     New,
 }
 
-/// Rebuilds what changed since `previous`, in place, or gives `previous` back when so much
-/// changed that a full build is the better way. Nothing is written unless every article
+/// Rebuilds what changed since `previous`, in place, or gives `previous` back (with the reason)
+/// when so much changed that a full build is the better way, or the state kept is not enough. Nothing is written unless every article
 /// succeeded, and the changed files go in together (see [`output::Transaction`]). The previous
 /// entries of unchanged seeds are moved over, not copied, and only the index pages and feeds
 /// whose articles changed are made again.
@@ -177,13 +190,16 @@ fn rebuild(
     state: &state::StateDir,
     previous: state::Manifest,
     progress: &(dyn Fn(Progress) + Sync),
-) -> Result<Result<BuildReport, state::Manifest>> {
+) -> Result<Result<BuildReport, (state::Manifest, &'static str)>> {
     let out = &options.out;
     let found = find_previous(inputs, &previous);
     // Decided before anything is rendered: a rebuild holds its pages in memory until all have
     // succeeded, a full build streams them to disk.
     if maybe_changed(inputs, &found) > REBUILD_LIMIT {
-        return Ok(Err(previous));
+        return Ok(Err((
+            previous,
+            "so many seeds changed that a full build is quicker",
+        )));
     }
     let outcomes = process_seeds(options, inputs, &found, progress, &|_| Ok(()));
     drop(found);
@@ -193,13 +209,11 @@ fn rebuild(
         .filter(|o| matches!(o, Outcome::Made { .. }))
         .count();
     refuse_overwrite(out, &previous, &outcomes)?;
-    // The names of the kept articles, from the names file: read only when an article changed
-    // (or went), since only then may an entity page or an article's links change.
-    let kept_count = (outcomes.iter())
-        .filter(|o| matches!(o, Outcome::Kept { .. }))
-        .count();
+    // The names of the kept articles, from the names file: read only when an article's names,
+    // links or listing changed, or one came or went, since only then may an entity page or
+    // another article's links change.
     let mut saved_names = None;
-    if remade > 0 || kept_count != previous.entries.len() {
+    if !names::as_before(&outcomes, &previous.entries) {
         let saved = names::Saved::load(&inputs.names_file);
         let complete = saved.as_ref().is_some_and(|saved| {
             outcomes.iter().all(|o| match o {
@@ -210,7 +224,10 @@ fn rebuild(
             })
         });
         if !complete {
-            return Ok(Err(previous));
+            return Ok(Err((
+                previous,
+                "the names the last build kept for entity pages are missing or incomplete",
+            )));
         }
         saved_names = saved;
     }
@@ -232,11 +249,8 @@ fn rebuild(
             Outcome::Kept { previous, stamps } => {
                 let mut entry = std::mem::take(&mut old[previous]);
                 kept[previous] = true;
-                if let Some(saved) = saved_names.as_mut()
-                    && let Some((names, linked)) = saved.articles.remove(&entry.seed)
-                {
-                    entry.names = Some(names);
-                    entry.linked = linked;
+                if let Some(saved) = saved_names.as_mut() {
+                    entry.names = saved.articles.remove(&entry.seed);
                 }
                 if let Some((seed_stamp, translation_stamp)) = stamps {
                     entry.restamp(seed_stamp, translation_stamp);
@@ -265,7 +279,7 @@ fn rebuild(
             inputs,
             &mut entries,
             &order,
-            Some(&saved.pages),
+            Some(&saved.site.pages),
             None,
         )?),
         None => None,
@@ -597,6 +611,7 @@ fn finish(
             .annotations
             .as_ref()
             .map_or(0, crate::annotate::AnnotationCache::hits),
+        full_because: None,
         warnings: entries
             .iter()
             .flat_map(|e| e.warnings.clone())

@@ -1,17 +1,21 @@
 //! The names and tags of every article, kept between builds in a file of their own beside the
-//! manifest (`names`), read only when an article changed: the entity and topic pages they make,
-//! made again only where what they show changed, and the articles whose links to them changed.
+//! manifest (`names`), read only when an article's names changed (or one came or went); and,
+//! in a small file beside it (`entities`), how the last build's spellings resolved and the hash
+//! of each entity page: the entity and topic pages they make, made again only where what they
+//! show changed, and the articles whose links to them changed.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
+use super::plan::Outcome;
 use super::state::{self, parse_optional, push_optional};
 use crate::find::entities::{self, Kind, Manual, Resolver, SiteEntities};
 use crate::model::{ArticleNames, NameKind, Named};
-use crate::record::{UNIT_SEPARATOR, escape_into, unescape};
+use crate::record::{StableHasher, UNIT_SEPARATOR, escape_into, unescape};
 
-const HEADER: &str = concat!("paralelo-names 1 ", env!("CARGO_PKG_VERSION"));
+const HEADER: &str = concat!("paralelo-names 2 ", env!("CARGO_PKG_VERSION"));
+const SITE_HEADER: &str = concat!("paralelo-entities 1 ", env!("CARGO_PKG_VERSION"));
 const TRAILER: &str = "end";
 
 /// The names file of the builds into one output folder.
@@ -19,11 +23,43 @@ pub(super) fn path(state: &Path, out: &Path) -> PathBuf {
     state::StateDir::new(state, out).side_file("names")
 }
 
-/// What the last build knew: each article's names, tags and links (by seed), how spellings
-/// resolved, and the hash of each entity page.
+/// The entities file beside the names file.
+fn site_path(names_file: &Path) -> PathBuf {
+    names_file.with_file_name("entities")
+}
+
+/// A hash of an article's names and tags, kept in the manifest (see [`state::Entry`]).
+pub(super) fn digest(names: &ArticleNames) -> u64 {
+    let mut hash = StableHasher::new();
+    match &names.names {
+        None => hash.write_field(b"-"),
+        Some(list) => {
+            for named in list {
+                hash.write_field(&[kind_char(named.kind) as u8]);
+                hash.write_field(named.source.as_bytes());
+                hash.write_field(named.target.as_deref().unwrap_or("\0").as_bytes());
+            }
+        }
+    }
+    hash.write_field(b"tags");
+    for tag in &names.tags {
+        hash.write_field(tag.as_bytes());
+    }
+    hash.finish()
+}
+
+/// What the last build knew: each article's names and tags (by seed), how spellings resolved,
+/// and the hash of each entity page.
 #[derive(Debug, Default, PartialEq)]
 pub(super) struct Saved {
-    pub(super) articles: HashMap<PathBuf, (ArticleNames, u64)>,
+    pub(super) articles: HashMap<PathBuf, ArticleNames>,
+    pub(super) site: SavedSite,
+}
+
+/// The small half of [`Saved`]: what an article made before the whole site's names are known
+/// needs, and the entity pages' hashes.
+#[derive(Debug, Default, PartialEq)]
+pub(super) struct SavedSite {
     pub(super) resolver: Resolver,
     pub(super) pages: HashMap<String, u64>,
 }
@@ -52,14 +88,13 @@ fn folder_kind(folder: &str) -> Option<Kind> {
 }
 
 impl Saved {
-    /// The file's text: names once each (`n`), then articles by number of name (`a`), the
-    /// resolver (`t` entities, `r` spellings) and the pages (`p`).
-    pub(super) fn to_text(&self) -> String {
+    /// The names file's text: names once each (`n`), then articles by number of name (`a`).
+    fn to_text(&self) -> String {
         let mut text = format!("{HEADER}\n");
         let mut ids: HashMap<&Named, usize> = HashMap::new();
-        let mut articles: Vec<(&PathBuf, &(ArticleNames, u64))> = self.articles.iter().collect();
+        let mut articles: Vec<(&PathBuf, &ArticleNames)> = self.articles.iter().collect();
         articles.sort_by(|a, b| a.0.cmp(b.0));
-        for (_, (names, _)) in &articles {
+        for (_, names) in &articles {
             for named in names.names.iter().flatten() {
                 if !ids.contains_key(named) {
                     ids.insert(named, ids.len());
@@ -71,10 +106,10 @@ impl Saved {
                 }
             }
         }
-        for (seed, (names, linked)) in &articles {
+        for (seed, names) in &articles {
             text.push_str("a\t");
             escape_into(&mut text, &seed.to_string_lossy());
-            let _ = write!(text, "\t{linked:x}\t");
+            text.push('\t');
             for (i, tag) in names.tags.iter().enumerate() {
                 if i > 0 {
                     text.push(UNIT_SEPARATOR);
@@ -92,6 +127,74 @@ impl Saved {
             }
             text.push('\n');
         }
+        text.push_str(TRAILER);
+        text.push('\n');
+        text
+    }
+
+    /// The names file's content, or `None` when it is cut short or not this version's.
+    fn parse(text: &str) -> Option<HashMap<PathBuf, ArticleNames>> {
+        let mut articles = HashMap::new();
+        let mut names: Vec<Named> = Vec::new();
+        for line in body(text, HEADER)? {
+            let fields: Vec<&str> = line.split('\t').collect();
+            match fields.as_slice() {
+                ["n", kind, source, target] => names.push(Named {
+                    kind: kind_of_char(kind)?,
+                    source: unescape(source)?,
+                    target: parse_optional(target)?,
+                }),
+                ["a", seed, tags, list] => {
+                    let tags = if tags.is_empty() {
+                        Vec::new()
+                    } else {
+                        (tags.split(UNIT_SEPARATOR))
+                            .map(unescape)
+                            .collect::<Option<Vec<_>>>()?
+                    };
+                    let list = match *list {
+                        "-" => None,
+                        "" => Some(Vec::new()),
+                        list => Some(
+                            list.split(',')
+                                .map(|n| names.get(usize::from_str_radix(n, 16).ok()?).cloned())
+                                .collect::<Option<Vec<_>>>()?,
+                        ),
+                    };
+                    articles.insert(
+                        PathBuf::from(unescape(seed)?),
+                        ArticleNames { names: list, tags },
+                    );
+                }
+                _ => return None,
+            }
+        }
+        Some(articles)
+    }
+
+    /// Both files, or `None` when either is missing, cut short or not this version's.
+    pub(super) fn load(names_file: &Path) -> Option<Saved> {
+        Some(Saved {
+            articles: Saved::parse(&std::fs::read_to_string(names_file).ok()?)?,
+            site: SavedSite::load(names_file)?,
+        })
+    }
+
+    /// Writes both files, each through a temporary file.
+    pub(super) fn save(&self, names_file: &Path) -> crate::Result<()> {
+        if let Some(dir) = names_file.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| crate::Error::io(dir, "create the state folder", e))?;
+        }
+        replace(names_file, &self.to_text())?;
+        replace(&site_path(names_file), &self.site.to_text())
+    }
+}
+
+impl SavedSite {
+    /// The entities file's text: the resolver (`t` entities, `r` spellings) and the pages (`p`).
+    fn to_text(&self) -> String {
+        let mut text = format!("{SITE_HEADER}\n");
         for (kind, slug, name, english) in &self.resolver.targets {
             let _ = write!(text, "t\t{}\t", kind.folder());
             for field in [slug, name] {
@@ -120,85 +223,75 @@ impl Saved {
         text
     }
 
-    /// The file's content, or `None` when it is missing, cut short or not this version's.
-    pub(super) fn parse(text: &str) -> Option<Saved> {
-        let body = text.strip_suffix(&format!("{TRAILER}\n"))?;
-        let mut lines = body.lines();
-        if lines.next()? != HEADER {
-            return None;
-        }
-        let mut saved = Saved::default();
-        let mut names: Vec<Named> = Vec::new();
-        for line in lines {
+    fn parse(text: &str) -> Option<SavedSite> {
+        let mut site = SavedSite::default();
+        for line in body(text, SITE_HEADER)? {
             let fields: Vec<&str> = line.split('\t').collect();
             match fields.as_slice() {
-                ["n", kind, source, target] => names.push(Named {
-                    kind: kind_of_char(kind)?,
-                    source: unescape(source)?,
-                    target: parse_optional(target)?,
-                }),
-                ["a", seed, linked, tags, list] => {
-                    let tags = if tags.is_empty() {
-                        Vec::new()
-                    } else {
-                        (tags.split(UNIT_SEPARATOR))
-                            .map(unescape)
-                            .collect::<Option<Vec<_>>>()?
-                    };
-                    let list = match *list {
-                        "-" => None,
-                        "" => Some(Vec::new()),
-                        list => Some(
-                            list.split(',')
-                                .map(|n| names.get(usize::from_str_radix(n, 16).ok()?).cloned())
-                                .collect::<Option<Vec<_>>>()?,
-                        ),
-                    };
-                    saved.articles.insert(
-                        PathBuf::from(unescape(seed)?),
-                        (
-                            ArticleNames { names: list, tags },
-                            u64::from_str_radix(linked, 16).ok()?,
-                        ),
-                    );
-                }
-                ["t", folder, slug, name, english] => saved.resolver.targets.push((
+                ["t", folder, slug, name, english] => site.resolver.targets.push((
                     folder_kind(folder)?,
                     unescape(slug)?,
                     unescape(name)?,
                     parse_optional(english)?,
                 )),
                 ["r", spelling, target] => {
-                    saved
-                        .resolver
+                    site.resolver
                         .spellings
                         .insert(unescape(spelling)?, usize::from_str_radix(target, 16).ok()?);
                 }
                 ["p", path, hash] => {
-                    saved
-                        .pages
+                    site.pages
                         .insert(unescape(path)?, u64::from_str_radix(hash, 16).ok()?);
                 }
                 _ => return None,
             }
         }
-        Some(saved)
+        Some(site)
     }
 
-    pub(super) fn load(path: &Path) -> Option<Saved> {
-        Saved::parse(&std::fs::read_to_string(path).ok()?)
+    /// The entities file beside `names_file`, or `None` when it is missing, cut short or not
+    /// this version's.
+    pub(super) fn load(names_file: &Path) -> Option<SavedSite> {
+        SavedSite::parse(&std::fs::read_to_string(site_path(names_file)).ok()?)
     }
+}
 
-    pub(super) fn save(&self, path: &Path) -> crate::Result<()> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| crate::Error::io(dir, "create the state folder", e))?;
+/// The lines between a file's `header` and its trailer, or `None` when either is not there.
+fn body<'a>(text: &'a str, header: &str) -> Option<std::str::Lines<'a>> {
+    let body = text.strip_suffix(&format!("{TRAILER}\n"))?;
+    let mut lines = body.lines();
+    (lines.next()? == header).then_some(lines)
+}
+
+fn replace(path: &Path, text: &str) -> crate::Result<()> {
+    let temporary = path.with_extension("tmp");
+    std::fs::write(&temporary, text).map_err(|e| crate::Error::io(&temporary, "write", e))?;
+    std::fs::rename(&temporary, path).map_err(|e| crate::Error::io(path, "replace", e))
+}
+
+/// Whether the last build's entities and links still hold for the articles of `outcomes`: the
+/// same articles, and each one made again with the names, links and listing (what an entity
+/// page shows of it) it had in `previous`.
+pub(super) fn as_before(outcomes: &[Outcome], previous: &[state::Entry]) -> bool {
+    let mut same = 0;
+    for outcome in outcomes {
+        if let Outcome::Made {
+            entry, previous: k, ..
+        } = outcome
+        {
+            let Some(was) = k.map(|k| &previous[k]) else {
+                return false;
+            };
+            let alike = entry.names.as_ref().map(digest) == Some(was.names_hash)
+                && entry.linked == was.linked
+                && entities::listing_hash(&entry.summary) == entities::listing_hash(&was.summary);
+            if !alike {
+                return false;
+            }
         }
-        let temporary = path.with_extension("tmp");
-        std::fs::write(&temporary, self.to_text())
-            .map_err(|e| crate::Error::io(&temporary, "write", e))?;
-        std::fs::rename(&temporary, path).map_err(|e| crate::Error::io(path, "replace", e))
+        same += 1;
     }
+    same == previous.len()
 }
 
 /// Whether a file of the output is one of the entity and topic pages.
@@ -337,10 +430,12 @@ pub(super) fn saved(entries: &[state::Entry], site: &SiteEntities, made: &Made) 
     Saved {
         articles: entries
             .iter()
-            .filter_map(|e| Some((e.seed.clone(), (e.names.clone()?, e.linked))))
+            .filter_map(|e| Some((e.seed.clone(), e.names.clone()?)))
             .collect(),
-        resolver: site.resolver.clone(),
-        pages: made.hashes.clone(),
+        site: SavedSite {
+            resolver: site.resolver.clone(),
+            pages: made.hashes.clone(),
+        },
     }
 }
 
@@ -368,30 +463,61 @@ mod tests {
         let mut saved = Saved::default();
         saved.articles.insert(
             PathBuf::from("seeds/a\tb.txt"),
-            (
-                ArticleNames {
-                    names: Some(vec![
-                        named(Some(NameKind::Place), "Kiev", Some("Kyiv")),
-                        named(None, "Zelenski", None),
-                    ]),
-                    tags: vec!["Guerra".into(), "Paz, ya".into()],
-                },
-                7,
-            ),
+            ArticleNames {
+                names: Some(vec![
+                    named(Some(NameKind::Place), "Kiev", Some("Kyiv")),
+                    named(None, "Zelenski", None),
+                ]),
+                tags: vec!["Guerra".into(), "Paz, ya".into()],
+            },
         );
         saved
             .articles
-            .insert(PathBuf::from("seeds/c.txt"), (ArticleNames::default(), 0));
-        saved.resolver.targets.push((
+            .insert(PathBuf::from("seeds/c.txt"), ArticleNames::default());
+        saved.site.resolver.targets.push((
             Kind::Place,
             "kiev".into(),
             "Kiev".into(),
             Some("Kyiv".into()),
         ));
-        saved.resolver.spellings.insert("kiev".into(), 0);
-        saved.pages.insert("places/kiev/index.html".into(), 42);
-        let text = saved.to_text();
-        assert_eq!(Saved::parse(&text), Some(saved));
-        assert!(Saved::parse(&text[..text.len() - 3]).is_none());
+        saved.site.resolver.spellings.insert("kiev".into(), 0);
+        saved.site.pages.insert("places/kiev/index.html".into(), 42);
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("names");
+        saved.save(&file).unwrap();
+        assert_eq!(Saved::load(&file), Some(saved));
+        for cut in [file.clone(), site_path(&file)] {
+            let text = std::fs::read_to_string(&cut).unwrap();
+            std::fs::write(&cut, &text[..text.len() - 3]).unwrap();
+            assert!(Saved::load(&file).is_none(), "{} cut short", cut.display());
+            std::fs::write(&cut, text).unwrap();
+        }
+        assert!(Saved::load(&file).is_some());
+    }
+
+    #[test]
+    fn digest_tells_names_apart() {
+        let named = |source: &str, target: Option<&str>| Named {
+            kind: Some(NameKind::Person),
+            source: source.to_string(),
+            target: target.map(str::to_string),
+        };
+        let of = |names: Option<Vec<Named>>, tags: &[&str]| {
+            digest(&ArticleNames {
+                names,
+                tags: tags.iter().map(|t| t.to_string()).collect(),
+            })
+        };
+        let base = of(Some(vec![named("Ana", None)]), &["Paz"]);
+        assert_eq!(base, of(Some(vec![named("Ana", None)]), &["Paz"]));
+        for other in [
+            of(Some(vec![named("Ana", Some("Ana"))]), &["Paz"]),
+            of(Some(vec![named("An", None)]), &["aPaz"]),
+            of(Some(vec![]), &["Paz"]),
+            of(None, &["Paz"]),
+            of(Some(vec![named("Ana", None)]), &[]),
+        ] {
+            assert_ne!(base, other);
+        }
     }
 }

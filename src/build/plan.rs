@@ -159,6 +159,7 @@ fn process_seed(
             .collect(),
         summary: rendered.summary,
         warnings: rendered.warnings,
+        names_hash: super::names::digest(&rendered.names),
         names: Some(rendered.names),
         linked: rendered.linked,
         written: None,
@@ -220,7 +221,10 @@ pub(super) fn relink(
     let mut files = Vec::new();
     for result in made {
         let (i, linked, made) = result?;
-        entries[i].linked = linked;
+        if entries[i].linked != linked {
+            entries[i].linked = linked;
+            entries[i].written = None;
+        }
         files.extend(made);
     }
     Ok(files)

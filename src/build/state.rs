@@ -27,7 +27,7 @@ const MANIFEST: &str = "manifest";
 /// Beside it, the output folder's absolute path: what the entry is for, to clear entries whose
 /// output is gone.
 const OUTPUT: &str = "output";
-const HEADER: &str = concat!("paralelo-manifest 2 ", env!("CARGO_PKG_VERSION"));
+const HEADER: &str = concat!("paralelo-manifest 3 ", env!("CARGO_PKG_VERSION"));
 /// The last line: a manifest cut short by a killed build has none and is not trusted.
 const TRAILER: &str = "end";
 
@@ -130,6 +130,9 @@ pub struct Entry {
     /// Its names and tags, when this build made it or read them from the names file (kept
     /// beside the manifest, not in it: see [`super::names`]).
     pub names: Option<crate::model::ArticleNames>,
+    /// A hash of its names and tags, in the manifest: a rebuild whose remade articles name what
+    /// they named before need not read the names file.
+    pub names_hash: u64,
     /// The hash of the links to entity pages its page was made with.
     pub linked: u64,
     /// The manifest line this entry was read from, written back as it is: escaping a large
@@ -494,6 +497,7 @@ fn push_entry(text: &mut String, entry: &Entry) {
         text.push(RECORD_SEPARATOR);
         escape_into(text, &warning.message);
     }
+    let _ = write!(text, "\t{:x}.{:x}", entry.names_hash, entry.linked);
 }
 
 fn parse_entry(line: &str, written: WrittenLine) -> Option<Entry> {
@@ -522,6 +526,7 @@ fn parse_entry(line: &str, written: WrittenLine) -> Option<Entry> {
         t_summary,
         t_date,
         warnings,
+        named,
     ] = rest
     else {
         return None;
@@ -560,6 +565,7 @@ fn parse_entry(line: &str, written: WrittenLine) -> Option<Entry> {
             })
         })
         .collect::<Option<Vec<_>>>()?;
+    let (names_hash, linked) = named.split_once('.')?;
     Some(Entry {
         seed: PathBuf::from(unescape(seed)?),
         seed_stamp: parse_stamp(seed_stamp)?,
@@ -580,7 +586,8 @@ fn parse_entry(line: &str, written: WrittenLine) -> Option<Entry> {
         },
         warnings,
         names: None,
-        linked: 0,
+        names_hash: u64::from_str_radix(names_hash, 16).ok()?,
+        linked: u64::from_str_radix(linked, 16).ok()?,
         written: Some(written),
         lemmas: String::new(),
     })
@@ -641,7 +648,8 @@ mod tests {
                 message: "`«` is never closed\n".into(),
             }],
             names: None,
-            linked: 0,
+            names_hash: 0x1234_5678_9abc,
+            linked: 7,
             written: None,
             lemmas: String::new(),
         }

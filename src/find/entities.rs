@@ -660,6 +660,13 @@ pub fn pages<'a>(
     pages
 }
 
+/// A hash of what an entity page and its feed show of an article.
+pub fn listing_hash(article: &ArticleSummary) -> u64 {
+    let mut hash = StableHasher::new();
+    hash_summary(&mut hash, article);
+    hash.finish()
+}
+
 fn hash_summary(hash: &mut StableHasher, article: &ArticleSummary) {
     hash.write_field(article.slug.as_bytes());
     hash.write_field(article.published_iso.as_deref().unwrap_or("").as_bytes());

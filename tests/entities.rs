@@ -402,6 +402,77 @@ fn topics_work_without_the_analysis() {
 }
 
 #[test]
+fn a_long_list_is_paged_as_the_index_is() {
+    let (_dir, options) = project(false);
+    // 118 more articles with a1's topic: 120 in all, on pages of 50, 50 and 20.
+    for i in 0..118 {
+        for (from, to) in [
+            ("a1.txt", format!("b{i:03}.txt")),
+            ("a1.en.txt", format!("b{i:03}.en.txt")),
+        ] {
+            fs::copy(options.seeds.join(from), options.seeds.join(to)).unwrap();
+        }
+    }
+    build(&options).unwrap();
+    let folder = options.out.join("topics/guerra-en-ucrania");
+    let mut seen = Vec::new();
+    for (number, path, count) in [
+        (1, folder.join("index.html"), 50),
+        (2, folder.join("page/2/index.html"), 50),
+        (3, folder.join("page/3/index.html"), 20),
+    ] {
+        let html = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(
+            html.contains(&format!("Page {number} of 3")),
+            "{}",
+            path.display()
+        );
+        assert!(html.contains("Named in 120 articles"));
+        let here = path.parent().unwrap();
+        let hrefs = |html: &str| -> Vec<String> {
+            html.split("href=\"")
+                .skip(1)
+                .map(|rest| rest.split('"').next().unwrap().to_string())
+                .collect()
+        };
+        let list = html.split("<ol class=\"articles\">").nth(1).unwrap();
+        let list = list.split("</ol>").next().unwrap();
+        let articles = hrefs(list);
+        assert_eq!(articles.len(), count, "{}", path.display());
+        // Every link of the page leads to a file of the site.
+        for href in hrefs(&html)
+            .iter()
+            .filter(|h| !h.starts_with("http") && !h.starts_with('#'))
+        {
+            let target = here.join(href);
+            assert!(target.is_file(), "{} links {href}", path.display());
+        }
+        seen.extend(articles.iter().map(|h| {
+            let target = fs::canonicalize(here.join(h)).unwrap();
+            target
+                .parent()
+                .unwrap()
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        }));
+    }
+    assert!(!folder.join("page/4").exists());
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!((seen.len(), unique.len()), (120, 120));
+    // Newest first across the pages: a2 (2 March) heads page 1; a1 and its copies (1 March)
+    // follow by slug.
+    assert_eq!(&seen[..3], ["a2", "a1", "b000"]);
+    assert_eq!(seen.last().unwrap(), "b117");
+    // The feed holds the newest 100.
+    let feed = fs::read_to_string(folder.join("atom.xml")).unwrap();
+    assert_eq!(feed.matches("<entry>").count(), 100);
+}
+
+#[test]
 fn a_bad_entities_file_is_an_error_naming_its_line() {
     let (_dir, options) = project(false);
     let path = options.seeds.join("entities.toml");

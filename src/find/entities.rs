@@ -17,6 +17,7 @@ use crate::annotate::names::fold;
 use crate::error::{Error, Location, Result};
 use crate::model::{ArticleNames, ArticleSummary, NameKind, Named};
 use crate::record::StableHasher;
+use crate::render::{INDEX_PAGE_SIZE, Pagination};
 
 /// A kind of page: the three kinds of names, and topics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -160,13 +161,6 @@ pub struct Entity {
     pub english: Option<String>,
     /// The articles that name it, by position in the newest-first order.
     pub articles: Vec<usize>,
-}
-
-impl Entity {
-    /// Its page's path inside the output.
-    pub fn page(&self) -> String {
-        format!("{}/{}/index.html", self.kind.folder(), self.slug)
-    }
 }
 
 /// A link from an article to an entity's page, for `entity-links.html`.
@@ -561,34 +555,46 @@ pub fn pages<'a>(
     let settings = &options.site;
     let mut pages: Vec<Page<'a>> = Vec::new();
     for entity in &site.entities {
-        let mut hash = StableHasher::new();
-        hash.write_field(entity.name.as_bytes());
-        hash.write_field(entity.english.as_deref().unwrap_or("").as_bytes());
-        for &at in &entity.articles {
-            hash_summary(&mut hash, newest_first[at]);
+        // Pages of INDEX_PAGE_SIZE articles, as the index has: one entity may be in thousands.
+        let chunks: Vec<&[usize]> = entity.articles.chunks(INDEX_PAGE_SIZE).collect();
+        let total = chunks.len();
+        let folder = format!("{}/{}/", entity.kind.folder(), entity.slug);
+        for (i, chunk) in chunks.into_iter().enumerate() {
+            let number = i + 1;
+            let (path, up) = crate::render::index_path(number);
+            let root = format!("{up}../../");
+            let mut hash = StableHasher::new();
+            hash.write_field(entity.name.as_bytes());
+            hash.write_field(entity.english.as_deref().unwrap_or("").as_bytes());
+            hash.write_field(format!("{number} {total} {}", entity.articles.len()).as_bytes());
+            for &at in chunk {
+                hash_summary(&mut hash, newest_first[at]);
+            }
+            let render_page = move || {
+                let entries: Vec<Entry<'_>> = (chunk.iter())
+                    .map(|&at| Entry {
+                        href: format!("{root}{}/index.html", newest_first[at].slug),
+                        article: newest_first[at],
+                    })
+                    .collect();
+                let mut context = tera::Context::new();
+                context.insert("site", settings);
+                context.insert("root", &root);
+                context.insert("folder", up);
+                context.insert("lang", lang);
+                context.insert("entity", entity);
+                context.insert("count", &entity.articles.len());
+                context.insert("heading", entity.kind.heading());
+                context.insert("articles", &entries);
+                context.insert("pagination", &Pagination::new(number, total));
+                render(tera, "entity.html", &context)
+            };
+            pages.push(Page {
+                path: format!("{folder}{path}"),
+                hash: hash.finish(),
+                render: Box::new(render_page),
+            });
         }
-        let hash = hash.finish();
-        let render_page = move || {
-            let entries: Vec<Entry<'_>> = (entity.articles.iter())
-                .map(|&at| Entry {
-                    href: format!("../../{}/index.html", newest_first[at].slug),
-                    article: newest_first[at],
-                })
-                .collect();
-            let mut context = tera::Context::new();
-            context.insert("site", settings);
-            context.insert("root", "../../");
-            context.insert("lang", lang);
-            context.insert("entity", entity);
-            context.insert("heading", entity.kind.heading());
-            context.insert("articles", &entries);
-            render(tera, "entity.html", &context)
-        };
-        pages.push(Page {
-            path: entity.page(),
-            hash,
-            render: Box::new(render_page),
-        });
         if let Some(base) = &settings.base_url {
             let feed = format!("{}/{}/atom.xml", entity.kind.folder(), entity.slug);
             let title = match &entity.english {
@@ -596,9 +602,18 @@ pub fn pages<'a>(
                 None => entity.name.clone(),
             };
             let path = feed.clone();
+            let mut hash = StableHasher::new();
+            hash.write_field(title.as_bytes());
+            for &at in entity
+                .articles
+                .iter()
+                .take(crate::render::feeds::FEED_ENTRIES)
+            {
+                hash_summary(&mut hash, newest_first[at]);
+            }
             pages.push(Page {
                 path: feed,
-                hash,
+                hash: hash.finish(),
                 render: Box::new(move || {
                     let list: Vec<&ArticleSummary> =
                         entity.articles.iter().map(|&at| newest_first[at]).collect();

@@ -26,8 +26,13 @@ const BUILTIN_TEMPLATES: [(&str, &str); 4] = [
     ("404.html", include_str!("../../templates/404.html")),
 ];
 
-/// The feeds' templates, built in as Zola's are: a project's templates folder may override each.
-const BUILTIN_FEEDS: [(&str, &str); 3] = [
+/// The feeds' templates and the pages' shared parts, built in as Zola's are: a project's
+/// templates folder may override each.
+const BUILTIN_FEEDS: [(&str, &str); 4] = [
+    (
+        "pagination.html",
+        include_str!("../../templates/pagination.html"),
+    ),
     ("atom.xml", include_str!("../../templates/atom.xml")),
     ("sitemap.xml", include_str!("../../templates/sitemap.xml")),
     ("robots.txt", include_str!("../../templates/robots.txt")),
@@ -351,16 +356,31 @@ pub fn render_article(tera: &tera::Tera, site: &SiteSettings, page: &Page<'_>) -
 /// How many articles one index page lists.
 pub const INDEX_PAGE_SIZE: usize = 50;
 
+/// Where a list page stands among its folder's numbered pages, for the templates.
 #[derive(Serialize)]
-struct Pagination {
+pub(crate) struct Pagination {
     number: usize,
     total: usize,
     newer: Option<String>,
     older: Option<String>,
 }
 
-/// The path of index page `number` (1-based) inside the output, and the way back to the root.
-fn index_path(number: usize) -> (String, &'static str) {
+impl Pagination {
+    /// Page `number` (1-based) of `total`, with links to its neighbours.
+    pub(crate) fn new(number: usize, total: usize) -> Pagination {
+        let link = |to: usize| format!("{}{}", index_path(number).1, index_path(to).0);
+        Pagination {
+            number,
+            total,
+            newer: (number > 1).then(|| link(number - 1)),
+            older: (number < total).then(|| link(number + 1)),
+        }
+    }
+}
+
+/// The path of list page `number` (1-based) inside its folder (the index's: the output), and
+/// the way back to that folder.
+pub(crate) fn index_path(number: usize) -> (String, &'static str) {
     match number {
         1 => ("index.html".to_string(), ""),
         n => (format!("page/{n}/index.html"), "../../"),
@@ -383,10 +403,6 @@ pub fn render_index(
         articles.chunks(INDEX_PAGE_SIZE).collect()
     };
     let total = chunks.len();
-    let link = |from: usize, to: usize| {
-        let (path, _) = index_path(to);
-        format!("{}{path}", index_path(from).1)
-    };
     chunks
         .iter()
         .enumerate()
@@ -403,12 +419,7 @@ pub fn render_index(
                     article,
                 })
                 .collect();
-            let pagination = Pagination {
-                number,
-                total,
-                newer: (number > 1).then(|| link(number, number - 1)),
-                older: (number < total).then(|| link(number, number + 1)),
-            };
+            let pagination = Pagination::new(number, total);
             let mut context = tera::Context::new();
             context.insert("site", site);
             context.insert("root", root);

@@ -409,3 +409,33 @@ fn a_rebuild_killed_midway_is_old_or_new_once_paralelo_runs_again() {
     }
     eprintln!("states after the kills: {seen:?}");
 }
+
+#[test]
+fn a_new_link_to_the_program_keeps_rebuilds_incremental() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = dir.path().join("seeds");
+    fs::create_dir(&seeds).unwrap();
+    for n in 0..2 {
+        fs::write(seeds.join(format!("s{n}.txt")), seed(n)).unwrap();
+        fs::write(seeds.join(format!("s{n}.en.txt")), TRANSLATION).unwrap();
+    }
+    let paralelo = || {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_paralelo"))
+            .current_dir(dir.path())
+            .args(["-v", "--no-glosses"])
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        String::from_utf8(output.stderr).unwrap()
+    };
+    assert!(paralelo().contains("a full build: no state"));
+    // A new hard link moves the program file's change time, as `perf record` does when it
+    // links the binaries it profiles into ~/.debug; the program is the same.
+    let exe = Path::new(env!("CARGO_BIN_EXE_paralelo"));
+    let link = exe.with_file_name(format!(".paralelo-link-{}", std::process::id()));
+    fs::hard_link(exe, &link).unwrap();
+    let said = paralelo();
+    fs::remove_file(&link).unwrap();
+    assert!(said.contains("0 of 2 pages made again"), "{said}");
+    assert!(!said.contains("a full build"), "{said}");
+}

@@ -201,11 +201,23 @@ impl Inputs {
 
 /// This program: its version and its executable's stamp, since a rebuilt paralelo may render
 /// differently under the same version number.
+/// This program's identity: its version, and its executable's size, modification time and
+/// inode (a rebuilt binary is a new file). Not the change time, which any new hard link to the
+/// file moves (`perf record` links the binaries it profiles into `~/.debug`), and which would
+/// make the next build a full one for nothing.
 fn program() -> String {
-    let stamp = std::env::current_exe()
-        .ok()
-        .and_then(|exe| state::stamp(&exe));
-    format!("{} {stamp:?}", env!("CARGO_PKG_VERSION"))
+    let exe = std::env::current_exe().ok();
+    let stamp = exe.as_deref().and_then(state::stamp);
+    let (size, modified) = stamp.map_or((0, 0), |s| (s.size, s.modified_ns));
+    #[cfg(unix)]
+    let inode = {
+        use std::os::unix::fs::MetadataExt;
+        exe.and_then(|exe| std::fs::metadata(exe).ok())
+            .map_or(0, |meta| meta.ino())
+    };
+    #[cfg(not(unix))]
+    let inode = 0;
+    format!("{} {size} {modified} {inode}", env!("CARGO_PKG_VERSION"))
 }
 
 /// The value, or `None` with the error kept for the report.

@@ -28,10 +28,14 @@ const BUILTIN_TEMPLATES: [(&str, &str); 4] = [
 
 /// The feeds' templates and the pages' shared parts, built in as Zola's are: a project's
 /// templates folder may override each.
-const BUILTIN_FEEDS: [(&str, &str); 4] = [
+const BUILTIN_FEEDS: [(&str, &str); 5] = [
     (
         "pagination.html",
         include_str!("../../templates/pagination.html"),
+    ),
+    (
+        "article-list.html",
+        include_str!("../../templates/article-list.html"),
     ),
     ("atom.xml", include_str!("../../templates/atom.xml")),
     ("sitemap.xml", include_str!("../../templates/sitemap.xml")),

@@ -26,6 +26,9 @@
   var WORD = /[\p{Alphabetic}\p{N}]+/gu;
 
   function fold(word) {
+    if (/^[\x00-\x7f]*$/.test(word)) {
+      return word.toLowerCase();
+    }
     var out = "";
     Array.from(word.toLowerCase()).forEach(function (c) { out += FOLD[c] || c; });
     return out;
@@ -343,28 +346,22 @@
           var button = element("button", "", "en");
           button.type = "button";
           button.textContent = "Show " + Math.min(left, PAGE) + " more of " + left;
-          button.addEventListener("click", function () {
-            var first = current.shown;
-            more(asked, false);
-            // Focus follows to the first new result once it is there.
-            var wait = setInterval(function () {
-              var links = list.querySelectorAll("li > a");
-              if (links[first] || ask !== asked) {
-                clearInterval(wait);
-                if (links[first]) {
-                  links[first].focus();
-                }
-              }
-            }, 20);
-          });
           li.appendChild(button);
           items.appendChild(li);
         }
         if (fresh) {
           var found = current.total;
-          status.textContent = found === 0 ? "No article found."
-            : found === 1 ? "1 article found." : found + " articles found.";
-          list.replaceChildren(items);
+          say(found === 0 ? "No article found." : found === 1 ? "1 article found."
+            : found + " articles found.");
+          // A key that leaves the answer as it was (the next letter of a word found already)
+          // changes nothing on screen, so the browser has nothing to lay out again.
+          var same = list.children.length === items.children.length &&
+            Array.prototype.every.call(list.children, function (li, i) {
+              return li.isEqualNode(items.children[i]);
+            });
+          if (!same) {
+            list.replaceChildren(items);
+          }
         } else {
           var old = list.querySelector(".more");
           if (old) {
@@ -376,6 +373,31 @@
       });
     }
 
+    function say(text) {
+      if (status.textContent !== text) {
+        status.textContent = text;
+      }
+    }
+
+    list.addEventListener("click", function (event) {
+      if (!event.target.closest(".more button")) {
+        return;
+      }
+      var first = current.shown;
+      var ask = asked;
+      more(ask, false);
+      // Focus follows to the first new result once it is there.
+      var wait = setInterval(function () {
+        var links = list.querySelectorAll("li > a");
+        if (links[first] || ask !== asked) {
+          clearInterval(wait);
+          if (links[first]) {
+            links[first].focus();
+          }
+        }
+      }, 20);
+    });
+
     // Answers what the box holds; `started` is when the reader typed it.
     function run(started) {
       asked += 1;
@@ -384,8 +406,8 @@
       var query = words(text).filter(function (w) { return Array.from(w).length >= MIN_LEN; });
       current = { text: text, query: query, found: [], total: 0, shown: 0, started: started };
       if (query.length === 0) {
-        list.textContent = "";
-        status.textContent = input.value.trim() ? "Type at least two letters." : "";
+        list.replaceChildren();
+        say(input.value.trim() ? "Type at least two letters." : "");
         answered(ask);
         return;
       }
@@ -394,7 +416,7 @@
           return;
         }
         if (!data.meta) {
-          status.textContent = "The search files are missing.";
+          say("The search files are missing.");
           return;
         }
         var key = shardKey(query[0]);
@@ -431,7 +453,9 @@
       match(parse("w " + "1 ".repeat(4999) + "1"), "w", 0, new Uint8Array(5000));
       load("meta.js", function () {
         if (data.meta && data.meta.count > 0) {
-          load("d/" + Math.floor((data.meta.count - 1) / data.meta.block) + ".js", function () {});
+          // And a result made once, not shown, so that the first answer runs compiled code too.
+          var newest = data.meta.count - 1;
+          load("d/" + Math.floor(newest / data.meta.block) + ".js", function () { row(newest, ["a"]); });
         }
       });
     });

@@ -5,9 +5,10 @@
 // letters>.js holds each word's articles, d/<block>.js what a result shows. Words are folded as
 // src/find/words.rs folds them: change both together.
 // Each file costs the page tens of milliseconds however small it is, so a query answers at
-// once (no wait for more keys), focusing the box loads meta.js and the newest block before the
-// first key, two letters typed alone are answered from meta.js while their shard loads for the
-// next key, and a page of results loads at most NEW_BLOCKS blocks it does not have yet.
+// once (no wait for more keys), focusing the box loads meta.js and the newest PRELOAD blocks
+// before the first key, two letters typed alone are answered from meta.js (their shard loads
+// after, for the next key), and a page of results loads at most NEW_BLOCKS blocks it does not
+// have yet.
 (function () {
   "use strict";
 
@@ -23,6 +24,9 @@
   var MIN_LEN = 2;
   var PAGE = 10;
   var NEW_BLOCKS = 3;
+  // How many of the newest blocks focus loads: at 10,000 articles the three newest hold the
+  // first page of 120 of the 121 shards of 300 articles or more.
+  var PRELOAD = 3;
   var WORD = /[\p{Alphabetic}\p{N}]+/gu;
 
   function fold(word) {
@@ -443,7 +447,7 @@
 
     input.addEventListener("input", function (event) { run(event.timeStamp); });
     // Loaded while the reader moves to the box, not before (a page that is only read loads
-    // nothing): the list of shards, the newest articles (those most queries show first), and
+    // nothing): the list of shards, the newest blocks (those most answers show first), and
     // the pattern of words, which the browser compiles on first use. Focus comes at once or
     // again on each visit, so this runs each time: what is loaded is not loaded again.
     input.addEventListener("focus", function () {
@@ -453,9 +457,16 @@
       match(parse("w " + "1 ".repeat(4999) + "1"), "w", 0, new Uint8Array(5000));
       load("meta.js", function () {
         if (data.meta && data.meta.count > 0) {
-          // And a result made once, not shown, so that the first answer runs compiled code too.
+          // And a result made once, not shown, so that the first answer runs compiled code too;
+          // then the PRELOAD - 1 blocks before it.
           var newest = data.meta.count - 1;
-          load("d/" + Math.floor(newest / data.meta.block) + ".js", function () { row(newest, ["a"]); });
+          var last = Math.floor(newest / data.meta.block);
+          load("d/" + last + ".js", function () {
+            row(newest, ["a"]);
+            for (var b = last - 1; b > last - PRELOAD && b >= 0; b--) {
+              load("d/" + b + ".js", function () {});
+            }
+          });
         }
       });
     });

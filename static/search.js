@@ -1,11 +1,14 @@
 // paralelo: search of the headlines and leads, in both languages, as the reader types. The
 // index is scripts under search/ (see src/find/search.rs), loaded on demand with <script>
 // elements, so it works from file:// where fetch() of a local file is refused: meta.js names
-// the shards, t/<first two letters>.js holds each word's articles, d/<block>.js what a result
-// shows. Words are folded as src/find/words.rs folds them: change both together.
-// Each file costs the page a few milliseconds however small it is, so a query answers at once
-// (no wait for more keys), focusing the box loads meta.js and the newest block before the
-// first key, and a page of results loads at most NEW_BLOCKS blocks it does not have yet.
+// the shards, each with the first page of articles its two letters find, t/<first two
+// letters>.js holds each word's articles, d/<block>.js what a result shows. Words are folded as
+// src/find/words.rs folds them: change both together.
+// Each file costs the page tens of milliseconds however small it is, so a query answers at
+// once (no wait for more keys), focusing the box loads meta.js and the newest PRELOAD blocks
+// before the first key, two letters typed alone are answered from meta.js (their shard loads
+// after, for the next key), and a page of results loads at most NEW_BLOCKS blocks it does not
+// have yet.
 (function () {
   "use strict";
 
@@ -21,9 +24,15 @@
   var MIN_LEN = 2;
   var PAGE = 10;
   var NEW_BLOCKS = 3;
+  // How many of the newest blocks focus loads: at 10,000 articles the three newest hold the
+  // first page of 120 of the 121 shards of 300 articles or more.
+  var PRELOAD = 3;
   var WORD = /[\p{Alphabetic}\p{N}]+/gu;
 
   function fold(word) {
+    if (/^[\x00-\x7f]*$/.test(word)) {
+      return word.toLowerCase();
+    }
     var out = "";
     Array.from(word.toLowerCase()).forEach(function (c) { out += FOLD[c] || c; });
     return out;
@@ -39,11 +48,17 @@
     }).join("");
   }
 
-  // What the loaded files gave: meta, shards by key (their text until first read), blocks
-  // (their text until first read: a row a line, its fields split by tabs).
-  var data = { meta: null, shards: {}, blocks: {} };
+  // What the loaded files gave: meta, each shard's line of meta by key (its two letters'
+  // first page), shards by key (their text until first read), blocks (their text until first
+  // read: a row a line, its fields split by tabs).
+  var data = { meta: null, unions: {}, shards: {}, blocks: {} };
   var api = {
-    m: function (meta) { data.meta = meta; },
+    m: function (meta) {
+      data.meta = meta;
+      meta.shards.split("\n").forEach(function (line) {
+        data.unions[line.slice(0, line.indexOf(" "))] = line;
+      });
+    },
     t: function (key, text) { data.shards[key] = text; },
     d: function (block, rows) { data.blocks[block] = rows; }
   };
@@ -146,6 +161,17 @@
     }
   }
 
+  // What meta.js says of shard `key`'s two letters: how many articles have a word that starts
+  // with them, and the newest of those, up to a page (the first by its number, each next by how
+  // far below the one before, in base 36).
+  function union(key) {
+    var numbers = data.unions[key].split(" ").slice(1).map(function (n) { return parseInt(n, 36); });
+    for (var i = 2; i < numbers.length; i++) {
+      numbers[i] = numbers[i - 1] - numbers[i];
+    }
+    return { count: numbers[0], newest: numbers.slice(1) };
+  }
+
   // The articles that have every word of `query` as a word or a word's start, newest first.
   function search(query) {
     var count = data.meta.count;
@@ -220,7 +246,10 @@
     var list = form.querySelector(".search-results");
     var langs = [document.documentElement.lang || "es", "en"];
     var asked = 0;
-    var current = { text: "", query: [], found: [], shown: 0 };
+    // The query answered: its text and words, the articles found so far (newest first) and how
+    // many there are in all (more than found when the first page came from meta.js), how many
+    // are shown, when the key was typed, and the shard to load once the answer is shown.
+    var current = { text: "", query: [], found: [], total: 0, shown: 0 };
 
     function row(number, query) {
       var r = fields(number);
@@ -258,6 +287,9 @@
           if (ask === asked) {
             api.took = performance.now() - current.started;
             list.setAttribute("data-query", current.text);
+            if (current.next) {
+              load(current.next, function () {});
+            }
           }
         }, 0);
       });
@@ -283,9 +315,27 @@
       return { numbers: next, paths: Object.keys(blocks).map(function (b) { return "d/" + b + ".js"; }) };
     }
 
+    // Calls `done` once the shards of `query`'s words are loaded (those that exist).
+    function withShards(query, done) {
+      var keys = {};
+      query.forEach(function (q) { keys[shardKey(q)] = true; });
+      var paths = Object.keys(keys).filter(function (k) { return data.unions[k]; });
+      loadAll(paths.map(function (k) { return "t/" + k + ".js"; }), done);
+    }
+
     // Shows the next page of results, once their blocks are loaded; `fresh` replaces what the
     // list showed.
     function more(ask, fresh) {
+      if (current.shown + PAGE > current.found.length && current.found.length < current.total) {
+        // Past the first page that meta.js gave: the rest needs the shard.
+        withShards(current.query, function () {
+          if (ask === asked) {
+            current.found = search(current.query);
+            more(ask, fresh);
+          }
+        });
+        return;
+      }
       var next = nextPage();
       loadAll(next.paths, function () {
         if (ask !== asked) {
@@ -294,34 +344,28 @@
         var items = document.createDocumentFragment();
         next.numbers.forEach(function (n) { items.appendChild(row(n, current.query)); });
         current.shown += next.numbers.length;
-        var left = current.found.length - current.shown;
+        var left = current.total - current.shown;
         if (left > 0) {
           var li = element("li", "more");
           var button = element("button", "", "en");
           button.type = "button";
           button.textContent = "Show " + Math.min(left, PAGE) + " more of " + left;
-          button.addEventListener("click", function () {
-            var first = current.shown;
-            more(asked, false);
-            // Focus follows to the first new result once it is there.
-            var wait = setInterval(function () {
-              var links = list.querySelectorAll("li > a");
-              if (links[first] || ask !== asked) {
-                clearInterval(wait);
-                if (links[first]) {
-                  links[first].focus();
-                }
-              }
-            }, 20);
-          });
           li.appendChild(button);
           items.appendChild(li);
         }
         if (fresh) {
-          var found = current.found.length;
-          status.textContent = found === 0 ? "No article found."
-            : found === 1 ? "1 article found." : found + " articles found.";
-          list.replaceChildren(items);
+          var found = current.total;
+          say(found === 0 ? "No article found." : found === 1 ? "1 article found."
+            : found + " articles found.");
+          // A key that leaves the answer as it was (the next letter of a word found already)
+          // changes nothing on screen, so the browser has nothing to lay out again.
+          var same = list.children.length === items.children.length &&
+            Array.prototype.every.call(list.children, function (li, i) {
+              return li.isEqualNode(items.children[i]);
+            });
+          if (!same) {
+            list.replaceChildren(items);
+          }
         } else {
           var old = list.querySelector(".more");
           if (old) {
@@ -333,16 +377,41 @@
       });
     }
 
+    function say(text) {
+      if (status.textContent !== text) {
+        status.textContent = text;
+      }
+    }
+
+    list.addEventListener("click", function (event) {
+      if (!event.target.closest(".more button")) {
+        return;
+      }
+      var first = current.shown;
+      var ask = asked;
+      more(ask, false);
+      // Focus follows to the first new result once it is there.
+      var wait = setInterval(function () {
+        var links = list.querySelectorAll("li > a");
+        if (links[first] || ask !== asked) {
+          clearInterval(wait);
+          if (links[first]) {
+            links[first].focus();
+          }
+        }
+      }, 20);
+    });
+
     // Answers what the box holds; `started` is when the reader typed it.
     function run(started) {
       asked += 1;
       var ask = asked;
       var text = input.value;
       var query = words(text).filter(function (w) { return Array.from(w).length >= MIN_LEN; });
-      current = { text: text, query: query, found: [], shown: 0, started: started };
+      current = { text: text, query: query, found: [], total: 0, shown: 0, started: started };
       if (query.length === 0) {
-        list.textContent = "";
-        status.textContent = input.value.trim() ? "Type at least two letters." : "";
+        list.replaceChildren();
+        say(input.value.trim() ? "Type at least two letters." : "");
         answered(ask);
         return;
       }
@@ -351,19 +420,26 @@
           return;
         }
         if (!data.meta) {
-          status.textContent = "The search files are missing.";
+          say("The search files are missing.");
           return;
         }
-        var known = {};
-        data.meta.shards.split(" ").forEach(function (k) { known[k] = true; });
-        var keys = {};
-        query.forEach(function (q) { keys[shardKey(q)] = true; });
-        var paths = Object.keys(keys).filter(function (k) { return known[k]; });
-        loadAll(paths.map(function (k) { return "t/" + k + ".js"; }), function () {
+        var key = shardKey(query[0]);
+        if (query.length === 1 && Array.from(query[0]).length === MIN_LEN) {
+          // Two letters alone: the first page is in meta.js; the shard, for the next key, loads
+          // once the answer is shown.
+          var known = data.unions[key] ? union(key) : { count: 0, newest: [] };
+          current.found = known.newest;
+          current.total = known.count;
+          current.next = data.unions[key] && !data.shards[key] ? "t/" + key + ".js" : null;
+          more(ask, true);
+          return;
+        }
+        withShards(query, function () {
           if (ask !== asked) {
             return;
           }
           current.found = search(query);
+          current.total = current.found.length;
           more(ask, true);
         });
       });
@@ -371,7 +447,7 @@
 
     input.addEventListener("input", function (event) { run(event.timeStamp); });
     // Loaded while the reader moves to the box, not before (a page that is only read loads
-    // nothing): the list of shards, the newest articles (those most queries show first), and
+    // nothing): the list of shards, the newest blocks (those most answers show first), and
     // the pattern of words, which the browser compiles on first use. Focus comes at once or
     // again on each visit, so this runs each time: what is loaded is not loaded again.
     input.addEventListener("focus", function () {
@@ -381,7 +457,16 @@
       match(parse("w " + "1 ".repeat(4999) + "1"), "w", 0, new Uint8Array(5000));
       load("meta.js", function () {
         if (data.meta && data.meta.count > 0) {
-          load("d/" + Math.floor((data.meta.count - 1) / data.meta.block) + ".js", function () {});
+          // And a result made once, not shown, so that the first answer runs compiled code too;
+          // then the PRELOAD - 1 blocks before it.
+          var newest = data.meta.count - 1;
+          var last = Math.floor(newest / data.meta.block);
+          load("d/" + last + ".js", function () {
+            row(newest, ["a"]);
+            for (var b = last - 1; b > last - PRELOAD && b >= 0; b--) {
+              load("d/" + b + ".js", function () {});
+            }
+          });
         }
       });
     });

@@ -9,11 +9,17 @@ use std::time::SystemTime;
 
 use paralelo::{BuildOptions, build};
 
-/// What the search files say: per folded word, the article numbers that have it, and per
-/// number the article's slug. Read the way static/search.js reads them.
+/// What the search files say: per folded word, the article numbers that have it, per number
+/// the article's slug, and per shard what meta.js says of its two letters (how many articles
+/// and the newest of them, newest first). Read the way static/search.js reads them.
 struct Index {
     words: BTreeMap<String, Vec<usize>>,
     slugs: Vec<String>,
+    unions: BTreeMap<String, (usize, Vec<usize>)>,
+}
+
+fn base36(text: &str) -> usize {
+    usize::from_str_radix(text, 36).unwrap()
 }
 
 impl Index {
@@ -45,7 +51,46 @@ impl Index {
             }
             block += 1;
         }
-        Index { words, slugs }
+        let meta = fs::read_to_string(out.join("search/meta.js")).unwrap();
+        let shards = meta.split_once("\"shards\":\"").unwrap().1;
+        let mut unions = BTreeMap::new();
+        for line in shards.strip_suffix("\"});\n").unwrap().split("\\n") {
+            let mut parts = line.split(' ');
+            let key = parts.next().unwrap().to_string();
+            let count = base36(parts.next().unwrap());
+            let mut newest: Vec<usize> = Vec::new();
+            for gap in parts {
+                let gap = base36(gap);
+                newest.push(newest.last().map_or(gap, |last| last - gap));
+            }
+            unions.insert(key, (count, newest));
+        }
+        Index {
+            words,
+            slugs,
+            unions,
+        }
+    }
+
+    /// Checks that meta.js answers each shard's two letters as its words do: every shard is
+    /// there, with how many articles have one of its words and the newest ten of them.
+    fn assert_unions_hold(&self) {
+        let mut from_words: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+        for (word, numbers) in &self.words {
+            let key: String = (word.chars().take(2))
+                .map(|c| match c.is_ascii_alphanumeric() {
+                    true => c.to_string(),
+                    false => format!("_{:x}", c as u32),
+                })
+                .collect();
+            from_words.entry(key).or_default().extend(numbers);
+        }
+        let keys: Vec<&String> = self.unions.keys().collect();
+        assert_eq!(keys.len(), from_words.len(), "{keys:?}");
+        for (key, all) in from_words {
+            let newest: Vec<usize> = all.iter().rev().take(10).copied().collect();
+            assert_eq!(self.unions.get(&key), Some(&(all.len(), newest)), "{key}");
+        }
     }
 
     /// The slugs of the articles with a word starting with each of `query`'s, as search.js
@@ -195,6 +240,82 @@ fn project() -> (tempfile::TempDir, BuildOptions) {
     options.site.base_url = Some("https://example.org/news/".into());
     build(&options).unwrap();
     (dir, options)
+}
+
+/// Twelve articles whose English headlines all start with "Energy", one a day of November 2025
+/// (article `n` on day `n + 1`), each with a word of its own: more than a page for `en`.
+fn many() -> (tempfile::TempDir, BuildOptions) {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = dir.path().join("seeds");
+    fs::create_dir(&seeds).unwrap();
+    for n in 0..12 {
+        write_many(&seeds, n, &format!("Energía y palabra{n}"));
+    }
+    let mut options = options(dir.path(), seeds);
+    options.site.base_url = Some("https://example.org/news/".into());
+    build(&options).unwrap();
+    (dir, options)
+}
+
+fn write_many(seeds: &Path, n: usize, title: &str) {
+    let day = n + 1;
+    write_article(
+        seeds,
+        &format!("m{n:02}"),
+        (
+            &format!("lunes, {day} noviembre 2025 10:00"),
+            &format!("Monday, {day} November 2025, 10:00"),
+        ),
+        (title, &format!("Energy and word{n}")),
+    );
+}
+
+#[test]
+fn each_shards_two_letters_are_answered_right_after_an_edit_an_addition_and_a_removal() {
+    let (_dir, options) = many();
+    let out = &options.out;
+    let index = Index::read(out);
+    index.assert_unions_hold();
+    // `en` (energia, energy): twelve articles, the newest ten in meta.js.
+    assert_eq!(
+        index.unions["en"],
+        (12, (2..12).rev().collect::<Vec<usize>>())
+    );
+    // An edit: article 11 loses `energia` but keeps `energy`; article 10 loses both.
+    write_many(&options.seeds, 11, "Petróleo y palabra11");
+    write_article(
+        &options.seeds,
+        "m10",
+        (
+            "lunes, 11 noviembre 2025 10:00",
+            "Monday, 11 November 2025, 10:00",
+        ),
+        ("Petróleo", "Oil"),
+    );
+    build(&options).unwrap();
+    let index = Index::read(out);
+    index.assert_unions_hold();
+    let newest: Vec<usize> = [11].into_iter().chain((1..10).rev()).collect();
+    assert_eq!(index.unions["en"], (11, newest));
+    assert_eq!(index.unions["pe"].0, 2);
+    assert_eq!(index.unions["wo"].0, 11);
+    assert_eq!(found_files(out), fresh(&options));
+    // An addition, the newest.
+    write_many(&options.seeds, 12, "Energía y palabra12");
+    build(&options).unwrap();
+    let index = Index::read(out);
+    index.assert_unions_hold();
+    assert_eq!(index.unions["en"].0, 12);
+    assert_eq!(index.unions["en"].1[..2], [12, 11]);
+    assert_eq!(found_files(out), fresh(&options));
+    // A removal (renumbers, so all is made again).
+    fs::remove_file(options.seeds.join("m05.txt")).unwrap();
+    fs::remove_file(options.seeds.join("m05.en.txt")).unwrap();
+    build(&options).unwrap();
+    let index = Index::read(out);
+    index.assert_unions_hold();
+    assert_eq!(index.unions["en"].0, 11);
+    assert_eq!(found_files(out), fresh(&options));
 }
 
 fn read(out: &Path, path: &str) -> String {
@@ -347,6 +468,7 @@ fn a_one_seed_rebuild_rewrites_only_the_shards_and_months_that_change() {
         ]
     );
     assert_eq!(found_files(out), fresh(&options));
+    Index::read(out).assert_unions_hold();
 
     // A new article, the newest: its words' shards, the last block, a new month.
     let before = mtimes(out);
@@ -391,6 +513,7 @@ fn a_one_seed_rebuild_rewrites_only_the_shards_and_months_that_change() {
         );
     }
     assert_eq!(found_files(out), fresh(&options));
+    Index::read(out).assert_unions_hold();
 
     // A removed article renumbers the newer ones: every file is made again, as a full build.
     fs::remove_file(options.seeds.join("d.txt")).unwrap();
@@ -398,6 +521,7 @@ fn a_one_seed_rebuild_rewrites_only_the_shards_and_months_that_change() {
     build(&options).unwrap();
     assert_eq!(found_files(out), fresh(&options));
     assert!(!read(out, "archive/2025/01/index.html").contains("climate"));
+    Index::read(out).assert_unions_hold();
 
     // Nothing changed: nothing written.
     let before = mtimes(out);
@@ -445,7 +569,8 @@ fn an_article_may_not_take_a_reserved_folder() {
 
 mod common;
 
-/// The search in Chromium, from disk (tests/browser/search.mjs). With PARALELO_SEARCH_LARGE set
+/// The search in Chromium, from disk (tests/browser/search.mjs), on the shipped site and on
+/// twelve articles (more than a page for two letters). With PARALELO_SEARCH_LARGE set
 /// to a built large site, it also reports the bytes and time of queries there.
 #[test]
 fn search_works_from_disk_in_chromium() {
@@ -470,10 +595,12 @@ fn search_works_from_disk_in_chromium() {
     let dir = tempfile::tempdir().unwrap();
     let options = options(dir.path(), "seeds".into());
     build(&options).unwrap();
+    let (_twelve_dir, twelve) = many();
     let output = std::process::Command::new("node")
         .arg(package.join("search.mjs"))
         .arg(&options.out)
         .arg("target/screenshots")
+        .arg(&twelve.out)
         .args(std::env::var_os("PARALELO_SEARCH_LARGE"))
         .output()
         .unwrap();

@@ -1,7 +1,7 @@
 //! The search files, scripts that hand their data to `static/search.js` so that search works
 //! from `file://`: per shard of words by their first two letters, each word's articles; per
-//! block of articles, what a result shows; and `meta.js`, which names the shards. A rebuild
-//! patches only the shards whose words changed.
+//! block of articles, what a result shows; and `meta.js`, which names the shards with the
+//! answer to each one's two letters. A rebuild patches only the shards whose words changed.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -14,6 +14,9 @@ use crate::model::ArticleSummary;
 pub const FOLDER: &str = "search";
 /// How many articles' results one block file holds.
 const BLOCK: usize = 100;
+/// How many results a page shows (`PAGE` in `static/search.js`): `meta.js` holds the first
+/// page of each shard's two letters.
+const PAGE: usize = 10;
 /// The global object of `static/search.js` that the files call.
 const GLOBAL: &str = "paraleloSearch";
 
@@ -22,6 +25,29 @@ pub type File = (String, Option<Vec<u8>>);
 
 /// A shard: each word, in order, with its articles' numbers, ascending.
 type Shard = BTreeMap<String, Vec<u32>>;
+
+/// What `meta.js` says of a shard: how many articles have one of its words, and the newest of
+/// them, up to a page, newest first. It answers the shard's two letters typed alone, which
+/// then need no shard loaded.
+#[derive(Debug, Clone, PartialEq)]
+struct Union {
+    count: usize,
+    newest: Vec<u32>,
+}
+
+impl Union {
+    fn of(shard: &Shard) -> Union {
+        let all: BTreeSet<u32> = shard.values().flatten().copied().collect();
+        let newest = all.iter().rev().take(PAGE).copied().collect();
+        Union {
+            count: all.len(),
+            newest,
+        }
+    }
+}
+
+/// The shards there are, by key, with their unions.
+type Unions = BTreeMap<String, Union>;
 
 fn meta_path() -> String {
     format!("{FOLDER}/meta.js")
@@ -81,9 +107,12 @@ fn all(oldest_first: &[&ArticleSummary]) -> Vec<File> {
             shard.entry(term).or_default().push(number as u32);
         }
     }
+    let unions: Unions = (shards.iter())
+        .map(|(key, shard)| (key.clone(), Union::of(shard)))
+        .collect();
     let mut files = vec![(
         meta_path(),
-        Some(meta_text(oldest_first.len(), shards.keys()).into_bytes()),
+        Some(meta_text(oldest_first.len(), &unions).into_bytes()),
     )];
     for (key, shard) in &shards {
         files.push((shard_path(key), Some(shard_text(key, shard).into_bytes())));
@@ -100,15 +129,15 @@ fn all(oldest_first: &[&ArticleSummary]) -> Vec<File> {
 /// The search files after the articles `old` became `now`, numbered alike (`now` may have more),
 /// patched into the output's: `None` when the output's do not read back.
 fn patch(out: &Path, old: &[&ArticleSummary], now: &[&ArticleSummary]) -> Option<Vec<File>> {
-    let (count, keys) = parse_meta(&std::fs::read_to_string(out.join(meta_path())).ok()?)?;
+    let (count, mut unions) = parse_meta(&std::fs::read_to_string(out.join(meta_path())).ok()?)?;
     if count != old.len() {
         return None;
     }
-    let mut keys: BTreeSet<String> = keys.into_iter().collect();
     // A file someone deleted is made again, with all the others.
     let blocks = old.len().div_ceil(BLOCK);
     let missing = |path: String| !out.join(path).is_file();
-    if keys.iter().any(|k| missing(shard_path(k))) || (0..blocks).any(|b| missing(block_path(b))) {
+    if unions.keys().any(|k| missing(shard_path(k))) || (0..blocks).any(|b| missing(block_path(b)))
+    {
         return None;
     }
     let changed: Vec<usize> = (0..now.len())
@@ -130,7 +159,7 @@ fn patch(out: &Path, old: &[&ArticleSummary], now: &[&ArticleSummary]) -> Option
     let mut files = Vec::new();
     let mut made = BTreeSet::new();
     for (key, edits) in edits {
-        let mut shard = if keys.contains(&key) {
+        let mut shard = if unions.contains_key(&key) {
             let text = std::fs::read_to_string(out.join(shard_path(&key))).ok()?;
             parse_shard(&key, &text)?
         } else {
@@ -151,18 +180,19 @@ fn patch(out: &Path, old: &[&ArticleSummary], now: &[&ArticleSummary]) -> Option
         }
         if shard.is_empty() {
             // Gone from the list, so the build removes its file.
-            keys.remove(&key);
+            unions.remove(&key);
         } else {
             files.push((
                 shard_path(&key),
                 Some(shard_text(&key, &shard).into_bytes()),
             ));
             made.insert(key.clone());
-            keys.insert(key);
+            unions.insert(key, Union::of(&shard));
         }
     }
     files.extend(
-        keys.iter()
+        unions
+            .keys()
             .filter(|k| !made.contains(*k))
             .map(|k| (shard_path(k), None)),
     );
@@ -174,27 +204,60 @@ fn patch(out: &Path, old: &[&ArticleSummary], now: &[&ArticleSummary]) -> Option
         files.push((block_path(block), text));
     }
     let meta = (!changed.is_empty() || now.len() != old.len())
-        .then(|| meta_text(now.len(), keys.iter()).into_bytes());
+        .then(|| meta_text(now.len(), &unions).into_bytes());
     files.push((meta_path(), meta));
     Some(files)
 }
 
-/// `meta.js`: how many articles, how many a block holds, and the shards there are.
-fn meta_text<'a>(count: usize, keys: impl Iterator<Item = &'a String>) -> String {
-    let keys: Vec<&str> = keys.map(String::as_str).collect();
-    format!(
-        "{GLOBAL}.m({{\"count\":{count},\"block\":{BLOCK},\"shards\":\"{}\"}});\n",
-        keys.join(" ")
-    )
+/// `meta.js`: how many articles, how many a block holds, and the shards there are, one line a
+/// shard in one JavaScript string: its key, how many articles its union has, then the newest
+/// of them, the first by its number and each next by how far it is below the one before, all
+/// in base 36.
+fn meta_text(count: usize, unions: &Unions) -> String {
+    let mut text = format!("{GLOBAL}.m({{\"count\":{count},\"block\":{BLOCK},\"shards\":\"");
+    for (i, (key, union)) in unions.iter().enumerate() {
+        if i > 0 {
+            text.push_str("\\n");
+        }
+        text.push_str(key);
+        text.push(' ');
+        push_base36(&mut text, union.count as u64);
+        let mut last = None;
+        for &number in &union.newest {
+            text.push(' ');
+            push_base36(
+                &mut text,
+                u64::from(last.map_or(number, |l: u32| l - number)),
+            );
+            last = Some(number);
+        }
+    }
+    text.push_str("\"});\n");
+    text
 }
 
-fn parse_meta(text: &str) -> Option<(usize, Vec<String>)> {
+fn parse_meta(text: &str) -> Option<(usize, Unions)> {
     let rest = text.strip_prefix(&format!("{GLOBAL}.m({{\"count\":"))?;
     let (count, rest) = rest.split_once(',')?;
-    let rest = rest.strip_prefix(&format!("\"block\":{BLOCK},\"shards\":\""))?;
-    let (keys, _) = rest.split_once('"')?;
-    let keys = keys.split(' ').filter(|k| !k.is_empty()).map(String::from);
-    Some((count.parse().ok()?, keys.collect()))
+    let body = rest
+        .strip_prefix(&format!("\"block\":{BLOCK},\"shards\":\""))?
+        .strip_suffix("\"});\n")?;
+    let mut unions = Unions::new();
+    for line in body.split("\\n").filter(|l| !l.is_empty()) {
+        let mut parts = line.split(' ');
+        let key = parts.next()?.to_string();
+        let count = usize::try_from(u64::from_str_radix(parts.next()?, 36).ok()?).ok()?;
+        let mut newest: Vec<u32> = Vec::new();
+        for gap in parts {
+            let gap = u32::from_str_radix(gap, 36).ok()?;
+            newest.push(match newest.last() {
+                Some(last) => last.checked_sub(gap)?,
+                None => gap,
+            });
+        }
+        unions.insert(key, Union { count, newest });
+    }
+    Some((count.parse().ok()?, unions))
 }
 
 /// A shard's file: one line a word, the word then its articles' numbers as base-36 gaps from
@@ -329,9 +392,28 @@ mod tests {
             text,
             "paraleloSearch.t(\"en\",\"energia 1 1 13 qo\\nenero 8\");\n"
         );
-        assert_eq!(parse_shard("en", &text), Some(shard));
-        let meta = meta_text(3, ["ab".to_string(), "en".to_string()].iter());
-        assert_eq!(parse_meta(&meta), Some((3, vec!["ab".into(), "en".into()])));
+        assert_eq!(parse_shard("en", &text).as_ref(), Some(&shard));
+        let unions = Unions::from([
+            ("en".to_string(), Union::of(&shard)),
+            (
+                "ab".to_string(),
+                Union {
+                    count: 1,
+                    newest: vec![2],
+                },
+            ),
+        ]);
+        let meta = meta_text(1001, &unions);
+        assert_eq!(
+            meta,
+            "paraleloSearch.m({\"count\":1001,\"block\":100,\"shards\":\"ab 1 2\\nen 5 rs qo x 6 1\"});\n"
+        );
+        assert_eq!(parse_meta(&meta), Some((1001, unions)));
+        // The union keeps its newest page only.
+        let many = Shard::from([("a".to_string(), (0..25).collect()), ("b".into(), vec![30])]);
+        let union = Union::of(&many);
+        assert_eq!(union.count, 26);
+        assert_eq!(union.newest, [30, 24, 23, 22, 21, 20, 19, 18, 17, 16]);
     }
 
     #[test]

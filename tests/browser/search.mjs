@@ -3,9 +3,12 @@
 // are marked; the keyboard moves from the box to the results; nothing but file:// is asked
 // for. Also screenshots of the results (on the index and an article) and the archive, light
 // and dark, wide and narrow.
+// On a site of twelve articles that all have `energía`/`energy` (tests/search.rs makes it),
+// two letters are answered from meta.js before their shard is asked for, and "Show more" goes
+// on from the shard in the same order.
 // With a large site: how many bytes a query loads and how long it takes, the CPU slowed ×4.
 //
-// Usage: node search.mjs <site-dir> <screenshot-dir> [<large-site-dir>]
+// Usage: node search.mjs <site-dir> <screenshot-dir> <twelve-site-dir> [<large-site-dir>]
 // Prints one `ok - …` / `not ok - …` line a check; exits 1 on a failure.
 
 import { mkdir, readFile, readdir } from 'node:fs/promises';
@@ -21,9 +24,9 @@ const WIDE = { width: 1280, height: 900 };
 const NARROW = { width: 390, height: 844 };
 const SLUG = '000_df1e1d8b34815c19';
 
-const [siteArg, shotArg, largeArg] = process.argv.slice(2);
-if (!siteArg || !shotArg) {
-  console.error('usage: node search.mjs <site-dir> <screenshot-dir> [<large-site-dir>]');
+const [siteArg, shotArg, twelveArg, largeArg] = process.argv.slice(2);
+if (!siteArg || !shotArg || !twelveArg) {
+  console.error('usage: node search.mjs <site-dir> <screenshot-dir> <twelve-site-dir> [<large-site-dir>]');
   process.exit(2);
 }
 const siteDir = resolve(siteArg);
@@ -149,6 +152,38 @@ await check('screenshots: results, archive, at 1280 and 390 px, light and dark',
       await page.context().close();
     }
   }
+});
+
+await check('two letters answer from meta.js, then "Show more" from the shard', async () => {
+  const page = await newPage(WIDE);
+  await page.goto(pathToFileURL(join(resolve(twelveArg), 'index.html')).href);
+  await page.focus('#search-box');
+  // What happens, in order: a search file added to the page, or an answer shown.
+  await page.evaluate(() => {
+    window.happened = [];
+    new MutationObserver((records) => records.forEach((r) => {
+      if (r.type === 'attributes') window.happened.push(`answer ${r.target.getAttribute('data-query')}`);
+      r.addedNodes.forEach((n) => n.src && window.happened.push(n.src.slice(n.src.indexOf('search/'))));
+    })).observe(document.documentElement, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-query'] });
+  });
+  const hrefs = (results) => results.map((r) => r.href.split('/')[0]).join(' ');
+  const newest = 'm11 m10 m09 m08 m07 m06 m05 m04 m03 m02';
+  const two = await search(page, 'en');
+  assert(hrefs(two) === newest, `en: ${hrefs(two)}`);
+  assert(/12 articles found/.test(await page.textContent('#search-status')), 'en: status');
+  const happened = await page.evaluate(() => window.happened);
+  const answer = happened.indexOf('answer en');
+  assert(answer >= 0 && !happened.slice(0, answer).includes('search/t/en.js'), happened.join(', '));
+  // The shard is loaded once the answer is shown, for the next key.
+  await page.waitForFunction(() => window.happened.includes('search/t/en.js'));
+  const three = await search(page, 'ene');
+  assert(hrefs(three) === newest, `ene: ${hrefs(three)}`);
+  const again = await search(page, 'en');
+  assert(hrefs(again) === newest, `en again: ${hrefs(again)}`);
+  await page.click('#search-results .more button');
+  await page.waitForFunction(() => document.querySelectorAll('#search-results > li:not(.more)').length === 12);
+  const all = await page.$$eval('#search-results > li:not(.more) > a', (as) => as.map((a) => a.getAttribute('href').split('/')[0]));
+  assert(all.join(' ') === `${newest} m01 m00`, `shown after "Show more": ${all}`);
 });
 
 await check('nothing but local files is asked for, no script error', async () => {

@@ -1,7 +1,8 @@
-//! The crash-safe output folder: a full build fills a staging folder beside it and swaps it in;
-//! an incremental one stages its changed files and moves them in through a journal. Either way a
-//! reader, or a build killed at any moment, sees the old site or the new one once paralelo runs
-//! again, and nothing paralelo did not write is ever deleted or overwritten.
+//! The crash-safe output folder: a full build fills a staging folder beside it (the tree the last
+//! full build swapped out, rewritten in place: see [`spare`]) and swaps it in; an incremental one
+//! stages its changed files and moves them in through a journal. Either way a reader, or a build
+//! killed at any moment, sees the old site or the new one once paralelo runs again, and nothing
+//! paralelo did not write is ever deleted or overwritten.
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -356,8 +356,9 @@ fn a_build_killed_midway_leaves_a_whole_site() {
         .unwrap()
         .filter_map(|e| e.ok())
         .filter(|e| e.file_name().to_string_lossy().contains("paralelo"))
-        // The state folder (with the site's id, kept from the first build on) is no leftover.
-        .filter(|e| e.file_name() != ".paralelo")
+        // The state folder (with the site's id, kept from the first build on) is no leftover,
+        // nor is the spare tree that the next full build writes into.
+        .filter(|e| e.file_name() != ".paralelo" && e.file_name() != ".public.paralelo-spare")
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
     let page = fs::read_to_string(out.join("s0000/index.html")).unwrap();

@@ -1,13 +1,16 @@
-//! The crash-safe output folder: a full build fills a staging folder beside it and swaps it in;
-//! an incremental one stages its changed files and moves them in through a journal. Either way a
-//! reader, or a build killed at any moment, sees the old site or the new one once paralelo runs
-//! again, and nothing paralelo did not write is ever deleted or overwritten.
+//! The crash-safe output folder: a full build fills a staging folder beside it (the tree the last
+//! full build swapped out, rewritten in place: see [`spare`]) and swaps it in; an incremental one
+//! stages its changed files and moves them in through a journal. Either way a reader, or a build
+//! killed at any moment, sees the old site or the new one once paralelo runs again, and nothing
+//! paralelo did not write is ever deleted or overwritten.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Location, Result};
 use crate::files::files_under;
+
+mod spare;
 
 /// The file that marks a folder as paralelo's output, which a build may replace.
 pub const OUTPUT_MARKER: &str = ".paralelo-output";
@@ -82,11 +85,13 @@ pub struct Staging {
     /// The journal of a file-by-file commit is written: the staging folder is the next build's
     /// to finish, not to remove.
     journaled: bool,
+    /// The staging folder is the spare tree of an earlier build, written into in place.
+    reused: Option<spare::Reused>,
 }
 
 impl Staging {
     /// Checks that `out` may be replaced (with `force`, also a folder paralelo did not make),
-    /// then makes an empty folder beside it.
+    /// then takes the spare tree beside it (see [`spare`]) or makes an empty folder there.
     pub fn new(out: &Path, protected: &[&Path], force: bool) -> Result<Staging> {
         let foreign = check_output(out, protected, force)?;
         let dir = staging_dir(out);
@@ -95,13 +100,17 @@ impl Staging {
                 .map_err(|e| Error::io(parent, "create the output's parent folder", e))?;
         }
         clear_leftovers(out)?;
-        fs::create_dir(&dir).map_err(|e| Error::io(&dir, "create the staging folder", e))?;
+        let reused = spare::take(out, &dir)?;
+        if reused.is_none() {
+            fs::create_dir(&dir).map_err(|e| Error::io(&dir, "create the staging folder", e))?;
+        }
         let staging = Staging {
             dir,
             out: out.to_path_buf(),
             foreign,
             written: Default::default(),
             journaled: false,
+            reused,
         };
         staging.write(
             OUTPUT_MARKER,
@@ -115,13 +124,22 @@ impl Staging {
         if let Ok(mut written) = self.written.lock() {
             written.insert(relative.to_string());
         }
-        write_making_folder(&self.dir.join(relative), bytes)
+        match &self.reused {
+            Some(reused) => reused.write(&self.dir, relative, bytes),
+            None => write_making_folder(&self.dir.join(relative), bytes),
+        }
     }
 
     /// Writes the files of one article, which share a folder not made yet: the folder first,
     /// one `mkdir`, then each file, one `open` each (not a failed open, a `mkdir` and the open
     /// again, as a file written alone would cost).
     pub fn write_new_folder(&self, files: &[(String, Vec<u8>)]) -> Result<()> {
+        if self.reused.is_some() {
+            // Its folder is likely there already, and its files too.
+            return files
+                .iter()
+                .try_for_each(|(relative, bytes)| self.write(relative, bytes));
+        }
         let mut made: Option<PathBuf> = None;
         for (relative, bytes) in files {
             let path = self.dir.join(relative);
@@ -151,15 +169,25 @@ impl Staging {
     /// images and CI caches: EXDEV) get the new files one by one instead, journaled as an
     /// incremental build's are: still the old site or the new one once paralelo runs again.
     pub fn commit(self, made_before: &dyn Fn(&str, bool) -> bool) -> Result<()> {
+        if let Some(reused) = &self.reused {
+            let written = self.written.lock().map(|w| w.clone()).unwrap_or_default();
+            reused.prune(&self.dir, &written)?;
+        }
         if !self.out.exists() {
             return fs::rename(&self.dir, &self.out)
                 .map_err(|e| Error::io(&self.out, "move the new output in place", e));
         }
         if !self.foreign && !holds_mounts(&self.out) {
-            self.keep_user_files(made_before)?;
+            let kept = self.keep_user_files(made_before)?;
             match exchange(&self.dir, &self.out) {
-                // The staging folder now holds the old output, which drop removes.
-                Ok(()) => return Ok(()),
+                // The staging folder now holds the old output, which drop keeps as the spare:
+                // without the user's files, which are the output's alone.
+                Ok(()) => {
+                    for relative in kept {
+                        let _ = fs::remove_file(self.dir.join(relative));
+                    }
+                    return Ok(());
+                }
                 Err(e) if cannot_swap(&e) => {}
                 Err(e) => return Err(Error::io(&self.out, "swap in the new output", e)),
             }
@@ -193,8 +221,10 @@ impl Staging {
         finish_journal(&self.dir, &self.out)
     }
 
-    fn keep_user_files(&self, made_before: &dyn Fn(&str, bool) -> bool) -> Result<()> {
+    /// Links the user's files of the output into the staging folder; which they are.
+    fn keep_user_files(&self, made_before: &dyn Fn(&str, bool) -> bool) -> Result<Vec<String>> {
         let written = self.written.lock().map(|w| w.clone()).unwrap_or_default();
+        let mut kept_names = Vec::new();
         for (relative, path) in files_under(&self.out, "read the output folder")? {
             let ours = relative == OUTPUT_MARKER
                 || relative.ends_with(".paralelo-tmp")
@@ -213,8 +243,9 @@ impl Staging {
             fs::hard_link(&path, &kept)
                 .or_else(|_| fs::copy(&path, &kept).map(|_| ()))
                 .map_err(|e| Error::io(&path, "keep", e))?;
+            kept_names.push(relative);
         }
-        Ok(())
+        Ok(kept_names)
     }
 }
 
@@ -593,13 +624,14 @@ fn move_file(staged: &Path, target: &Path) -> Result<()> {
 }
 
 /// Clears what a killed build left beside the output: finishes an incremental build that had
-/// written its journal, removes any other staging folder.
+/// written its journal; any other staging folder of paralelo's becomes the spare.
 pub fn clear_leftovers(out: &Path) -> Result<()> {
     let dir = staging_dir(out);
     if dir.join(JOURNAL).is_file() {
         finish_journal(&dir, out)
     } else if dir.exists() {
-        remove_ours(&dir)
+        check_ours(&dir)?;
+        spare::keep(&dir, out).map_err(|e| Error::io(&dir, "remove", e))
     } else {
         Ok(())
     }
@@ -632,18 +664,19 @@ fn exchange_by_renames(a: &Path, b: &Path) -> std::io::Result<()> {
 }
 
 impl Drop for Staging {
-    /// A build that failed leaves the old output as it was and no half-written folder (unless a
-    /// file-by-file commit's journal is there to be finished).
+    /// A build that failed leaves the old output as it was, and its half-written folder as the
+    /// spare, never seen (unless a file-by-file commit's journal is there to be finished). After
+    /// a swap, the old output becomes the spare.
     fn drop(&mut self) {
         if !self.journaled {
-            let _ = remove_marked(&self.dir);
+            let _ = spare::keep(&self.dir, &self.out);
         }
     }
 }
 
-/// Removes a staging folder a killed build left: one with paralelo's marker, or an empty one
-/// (killed between making it and marking it, or at the very end of removing it).
-fn remove_ours(dir: &Path) -> Result<()> {
+/// Whether a staging folder a killed build left is paralelo's: one with its marker, or an
+/// empty one (killed between making it and marking it, or at the very end of removing it).
+fn check_ours(dir: &Path) -> Result<()> {
     let empty = fs::read_dir(dir)
         .map_err(|e| Error::io(dir, "read", e))?
         .next()
@@ -654,7 +687,7 @@ fn remove_ours(dir: &Path) -> Result<()> {
             "is in the way of the build and was not made by paralelo; move it away",
         ));
     }
-    remove_marked(dir).map_err(|e| Error::io(dir, "remove", e))
+    Ok(())
 }
 
 /// Removes a folder paralelo made, its marker last: a removal cut short leaves a folder the
@@ -760,8 +793,176 @@ mod tests {
         second.write("index.html", b"new").unwrap();
         drop(second);
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "old");
-        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
-        assert_eq!(leftovers.len(), 1);
+        // Its half-written folder is kept as the spare, never seen as the output.
+        let mut leftovers: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        leftovers.sort();
+        assert_eq!(leftovers, [".public.paralelo-spare", "public"]);
+    }
+
+    /// A full build of `files` into `out`; `CNAME` is the user's.
+    fn full_build(out: &Path, files: &[(&str, &str)]) -> Result<()> {
+        let staging = Staging::new(out, &[], false)?;
+        for (path, text) in files {
+            staging.write(path, text.as_bytes())?;
+        }
+        staging.commit(&|path, _| path != "CNAME")
+    }
+
+    fn tree(dir: &Path) -> Vec<(String, String)> {
+        let mut files: Vec<_> = files_under(dir, "read")
+            .unwrap()
+            .into_iter()
+            .map(|(name, path)| (name, fs::read_to_string(path).unwrap()))
+            .collect();
+        files.sort();
+        files
+    }
+
+    #[cfg(target_os = "linux")]
+    fn inode(path: &Path) -> u64 {
+        use std::os::unix::fs::MetadataExt;
+        fs::symlink_metadata(path).unwrap().ino()
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_full_rebuild_writes_into_the_swapped_out_tree_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let spare = dir.path().join(".public.paralelo-spare");
+        full_build(&out, &[("a/index.html", "a1"), ("old/index.html", "o1")]).unwrap();
+        let first = inode(&out.join("a/index.html"));
+        fs::write(out.join("CNAME"), "example.org").unwrap();
+        full_build(&out, &[("a/index.html", "a2"), ("b/index.html", "b2")]).unwrap();
+        // The old output is the spare, without the user's file, which is the output's alone.
+        assert_eq!(inode(&spare.join("a/index.html")), first);
+        assert!(!spare.join("CNAME").exists());
+        let longer = "a3, longer than before";
+        full_build(&out, &[("a/index.html", longer), ("c/index.html", "c3")]).unwrap();
+        // The same file, rewritten in place: no new inode.
+        assert_eq!(inode(&out.join("a/index.html")), first);
+        assert_eq!(
+            tree(&out),
+            [
+                (OUTPUT_MARKER.to_string(), tree(&spare)[0].1.clone()),
+                ("CNAME".into(), "example.org".into()),
+                ("a/index.html".into(), longer.into()),
+                ("c/index.html".into(), "c3".into()),
+            ]
+        );
+        // Nothing of the spare's own is left: neither `old/` nor its folder.
+        assert!(!out.join("old").exists());
+        full_build(&out, &[("a/index.html", "a4")]).unwrap();
+        assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "a4");
+        assert!(!out.join("b").exists() && !out.join("c").exists());
+        assert_eq!(
+            fs::read_to_string(out.join("CNAME")).unwrap(),
+            "example.org"
+        );
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_tampered_spare_never_reaches_the_output_nor_writes_outside() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let spare = dir.path().join(".public.paralelo-spare");
+        let files = [
+            ("index.html", "index"),
+            ("a/index.html", "a"),
+            ("b/index.html", "b"),
+            ("c/index.html", "c"),
+            ("d", "d"),
+            ("e/index.html", "e"),
+        ];
+        full_build(&out, &files).unwrap();
+        full_build(&out, &files).unwrap();
+        assert!(spare.join(OUTPUT_MARKER).is_file());
+        let outside = dir.path().join("outside");
+        fs::create_dir(&outside).unwrap();
+        let victim = outside.join("victim.html");
+        let linked = outside.join("linked.html");
+        fs::write(&victim, "precious").unwrap();
+        fs::write(&linked, "precious too").unwrap();
+        // A file paralelo did not write, links to files and a folder outside, a hard link to a
+        // file outside, a file where a folder goes, a folder where a file goes, and a journal
+        // that would move a file in.
+        fs::write(spare.join("evil.html"), "evil").unwrap();
+        fs::remove_file(spare.join("index.html")).unwrap();
+        std::os::unix::fs::symlink(&victim, spare.join("index.html")).unwrap();
+        fs::remove_dir_all(spare.join("a")).unwrap();
+        std::os::unix::fs::symlink(&outside, spare.join("a")).unwrap();
+        fs::remove_file(spare.join("b/index.html")).unwrap();
+        fs::hard_link(&linked, spare.join("b/index.html")).unwrap();
+        fs::remove_dir_all(spare.join("c")).unwrap();
+        fs::write(spare.join("c"), "a file").unwrap();
+        fs::remove_file(spare.join("d")).unwrap();
+        fs::create_dir_all(spare.join("d/deep")).unwrap();
+        fs::write(spare.join("e/evil.html"), "evil").unwrap();
+        fs::write(spare.join(JOURNAL), "m\tevil.html\nend\n").unwrap();
+        let new: Vec<(&str, &str)> = files.iter().map(|(p, _)| (*p, "new")).collect();
+        full_build(&out, &new).unwrap();
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
+        assert_eq!(fs::read_to_string(&linked).unwrap(), "precious too");
+        assert_eq!(
+            fs::read_dir(&outside).unwrap().count(),
+            2,
+            "nothing written outside"
+        );
+        let mut expected: Vec<(String, String)> = new
+            .iter()
+            .map(|(p, t)| (p.to_string(), t.to_string()))
+            .collect();
+        expected.push((OUTPUT_MARKER.into(), tree(&out)[0].1.clone()));
+        expected.sort();
+        assert_eq!(tree(&out), expected);
+        assert!(
+            fs::symlink_metadata(out.join("a")).unwrap().is_dir(),
+            "a real folder, not the link"
+        );
+    }
+
+    #[test]
+    fn a_build_killed_while_writing_into_the_spare_leaves_the_old_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        full_build(&out, &[("a/index.html", "a1"), ("b/index.html", "b1")]).unwrap();
+        full_build(&out, &[("a/index.html", "a2"), ("b/index.html", "b2")]).unwrap();
+        let old = tree(&out);
+        // Killed halfway: a file rewritten in the spare, the other not, no commit.
+        let staging = Staging::new(&out, &[], false).unwrap();
+        staging.write("a/index.html", b"a3").unwrap();
+        std::mem::forget(staging);
+        assert_eq!(tree(&out), old);
+        clear_leftovers(&out).unwrap();
+        assert_eq!(tree(&out), old);
+        assert!(!staging_dir(&out).exists());
+        // The next build takes the half-written tree and makes a whole site of it.
+        full_build(&out, &[("a/index.html", "a4"), ("c/index.html", "c4")]).unwrap();
+        let files: Vec<String> = tree(&out).into_iter().map(|(p, _)| p).collect();
+        assert_eq!(files, [OUTPUT_MARKER, "a/index.html", "c/index.html"]);
+        assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "a4");
+    }
+
+    #[test]
+    fn a_user_file_the_build_would_overwrite_stops_it_even_from_the_spare() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        full_build(&out, &[("index.html", "1")]).unwrap();
+        fs::write(out.join("CNAME"), "mine").unwrap();
+        full_build(&out, &[("index.html", "2")]).unwrap();
+        full_build(&out, &[("index.html", "3")]).unwrap();
+        // The user's file is the output's alone: no link to it is left in the spare, where
+        // writing in place would change it.
+        let err = full_build(&out, &[("index.html", "4"), ("CNAME", "theirs")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("is not paralelo's"), "{err}");
+        assert_eq!(fs::read_to_string(out.join("CNAME")).unwrap(), "mine");
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "3");
     }
 
     #[test]

@@ -33,7 +33,7 @@ use super::{AnnotatedArticle, AnnotatedSide, Glossary, ParagraphPair};
 use crate::error::Warning;
 use crate::gloss::{PartOfSpeech, VocabularyEntry};
 use crate::model::{Article, NameKind, Named};
-use crate::record::StableHasher;
+use crate::record::{FastHasher, StableHasher};
 use crate::text::markdown::Document;
 
 const MAGIC_PACK: &[u8; 16] = b"paralelo annot3\n";
@@ -106,10 +106,12 @@ impl AnnotationCache {
 
     /// The key of `article`'s annotation: every field of it, with what it is annotated by.
     pub fn key(&self, article: &Article) -> u64 {
-        let mut hash = StableHasher::new();
-        hash.write_field(&self.identity.to_le_bytes());
-        // `Article` holds no maps, so its debug form is the same for the same article.
-        hash.write(format!("{article:?}").as_bytes());
+        use std::fmt::Write;
+        let mut hash = FastHasher::new();
+        hash.write(&self.identity.to_le_bytes());
+        // `Article` holds no maps, so its debug form is the same for the same article; it goes
+        // into the hash as it is formatted (a copy of every article's text showed in profiles).
+        let _ = write!(hash, "{article:?}");
         hash.finish()
     }
 

@@ -20,7 +20,9 @@ use std::time::UNIX_EPOCH;
 use crate::error::{Error, Location, Result, Warning};
 use crate::model::{ArticleSummary, SideSummary};
 use crate::output;
-use crate::record::{RECORD_SEPARATOR, StableHasher, UNIT_SEPARATOR, escape_into, unescape};
+use crate::record::{
+    FastHasher, RECORD_SEPARATOR, StableHasher, UNIT_SEPARATOR, escape_into, unescape,
+};
 
 /// The manifest's file name in its output's folder of the state folder.
 const MANIFEST: &str = "manifest";
@@ -104,13 +106,16 @@ impl SeedBytes {
         })
     }
 
-    /// The hash of both files' bytes (a missing translation hashes as such).
+    /// The hash of both files' bytes (a missing translation hashes as such). The manifest that
+    /// keeps it is read only by the program that wrote it (see `Inputs::fingerprint`), so the
+    /// quicker hash will do.
     pub fn hash(&self) -> u64 {
-        let mut hash = StableHasher::new();
-        hash.write_field(&self.seed);
+        let mut hash = FastHasher::new();
+        hash.write(&(self.seed.len() as u64).to_le_bytes());
+        hash.write(&self.seed);
         match &self.translation {
-            Some(bytes) => hash.write_field(bytes),
-            None => hash.write_field(b"\0missing"),
+            Some(bytes) => hash.write(bytes),
+            None => hash.write(b"\0missing"),
         }
         hash.finish()
     }

@@ -74,6 +74,12 @@ struct BuildArgs {
 }
 
 fn main() -> ExitCode {
+    // No transparent huge pages: the allocator asks for them, and the kernel then zeroes 2 MiB
+    // for each region a build touches at all. Measured at 10,000 articles: peak memory a
+    // quarter lower (core build 86 → 69 MiB, 1,000 glossed articles 120 → 88 MiB), the core
+    // build a little quicker, the glossed one no slower.
+    #[cfg(target_os = "linux")]
+    let _ = rustix::thread::disable_transparent_huge_pages(true);
     let cli = Cli::parse();
     let (command, args) = match cli.command {
         None => (Action::Build, cli.build),

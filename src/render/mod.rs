@@ -451,6 +451,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_template_and_static_file_is_built_in() {
+        // Tests build with the crate's own `templates/` as the project's folder, which would
+        // hide a template or static file left out of the built-in lists.
+        let tera = load_templates(&template_sources(None).unwrap(), None).unwrap();
+        let built_in: Vec<&str> = tera.get_template_names().collect();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for entry in std::fs::read_dir(root.join("templates")).unwrap() {
+            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+            assert!(
+                built_in.contains(&name.as_str()),
+                "templates/{name} is not built in"
+            );
+        }
+        for entry in std::fs::read_dir(root.join("static")).unwrap() {
+            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+            assert!(
+                BUILTIN_STATIC.iter().any(|(n, _)| *n == name),
+                "static/{name} is not built in"
+            );
+        }
+    }
+
+    #[test]
     fn slugs_are_url_safe() {
         assert_eq!(slugify("000_df1e1d8b34815c19"), "000_df1e1d8b34815c19");
         assert_eq!(slugify("Córdoba: ¡Año Nuevo! "), "cordoba-ano-nuevo");

@@ -65,7 +65,7 @@ pub(super) fn render_article(
     };
     let links = match links {
         Some(links) => links.to_vec(),
-        None => entities::article_links(&names, &|named| inputs.resolver().resolve(named)),
+        None => entities::article_links(&names, &|named| inputs.resolver()?.resolve(named)),
     };
     let page = render::Page {
         slug: render::slugify(article.slug.as_deref().unwrap_or(&article.stem)),

@@ -35,10 +35,11 @@ pub(super) struct Inputs {
     gloss_data: Option<String>,
     /// `seeds/entities.toml`, and its text for the fingerprint.
     pub(super) manual: (crate::find::entities::Manual, Option<String>),
-    /// Where the last build's names are kept, and how its spellings resolved to entity pages,
-    /// read when the first article is made (a build that makes none never reads it).
+    /// Where the last build's names are kept; and beside it how its spellings resolved to entity
+    /// pages and each page's hash, read when first needed (a build that makes no article and
+    /// changes no entity never reads them).
     pub(super) names_file: PathBuf,
-    pub(super) resolver: std::sync::OnceLock<crate::find::entities::Resolver>,
+    saved_site: std::sync::OnceLock<Option<super::names::SavedSite>>,
 }
 
 impl Inputs {
@@ -126,7 +127,7 @@ impl Inputs {
                         .map(translate::MachineTranslator::new),
                     manual,
                     names_file: super::names::path(&options.state, &options.out),
-                    resolver: std::sync::OnceLock::new(),
+                    saved_site: std::sync::OnceLock::new(),
                 })
             }
             _ => Err(Error::all(errors)),
@@ -157,14 +158,17 @@ impl Inputs {
             .map_or(Ok(()), translate::MachineTranslator::save)
     }
 
+    /// What the last build kept of the site's entities (`None`: nothing usable), read once.
+    pub(super) fn saved_site(&self) -> Option<&super::names::SavedSite> {
+        self.saved_site
+            .get_or_init(|| super::names::SavedSite::load(&self.names_file))
+            .as_ref()
+    }
+
     /// How the last build's spellings resolved to entity pages: what an article made before
     /// the whole site's names are known links to.
-    pub(super) fn resolver(&self) -> &crate::find::entities::Resolver {
-        self.resolver.get_or_init(|| {
-            super::names::SavedSite::load(&self.names_file)
-                .map(|site| site.resolver)
-                .unwrap_or_default()
-        })
+    pub(super) fn resolver(&self) -> Option<&crate::find::entities::Resolver> {
+        self.saved_site().map(|site| &site.resolver)
     }
 
     /// Folders the output may not hold: replacing it would delete them.
@@ -199,25 +203,29 @@ impl Inputs {
     }
 }
 
-/// This program: its version and its executable's stamp, since a rebuilt paralelo may render
-/// differently under the same version number.
 /// This program's identity: its version, and its executable's size, modification time and
 /// inode (a rebuilt binary is a new file). Not the change time, which any new hard link to the
 /// file moves (`perf record` links the binaries it profiles into `~/.debug`), and which would
 /// make the next build a full one for nothing.
-fn program() -> String {
-    let exe = std::env::current_exe().ok();
-    let stamp = exe.as_deref().and_then(state::stamp);
-    let (size, modified) = stamp.map_or((0, 0), |s| (s.size, s.modified_ns));
-    #[cfg(unix)]
-    let inode = {
-        use std::os::unix::fs::MetadataExt;
-        exe.and_then(|exe| std::fs::metadata(exe).ok())
-            .map_or(0, |meta| meta.ino())
-    };
-    #[cfg(not(unix))]
-    let inode = 0;
-    format!("{} {size} {modified} {inode}", env!("CARGO_PKG_VERSION"))
+/// Learnt once per process: the running code does not change with the file.
+fn program() -> &'static str {
+    static PROGRAM: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PROGRAM.get_or_init(|| {
+        let meta = std::env::current_exe().and_then(std::fs::metadata).ok();
+        let size = meta.as_ref().map_or(0, std::fs::Metadata::len);
+        let modified = (meta.as_ref())
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        #[cfg(unix)]
+        let inode = {
+            use std::os::unix::fs::MetadataExt;
+            meta.as_ref().map_or(0, MetadataExt::ino)
+        };
+        #[cfg(not(unix))]
+        let inode = 0;
+        format!("{} {size} {modified} {inode}", env!("CARGO_PKG_VERSION"))
+    })
 }
 
 /// The value, or `None` with the error kept for the report.

@@ -214,11 +214,12 @@ fn rebuild(
     // another article's links change.
     let mut saved_names = None;
     if !names::as_before(&outcomes, &previous.entries) {
-        let saved = names::Saved::load(&inputs.names_file);
-        let complete = saved.as_ref().is_some_and(|saved| {
+        let articles = names::Saved::load_articles(&inputs.names_file);
+        let saved = articles.zip(inputs.saved_site());
+        let complete = saved.as_ref().is_some_and(|(articles, _)| {
             outcomes.iter().all(|o| match o {
                 Outcome::Kept { previous: i, .. } => {
-                    saved.articles.contains_key(&previous.entries[*i].seed)
+                    articles.contains_key(&previous.entries[*i].seed)
                 }
                 Outcome::Made { .. } => true,
             })
@@ -249,8 +250,8 @@ fn rebuild(
             Outcome::Kept { previous, stamps } => {
                 let mut entry = std::mem::take(&mut old[previous]);
                 kept[previous] = true;
-                if let Some(saved) = saved_names.as_mut() {
-                    entry.names = saved.articles.remove(&entry.seed);
+                if let Some((articles, _)) = saved_names.as_mut() {
+                    entry.names = articles.remove(&entry.seed);
                 }
                 if let Some((seed_stamp, translation_stamp)) = stamps {
                     entry.restamp(seed_stamp, translation_stamp);
@@ -274,12 +275,12 @@ fn rebuild(
     }
     let order = newest_first(&entries);
     let named = match &saved_names {
-        Some(saved) => Some(names::settle(
+        Some((_, site)) => Some(names::settle(
             options,
             inputs,
             &mut entries,
             &order,
-            Some(&saved.site.pages),
+            Some(&site.pages),
             None,
         )?),
         None => None,

@@ -172,12 +172,10 @@ impl Saved {
         Some(articles)
     }
 
-    /// Both files, or `None` when either is missing, cut short or not this version's.
-    pub(super) fn load(names_file: &Path) -> Option<Saved> {
-        Some(Saved {
-            articles: Saved::parse(&std::fs::read_to_string(names_file).ok()?)?,
-            site: SavedSite::load(names_file)?,
-        })
+    /// Each article's names and tags from the names file, or `None` when it is missing, cut
+    /// short or not this version's (the entities file beside it: [`SavedSite::load`]).
+    pub(super) fn load_articles(names_file: &Path) -> Option<HashMap<PathBuf, ArticleNames>> {
+        Saved::parse(&std::fs::read_to_string(names_file).ok()?)
     }
 
     /// Writes both files, each through a temporary file.
@@ -485,14 +483,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("names");
         saved.save(&file).unwrap();
-        assert_eq!(Saved::load(&file), Some(saved));
+        let load = |file: &Path| Some((Saved::load_articles(file)?, SavedSite::load(file)?));
+        assert_eq!(load(&file), Some((saved.articles, saved.site)));
         for cut in [file.clone(), site_path(&file)] {
             let text = std::fs::read_to_string(&cut).unwrap();
             std::fs::write(&cut, &text[..text.len() - 3]).unwrap();
-            assert!(Saved::load(&file).is_none(), "{} cut short", cut.display());
+            assert!(load(&file).is_none(), "{} cut short", cut.display());
             std::fs::write(&cut, text).unwrap();
         }
-        assert!(Saved::load(&file).is_some());
+        assert!(load(&file).is_some());
     }
 
     #[test]

@@ -173,15 +173,16 @@ impl Reused {
 /// Rewrites the file at `path` with `bytes` if it is a regular file that no other name shares
 /// (a hard link to it elsewhere would change too); `false` if it is not one. A file that holds
 /// these very bytes already (a page a CSS change leaves as it was) is only stamped with the
-/// time: no page is dirtied, nothing written back to the disk.
-#[cfg(unix)]
+/// time: no page is dirtied, nothing written back to the disk. Linux only, as the spare is
+/// (the link-refusing open flag is taken from the system's own headers there).
+#[cfg(target_os = "linux")]
 fn overwrite(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
     use std::io::Read;
     use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
     let mut file = fs::File::options()
         .read(true)
         .write(true)
-        .custom_flags(no_follow())
+        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
         .open(path)?;
     let meta = file.metadata()?;
     if !meta.is_file() || meta.nlink() != 1 {
@@ -206,19 +207,9 @@ fn overwrite(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
     Ok(true)
 }
 
-#[cfg(not(unix))]
+#[cfg(not(target_os = "linux"))]
 fn overwrite(_: &Path, _: &[u8]) -> std::io::Result<bool> {
     Ok(false)
-}
-
-#[cfg(target_os = "linux")]
-fn no_follow() -> i32 {
-    rustix::fs::OFlags::NOFOLLOW.bits() as i32
-}
-
-#[cfg(all(unix, not(target_os = "linux")))]
-fn no_follow() -> i32 {
-    0
 }
 
 fn remove_file(path: &Path) -> Result<()> {

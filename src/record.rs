@@ -153,7 +153,7 @@ pub fn escape_into(out: &mut String, text: &str) {
 pub fn unescape(text: &str) -> Option<String> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(at) = rest.bytes().position(|b| b == b'\\') {
+    while let Some(at) = memchr::memchr(b'\\', rest.as_bytes()) {
         out.push_str(&rest[..at]);
         out.push(match rest.as_bytes().get(at + 1)? {
             b'\\' => '\\',

@@ -404,16 +404,24 @@ fn rebuild(
     if let Some(named) = &named {
         named.saved.save(&inputs.names_file)?;
     }
+    let mut manifest = state::Manifest {
+        fingerprint,
+        identity,
+        entries,
+        site_files,
+    };
     if changed {
-        state.save(&mut state::Manifest {
-            fingerprint,
-            identity,
-            entries,
-            site_files,
-        })?;
+        state.save(&mut manifest)?;
     }
     inputs.save_caches(options, false)?;
+    free_later((manifest, old));
     Ok(Ok(report))
+}
+
+/// Frees `value` on another thread: the entries of a large site take milliseconds to free,
+/// which the build need not wait for (a program that exits does not wait either).
+fn free_later<T: Send + 'static>(value: T) {
+    rayon::spawn(move || drop(value));
 }
 
 /// Refuses a rebuild that would overwrite a file the previous build did not make: a file of a

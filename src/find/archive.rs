@@ -25,7 +25,12 @@ fn months<'a>(newest_first: &[&'a ArticleSummary]) -> Vec<(Month, Vec<&'a Articl
             continue;
         };
         let month = (date.year(), date.month());
-        match months.iter_mut().find(|(m, _)| *m == month) {
+        // Newest first, so nearly always the month of the article before.
+        let at = match months.last() {
+            Some((m, _)) if *m == month => Some(months.len() - 1),
+            _ => months.iter().position(|(m, _)| *m == month),
+        };
+        match at.map(|i| &mut months[i]) {
             Some((_, list)) => list.push(article),
             None => months.push((month, vec![article])),
         }

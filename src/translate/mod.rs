@@ -31,6 +31,23 @@ struct FrontMatter {
 
 /// Where the authored translation of `seed` into `lang` lives.
 pub fn authored_path(seed: &Path, lang: &str) -> PathBuf {
+    // On the path's bytes where they are the path: `Path`'s component parsing showed in
+    // rebuilds of large archives, which ask this of every seed.
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStringExt;
+        let bytes = seed.as_os_str().as_encoded_bytes();
+        if let Some(stem) =
+            (bytes.strip_suffix(b".txt")).filter(|s| !s.is_empty() && !s.ends_with(b"/"))
+        {
+            let mut path = Vec::with_capacity(bytes.len() + lang.len() + 1);
+            path.extend_from_slice(stem);
+            path.push(b'.');
+            path.extend_from_slice(lang.as_bytes());
+            path.extend_from_slice(b".txt");
+            return PathBuf::from(std::ffi::OsString::from_vec(path));
+        }
+    }
     let stem = seed.file_stem().unwrap_or_default().to_string_lossy();
     seed.with_file_name(format!("{stem}.{lang}.txt"))
 }
@@ -448,6 +465,23 @@ fn first_words_of(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_authored_translation_sits_beside_its_seed() {
+        for (seed, path) in [
+            ("seeds/a.txt", "seeds/a.en.txt"),
+            ("/x/y.z/2024-01-02.txt", "/x/y.z/2024-01-02.en.txt"),
+            ("a.b.txt", "a.b.en.txt"),
+            ("seeds/ñandú.txt", "seeds/ñandú.en.txt"),
+            ("seeds/plain", "seeds/plain.en.txt"),
+        ] {
+            assert_eq!(
+                authored_path(Path::new(seed), "en"),
+                Path::new(path),
+                "{seed}"
+            );
+        }
+    }
 
     fn seed(text: &str) -> Seed {
         seed::parse_seed(

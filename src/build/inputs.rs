@@ -91,18 +91,13 @@ impl Inputs {
             (Some(tera), Some(template_sources), Some(static_files), Some(seeds), Some(manual))
                 if errors.is_empty() =>
             {
-                use rayon::prelude::*;
                 let glosses = options.glosses && options.source_lang == "es";
                 let gloss_data = glosses.then(crate::gloss::Glosser::data_identity);
                 Ok(Inputs {
-                    stamps: seeds
-                        .par_iter()
-                        .map(|file| {
-                            let translation =
-                                translate::authored_path(&file.path, &options.target_lang);
-                            state::SeedStamps::of(&file.path, translation)
-                        })
-                        .collect(),
+                    stamps: state::seed_stamps(
+                        &seeds.iter().map(|s| s.path.as_path()).collect::<Vec<_>>(),
+                        &options.target_lang,
+                    ),
                     tera,
                     template_sources,
                     static_files,

@@ -54,7 +54,7 @@ pub fn stamp(path: &Path) -> Option<Stamp> {
     #[cfg(unix)]
     let changed_ns = {
         use std::os::unix::fs::MetadataExt;
-        (meta.ctime() as u128) * 1_000_000_000 + meta.ctime_nsec() as u128
+        nanoseconds(meta.ctime(), meta.ctime_nsec())
     };
     #[cfg(not(unix))]
     let changed_ns = modified_ns;
@@ -63,6 +63,108 @@ pub fn stamp(path: &Path) -> Option<Stamp> {
         modified_ns,
         changed_ns,
     })
+}
+
+/// A time in seconds and nanoseconds as the stamps keep it (what `ctime` always gave).
+#[cfg(unix)]
+fn nanoseconds(seconds: i64, nanoseconds: i64) -> u128 {
+    (seconds as u128) * 1_000_000_000 + nanoseconds as u128
+}
+
+/// The stamps of each seed of `seeds` and of its translation into `lang`, in parallel. On
+/// Linux each file is asked for by its name in its folder, opened once: walking each file's
+/// whole path showed in profiles of one-seed rebuilds of large sites.
+pub fn seed_stamps(seeds: &[&Path], lang: &str) -> Vec<SeedStamps> {
+    use rayon::prelude::*;
+    #[cfg(target_os = "linux")]
+    {
+        let folders = Folders::open(seeds);
+        seeds
+            .par_iter()
+            .enumerate()
+            .map(|(i, seed)| {
+                let translation = crate::translate::authored_path(seed, lang);
+                match folders.of(i) {
+                    Some(folder) => SeedStamps {
+                        seed_stamp: stamp_in(folder, seed),
+                        translation_stamp: stamp_in(folder, &translation),
+                        translation,
+                    },
+                    None => SeedStamps::of(seed, translation),
+                }
+            })
+            .collect()
+    }
+    #[cfg(not(target_os = "linux"))]
+    seeds
+        .par_iter()
+        .map(|seed| SeedStamps::of(seed, crate::translate::authored_path(seed, lang)))
+        .collect()
+}
+
+/// The folders of the seeds, each opened once, and which is each seed's.
+#[cfg(target_os = "linux")]
+struct Folders {
+    opened: Vec<Option<rustix::fd::OwnedFd>>,
+    of_seed: Vec<usize>,
+}
+
+#[cfg(target_os = "linux")]
+impl Folders {
+    fn open(seeds: &[&Path]) -> Folders {
+        use rustix::fs::{Mode, OFlags};
+        let mut known: std::collections::HashMap<&Path, usize> = Default::default();
+        let mut opened = Vec::new();
+        let of_seed = (seeds.iter())
+            .map(|seed| {
+                let folder = seed.parent().unwrap_or(Path::new(""));
+                *known.entry(folder).or_insert_with(|| {
+                    let dir = if folder.as_os_str().is_empty() {
+                        Path::new(".")
+                    } else {
+                        folder
+                    };
+                    let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+                    opened.push(rustix::fs::open(dir, flags, Mode::empty()).ok());
+                    opened.len() - 1
+                })
+            })
+            .collect();
+        Folders { opened, of_seed }
+    }
+
+    fn of(&self, seed: usize) -> Option<&rustix::fd::OwnedFd> {
+        self.opened[self.of_seed[seed]].as_ref()
+    }
+}
+
+/// The stamp of the file at `path` by its name in `folder` (its parent, open), following a
+/// link as [`stamp`] does, and with the same values; where the system has no `statx`, by path.
+#[cfg(target_os = "linux")]
+fn stamp_in(folder: &rustix::fd::OwnedFd, path: &Path) -> Option<Stamp> {
+    use rustix::fs::{AtFlags, StatxFlags};
+    let Some(name) = path.file_name() else {
+        return stamp(path);
+    };
+    let wanted = StatxFlags::SIZE | StatxFlags::MTIME | StatxFlags::CTIME;
+    match rustix::fs::statx(folder, name, AtFlags::empty(), wanted) {
+        Ok(found) if found.stx_mask & wanted.bits() == wanted.bits() => {
+            let time = |t: rustix::fs::StatxTimestamp| (t.tv_sec, i64::from(t.tv_nsec));
+            let (modified, changed) = (time(found.stx_mtime), time(found.stx_ctime));
+            Some(Stamp {
+                size: found.stx_size,
+                // As `stamp`: a modification time before 1970 counts as 0.
+                modified_ns: if modified.0 >= 0 {
+                    nanoseconds(modified.0, modified.1)
+                } else {
+                    0
+                },
+                changed_ns: nanoseconds(changed.0, changed.1),
+            })
+        }
+        Err(e) if e == rustix::io::Errno::NOENT || e == rustix::io::Errno::NOTDIR => None,
+        _ => stamp(path),
+    }
 }
 
 /// What is cheap to learn of a seed's two files, learnt for every seed while the manifest is
@@ -743,6 +845,37 @@ mod tests {
     }
 
     #[test]
+    fn stamps_by_folder_are_the_stamps_by_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("más");
+        fs::create_dir(&sub).unwrap();
+        let files = [
+            dir.path().join("a.txt"),
+            sub.join("b.txt"),
+            sub.join("c.txt"),
+        ];
+        fs::write(&files[0], "uno").unwrap();
+        fs::write(&files[1], "dos dos").unwrap();
+        fs::write(sub.join("c.en.txt"), "three").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink("b.txt", &files[2]).unwrap();
+        #[cfg(not(unix))]
+        fs::write(&files[2], "tres").unwrap();
+        let seeds: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+        let stamps = seed_stamps(&seeds, "en");
+        for (seed, stamps) in seeds.iter().zip(&stamps) {
+            let translation = crate::translate::authored_path(seed, "en");
+            assert_eq!(stamps.seed_stamp, stamp(seed), "{}", seed.display());
+            assert_eq!(stamps.translation_stamp, stamp(&translation));
+            assert_eq!(stamps.translation, translation);
+            assert!(stamps.seed_stamp.is_some());
+        }
+        // The link is followed, as by path; a missing translation has no stamp.
+        assert_eq!(stamps[2].seed_stamp.unwrap().size, 7);
+        assert!(stamps[2].translation_stamp.is_some() && stamps[1].translation_stamp.is_none());
+    }
+
+    #[test]
     fn kept_lines_go_out_as_read_in_any_order() {
         let titles = ["uno", "dos", "tres", "cuatro", "cinco"];
         let manifest = Manifest {
@@ -779,7 +912,10 @@ mod tests {
                 ..manifest.clone()
             };
             let text = one.to_text();
-            assert_eq!(Manifest::parse(text.clone().into()).unwrap().to_text(), text);
+            assert_eq!(
+                Manifest::parse(text.clone().into()).unwrap().to_text(),
+                text
+            );
         }
     }
 

@@ -273,7 +273,20 @@ fn rebuild(
             }
         }
     }
-    let order = newest_first(&entries);
+    // Where no article came, went or moved in the index, the last build's order stands.
+    let in_place = entries.len() == old.len()
+        && origins.iter().enumerate().all(|(j, origin)| match origin {
+            Origin::Kept(k) => *k == j,
+            Origin::Remade(k) => {
+                let (was, is) = (&old[*k].summary, &entries[j].summary);
+                *k == j && was.published == is.published && was.slug == is.slug
+            }
+            Origin::New => false,
+        });
+    let order = match in_place {
+        true => old_order.clone(),
+        false => newest_first(&entries),
+    };
     let named = match &saved_names {
         Some((_, site)) => Some(names::settle(
             options,

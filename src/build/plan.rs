@@ -52,7 +52,7 @@ pub(super) type Previous<'a> = Vec<Option<(usize, &'a state::Entry)>>;
 /// Finds each seed of `inputs`, in order, in the previous manifest.
 pub(super) fn find_previous<'a>(inputs: &Inputs, previous: &'a state::Manifest) -> Previous<'a> {
     // Keyed by the path's bytes: comparing `Path`s component by component showed in profiles.
-    let by_seed: std::collections::HashMap<&std::ffi::OsStr, (usize, &state::Entry)> = previous
+    let by_seed: rustc_hash::FxHashMap<&std::ffi::OsStr, (usize, &state::Entry)> = previous
         .entries
         .iter()
         .enumerate()
@@ -258,7 +258,7 @@ pub(super) fn settle(
         Outcome::Made { entry, .. } => Some(&**entry),
         Outcome::Kept { previous: i, .. } => previous.and_then(|m| m.entries.get(*i)),
     });
-    check_slugs(entries, &inputs.static_files, &mut errors);
+    check_slugs(entries, settled.len(), &inputs.static_files, &mut errors);
     if errors.is_empty() {
         Ok((settled, skipped))
     } else {
@@ -270,6 +270,7 @@ pub(super) fn settle(
 /// the index's later pages (`page/`) already use.
 fn check_slugs<'a>(
     entries: impl Iterator<Item = &'a state::Entry>,
+    count: usize,
     static_files: &BTreeMap<String, Vec<u8>>,
     errors: &mut Vec<Error>,
 ) {
@@ -279,8 +280,9 @@ fn check_slugs<'a>(
         Static,
         Seed(&'a Path),
     }
-    let mut taken: std::collections::HashMap<&str, Owner<'_>> =
-        std::collections::HashMap::from([("page", Owner::LaterPages)]);
+    let mut taken: rustc_hash::FxHashMap<&str, Owner<'_>> =
+        rustc_hash::FxHashMap::with_capacity_and_hasher(count + 16, Default::default());
+    taken.insert("page", Owner::LaterPages);
     taken.extend(crate::find::RESERVED.map(|folder| (folder, Owner::Reserved)));
     for name in static_files.keys() {
         if let Some((folder, _)) = name.split_once('/') {
@@ -289,15 +291,17 @@ fn check_slugs<'a>(
     }
     for entry in entries {
         let slug = entry.summary.slug.as_str();
-        let owner = match taken.get(slug) {
-            None => {
-                taken.insert(slug, Owner::Seed(&entry.seed));
+        let owner = match taken.entry(slug) {
+            std::collections::hash_map::Entry::Vacant(free) => {
+                free.insert(Owner::Seed(&entry.seed));
                 continue;
             }
-            Some(Owner::LaterPages) => "the index's later pages".to_string(),
-            Some(Owner::Reserved) => format!("the site's own folder `{slug}/`"),
-            Some(Owner::Static) => format!("the static folder `{slug}`"),
-            Some(Owner::Seed(path)) => path.display().to_string(),
+            std::collections::hash_map::Entry::Occupied(owner) => match owner.get() {
+                Owner::LaterPages => "the index's later pages".to_string(),
+                Owner::Reserved => format!("the site's own folder `{slug}/`"),
+                Owner::Static => format!("the static folder `{slug}`"),
+                Owner::Seed(path) => path.display().to_string(),
+            },
         };
         errors.push(Error::input(
             Location::file(&entry.seed),

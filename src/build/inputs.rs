@@ -1,7 +1,7 @@
 //! What a build reads: the seeds folder's listing, each seed's bytes (bounded), the templates and
 //! static files, and the fingerprint of everything that shapes every page.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::state;
@@ -342,10 +342,13 @@ pub fn find_seeds(dir: &Path) -> Result<Vec<SeedFile>> {
     // By the path's bytes: the same order on every file system. Paths are handled as bytes
     // from here on, as `Path`'s component parsing showed in profiles of large archives.
     files.sort_unstable_by(|a, b| bytes(a).cmp(bytes(b)));
-    let present: HashSet<&[u8]> = files.iter().map(|p| bytes(p)).collect();
+    let mut present: rustc_hash::FxHashSet<&[u8]> =
+        rustc_hash::FxHashSet::with_capacity_and_hasher(files.len(), Default::default());
+    present.extend(files.iter().map(|p| bytes(p)));
+    let mut original = Vec::new();
     let translations: Vec<bool> = files
         .iter()
-        .map(|p| is_translation(bytes(p), &present))
+        .map(|p| is_translation(bytes(p), &present, &mut original))
         .collect();
     Ok(files
         .into_iter()
@@ -450,8 +453,13 @@ fn resolved(path: &Path) -> PathBuf {
     resolved
 }
 
-/// Whether `<base>.<lang>.txt` has its `<base>.txt` among the `present` files.
-fn is_translation(path: &[u8], present: &HashSet<&[u8]>) -> bool {
+/// Whether `<base>.<lang>.txt` has its `<base>.txt` among the `present` files (`original`: room
+/// to spell that path in).
+fn is_translation(
+    path: &[u8],
+    present: &rustc_hash::FxHashSet<&[u8]>,
+    original: &mut Vec<u8>,
+) -> bool {
     let Some(stem) = path.strip_suffix(b".txt") else {
         return false;
     };
@@ -463,6 +471,8 @@ fn is_translation(path: &[u8], present: &HashSet<&[u8]>) -> bool {
     if !(2..=3).contains(&lang.len()) || !lang.iter().all(u8::is_ascii_lowercase) {
         return false;
     }
-    let original = [&stem[..dot], b".txt"].concat();
+    original.clear();
+    original.extend_from_slice(&stem[..dot]);
+    original.extend_from_slice(b".txt");
     present.contains(original.as_slice())
 }

@@ -153,7 +153,6 @@ fn a_second_build_waits_or_without_wait_fails_at_once() {
 #[test]
 fn a_command_line_build_and_a_serve_rebuild_take_turns() {
     use paralelo::config::Overrides;
-    use paralelo::serve::{ServeSettings, StopHandle, serve};
     let (dir, options) = project(80);
     let config = dir.path().join("paralelo.toml");
     fs::write(
@@ -165,20 +164,11 @@ fn a_command_line_build_and_a_serve_rebuild_take_turns() {
         ),
     )
     .unwrap();
-    let stop = StopHandle::new();
-    let settings = ServeSettings {
-        port: 0,
-        stop: stop.clone(),
-        ..Default::default()
-    };
     let overrides = Overrides {
         config: Some(config.clone()),
         ..Default::default()
     };
-    let (tx, rx) = mpsc::channel();
-    let server = thread::spawn(move || serve(overrides, settings, move |_| tx.send(()).unwrap()));
-    rx.recv_timeout(Duration::from_secs(60))
-        .expect("serve built and started");
+    let server = common::Server::start(overrides, Duration::from_secs(60));
     let cli = BuildOptions {
         state: dir.path().join(".paralelo"),
         ..options.clone()
@@ -194,8 +184,7 @@ fn a_command_line_build_and_a_serve_rebuild_take_turns() {
     }
     // Let serve's last rebuild finish, then stop it.
     thread::sleep(Duration::from_millis(1500));
-    stop.stop();
-    server.join().unwrap().unwrap();
+    server.finish();
     assert_whole(&cli, 80, &|n| format!("Vuelta3 {n}."));
 }
 

@@ -6,11 +6,9 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::sync::mpsc;
 use std::time::Duration;
 
 use paralelo::config::Overrides;
-use paralelo::serve::{ServeSettings, StopHandle, serve};
 
 mod common;
 
@@ -66,33 +64,21 @@ fn learners_tools_work_in_chromium() {
     }
     let dir = tempfile::tempdir().unwrap();
     let config = project(dir.path());
-    let stop = StopHandle::new();
-    let settings = ServeSettings {
-        port: 0,
-        stop: stop.clone(),
-        ..Default::default()
-    };
     let overrides = Overrides {
         config: Some(config),
         ..Default::default()
     };
-    let (tx, rx) = mpsc::channel();
-    let server =
-        std::thread::spawn(move || serve(overrides, settings, move |addr| tx.send(addr).unwrap()));
-    let addr = rx
-        .recv_timeout(Duration::from_secs(120))
-        .expect("paralelo serve did not get ready");
+    let server = common::Server::start(overrides, Duration::from_secs(120));
     let output = Command::new("node")
         .arg(package.join("learner.mjs"))
-        .arg(format!("http://{addr}/"))
+        .arg(format!("http://{}/", server.addr))
         .arg("target/screenshots")
         .output()
         .unwrap();
-    stop.stop();
     println!("{}", String::from_utf8_lossy(&output.stdout));
     eprintln!("{}", String::from_utf8_lossy(&output.stderr));
+    server.finish();
     assert!(output.status.success(), "learner.mjs failed");
-    server.join().unwrap().unwrap();
 }
 
 /// The index's data survives a one-seed rebuild: the kept article keeps its `words.js` and its

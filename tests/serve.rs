@@ -5,12 +5,13 @@ use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
-use std::thread::{self, JoinHandle};
+use std::thread;
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::Server;
 use paralelo::config::Overrides;
-use paralelo::serve::{ServeSettings, StopHandle, serve};
 
 /// Long enough for a debug build on a busy machine; a rebuild takes well under a second.
 const WAIT: Duration = Duration::from_secs(10);
@@ -75,50 +76,14 @@ impl Project {
     }
 }
 
-/// A server running on its own thread.
-struct Server {
-    addr: SocketAddr,
-    stop: StopHandle,
-    thread: JoinHandle<paralelo::Result<()>>,
+/// A server running on its own thread (see `common::Server`), asked for pages.
+trait Get {
+    fn get(&self, target: &str) -> Reply;
 }
 
-impl Server {
-    fn start(project: &Project) -> Server {
-        let stop = StopHandle::new();
-        let settings = ServeSettings {
-            port: 0,
-            stop: stop.clone(),
-            ..Default::default()
-        };
-        let overrides = project.overrides();
-        let (tx, rx) = mpsc::channel();
-        let thread = thread::spawn(move || {
-            serve(overrides, settings, move |addr| {
-                let _ = tx.send(addr);
-            })
-        });
-        match rx.recv_timeout(WAIT) {
-            Ok(addr) => Server { addr, stop, thread },
-            Err(e) => match thread.join() {
-                Ok(Err(error)) => panic!("serve failed to start: {error}"),
-                _ => panic!("serve did not get ready: {e}"),
-            },
-        }
-    }
-
+impl Get for Server {
     fn get(&self, target: &str) -> Reply {
         request(self.addr, "GET", target)
-    }
-
-    /// Stops the server and checks that it returned `Ok` in time.
-    fn stop(self) {
-        self.stop.stop();
-        let deadline = Instant::now() + WAIT;
-        while !self.thread.is_finished() {
-            assert!(Instant::now() < deadline, "serve did not stop");
-            thread::sleep(Duration::from_millis(20));
-        }
-        self.thread.join().unwrap().unwrap();
     }
 }
 
@@ -259,7 +224,7 @@ fn script_tag(reply: &Reply) -> bool {
 #[test]
 fn serves_the_site_and_rebuilds_it_on_every_change() {
     let project = Project::new(SEED, TRANSLATION);
-    let server = Server::start(&project);
+    let server = Server::start(project.overrides(), WAIT);
 
     let index = server.get("/");
     assert_eq!(index.status, 200, "{}", index.body);
@@ -349,7 +314,7 @@ fn serves_the_site_and_rebuilds_it_on_every_change() {
     project.write_config("Segunda portada");
     poll(&server, "/", |r| r.body.contains("Segunda portada"));
 
-    server.stop();
+    server.finish();
     // Stopping closes the open event streams.
     while let Some((name, _)) = events.next() {
         assert_eq!(name, "build");
@@ -359,7 +324,7 @@ fn serves_the_site_and_rebuilds_it_on_every_change() {
 #[test]
 fn broken_inputs_at_start_and_in_the_configuration_keep_it_serving() {
     let project = Project::new(SEED, "Only one paragraph.\n");
-    let server = Server::start(&project);
+    let server = Server::start(project.overrides(), WAIT);
 
     // Nothing was ever built: a bare page, which still shows the error and waits for the fix.
     let page = server.get("/");
@@ -383,7 +348,7 @@ fn broken_inputs_at_start_and_in_the_configuration_keep_it_serving() {
     project.write_config("De vuelta");
     events.expect("build");
     assert!(server.get("/").body.contains("De vuelta"));
-    server.stop();
+    server.finish();
 }
 
 #[test]
@@ -391,7 +356,7 @@ fn paths_outside_the_site_are_refused() {
     let project = Project::new(SEED, TRANSLATION);
     let secret = project.path("secret.txt");
     fs::write(&secret, "not for the web").unwrap();
-    let server = Server::start(&project);
+    let server = Server::start(project.overrides(), WAIT);
 
     for target in [
         "/../secret.txt",
@@ -423,7 +388,7 @@ fn paths_outside_the_site_are_refused() {
     let head = request(server.addr, "HEAD", "/");
     assert_eq!(head.status, 200);
     assert!(head.body.is_empty());
-    server.stop();
+    server.finish();
 }
 
 /// How long the server gives a request's line and headers (`HEADER_TIMEOUT` in
@@ -454,7 +419,7 @@ fn traversal_and_links_out_of_the_output_are_refused() {
     let outside = project.path("outside");
     fs::create_dir(&outside).unwrap();
     fs::write(outside.join("secret.txt"), "not for the web").unwrap();
-    let server = Server::start(&project);
+    let server = Server::start(project.overrides(), WAIT);
     let public = project.path("public");
     // What a static folder could bring: links out of the output, to a file and to a folder, and
     // a folder whose index page is one; and a link that stays inside.
@@ -503,13 +468,13 @@ fn traversal_and_links_out_of_the_output_are_refused() {
     let inside = server.get("/same.css");
     assert_eq!(inside.status, 200, "a link inside the output is served");
     assert_eq!(inside.bytes, fs::read(public.join("style.css")).unwrap());
-    server.stop();
+    server.finish();
 }
 
 #[test]
 fn a_stalled_client_blocks_no_one_and_is_dropped() {
     let project = Project::new(SEED, TRANSLATION);
-    let server = Server::start(&project);
+    let server = Server::start(project.overrides(), WAIT);
 
     // Half a request: the line and one header, never the blank line that ends them.
     let mut slow = TcpStream::connect_timeout(&server.addr, WAIT).unwrap();
@@ -555,13 +520,13 @@ fn a_stalled_client_blocks_no_one_and_is_dropped() {
         !String::from_utf8_lossy(&rest).contains(" 200 "),
         "half a request was answered"
     );
-    server.stop();
+    server.finish();
 }
 
 #[test]
 fn head_gives_no_body_and_ranges_give_part_of_a_file() {
     let project = Project::new(SEED, TRANSLATION);
-    let server = Server::start(&project);
+    let server = Server::start(project.overrides(), WAIT);
 
     for target in ["/", "/a/", "/style.css", "/a/es.md"] {
         let get = server.get(target);
@@ -586,7 +551,7 @@ fn head_gives_no_body_and_ranges_give_part_of_a_file() {
     let range = format!("bytes 0-9/{}", css.len());
     assert_eq!(part.header("Content-Range"), Some(range.as_str()));
     assert_eq!(part.header("Content-Length"), Some("10"));
-    server.stop();
+    server.finish();
 }
 
 #[test]
@@ -602,7 +567,7 @@ fn text_files_are_served_as_utf8_of_their_type() {
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<a>sí</a>\n",
     )
     .unwrap();
-    let server = Server::start(&project);
+    let server = Server::start(project.overrides(), WAIT);
 
     let mut expected = vec![
         ("/", "text/html; charset=utf-8"),
@@ -623,14 +588,14 @@ fn text_files_are_served_as_utf8_of_their_type() {
         assert_eq!(reply.header("Content-Type"), Some(content_type), "{target}");
         assert_eq!(reply.header("X-Content-Type-Options"), Some("nosniff"));
     }
-    server.stop();
+    server.finish();
 }
 
 #[test]
 fn the_live_reload_is_in_what_is_served_never_on_disk() {
     let project = Project::new(SEED, TRANSLATION);
     let public = project.path("public");
-    let server = Server::start(&project);
+    let server = Server::start(project.overrides(), WAIT);
     let built = files(&public);
     assert!(built.iter().any(|(path, _)| path.ends_with("a/index.html")));
 
@@ -653,7 +618,7 @@ fn the_live_reload_is_in_what_is_served_never_on_disk() {
             path.display()
         );
     }
-    server.stop();
+    server.finish();
 }
 
 /// The memory this process holds now (VmRSS), in bytes.
@@ -673,7 +638,7 @@ fn large_files_are_streamed_not_read_whole() {
     const SIZE: usize = 48 << 20;
     let project = Project::new(SEED, TRANSLATION);
     fs::write(project.path("static/big.bin"), vec![7u8; SIZE]).unwrap();
-    let server = Server::start(&project);
+    let server = Server::start(project.overrides(), WAIT);
     let before = resident();
     // Eight downloads at once, each of which reads a little and then waits: a server that reads
     // the file whole per request holds 8 × 48 MB now.
@@ -702,5 +667,5 @@ fn large_files_are_streamed_not_read_whole() {
     clients[0].read_exact(&mut rest).unwrap();
     assert!(rest.iter().all(|&b| b == 7));
     drop(clients);
-    server.stop();
+    server.finish();
 }

@@ -40,3 +40,47 @@ pub fn manifest(options: &paralelo::BuildOptions) -> std::path::PathBuf {
     assert_eq!(builds.len(), 1, "{builds:?}");
     builds[0].join("manifest")
 }
+
+/// `paralelo serve` on a free port, in a thread, once it has built the site and listens.
+pub struct Server {
+    pub addr: std::net::SocketAddr,
+    pub stop: paralelo::serve::StopHandle,
+    pub thread: std::thread::JoinHandle<paralelo::Result<()>>,
+}
+
+impl Server {
+    /// Starts serving the project `overrides` name; fails the test with serve's error, or when
+    /// it is not ready within `wait`.
+    pub fn start(overrides: paralelo::config::Overrides, wait: std::time::Duration) -> Server {
+        let stop = paralelo::serve::StopHandle::new();
+        let settings = paralelo::serve::ServeSettings {
+            port: 0,
+            stop: stop.clone(),
+            ..Default::default()
+        };
+        let (tx, rx) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            paralelo::serve::serve(overrides, settings, move |addr| {
+                let _ = tx.send(addr);
+            })
+        });
+        match rx.recv_timeout(wait) {
+            Ok(addr) => Server { addr, stop, thread },
+            Err(e) => match thread.join() {
+                Ok(Err(error)) => panic!("serve failed to start: {error}"),
+                _ => panic!("serve did not get ready: {e}"),
+            },
+        }
+    }
+
+    /// Stops the server and checks that it returned `Ok` within a minute.
+    pub fn finish(self) {
+        self.stop.stop();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while !self.thread.is_finished() {
+            assert!(std::time::Instant::now() < deadline, "serve did not stop");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        self.thread.join().unwrap().unwrap();
+    }
+}

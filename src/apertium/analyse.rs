@@ -5,8 +5,17 @@
 //! one only before a character that is not a letter), upper-case letters also follow their
 //! lower-case transitions, unknown words are `*word`, blanks inside a multiword are kept in order,
 //! and the answer is the same stream text as lt-proc's, escapes included.
+//!
+//! Each analysis of a word depends only on the text read from the word's start until the live
+//! paths end, so a [`WordMemo`] keeps it by the word and the character after it: replayed when
+//! that was all that was read, else the paths' state after that character, to go on from (most
+//! common words may begin a multiword: `ha sido`, `por ciento`). `tests/apertium_diff.rs`
+//! checks answers from the memo against fresh ones and lt-proc's.
+
+use std::sync::{Arc, Mutex};
 
 use super::transducer::Transducer;
+use super::{FastMap, Fnv};
 
 /// The characters the stream format escapes with `\`.
 pub(crate) fn is_reserved(c: char) -> bool {
@@ -111,10 +120,14 @@ pub(crate) struct States<'a> {
 /// The working state of one analysis.
 struct Run<'a> {
     fst: &'a Transducer,
-    /// The input, read once, then re-read after backtracking.
-    source: std::iter::Chain<std::str::Chars<'a>, std::iter::Once<char>>,
-    buffer: Vec<char>,
+    /// The input as lt-proc reads it: soft hyphens dropped, a NUL read as a space, then the
+    /// record's newline; past its end every read is `\0`.
+    chars: Vec<char>,
     at: usize,
+    /// How far the input has been read (backtracking re-reads what is before it).
+    read_to: usize,
+    /// How far the current word has read.
+    furthest: usize,
     /// Spaces read but not yet written (lt-proc's queue of blanks, here all plain spaces).
     blanks: usize,
     states: States<'a>,
@@ -122,28 +135,139 @@ struct Run<'a> {
 
 impl<'a> Run<'a> {
     fn read(&mut self) -> char {
-        if let Some(&c) = self.buffer.get(self.at) {
-            self.at += 1;
-            return c;
-        }
-        let c = loop {
-            match self.source.next() {
-                Some(SOFT_HYPHEN) => continue,
-                Some('\0') => break ' ',
-                Some(c) => break c,
-                None => break '\0',
-            }
-        };
-        if c == ' ' {
-            self.blanks += 1;
-        }
-        self.buffer.push(c);
+        let c = self.chars.get(self.at).copied().unwrap_or('\0');
         self.at += 1;
+        self.furthest = self.furthest.max(self.at);
+        self.read_through(self.at);
         c
+    }
+
+    /// Counts as read everything before `end`, each space once.
+    fn read_through(&mut self, end: usize) {
+        while self.read_to < end {
+            if self.chars.get(self.read_to) == Some(&' ') {
+                self.blanks += 1;
+            }
+            self.read_to += 1;
+        }
     }
 
     fn is_word_char(&self, c: char) -> bool {
         is_alphanumeric(c) || self.fst.is_letter(c)
+    }
+
+    /// The word that starts where reading is, and the character after it, as the key of its
+    /// analysis in a [`WordMemo`]: `None` when no word starts there.
+    fn word_key(&self, key: &mut String) -> Option<usize> {
+        key.clear();
+        let rest = self.chars.get(self.at..).unwrap_or_default();
+        let length = rest
+            .iter()
+            .take_while(|&&c| self.is_word_char(c) && !is_space(c))
+            .count();
+        if length == 0 {
+            return None;
+        }
+        key.extend(&rest[..length]);
+        key.push(rest.get(length).copied().unwrap_or('\0'));
+        Some(length)
+    }
+}
+
+/// What analysing from the start of one word did, when only the word and the character after
+/// it were read: the same word before the same character is analysed the same way anywhere.
+enum Remembered {
+    /// The word was written: replayed instead of analysed.
+    Done {
+        out: Box<str>,
+        /// Where reading goes on, and how far it read, from the word's start.
+        at: u32,
+        read_to: u32,
+        /// The record ended.
+        end: bool,
+    },
+    /// The live paths went on past the character after the word (a multiword such as `por
+    /// ciento` may follow): where the analysis stood there, to go on from.
+    Partway(Arc<Partway>),
+}
+
+/// What [`WordMemo::recall`] found: a word written (where reading goes on and how far it read,
+/// from the word's start, and whether the record ended), or where its analysis stood.
+enum Recalled {
+    Written { at: u32, read_to: u32, end: bool },
+    Partway(Arc<Partway>),
+}
+
+/// The state of a word's analysis after the character after the word.
+struct Partway {
+    paths: Vec<Path>,
+    links: Vec<Link>,
+    analyses: String,
+    ending: Ending,
+    /// `last` of [`Analyser::word`], from the word's start.
+    last: usize,
+    last_size: usize,
+}
+
+/// The analyses of the words already met, by word and the character after it, shared by the
+/// threads that use one transducer. Bounded: once full it keeps what it has (the common words,
+/// which come first), and later words are analysed each time.
+pub(crate) struct WordMemo {
+    shards: Vec<Mutex<FastMap<Box<str>, Remembered>>>,
+}
+
+const MEMO_SHARDS: usize = 16;
+const MEMO_SHARD_WORDS: usize = 8192;
+
+impl WordMemo {
+    pub(crate) fn new() -> WordMemo {
+        WordMemo {
+            shards: (0..MEMO_SHARDS).map(|_| Mutex::default()).collect(),
+        }
+    }
+
+    fn shard(&self, key: &str) -> &Mutex<FastMap<Box<str>, Remembered>> {
+        use std::hash::{BuildHasher, BuildHasherDefault};
+        let hash = BuildHasherDefault::<Fnv>::default().hash_one(key);
+        &self.shards[(hash >> 32) as usize % MEMO_SHARDS]
+    }
+
+    /// Writes to `out` what was remembered for `key` as written, or gives where its analysis
+    /// stood; `None` when nothing is remembered.
+    fn recall(&self, key: &str, out: &mut String) -> Option<Recalled> {
+        let shard = self.shard(key).lock().ok()?;
+        Some(match shard.get(key)? {
+            Remembered::Done {
+                out: written,
+                at,
+                read_to,
+                end,
+            } => {
+                out.push_str(written);
+                Recalled::Written {
+                    at: *at,
+                    read_to: *read_to,
+                    end: *end,
+                }
+            }
+            Remembered::Partway(partway) => Recalled::Partway(Arc::clone(partway)),
+        })
+    }
+
+    fn remember(&self, key: &str, remembered: Remembered) {
+        if let Ok(mut shard) = self.shard(key).lock()
+            && shard.len() < MEMO_SHARD_WORDS
+        {
+            shard.insert(key.into(), remembered);
+        }
+    }
+
+    /// How many words it holds.
+    pub(crate) fn len(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|shard| shard.lock().map_or(0, |s| s.len()))
+            .sum()
     }
 }
 
@@ -329,28 +453,126 @@ impl<'t> Analyser<'t> {
     }
 
     /// Appends to `out` what `lt-proc -z -w` writes for the record `escape(text) + "\n"`
-    /// (before its NUL).
-    pub(crate) fn analyse(&self, text: &str, out: &mut String) {
+    /// (before its NUL), replaying from `memo` the words it has seen before and keeping there
+    /// the ones it has not.
+    pub(crate) fn analyse(&self, text: &str, memo: Option<&WordMemo>, out: &mut String) {
+        let chars: Vec<char> = text
+            .chars()
+            .filter(|&c| c != SOFT_HYPHEN)
+            .map(|c| if c == '\0' { ' ' } else { c })
+            .chain(std::iter::once('\n'))
+            .collect();
         let mut run = Run {
             fst: self.fst,
-            source: text.chars().chain(std::iter::once('\n')),
-            buffer: Vec::with_capacity(text.len() + 2),
+            chars,
             at: 0,
+            read_to: 0,
+            furthest: 0,
             blanks: 0,
             states: States::new(self.fst),
         };
+        let mut key = String::new();
+        let mut analyses = String::new();
+        let mut surface: Vec<char> = Vec::new();
+        loop {
+            let word_start = run.at;
+            let word = memo.and_then(|_| run.word_key(&mut key));
+            let recalled = memo.zip(word).and_then(|(memo, _)| memo.recall(&key, out));
+            let resume = match recalled {
+                Some(Recalled::Written { at, read_to, end }) => {
+                    run.read_through(word_start + read_to as usize);
+                    run.at = word_start + at as usize;
+                    if end {
+                        break;
+                    }
+                    continue;
+                }
+                Some(Recalled::Partway(partway)) => Some(partway),
+                None => None,
+            };
+            let written = out.len();
+            run.furthest = word_start;
+            // Where the state is worth keeping: after the character after the word.
+            let keep_at = match (&resume, word) {
+                (None, Some(length)) => Some(word_start + length + 1),
+                _ => None,
+            };
+            let (c, partway) = self.word(
+                &mut run,
+                &mut analyses,
+                &mut surface,
+                out,
+                resume.as_deref(),
+                keep_at,
+            );
+            if let (Some(memo), Some(length), None) = (memo, word, &resume) {
+                if run.furthest <= word_start + length + 1 {
+                    let done = Remembered::Done {
+                        out: out[written..].into(),
+                        at: (run.at - word_start) as u32,
+                        read_to: (run.furthest - word_start) as u32,
+                        end: c == '\0',
+                    };
+                    memo.remember(&key, done);
+                } else if let Some(partway) = partway {
+                    memo.remember(&key, Remembered::Partway(Arc::new(partway)));
+                }
+            }
+            if c == '\0' {
+                break;
+            }
+        }
+        for _ in 0..run.blanks {
+            out.push(' ');
+        }
+    }
+
+    /// Reads one word (or one character outside words) from where `run` is, writes it, and
+    /// leaves `run` where the next one starts; the character it stopped at, `\0` at the end.
+    /// With `resume`, the word's analysis goes on from where it stood after the character after
+    /// the word (at `run.at` + the length of `surface`'s word + 1); with `keep_at`, the state
+    /// once the input up to there is read is returned, when the paths live on past it.
+    fn word(
+        &self,
+        run: &mut Run,
+        analyses: &mut String,
+        surface: &mut Vec<char>,
+        out: &mut String,
+        resume: Option<&Partway>,
+        keep_at: Option<usize>,
+    ) -> (char, Option<Partway>) {
         const ALL: u8 = 0x0f;
         const INCONDITIONAL: u8 = 2;
         const POSTBLANK: u8 = 4;
         const PREBLANK: u8 = 8;
 
-        run.states.restart();
-        let mut analyses = String::new();
-        let mut surface: Vec<char> = Vec::new();
+        analyses.clear();
+        surface.clear();
+        let word_start = run.at;
         let mut ending = Ending::Plain;
-        let mut word_start = run.at;
         let mut last = 0usize;
         let mut last_size = 0usize;
+        let mut kept = None;
+        match resume {
+            Some(partway) => {
+                // The word and the character after it, read with the paths alive throughout.
+                let length = run.chars[word_start..]
+                    .iter()
+                    .take_while(|&&c| run.is_word_char(c) && !is_space(c))
+                    .count();
+                surface.extend(&run.chars[word_start..=word_start + length]);
+                run.at = word_start + length + 1;
+                run.furthest = run.at;
+                run.read_through(run.at);
+                run.states.paths.clone_from(&partway.paths);
+                run.states.links.clone_from(&partway.links);
+                analyses.clone_from(&partway.analyses);
+                ending = partway.ending;
+                last = word_start + partway.last;
+                last_size = partway.last_size;
+            }
+            None => run.states.restart(),
+        }
         loop {
             let mut c = run.read();
             let finals = run.states.final_kinds();
@@ -367,13 +589,13 @@ impl<'t> Analyser<'t> {
                     None
                 };
                 if let Some(kind) = kind {
-                    analyses = run.states.analyses(false, false);
+                    *analyses = run.states.analyses(false, false);
                     ending = kind;
                     last = run.at;
                     last_size = surface.len();
                 }
             } else if surface.is_empty() && is_space(c) {
-                analyses = "/*".to_string();
+                *analyses = "/*".to_string();
                 ending = Ending::Plain;
                 last = run.at;
                 last_size = 0;
@@ -383,6 +605,16 @@ impl<'t> Analyser<'t> {
             if !run.states.is_empty() {
                 if c != '\0' {
                     surface.push(c);
+                }
+                if keep_at == Some(run.at) {
+                    kept = Some(Partway {
+                        paths: run.states.paths.clone(),
+                        links: run.states.links.clone(),
+                        analyses: analyses.clone(),
+                        ending,
+                        last: last.saturating_sub(word_start),
+                        last_size,
+                    });
                 }
                 continue;
             }
@@ -396,18 +628,18 @@ impl<'t> Analyser<'t> {
                     .unwrap_or(0)
             };
             if !run.is_word_char(c) && surface.is_empty() {
-                self.write_char(&mut run, c, out);
+                self.write_char(run, c, out);
             } else if ending != Ending::Plain {
                 if ending == Ending::Preblank {
                     out.push(' ');
                 }
-                write_word(&mut run, &surface[..last_size], &analyses, out);
+                write_word(run, &surface[..last_size], analyses, out);
                 if ending == Ending::Postblank {
                     out.push(' ');
                 }
                 run.at = last - 1;
             } else if run.is_word_char(c)
-                && (last_size > known_end(&run, &surface) || analyses.is_empty())
+                && (last_size > known_end(run, surface) || analyses.is_empty())
             {
                 loop {
                     surface.push(c);
@@ -416,24 +648,14 @@ impl<'t> Analyser<'t> {
                         break;
                     }
                 }
-                self.write_unknown(&mut run, &surface, word_start, out);
+                self.write_unknown(run, surface, word_start, out);
             } else if analyses.is_empty() {
-                self.write_unknown(&mut run, &surface, word_start, out);
+                self.write_unknown(run, surface, word_start, out);
             } else {
-                write_word(&mut run, &surface[..last_size], &analyses, out);
+                write_word(run, &surface[..last_size], analyses, out);
                 run.at = last - 1;
             }
-            if c == '\0' {
-                break;
-            }
-            run.states.restart();
-            analyses.clear();
-            surface.clear();
-            word_start = run.at;
-            ending = Ending::Plain;
-        }
-        for _ in 0..run.blanks {
-            out.push(' ');
+            return (c, kept);
         }
     }
 

@@ -5,15 +5,43 @@ mod bilingual;
 mod tagger;
 mod transducer;
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 pub use transducer::FormatError;
 
+/// FNV-1a: the tagger's and the analyser's maps have short keys (a few tags, a tag name, a word)
+/// and no untrusted ones.
+#[derive(Default)]
+pub(crate) struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+pub(crate) type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
 /// A morphological analyser (`lt-proc -w` on one compiled `.automorf.bin`), loaded once and
 /// shared read-only between threads.
 pub struct Morphology {
     fst: transducer::Transducer,
+    /// The words analysed so far, replayed when met again.
+    memo: analyse::WordMemo,
     /// How long loading took.
     pub load_time: Duration,
 }
@@ -26,6 +54,7 @@ impl Morphology {
         let fst = transducer::Transducer::load(path)?;
         Ok(Morphology {
             fst,
+            memo: analyse::WordMemo::new(),
             load_time: started.elapsed(),
         })
     }
@@ -39,8 +68,21 @@ impl Morphology {
     /// without the closing NUL.
     pub fn analyse(&self, text: &str) -> String {
         let mut out = String::with_capacity(text.len() * 6);
-        analyse::Analyser::new(&self.fst).analyse(text, &mut out);
+        analyse::Analyser::new(&self.fst).analyse(text, Some(&self.memo), &mut out);
         out
+    }
+
+    /// [`Morphology::analyse`] without the words remembered from earlier calls (for tests:
+    /// the answers must be the same).
+    pub fn analyse_afresh(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len() * 6);
+        analyse::Analyser::new(&self.fst).analyse(text, None, &mut out);
+        out
+    }
+
+    /// How many words it remembers.
+    pub fn remembered_words(&self) -> usize {
+        self.memo.len()
     }
 }
 

@@ -186,6 +186,53 @@ await check('two letters answer from meta.js, then "Show more" from the shard', 
   assert(all.join(' ') === `${newest} m01 m00`, `shown after "Show more": ${all}`);
 });
 
+await check('a narrow screen paints the results that fit first, then the whole page', async () => {
+  const page = await newPage(NARROW);
+  await page.goto(pathToFileURL(join(resolve(twelveArg), 'index.html')).href);
+  await page.focus('#search-box');
+  // How many results each change of the list left it with, in order.
+  await page.evaluate(() => {
+    window.counts = [];
+    const list = document.querySelector('#search-results');
+    new MutationObserver(() => window.counts.push(list.querySelectorAll(':scope > li:not(.more)').length))
+      .observe(list, { childList: true });
+  });
+  // Twice: the first answer guesses a result's height, the second knows it.
+  for (const query of ['energía', 'primer']) {
+    await page.evaluate(() => { window.counts = []; });
+    const results = await search(page, query);
+    // (After the box was emptied, which empties the list.)
+    const counts = (await page.evaluate(() => window.counts)).filter((n, i, all) => i > all.lastIndexOf(0));
+    const height = await page.evaluate(() => window.innerHeight);
+    const last = await page.evaluate((n) => document.querySelectorAll('#search-results > li:not(.more)')[n - 1]
+      .getBoundingClientRect().toJSON(), counts[0]);
+    assert(results.length === 10, `${query}: ${results.length} results once answered`);
+    assert(counts[0] < 10 && counts[counts.length - 1] === 10, `${query}: the list went ${counts}`);
+    // What came first fills the screen; once a result's height is known, with no more than
+    // the one the screen's bottom cuts.
+    assert(last.bottom >= height, `${query}: the first ${counts[0]} end at ${last.bottom} px`);
+    assert(query === 'energía' || last.top < height, `${query}: the last of the first ${counts[0]} starts at ${last.top} px`);
+    // Each result, however it came, has both headlines, the date, the snippet and the marks.
+    const parts = await page.$$eval('#search-results > li:not(.more)', (lis) => lis.map((li) => [
+      li.querySelector(':scope > a[lang="es"]')?.textContent,
+      li.querySelector(':scope > p.twin[lang="en"]')?.textContent,
+      li.querySelector(':scope > p.date')?.textContent,
+      li.querySelector(':scope > p.lead')?.textContent,
+      Array.from(li.querySelectorAll('mark'), (m) => m.textContent).join(' '),
+    ]));
+    for (const [i, [headline, twin, date, lead, marks]] of parts.entries()) {
+      assert(/^Energía y palabra\d+$/.test(headline) && /^Energy and word\d+$/.test(twin), `${query} ${i}: ${headline} / ${twin}`);
+      assert(/noviembre 2025/.test(date), `${query} ${i}: date ${date}`);
+      assert(lead === 'El primer párrafo.', `${query} ${i}: snippet ${lead}`);
+      assert(marks === (query === 'primer' ? 'primer' : 'Energía'), `${query} ${i}: marks ${marks}`);
+    }
+  }
+  // The keyboard goes through all ten and on to "Show more".
+  await page.focus('#search-box');
+  for (let i = 0; i < 11; i++) await page.keyboard.press('ArrowDown');
+  assert(await page.evaluate(() => document.activeElement.matches('#search-results .more button')), 'ArrowDown ×11');
+});
+
 await check('nothing but local files is asked for, no script error', async () => {
   assert(problems.length === 0, problems.join('\n'));
 });

@@ -413,7 +413,7 @@
           if (old) {
             old.remove();
           }
-          items.forEach(function (li) { list.appendChild(li); });
+          items.concat(rest).forEach(function (li) { list.appendChild(li); });
           answered(ask, nothing);
           return;
         }

@@ -328,6 +328,16 @@ if (largeArg) {
     const firsts = queries.map((q) => times.get(q.slice(0, 1)));
     console.log(`# worst: ${(Math.max(...[...bytes.values()].map((b) => b.gz)) / 1024).toFixed(1)} KB gzipped; best-of-${ROUNDS} ${Math.round(Math.max(...all.map((t) => Math.min(...t))))} ms, median ${Math.round(Math.max(...all.map(median)))} ms; a page's first key ${Math.round(Math.max(...firsts.map((t) => Math.min(...t))))} ms`);
     for (const [query, b] of bytes) assert(b.gz <= BUDGET_BYTES, `"${query}" loads ${b.gz} bytes gzipped`);
+    // "Show more" twice: each page ends with the button for the next.
+    const page = await newPage(NARROW);
+    await page.goto(pathToFileURL(join(large, 'index.html')).href);
+    await search(page, 'gobierno');
+    for (const shown of [20, 30]) {
+      await page.click('#search-results .more button');
+      await page.waitForFunction((n) => document.querySelectorAll('#search-results > li:not(.more)').length === n
+        && document.querySelector('#search-results > li.more:last-child'), shown, { timeout: 10000 });
+    }
+    await page.context().close();
     assert(slow.length === 0, `over ${BUDGET_MS} ms: ${slow.join(', ')}`);
   });
 }

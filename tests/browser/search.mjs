@@ -154,10 +154,16 @@ await check('screenshots: results, archive, at 1280 and 390 px, light and dark',
   }
 });
 
-await check('two letters answer from meta.js, then "Show more" from the shard', async () => {
-  const page = await newPage(WIDE);
+// The twelve articles' index, its search box focused.
+async function twelveWithFocus(viewport) {
+  const page = await newPage(viewport);
   await page.goto(pathToFileURL(join(resolve(twelveArg), 'index.html')).href);
   await page.focus('#search-box');
+  return page;
+}
+
+await check('two letters answer from meta.js, then "Show more" from the shard', async () => {
+  const page = await twelveWithFocus(WIDE);
   // What happens, in order: a search file added to the page, or an answer shown.
   await page.evaluate(() => {
     window.happened = [];
@@ -187,9 +193,7 @@ await check('two letters answer from meta.js, then "Show more" from the shard', 
 });
 
 await check('a narrow screen paints the results that fit first, then the whole page', async () => {
-  const page = await newPage(NARROW);
-  await page.goto(pathToFileURL(join(resolve(twelveArg), 'index.html')).href);
-  await page.focus('#search-box');
+  const page = await twelveWithFocus(NARROW);
   // How many results each change of the list left it with, in order.
   await page.evaluate(() => {
     window.counts = [];

@@ -49,8 +49,9 @@
   }
 
   // What the loaded files gave: meta, each shard's line of meta by key (its two letters'
-  // first page), shards by key (their text until first read), blocks (their text until first
-  // read: a row a line, its fields split by tabs).
+  // first page), shards by key (parsed as they come, after the answer that asked for them, so
+  // that the next key need not), blocks (their text until first read: a row a line, its fields
+  // split by tabs).
   var data = { meta: null, unions: {}, shards: {}, blocks: {} };
   var api = {
     m: function (meta) {
@@ -59,7 +60,7 @@
         data.unions[line.slice(0, line.indexOf(" "))] = line;
       });
     },
-    t: function (key, text) { data.shards[key] = text; },
+    t: function (key, text) { data.shards[key] = parse(text); },
     d: function (block, rows) { data.blocks[block] = rows; }
   };
   window.paraleloSearch = api;
@@ -115,13 +116,9 @@
     return parsed;
   }
 
-  // A loaded shard, parsed on first use; null if there is none.
+  // A loaded shard; null if there is none.
   function shard(key) {
-    var text = data.shards[key];
-    if (typeof text === "string") {
-      text = data.shards[key] = parse(text);
-    }
-    return text || null;
+    return data.shards[key] || null;
   }
 
   // Marks in `seen` (by article number) the articles with a word of shard `s` that starts with
@@ -279,20 +276,59 @@
       return li;
     }
 
-    // Once the answer is on screen: what it is for, and how long it took from the key (tests
-    // read both).
-    function answered(ask) {
+    // Calls `then` once what the page shows now is painted, unless another key came since.
+    function painted(ask, then) {
       requestAnimationFrame(function () {
         setTimeout(function () {
           if (ask === asked) {
-            api.took = performance.now() - current.started;
+            then();
+          }
+        }, 0);
+      });
+    }
+
+    // How many results fill the screen under the list's top, by the height of those shown
+    // last (a guess until then). Asked once the status line says how many there are (it moves
+    // the list), before the list changes: the browser lays out only that line to say where the
+    // list starts.
+    function screenful() {
+      var room = window.innerHeight - list.getBoundingClientRect().top;
+      return Math.min(PAGE, Math.max(1, Math.ceil(room / rowHeight)));
+    }
+    var rowHeight = 120;
+
+    // Once the answer's first screenful is painted: how long it took from the key (tests read
+    // it); then `rest`, which calls back once it has shown the rest of the page; then, once
+    // that is painted, what the answer is for (tests wait for it: the answer is whole) and the
+    // shard the next key will want.
+    function answered(ask, rest) {
+      painted(ask, function () {
+        api.took = performance.now() - current.started;
+        rest(function () {
+          painted(ask, function () {
             list.setAttribute("data-query", current.text);
             if (current.next) {
               load(current.next, function () {});
             }
-          }
-        }, 0);
+          });
+        });
       });
+    }
+
+    function nothing(done) {
+      done();
+    }
+
+    // The blocks of articles `numbers` that are not loaded, as paths.
+    function blocksOf(numbers) {
+      var paths = {};
+      numbers.forEach(function (n) {
+        var block = Math.floor(n / data.meta.block);
+        if (!data.blocks[block]) {
+          paths["d/" + block + ".js"] = true;
+        }
+      });
+      return Object.keys(paths);
     }
 
     // The next results, up to a page, newest first, stopping before one that would load a
@@ -312,7 +348,7 @@
         }
         next.push(current.found[i]);
       }
-      return { numbers: next, paths: Object.keys(blocks).map(function (b) { return "d/" + b + ".js"; }) };
+      return next;
     }
 
     // Calls `done` once the shards of `query`'s words are loaded (those that exist).
@@ -323,8 +359,24 @@
       loadAll(paths.map(function (k) { return "t/" + k + ".js"; }), done);
     }
 
-    // Shows the next page of results, once their blocks are loaded; `fresh` replaces what the
-    // list showed.
+    // The results of articles `numbers`, and "Show more" if `left` are not shown.
+    function rows(numbers, left) {
+      var items = numbers.map(function (n) { return row(n, current.query); });
+      if (left > 0) {
+        var li = element("li", "more");
+        var button = element("button", "", "en");
+        button.type = "button";
+        button.textContent = "Show " + Math.min(left, PAGE) + " more of " + left;
+        li.appendChild(button);
+        items.push(li);
+      }
+      return items;
+    }
+
+    // Shows the next page of results; `fresh` replaces what the list showed. The results that
+    // fill the screen come first, once their blocks are loaded, and the rest of the page once
+    // those are painted (and its blocks loaded): what the browser loads, makes, lays out and
+    // paints before the reader sees an answer is what the reader sees.
     function more(ask, fresh) {
       if (current.shown + PAGE > current.found.length && current.found.length < current.total) {
         // Past the first page that meta.js gave: the rest needs the shard.
@@ -337,43 +389,59 @@
         return;
       }
       var next = nextPage();
-      loadAll(next.paths, function () {
+      current.shown += next.length;
+      var left = current.total - current.shown;
+      var fit = next.length;
+      if (fresh) {
+        var found = current.total;
+        say(found === 0 ? "No article found." : found === 1 ? "1 article found."
+          : found + " articles found.");
+        fit = screenful();
+      }
+      var head = next.slice(0, fit);
+      var tail = next.slice(head.length);
+      loadAll(blocksOf(head), function () {
         if (ask !== asked) {
           return;
         }
-        var items = document.createDocumentFragment();
-        next.numbers.forEach(function (n) { items.appendChild(row(n, current.query)); });
-        current.shown += next.numbers.length;
-        var left = current.total - current.shown;
-        if (left > 0) {
-          var li = element("li", "more");
-          var button = element("button", "", "en");
-          button.type = "button";
-          button.textContent = "Show " + Math.min(left, PAGE) + " more of " + left;
-          li.appendChild(button);
-          items.appendChild(li);
-        }
-        if (fresh) {
-          var found = current.total;
-          say(found === 0 ? "No article found." : found === 1 ? "1 article found."
-            : found + " articles found.");
-          // A key that leaves the answer as it was (the next letter of a word found already)
-          // changes nothing on screen, so the browser has nothing to lay out again.
-          var same = list.children.length === items.children.length &&
-            Array.prototype.every.call(list.children, function (li, i) {
-              return li.isEqualNode(items.children[i]);
-            });
-          if (!same) {
-            list.replaceChildren(items);
-          }
-        } else {
+        // The whole page when its blocks are all here (they are when it is the page shown).
+        var ready = blocksOf(tail).length === 0;
+        var items = ready ? rows(next, left) : rows(head, 0);
+        var rest = items.splice(head.length);
+        if (!fresh) {
           var old = list.querySelector(".more");
           if (old) {
             old.remove();
           }
-          list.appendChild(items);
+          items.concat(rest).forEach(function (li) { list.appendChild(li); });
+          answered(ask, nothing);
+          return;
         }
-        answered(ask);
+        // A key that leaves the answer as it was (the next letter of a word found already)
+        // changes nothing on screen, so the browser has nothing to lay out again.
+        var page = items.concat(rest);
+        if (ready && list.children.length === page.length &&
+            Array.prototype.every.call(list.children, function (li, i) {
+              return li.isEqualNode(page[i]);
+            })) {
+          answered(ask, nothing);
+          return;
+        }
+        list.replaceChildren.apply(list, items);
+        answered(ask, function (done) {
+          if (items.length > 0) {
+            var top = list.firstElementChild.getBoundingClientRect().top;
+            rowHeight = Math.max(40, (list.lastElementChild.getBoundingClientRect().bottom - top) /
+              items.length);
+          }
+          loadAll(blocksOf(tail), function () {
+            if (ask !== asked) {
+              return;
+            }
+            (ready ? rest : rows(tail, left)).forEach(function (li) { list.appendChild(li); });
+            done();
+          });
+        });
       });
     }
 
@@ -412,7 +480,7 @@
       if (query.length === 0) {
         list.replaceChildren();
         say(input.value.trim() ? "Type at least two letters." : "");
-        answered(ask);
+        answered(ask, nothing);
         return;
       }
       load("meta.js", function () {

@@ -154,10 +154,16 @@ await check('screenshots: results, archive, at 1280 and 390 px, light and dark',
   }
 });
 
-await check('two letters answer from meta.js, then "Show more" from the shard', async () => {
-  const page = await newPage(WIDE);
+// The twelve articles' index, its search box focused.
+async function twelveWithFocus(viewport) {
+  const page = await newPage(viewport);
   await page.goto(pathToFileURL(join(resolve(twelveArg), 'index.html')).href);
   await page.focus('#search-box');
+  return page;
+}
+
+await check('two letters answer from meta.js, then "Show more" from the shard', async () => {
+  const page = await twelveWithFocus(WIDE);
   // What happens, in order: a search file added to the page, or an answer shown.
   await page.evaluate(() => {
     window.happened = [];
@@ -184,6 +190,51 @@ await check('two letters answer from meta.js, then "Show more" from the shard', 
   await page.waitForFunction(() => document.querySelectorAll('#search-results > li:not(.more)').length === 12);
   const all = await page.$$eval('#search-results > li:not(.more) > a', (as) => as.map((a) => a.getAttribute('href').split('/')[0]));
   assert(all.join(' ') === `${newest} m01 m00`, `shown after "Show more": ${all}`);
+});
+
+await check('a narrow screen paints the results that fit first, then the whole page', async () => {
+  const page = await twelveWithFocus(NARROW);
+  // How many results each change of the list left it with, in order.
+  await page.evaluate(() => {
+    window.counts = [];
+    const list = document.querySelector('#search-results');
+    new MutationObserver(() => window.counts.push(list.querySelectorAll(':scope > li:not(.more)').length))
+      .observe(list, { childList: true });
+  });
+  // Twice: the first answer guesses a result's height, the second knows it.
+  for (const query of ['energía', 'primer']) {
+    await page.evaluate(() => { window.counts = []; });
+    const results = await search(page, query);
+    // (After the box was emptied, which empties the list.)
+    const counts = (await page.evaluate(() => window.counts)).filter((n, i, all) => i > all.lastIndexOf(0));
+    const height = await page.evaluate(() => window.innerHeight);
+    const last = await page.evaluate((n) => document.querySelectorAll('#search-results > li:not(.more)')[n - 1]
+      .getBoundingClientRect().toJSON(), counts[0]);
+    assert(results.length === 10, `${query}: ${results.length} results once answered`);
+    assert(counts[0] < 10 && counts[counts.length - 1] === 10, `${query}: the list went ${counts}`);
+    // What came first fills the screen; once a result's height is known, with no more than
+    // the one the screen's bottom cuts.
+    assert(last.bottom >= height, `${query}: the first ${counts[0]} end at ${last.bottom} px`);
+    assert(query === 'energía' || last.top < height, `${query}: the last of the first ${counts[0]} starts at ${last.top} px`);
+    // Each result, however it came, has both headlines, the date, the snippet and the marks.
+    const parts = await page.$$eval('#search-results > li:not(.more)', (lis) => lis.map((li) => [
+      li.querySelector(':scope > a[lang="es"]')?.textContent,
+      li.querySelector(':scope > p.twin[lang="en"]')?.textContent,
+      li.querySelector(':scope > p.date')?.textContent,
+      li.querySelector(':scope > p.lead')?.textContent,
+      Array.from(li.querySelectorAll('mark'), (m) => m.textContent).join(' '),
+    ]));
+    for (const [i, [headline, twin, date, lead, marks]] of parts.entries()) {
+      assert(/^Energía y palabra\d+$/.test(headline) && /^Energy and word\d+$/.test(twin), `${query} ${i}: ${headline} / ${twin}`);
+      assert(/noviembre 2025/.test(date), `${query} ${i}: date ${date}`);
+      assert(lead === 'El primer párrafo.', `${query} ${i}: snippet ${lead}`);
+      assert(marks === (query === 'primer' ? 'primer' : 'Energía'), `${query} ${i}: marks ${marks}`);
+    }
+  }
+  // The keyboard goes through all ten and on to "Show more".
+  await page.focus('#search-box');
+  for (let i = 0; i < 11; i++) await page.keyboard.press('ArrowDown');
+  assert(await page.evaluate(() => document.activeElement.matches('#search-results .more button')), 'ArrowDown ×11');
 });
 
 await check('nothing but local files is asked for, no script error', async () => {
@@ -281,6 +332,16 @@ if (largeArg) {
     const firsts = queries.map((q) => times.get(q.slice(0, 1)));
     console.log(`# worst: ${(Math.max(...[...bytes.values()].map((b) => b.gz)) / 1024).toFixed(1)} KB gzipped; best-of-${ROUNDS} ${Math.round(Math.max(...all.map((t) => Math.min(...t))))} ms, median ${Math.round(Math.max(...all.map(median)))} ms; a page's first key ${Math.round(Math.max(...firsts.map((t) => Math.min(...t))))} ms`);
     for (const [query, b] of bytes) assert(b.gz <= BUDGET_BYTES, `"${query}" loads ${b.gz} bytes gzipped`);
+    // "Show more" twice: each page ends with the button for the next.
+    const page = await newPage(NARROW);
+    await page.goto(pathToFileURL(join(large, 'index.html')).href);
+    await search(page, 'gobierno');
+    for (const shown of [20, 30]) {
+      await page.click('#search-results .more button');
+      await page.waitForFunction((n) => document.querySelectorAll('#search-results > li:not(.more)').length === n
+        && document.querySelector('#search-results > li.more:last-child'), shown, { timeout: 10000 });
+    }
+    await page.context().close();
     assert(slow.length === 0, `over ${BUDGET_MS} ms: ${slow.join(', ')}`);
   });
 }

@@ -220,7 +220,8 @@ impl Transducer {
         let (tags, pairs) = read_alphabet(&mut bytes)?;
         let mut sections = Vec::new();
         let mut nodes = 0u32;
-        let mut transitions: Vec<(u32, Transition, f64)> = Vec::new();
+        // Each transition takes at least two bytes of the file: rarely more room than this.
+        let mut transitions: Vec<(u32, Transition, f64)> = Vec::with_capacity(data.len() / 3);
         let mut any_weight = false;
         let mut finals: Vec<(u32, SectionKind, f64)> = Vec::new();
         for _ in 0..bytes.count("sections")? {
@@ -259,6 +260,7 @@ impl Transducer {
             }
             for current in 0..states {
                 let mut pair = 0u32;
+                let first = transitions.len();
                 for _ in 0..bytes.count("transitions")? {
                     pair = pair.wrapping_add(bytes.int()?);
                     let target = (current as u64 + bytes.int()? as u64) % states as u64;
@@ -277,6 +279,10 @@ impl Transducer {
                         weight,
                     ));
                 }
+                // By input symbol, stable: one state's transitions on one symbol keep the
+                // file's order. States come in order, so the whole list ends sorted by state
+                // and symbol without sorting it whole.
+                transitions[first..].sort_by_key(|(_, t, _)| t.input);
             }
             nodes = base
                 .checked_add(states)
@@ -291,8 +297,7 @@ impl Transducer {
         }
         // The analyser enters the sections in the order of their names.
         sections.sort_by(|a, b| a.0.cmp(&b.0));
-        // Stable: one state's transitions on one symbol keep the file's order.
-        transitions.sort_by_key(|(from, t, _)| (*from, t.input));
+        debug_assert!(transitions.is_sorted_by_key(|(from, t, _)| (*from, t.input)));
         let mut starts = vec![0u32; nodes as usize + 1];
         for (from, _, _) in &transitions {
             starts[*from as usize + 1] += 1;

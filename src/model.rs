@@ -181,4 +181,9 @@ impl ArticleSummary {
             .cmp(&a.published)
             .then_with(|| a.slug.cmp(&b.slug))
     }
+
+    /// Whether `other` has what [`ArticleSummary::newest_first`] orders by: its date and slug.
+    pub(crate) fn same_place(&self, other: &ArticleSummary) -> bool {
+        self.published == other.published && self.slug == other.slug
+    }
 }

@@ -18,15 +18,22 @@ fn seed(n: usize) -> String {
     )
 }
 
+/// `dir/seeds`, made with `count` seeds and their translations, named `s` and the seed's
+/// number in `digits` digits.
+fn seeds_in(dir: &Path, count: usize, digits: usize) -> PathBuf {
+    let seeds = dir.join("seeds");
+    fs::create_dir(&seeds).unwrap();
+    for n in 0..count {
+        fs::write(seeds.join(format!("s{n:0digits$}.txt")), seed(n)).unwrap();
+        fs::write(seeds.join(format!("s{n:0digits$}.en.txt")), TRANSLATION).unwrap();
+    }
+    seeds
+}
+
 /// A project of `count` seeds, built once.
 fn built(count: usize) -> (tempfile::TempDir, BuildOptions) {
     let dir = tempfile::tempdir().unwrap();
-    let seeds = dir.path().join("seeds");
-    fs::create_dir(&seeds).unwrap();
-    for n in 0..count {
-        fs::write(seeds.join(format!("s{n:02}.txt")), seed(n)).unwrap();
-        fs::write(seeds.join(format!("s{n:02}.en.txt")), TRANSLATION).unwrap();
-    }
+    let seeds = seeds_in(dir.path(), count, 2);
     let options = BuildOptions {
         seeds,
         out: dir.path().join("public"),
@@ -337,13 +344,8 @@ fn restore(files: &BTreeMap<PathBuf, Vec<u8>>, dir: &Path) {
 #[test]
 fn a_rebuild_killed_midway_is_old_or_new_once_paralelo_runs_again() {
     let dir = tempfile::tempdir().unwrap();
-    let seeds = dir.path().join("seeds");
+    let seeds = seeds_in(dir.path(), 300, 3);
     let out = dir.path().join("public");
-    fs::create_dir(&seeds).unwrap();
-    for n in 0..300 {
-        fs::write(seeds.join(format!("s{n:03}.txt")), seed(n)).unwrap();
-        fs::write(seeds.join(format!("s{n:03}.en.txt")), TRANSLATION).unwrap();
-    }
     // The binary builds every state, so that its rebuilds are incremental.
     let paralelo = || {
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_paralelo"));
@@ -413,12 +415,7 @@ fn a_rebuild_killed_midway_is_old_or_new_once_paralelo_runs_again() {
 #[test]
 fn a_new_link_to_the_program_keeps_rebuilds_incremental() {
     let dir = tempfile::tempdir().unwrap();
-    let seeds = dir.path().join("seeds");
-    fs::create_dir(&seeds).unwrap();
-    for n in 0..2 {
-        fs::write(seeds.join(format!("s{n}.txt")), seed(n)).unwrap();
-        fs::write(seeds.join(format!("s{n}.en.txt")), TRANSLATION).unwrap();
-    }
+    seeds_in(dir.path(), 2, 1);
     let paralelo = || {
         let output = std::process::Command::new(env!("CARGO_BIN_EXE_paralelo"))
             .current_dir(dir.path())

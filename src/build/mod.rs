@@ -277,10 +277,7 @@ fn rebuild(
     let in_place = entries.len() == old.len()
         && origins.iter().enumerate().all(|(j, origin)| match origin {
             Origin::Kept(k) => *k == j,
-            Origin::Remade(k) => {
-                let (was, is) = (&old[*k].summary, &entries[j].summary);
-                *k == j && was.published == is.published && was.slug == is.slug
-            }
+            Origin::Remade(k) => *k == j && old[*k].summary.same_place(&entries[j].summary),
             Origin::New => false,
         });
     let order = match in_place {
@@ -335,10 +332,7 @@ fn rebuild(
             && new.iter().zip(before).all(|(&j, &i)| match origins[j] {
                 Origin::Kept(k) => k == i,
                 Origin::Remade(k) if whole => k == i && old[i].summary == entries[j].summary,
-                Origin::Remade(k) => {
-                    let (was, is) = (&old[i].summary, &entries[j].summary);
-                    k == i && was.slug == is.slug && was.published == is.published
-                }
+                Origin::Remade(k) => k == i && old[i].summary.same_place(&entries[j].summary),
                 Origin::New => false,
             })
     };

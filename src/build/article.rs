@@ -21,8 +21,8 @@ pub(super) struct Rendered {
     pub(super) summary: ArticleSummary,
     pub(super) warnings: Vec<Warning>,
     pub(super) files: Files,
-    /// Its content lemmas, one a line (see [`Lemmas::joined`]).
-    pub(super) lemmas: String,
+    /// Its content lemmas, numbered (see [`Lemmas::numbered`]).
+    pub(super) lemmas: Box<[u32]>,
     /// Its names (with the analysis) and tags, and the hash of the links its page has.
     pub(super) names: ArticleNames,
     pub(super) linked: u64,
@@ -87,7 +87,7 @@ pub(super) fn render_article(
     }
     files.extend(lemmas.file(&page.slug));
     Ok(Rendered {
-        lemmas: lemmas.joined(),
+        lemmas: lemmas.numbered(&inputs.lemma_ids),
         summary: render::summary(&page),
         warnings: {
             warnings.extend(annotated.warnings.iter().cloned());

@@ -40,6 +40,8 @@ pub(super) struct Inputs {
     /// changes no entity never reads them).
     pub(super) names_file: PathBuf,
     saved_site: std::sync::OnceLock<Option<super::names::SavedSite>>,
+    /// The numbers of the articles' lemmas this build made (see [`super::lemmas`]).
+    pub(super) lemma_ids: super::lemmas::LemmaIds,
 }
 
 impl Inputs {
@@ -123,6 +125,7 @@ impl Inputs {
                     manual,
                     names_file: super::names::path(&options.state, &options.out),
                     saved_site: std::sync::OnceLock::new(),
+                    lemma_ids: Default::default(),
                 })
             }
             _ => Err(Error::all(errors)),

@@ -2,8 +2,10 @@
 //! script the index loads when it needs them (`<slug>/words.js`), and its level, the share of
 //! them outside the site's commonest lemmas.
 
-use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
+use std::sync::Mutex;
+
+use rustc_hash::FxHashMap;
 
 use super::state::{Entry, StateDir};
 use crate::annotate::Glossary;
@@ -42,9 +44,52 @@ impl Lemmas {
         Some((format!("{slug}/{WORDS_FILE}"), text.into_bytes()))
     }
 
-    /// The keys, one a line, as an entry holds them until the build has ranked them.
-    pub(super) fn joined(&self) -> String {
-        self.0.join("\n")
+    /// The keys' numbers in `ids`, as an entry holds them until the build has ranked them.
+    pub(super) fn numbered(&self, ids: &LemmaIds) -> Box<[u32]> {
+        ids.numbers(&self.0)
+    }
+}
+
+/// The lemma keys of a build's articles, each numbered once: an entry holds its article's
+/// lemmas as numbers until the build has ranked them (as strings, a 10,000-article site's lists
+/// took tens of megabytes).
+#[derive(Default)]
+pub(super) struct LemmaIds(Mutex<Numbering>);
+
+#[derive(Default)]
+struct Numbering {
+    numbers: FxHashMap<Box<str>, u32>,
+    keys: Vec<Box<str>>,
+}
+
+impl LemmaIds {
+    /// The numbers of `keys`, new keys numbered next.
+    fn numbers(&self, keys: &[String]) -> Box<[u32]> {
+        let mut numbering = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let Numbering { numbers, keys: all } = &mut *numbering;
+        keys.iter()
+            .map(|key| match numbers.get(key.as_str()) {
+                Some(&n) => n,
+                None => {
+                    let n = all.len() as u32;
+                    numbers.insert(key.as_str().into(), n);
+                    all.push(key.as_str().into());
+                    n
+                }
+            })
+            .collect()
+    }
+
+    /// Which numbers are of `common` keys, as a flag per number.
+    fn flags<'a>(&self, common: impl Iterator<Item = &'a str>) -> Vec<bool> {
+        let numbering = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut flags = vec![false; numbering.keys.len()];
+        for key in common {
+            if let Some(&n) = numbering.numbers.get(key) {
+                flags[n as usize] = true;
+            }
+        }
+        flags
     }
 }
 
@@ -66,42 +111,52 @@ fn push_js_string(out: &mut String, text: &str) {
 }
 
 /// The [`COMMONEST`] lemmas found in the most articles (ties by key, for stable output).
-fn commonest<'a>(lists: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
-    let mut articles: HashMap<&str, u32> = HashMap::new();
+fn commonest<'a>(lists: impl Iterator<Item = &'a [u32]>, ids: &LemmaIds) -> Vec<Box<str>> {
+    let numbering = ids.0.lock().unwrap_or_else(|e| e.into_inner());
+    let mut articles = vec![0u32; numbering.keys.len()];
     for list in lists {
-        for key in list.lines() {
-            *articles.entry(key).or_default() += 1;
+        for &n in list {
+            articles[n as usize] += 1;
         }
     }
-    let mut ranked: Vec<(&str, u32)> = articles.into_iter().collect();
+    let mut ranked: Vec<(&str, u32)> = numbering
+        .keys
+        .iter()
+        .zip(articles)
+        .filter(|(_, count)| *count > 0)
+        .map(|(key, count)| (&**key, count))
+        .collect();
     ranked.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    ranked.into_iter().take(COMMONEST).map(|(k, _)| k).collect()
+    ranked
+        .into_iter()
+        .take(COMMONEST)
+        .map(|(k, _)| k.into())
+        .collect()
 }
 
-/// The share, in percent, of `lemmas` (one a line) outside `common`; `None` without lemmas.
-fn level(lemmas: &str, common: &HashSet<&str>) -> Option<u8> {
-    let (mut all, mut rare) = (0usize, 0usize);
-    for key in lemmas.lines() {
-        all += 1;
-        rare += usize::from(!common.contains(key));
-    }
+/// The share, in percent, of `lemmas` outside the `common` ones; `None` without lemmas.
+fn level(lemmas: &[u32], common: &[bool]) -> Option<u8> {
+    let all = lemmas.len();
+    let rare = lemmas
+        .iter()
+        .filter(|&&n| !common.get(n as usize).copied().unwrap_or(false))
+        .count();
     (all > 0).then(|| ((rare * 100 + all / 2) / all) as u8)
 }
 
 /// A full build's levels: ranks the site's lemmas, gives every entry its level, frees the
 /// lists and keeps the commonest lemmas for the rebuilds to come.
-pub(super) fn rank(entries: &mut [Entry], state: &StateDir) -> Result<()> {
-    let common = commonest(entries.iter().map(|e| e.lemmas.as_str()));
+pub(super) fn rank(entries: &mut [Entry], ids: &LemmaIds, state: &StateDir) -> Result<()> {
+    let common = commonest(entries.iter().map(|e| &*e.lemmas), ids);
     let path = state.commonest_lemmas();
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "create the state folder", e))?;
     }
     std::fs::write(&path, common.join("\n")).map_err(|e| Error::io(&path, "write", e))?;
-    let common: HashSet<String> = common.into_iter().map(str::to_string).collect();
-    let common: HashSet<&str> = common.iter().map(String::as_str).collect();
+    let common = ids.flags(common.iter().map(|k| &**k));
     for entry in entries {
         entry.summary.level = level(&entry.lemmas, &common);
-        entry.lemmas = String::new();
+        entry.lemmas = Box::default();
     }
     Ok(())
 }
@@ -110,13 +165,15 @@ pub(super) fn rank(entries: &mut [Entry], state: &StateDir) -> Result<()> {
 /// last full build, read when the first is.
 pub(super) struct Ranking<'a> {
     state: &'a StateDir,
-    common: std::cell::OnceCell<String>,
+    ids: &'a LemmaIds,
+    common: std::cell::OnceCell<Vec<bool>>,
 }
 
 impl<'a> Ranking<'a> {
-    pub(super) fn new(state: &'a StateDir) -> Ranking<'a> {
+    pub(super) fn new(state: &'a StateDir, ids: &'a LemmaIds) -> Ranking<'a> {
         Ranking {
             state,
+            ids,
             common: std::cell::OnceCell::new(),
         }
     }
@@ -124,11 +181,11 @@ impl<'a> Ranking<'a> {
     /// Gives a remade entry its level and frees its list.
     pub(super) fn rank(&self, entry: &mut Entry) {
         let common = self.common.get_or_init(|| {
-            std::fs::read_to_string(self.state.commonest_lemmas()).unwrap_or_default()
+            let text = std::fs::read_to_string(self.state.commonest_lemmas()).unwrap_or_default();
+            self.ids.flags(text.lines())
         });
-        let common: HashSet<&str> = common.lines().collect();
-        entry.summary.level = level(&entry.lemmas, &common);
-        entry.lemmas = String::new();
+        entry.summary.level = level(&entry.lemmas, common);
+        entry.lemmas = Box::default();
     }
 }
 
@@ -138,17 +195,27 @@ mod tests {
 
     #[test]
     fn levels_count_lemmas_outside_the_commonest() {
-        let lists = [
-            "a|noun\nb|verb\nc|noun",
-            "a|noun\nb|verb",
-            "a|noun\nd|adverb",
-        ];
-        let common = commonest(lists.iter().copied());
-        assert_eq!(common[..2], ["a|noun", "b|verb"]);
-        let top: HashSet<&str> = common[..2].iter().copied().collect();
-        assert_eq!(level(lists[0], &top), Some(33));
-        assert_eq!(level(lists[1], &top), Some(0));
-        assert_eq!(level("", &top), None);
+        let ids = LemmaIds::default();
+        let lists: Vec<Box<[u32]>> = [
+            &["c|noun", "b|verb", "a|noun"][..],
+            &["a|noun", "b|verb"],
+            &["a|noun", "d|adverb"],
+        ]
+        .iter()
+        .map(|keys| Lemmas(keys.iter().map(|k| k.to_string()).collect()).numbered(&ids))
+        .collect();
+        // Numbered in the order first met, each once.
+        assert_eq!(*lists[1], [2, 1]);
+        let common = commonest(lists.iter().map(|l| &**l), &ids);
+        assert_eq!(
+            common,
+            ["a|noun", "b|verb", "c|noun", "d|adverb"].map(Box::from)
+        );
+        let top = ids.flags(["a|noun", "b|verb", "e|noun"].into_iter());
+        assert_eq!(top, [false, true, true, false]);
+        assert_eq!(level(&lists[0], &top), Some(33));
+        assert_eq!(level(&lists[1], &top), Some(0));
+        assert_eq!(level(&[], &top), None);
     }
 
     #[test]

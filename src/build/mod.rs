@@ -125,7 +125,7 @@ pub fn build_with_progress(
     });
     let (outcomes, skipped) = settle(outcomes, options, &inputs, None)?;
     let mut entries = made_entries(outcomes);
-    lemmas::rank(&mut entries, &state)?;
+    lemmas::rank(&mut entries, &inputs.lemma_ids, &state)?;
     for (name, bytes) in &inputs.static_files {
         write(name, bytes)?;
     }
@@ -244,7 +244,7 @@ fn rebuild(
     let mut entries = Vec::with_capacity(outcomes.len());
     let mut origins = Vec::with_capacity(outcomes.len());
     let mut made_files = Vec::with_capacity(remade);
-    let ranking = lemmas::Ranking::new(state);
+    let ranking = lemmas::Ranking::new(state, &inputs.lemma_ids);
     for outcome in outcomes {
         match outcome {
             Outcome::Kept { previous, stamps } => {

@@ -245,9 +245,9 @@ pub struct Entry {
     /// The manifest line this entry was read from, written back as it is: escaping a large
     /// site's manifest again on every rebuild showed in profiles. `None` once anything changes.
     pub written: Option<WrittenLine>,
-    /// The article's content lemmas, one a line, from its making until the build has ranked
-    /// them (see [`super::lemmas`]); never in the manifest.
-    pub lemmas: String,
+    /// The article's content lemmas, numbered by the build's `LemmaIds`, from its making until
+    /// the build has ranked them (see [`super::lemmas`]); never in the manifest.
+    pub lemmas: Box<[u32]>,
 }
 
 /// A line of the manifest as read: the whole text is shared by every entry, not copied.
@@ -757,7 +757,7 @@ fn parse_entry(line: &str, written: WrittenLine) -> Option<Entry> {
         names_hash: u64::from_str_radix(names_hash, 16).ok()?,
         linked: u64::from_str_radix(linked, 16).ok()?,
         written: Some(written),
-        lemmas: String::new(),
+        lemmas: Box::default(),
     })
 }
 
@@ -819,7 +819,7 @@ mod tests {
             names_hash: 0x1234_5678_9abc,
             linked: 7,
             written: None,
-            lemmas: String::new(),
+            lemmas: Box::default(),
         }
     }
 

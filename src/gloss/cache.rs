@@ -25,7 +25,8 @@
 //! written for — one from an interrupted save, of another generation, counts as empty, as does
 //! any file that does not read back whole. A full build keeps only the paragraphs it asked for;
 //! an incremental one keeps every old paragraph and adds its new ones, so the cache is bounded by
-//! the seeds of the last full build plus what changed since.
+//! the seeds of the last full build plus what changed since. Until the save, the paragraphs a
+//! build adds wait in a spill file beside the cache ([`spill`]), not in memory.
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write as _;
@@ -33,7 +34,10 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
+mod spill;
+
 use crate::record::StableHasher;
+use spill::Spill;
 
 const MAGIC_RECORDS: &[u8] = b"paralelo gloss records 2\n";
 const MAGIC_SHARD: &[u8] = b"paralelo gloss paragraphs 2\n";
@@ -56,6 +60,8 @@ pub struct Cache {
     old: OnceLock<Records>,
     new: Mutex<NewRecords>,
     shards: Vec<Shard>,
+    /// The words of the paragraphs this build added, until the save.
+    spill: Spill,
 }
 
 /// The records file as read.
@@ -80,8 +86,9 @@ struct NewRecords {
 struct Shard {
     /// The shard as read from disk, when first asked.
     loaded: OnceLock<Paragraphs>,
-    /// Paragraphs this build analysed, their words encoded as in the file.
-    added: Mutex<HashMap<u64, Vec<u8>>>,
+    /// Paragraphs this build analysed: where their words, encoded as in the file, are in the
+    /// cache's [`Spill`].
+    added: Mutex<HashMap<u64, Range<u64>>>,
     /// Keys of old paragraphs this build asked for.
     used: Mutex<HashSet<u64>>,
 }
@@ -130,6 +137,7 @@ impl Cache {
             old: OnceLock::new(),
             new: Mutex::default(),
             shards: (0..SHARDS).map(|_| Shard::default()).collect(),
+            spill: Spill::default(),
         }
     }
 
@@ -169,10 +177,10 @@ impl Cache {
             shard.used.lock().ok()?.insert(key);
             return Some(decoded);
         }
-        let added = shard.added.lock().ok()?;
-        let encoded = added.get(&key)?;
+        let place = shard.added.lock().ok()?.get(&key)?.clone();
+        let encoded = self.spill.read(place)?;
         let new = self.new.lock().ok()?;
-        words(encoded)?
+        words(&encoded)?
             .into_iter()
             .map(|(range, number)| decode(range, record(old, &new.list, number)?))
             .collect()
@@ -194,9 +202,10 @@ impl Cache {
             &mut encoded,
             words.iter().map(|(r, _)| r.clone()).zip(numbers),
         );
+        let place = self.spill.push(&self.dir, &encoded);
         let (_, shard) = self.shard(key);
         if let Ok(mut added) = shard.added.lock() {
-            added.insert(key, encoded);
+            added.insert(key, place);
         }
     }
 
@@ -304,7 +313,14 @@ impl Cache {
             .map(|(&key, range)| (key, paragraphs.bytes[range.clone()].to_vec()))
             .collect();
         let changed = !added.is_empty() || dropped;
-        entries.extend(added);
+        // A paragraph that does not read back is left out: the next build analyses it again.
+        let mut added: Vec<(u64, Range<u64>)> = added.into_iter().collect();
+        added.sort_unstable_by_key(|(_, place)| place.start);
+        entries.extend(
+            added
+                .into_iter()
+                .filter_map(|(key, place)| Some((key, self.spill.read(place)?))),
+        );
         entries.sort_unstable_by_key(|(key, _)| *key);
         Ok((path, entries, changed))
     }

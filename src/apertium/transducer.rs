@@ -220,10 +220,14 @@ impl Transducer {
         let (tags, pairs) = read_alphabet(&mut bytes)?;
         let mut sections = Vec::new();
         let mut nodes = 0u32;
-        // Each transition takes at least two bytes of the file: rarely more room than this.
-        let mut transitions: Vec<(u32, Transition, f64)> = Vec::with_capacity(data.len() / 3);
-        let mut any_weight = false;
+        // Each state's first transition; each transition as it will be kept, its weight beside
+        // it once any is not 0. Each transition takes at least two bytes of the file: rarely
+        // more room than this.
+        let mut starts: Vec<u32> = Vec::with_capacity(data.len() / 8);
+        let mut transitions: Vec<Transition> = Vec::with_capacity(data.len() / 3);
+        let mut weights: Vec<f64> = Vec::new();
         let mut finals: Vec<(u32, SectionKind, f64)> = Vec::new();
+        let mut order: Vec<(Transition, f64)> = Vec::new();
         for _ in 0..bytes.count("sections")? {
             let name = bytes.string()?;
             let kind = section_kind(&name)?;
@@ -261,6 +265,7 @@ impl Transducer {
             for current in 0..states {
                 let mut pair = 0u32;
                 let first = transitions.len();
+                starts.push(first as u32);
                 for _ in 0..bytes.count("transitions")? {
                     pair = pair.wrapping_add(bytes.int()?);
                     let target = (current as u64 + bytes.int()? as u64) % states as u64;
@@ -268,21 +273,38 @@ impl Transducer {
                     let &(input, output) = pairs.get(pair as usize).ok_or_else(|| {
                         format!("section {name}: symbol pair {pair} of {}", pairs.len())
                     })?;
-                    any_weight |= weight != 0.0;
-                    transitions.push((
-                        base + current,
-                        Transition {
-                            input,
-                            output,
-                            target: base + target as u32,
-                        },
-                        weight,
-                    ));
+                    if weight != 0.0 && weights.len() < transitions.len() {
+                        weights.resize(transitions.len(), 0.0);
+                    }
+                    transitions.push(Transition {
+                        input,
+                        output,
+                        target: base + target as u32,
+                    });
+                    if !weights.is_empty() || weight != 0.0 {
+                        weights.push(weight);
+                    }
                 }
                 // By input symbol, stable: one state's transitions on one symbol keep the
                 // file's order. States come in order, so the whole list ends sorted by state
                 // and symbol without sorting it whole.
-                transitions[first..].sort_by_key(|(_, t, _)| t.input);
+                if weights.is_empty() {
+                    transitions[first..].sort_by_key(|t| t.input);
+                } else {
+                    order.clear();
+                    order.extend(
+                        transitions[first..]
+                            .iter()
+                            .copied()
+                            .zip(&weights[first..])
+                            .map(|(t, &w)| (t, w)),
+                    );
+                    order.sort_by_key(|(t, _)| t.input);
+                    for (i, (t, w)) in order.iter().enumerate() {
+                        transitions[first + i] = *t;
+                        weights[first + i] = *w;
+                    }
+                }
             }
             nodes = base
                 .checked_add(states)
@@ -297,26 +319,22 @@ impl Transducer {
         }
         // The analyser enters the sections in the order of their names.
         sections.sort_by(|a, b| a.0.cmp(&b.0));
-        debug_assert!(transitions.is_sorted_by_key(|(from, t, _)| (*from, t.input)));
-        let mut starts = vec![0u32; nodes as usize + 1];
-        for (from, _, _) in &transitions {
-            starts[*from as usize + 1] += 1;
-        }
-        for i in 0..nodes as usize {
-            starts[i + 1] += starts[i];
-        }
+        starts.push(transitions.len() as u32);
+        debug_assert!(
+            starts
+                .windows(2)
+                .all(|w| transitions[w[0] as usize..w[1] as usize].is_sorted_by_key(|t| t.input))
+        );
         let mut flags = vec![0u8; nodes as usize];
         let mut final_weight = vec![0.0; nodes as usize];
         for (state, kind, weight) in finals {
             flags[state as usize] = kind as u8;
             final_weight[state as usize] = weight;
         }
-        let weights = if any_weight {
-            transitions.iter().map(|t| t.2).collect()
-        } else {
-            Vec::new()
-        };
-        let transitions: Vec<Transition> = transitions.into_iter().map(|(_, t, _)| t).collect();
+        if !weights.is_empty() {
+            weights.resize(transitions.len(), 0.0);
+        }
+        transitions.shrink_to_fit();
         let inputs: Vec<i32> = transitions.iter().map(|t| t.input).collect();
         let epsilons: Vec<(u32, u32)> = (0..nodes as usize)
             .map(|node| {

@@ -297,14 +297,14 @@
     }
 
     // How many results fill the screen under the list's top, by the height of those shown
-    // last (or of the one focus measured; a guess before that). Asked once the status line says how many there are (it moves
-    // the list), before the list changes: the browser lays out only that line to say where the
-    // list starts.
+    // last, or of the one focus measured (a guess before either). Asked once the status line
+    // says how many there are (it moves the list), before the list changes: the browser lays
+    // out only that line to say where the list starts.
     function screenful() {
       var room = window.innerHeight - list.getBoundingClientRect().top;
-      return Math.min(PAGE, Math.max(1, Math.ceil(room / rowHeight)));
+      return Math.min(PAGE, Math.max(1, Math.ceil(room / (rowHeight || 120))));
     }
-    var rowHeight = 120;
+    var rowHeight = null;
 
     // Once the answer's first screenful is painted: how long it took from the key (tests read
     // it); then `rest`, which calls back once it has shown the rest of the page; then, once
@@ -526,7 +526,6 @@
     // nothing): the list of shards, the newest blocks (those most answers show first), and
     // the pattern of words, which the browser compiles on first use. Focus comes at once or
     // again on each visit, so this runs each time: what is loaded is not loaded again.
-    var measured = false;
     input.addEventListener("focus", function () {
       words("a");
       // The browser compiles a loop well only once it has run: run the search's on a made-up
@@ -534,23 +533,23 @@
       match(parse("w " + "1 ".repeat(4999) + "1"), "w", 0, new Uint8Array(5000));
       load("meta.js", function () {
         if (data.meta && data.meta.count > 0) {
-          // And a result made once, so that the first answer runs compiled code too, and
-          // measured (added and taken away before anything is painted), so that the first
-          // answer knows how many results fill the screen; then the blocks before it.
+          // The newest blocks, side by side; once the newest is here, a result made once, so
+          // that the first answer runs compiled code too, and measured (added and taken away
+          // before anything is painted), so that the first answer knows how many results fill
+          // the screen.
           var newest = data.meta.count - 1;
           var last = Math.floor(newest / data.meta.block);
           load("d/" + last + ".js", function () {
             var li = row(newest, ["a"]);
-            if (!measured) {
-              measured = true;
+            if (!rowHeight) {
               list.appendChild(li);
               rowHeight = Math.max(40, li.getBoundingClientRect().height);
               li.remove();
             }
-            for (var b = last - 1; b > last - data.meta.preload && b >= 0; b--) {
-              load("d/" + b + ".js", function () {});
-            }
           });
+          for (var b = last - 1; b > last - data.meta.preload && b >= 0; b--) {
+            load("d/" + b + ".js", function () {});
+          }
         }
       });
     });

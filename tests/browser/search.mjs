@@ -251,9 +251,10 @@ await check('the first screenful of two letters whose articles are old loads no 
       r.addedNodes.forEach((n) => n.src && window.happened.push(n.src.slice(n.src.indexOf('search/'))));
     })).observe(document.documentElement, { subtree: true, childList: true });
   });
-  // Focus loads meta.js and blocks 3, 2 and 1 (the last two once a result of 3 is measured).
+  // Focus loads meta.js and blocks 3, 2 and 1, and measures a result of 3 (added to the list
+  // and taken away).
   await page.focus('#search-box');
-  await page.waitForFunction(() => window.happened.includes('search/d/1.js'));
+  await page.waitForFunction(() => ['search/d/1.js', 'list 0'].every((h) => window.happened.includes(h)));
   await page.evaluate(() => { window.happened = []; });
   const results = await search(page, 'zo');
   // Article 399 (block 3), then 3, 2 (whose lines meta.js has) and 1 (block 0).

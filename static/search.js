@@ -5,10 +5,11 @@
 // letters>.js holds each word's articles, d/<block>.js what a result shows. Words are folded as
 // src/find/words.rs folds them: change both together.
 // Each file costs the page tens of milliseconds however small it is, so a query answers at
-// once (no wait for more keys), focusing the box loads meta.js and the newest PRELOAD blocks
-// before the first key, two letters typed alone are answered from meta.js (their shard loads
-// after, for the next key), and a page of results loads at most NEW_BLOCKS blocks it does not
-// have yet.
+// once (no wait for more keys), focusing the box loads meta.js and the newest blocks (as many
+// as meta.js says) before the first key, two letters typed alone are answered from meta.js
+// (their shard loads after, for the next key), which also holds what their first screenful
+// shows when those blocks do not, and a page of results loads at most NEW_BLOCKS blocks it does
+// not have yet.
 (function () {
   "use strict";
 
@@ -24,9 +25,6 @@
   var MIN_LEN = 2;
   var PAGE = 10;
   var NEW_BLOCKS = 3;
-  // How many of the newest blocks focus loads: at 10,000 articles the three newest hold the
-  // first page of 120 of the 121 shards of 300 articles or more.
-  var PRELOAD = 3;
   var WORD = /[\p{Alphabetic}\p{N}]+/gu;
 
   function fold(word) {
@@ -49,15 +47,21 @@
   }
 
   // What the loaded files gave: meta, each shard's line of meta by key (its two letters'
-  // first page), shards by key (parsed as they come, after the answer that asked for them, so
-  // that the next key need not), blocks (their text until first read: a row a line, its fields
-  // split by tabs).
-  var data = { meta: null, unions: {}, shards: {}, blocks: {} };
+  // first page), the rows meta holds by article number, shards by key (parsed as they come,
+  // after the answer that asked for them, so that the next key need not), blocks (their text
+  // until first read: a row a line, its fields split by tabs).
+  var data = { meta: null, unions: {}, rows: {}, shards: {}, blocks: {} };
   var api = {
     m: function (meta) {
       data.meta = meta;
       meta.shards.split("\n").forEach(function (line) {
         data.unions[line.slice(0, line.indexOf(" "))] = line;
+      });
+      meta.rows.split("\n").forEach(function (line) {
+        var tab = line.indexOf("\t");
+        if (tab > 0) {
+          data.rows[parseInt(line.slice(0, tab), 36)] = line.slice(tab + 1);
+        }
       });
     },
     t: function (key, text) { data.shards[key] = parse(text); },
@@ -223,16 +227,21 @@
     return el;
   }
 
+  // Whether what article `number`'s result shows is here: its block is loaded, or meta.js
+  // has its row.
+  function here(number) {
+    return Boolean(data.blocks[Math.floor(number / data.meta.block)] || data.rows[number]);
+  }
+
   // The fields of article `number`: [slug, original's headline, translation's, dateline,
-  // original's lead, translation's, "1" when machine-translated], or null if its block is not
-  // loaded.
+  // original's lead, translation's, "1" when machine-translated], or null if they are not here.
   function fields(number) {
     var block = Math.floor(number / data.meta.block);
     var rows = data.blocks[block];
     if (typeof rows === "string") {
       rows = data.blocks[block] = rows.split("\n");
     }
-    var r = rows && rows[number % data.meta.block];
+    var r = rows ? rows[number % data.meta.block] : data.rows[number];
     return r ? r.split("\t") : null;
   }
 
@@ -288,14 +297,14 @@
     }
 
     // How many results fill the screen under the list's top, by the height of those shown
-    // last (a guess until then). Asked once the status line says how many there are (it moves
-    // the list), before the list changes: the browser lays out only that line to say where the
-    // list starts.
+    // last, or of the one focus measured (a guess before either). Asked once the status line
+    // says how many there are (it moves the list), before the list changes: the browser lays
+    // out only that line to say where the list starts.
     function screenful() {
       var room = window.innerHeight - list.getBoundingClientRect().top;
-      return Math.min(PAGE, Math.max(1, Math.ceil(room / rowHeight)));
+      return Math.min(PAGE, Math.max(1, Math.ceil(room / (rowHeight || 120))));
     }
-    var rowHeight = 120;
+    var rowHeight = null;
 
     // Once the answer's first screenful is painted: how long it took from the key (tests read
     // it); then `rest`, which calls back once it has shown the rest of the page; then, once
@@ -319,13 +328,12 @@
       done();
     }
 
-    // The blocks of articles `numbers` that are not loaded, as paths.
+    // The blocks to load for articles `numbers`' results, as paths.
     function blocksOf(numbers) {
       var paths = {};
       numbers.forEach(function (n) {
-        var block = Math.floor(n / data.meta.block);
-        if (!data.blocks[block]) {
-          paths["d/" + block + ".js"] = true;
+        if (!here(n)) {
+          paths["d/" + Math.floor(n / data.meta.block) + ".js"] = true;
         }
       });
       return Object.keys(paths);
@@ -339,7 +347,7 @@
       var fresh = 0;
       for (var i = current.shown; i < current.found.length && next.length < PAGE; i++) {
         var block = Math.floor(current.found[i] / data.meta.block);
-        if (!data.blocks[block] && !blocks[block]) {
+        if (!here(current.found[i]) && !blocks[block]) {
           if (fresh === NEW_BLOCKS) {
             break;
           }
@@ -525,16 +533,23 @@
       match(parse("w " + "1 ".repeat(4999) + "1"), "w", 0, new Uint8Array(5000));
       load("meta.js", function () {
         if (data.meta && data.meta.count > 0) {
-          // And a result made once, not shown, so that the first answer runs compiled code too;
-          // then the PRELOAD - 1 blocks before it.
+          // The newest blocks, side by side; once the newest is here, a result made once, so
+          // that the first answer runs compiled code too, and measured (added and taken away
+          // before anything is painted), so that the first answer knows how many results fill
+          // the screen.
           var newest = data.meta.count - 1;
           var last = Math.floor(newest / data.meta.block);
           load("d/" + last + ".js", function () {
-            row(newest, ["a"]);
-            for (var b = last - 1; b > last - PRELOAD && b >= 0; b--) {
-              load("d/" + b + ".js", function () {});
+            var li = row(newest, ["a"]);
+            if (!rowHeight) {
+              list.appendChild(li);
+              rowHeight = Math.max(40, li.getBoundingClientRect().height);
+              li.remove();
             }
           });
+          for (var b = last - 1; b > last - data.meta.preload && b >= 0; b--) {
+            load("d/" + b + ".js", function () {});
+          }
         }
       });
     });

@@ -10,12 +10,15 @@ use std::time::SystemTime;
 use paralelo::{BuildOptions, build};
 
 /// What the search files say: per folded word, the article numbers that have it, per number
-/// the article's slug, and per shard what meta.js says of its two letters (how many articles
-/// and the newest of them, newest first). Read the way static/search.js reads them.
+/// the article's slug and its line of its block (as the file spells it), per shard what
+/// meta.js says of its two letters (how many articles and the newest of them, newest first),
+/// and the lines meta.js holds, by number. Read the way static/search.js reads them.
 struct Index {
     words: BTreeMap<String, Vec<usize>>,
     slugs: Vec<String>,
+    lines: Vec<String>,
     unions: BTreeMap<String, (usize, Vec<usize>)>,
+    rows: BTreeMap<usize, String>,
 }
 
 fn base36(text: &str) -> usize {
@@ -42,19 +45,33 @@ impl Index {
                 words.insert(word, numbers);
             }
         }
-        let mut slugs = Vec::new();
+        let mut lines: Vec<String> = Vec::new();
         let mut block = 0;
         while let Ok(text) = fs::read_to_string(out.join(format!("search/d/{block}.js"))) {
             let body = text.split_once(",\"").unwrap().1;
-            for row in body.strip_suffix("\");\n").unwrap().split("\\n") {
-                slugs.push(row.split_once("\\t").unwrap().0.to_string());
-            }
+            lines.extend(
+                body.strip_suffix("\");\n")
+                    .unwrap()
+                    .split("\\n")
+                    .map(String::from),
+            );
             block += 1;
         }
+        let slugs = (lines.iter())
+            .map(|line| line.split_once("\\t").unwrap().0.to_string())
+            .collect();
         let meta = fs::read_to_string(out.join("search/meta.js")).unwrap();
         let shards = meta.split_once("\"shards\":\"").unwrap().1;
+        let (shards, rows) = shards.split_once("\",\"rows\":\"").unwrap();
+        let rows = (rows.strip_suffix("\"});\n").unwrap().split("\\n"))
+            .filter(|row| !row.is_empty())
+            .map(|row| {
+                let (number, line) = row.split_once("\\t").unwrap();
+                (base36(number), line.to_string())
+            })
+            .collect();
         let mut unions = BTreeMap::new();
-        for line in shards.strip_suffix("\"});\n").unwrap().split("\\n") {
+        for line in shards.split("\\n").filter(|line| !line.is_empty()) {
             let mut parts = line.split(' ');
             let key = parts.next().unwrap().to_string();
             let count = base36(parts.next().unwrap());
@@ -68,12 +85,16 @@ impl Index {
         Index {
             words,
             slugs,
+            lines,
             unions,
+            rows,
         }
     }
 
     /// Checks that meta.js answers each shard's two letters as its words do: every shard is
-    /// there, with how many articles have one of its words and the newest ten of them.
+    /// there, with how many articles have one of its words and the newest ten of them; and
+    /// that it holds the line of each of the first three of those that is not in the three
+    /// newest blocks (those the page loads on focus), as its block has it, and no other.
     fn assert_unions_hold(&self) {
         let mut from_words: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
         for (word, numbers) in &self.words {
@@ -87,10 +108,16 @@ impl Index {
         }
         let keys: Vec<&String> = self.unions.keys().collect();
         assert_eq!(keys.len(), from_words.len(), "{keys:?}");
+        let loaded = self.lines.len().div_ceil(100).saturating_sub(3) * 100;
+        let mut rows = BTreeMap::new();
         for (key, all) in from_words {
             let newest: Vec<usize> = all.iter().rev().take(10).copied().collect();
+            for &n in newest.iter().take(3).filter(|&&n| n < loaded) {
+                rows.insert(n, self.lines[n].clone());
+            }
             assert_eq!(self.unions.get(&key), Some(&(all.len(), newest)), "{key}");
         }
+        assert_eq!(self.rows, rows);
     }
 
     /// The slugs of the articles with a word starting with each of `query`'s, as search.js
@@ -270,6 +297,99 @@ fn write_many(seeds: &Path, n: usize, title: &str) {
     );
 }
 
+/// The headlines of article `n` of 400 (`scattered`): Zorro is in 399 (a focus block) and 0 to 3
+/// (the oldest block), so that `zo`'s first screenful needs meta.js's lines of 3 and 2; Japón
+/// in 150 (block 1) and 0.
+fn scattered_titles(n: usize) -> (&'static str, &'static str) {
+    match n {
+        0 => (
+            "Japón y España firman un acuerdo sobre el precio del transporte marítimo de grano",
+            "Japan and Spain sign a deal on the price of shipping grain by sea, port by port",
+        ),
+        150 => (
+            "Japón abre una nueva ruta aérea con tres ciudades de la costa del sur del país",
+            "Japan opens a new air route to three cities on the country's southern coast",
+        ),
+        1..=3 | 399 => (
+            "Un zorro cruza la autopista del norte y detiene el tráfico durante la mañana",
+            "A fox crosses the northern motorway and stops the traffic for the morning",
+        ),
+        _ => (
+            "Las lluvias de otoño llenan los embalses de la cuenca del río hasta la mitad",
+            "The autumn rains fill the river basin's reservoirs to half of their capacity",
+        ),
+    }
+}
+
+/// Article `n` of `scattered`, with the given headlines: one an hour from 1 November 2025
+/// 06:00, 16 a day (article `n` on day `n / 16 + 1`).
+fn write_scattered(seeds: &Path, n: usize, titles: (&str, &str)) {
+    let day = n / 16 + 1;
+    let time = format!("{day} noviembre 2025 {:02}:00", n % 16 + 6);
+    let english = format!("{day} November 2025, {:02}:00", n % 16 + 6);
+    let stem = format!("s{n:03}");
+    write_article(
+        seeds,
+        &stem,
+        (&format!("lunes, {time}"), &format!("Monday, {english}")),
+        titles,
+    );
+}
+
+/// 400 articles, four blocks (the page loads the three newest on focus).
+fn scattered() -> (tempfile::TempDir, BuildOptions) {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = dir.path().join("seeds");
+    fs::create_dir(&seeds).unwrap();
+    for n in 0..400 {
+        write_scattered(&seeds, n, scattered_titles(n));
+    }
+    let mut options = options(dir.path(), seeds);
+    // (The same site id as a fresh build's, whose pages are compared with it.)
+    options.site.base_url = Some("https://example.org/news/".into());
+    build(&options).unwrap();
+    (dir, options)
+}
+
+/// Builds `options` again and reads its index, checking what meta.js says.
+fn rebuilt(options: &BuildOptions) -> Index {
+    build(options).unwrap();
+    let index = Index::read(&options.out);
+    index.assert_unions_hold();
+    index
+}
+
+#[test]
+fn meta_js_holds_the_first_results_of_old_articles_right_after_an_edit_and_a_new_block() {
+    let (_dir, options) = scattered();
+    let out = &options.out;
+    let index = Index::read(out);
+    index.assert_unions_hold();
+    assert_eq!(index.unions["zo"].1, [399, 3, 2, 1]);
+    let rows: Vec<usize> = index.rows.keys().copied().collect();
+    assert_eq!(rows, [0, 2, 3]);
+    // An edit of an article whose line meta.js holds.
+    write_scattered(
+        &options.seeds,
+        2,
+        ("Un zorro en la autopista", "A fox on the motorway"),
+    );
+    let index = rebuilt(&options);
+    assert!(
+        index.rows[&2].contains("A fox on the motorway"),
+        "{}",
+        index.rows[&2]
+    );
+    assert_eq!(found_files(out), fresh(&options));
+    // A 401st article starts a fifth block: focus loads blocks 2 to 4, so 150's line is wanted.
+    write_scattered(&options.seeds, 400, scattered_titles(400));
+    let index = rebuilt(&options);
+    // (1's line came in with the edit: `cruza` now finds 399, 3 and 1 first.)
+    let rows: Vec<usize> = index.rows.keys().copied().collect();
+    assert_eq!(rows, [0, 1, 2, 3, 150]);
+    assert_eq!(found_files(out), fresh(&options));
+}
+
 #[test]
 fn each_shards_two_letters_are_answered_right_after_an_edit_an_addition_and_a_removal() {
     let (_dir, options) = many();
@@ -292,9 +412,7 @@ fn each_shards_two_letters_are_answered_right_after_an_edit_an_addition_and_a_re
         ),
         ("Petróleo", "Oil"),
     );
-    build(&options).unwrap();
-    let index = Index::read(out);
-    index.assert_unions_hold();
+    let index = rebuilt(&options);
     let newest: Vec<usize> = [11].into_iter().chain((1..10).rev()).collect();
     assert_eq!(index.unions["en"], (11, newest));
     assert_eq!(index.unions["pe"].0, 2);
@@ -302,18 +420,14 @@ fn each_shards_two_letters_are_answered_right_after_an_edit_an_addition_and_a_re
     assert_eq!(found_files(out), fresh(&options));
     // An addition, the newest.
     write_many(&options.seeds, 12, "Energía y palabra12");
-    build(&options).unwrap();
-    let index = Index::read(out);
-    index.assert_unions_hold();
+    let index = rebuilt(&options);
     assert_eq!(index.unions["en"].0, 12);
     assert_eq!(index.unions["en"].1[..2], [12, 11]);
     assert_eq!(found_files(out), fresh(&options));
     // A removal (renumbers, so all is made again).
     fs::remove_file(options.seeds.join("m05.txt")).unwrap();
     fs::remove_file(options.seeds.join("m05.en.txt")).unwrap();
-    build(&options).unwrap();
-    let index = Index::read(out);
-    index.assert_unions_hold();
+    let index = rebuilt(&options);
     assert_eq!(index.unions["en"].0, 11);
     assert_eq!(found_files(out), fresh(&options));
 }
@@ -569,8 +683,9 @@ fn an_article_may_not_take_a_reserved_folder() {
 
 mod common;
 
-/// The search in Chromium, from disk (tests/browser/search.mjs), on the shipped site and on
-/// twelve articles (more than a page for two letters). With PARALELO_SEARCH_LARGE set
+/// The search in Chromium, from disk (tests/browser/search.mjs), on the shipped site, on
+/// twelve articles (more than a page for two letters) and on 400 (two letters that find old
+/// articles). With PARALELO_SEARCH_LARGE set
 /// to a built large site, it also reports the bytes and time of queries there.
 #[test]
 fn search_works_from_disk_in_chromium() {
@@ -596,11 +711,13 @@ fn search_works_from_disk_in_chromium() {
     let options = options(dir.path(), "seeds".into());
     build(&options).unwrap();
     let (_twelve_dir, twelve) = many();
+    let (_four_hundred_dir, four_hundred) = scattered();
     let output = std::process::Command::new("node")
         .arg(package.join("search.mjs"))
         .arg(&options.out)
         .arg("target/screenshots")
         .arg(&twelve.out)
+        .arg(&four_hundred.out)
         .args(std::env::var_os("PARALELO_SEARCH_LARGE"))
         .output()
         .unwrap();

@@ -1,7 +1,8 @@
 //! The search files, scripts that hand their data to `static/search.js` so that search works
 //! from `file://`: per shard of words by their first two letters, each word's articles; per
 //! block of articles, what a result shows; and `meta.js`, which names the shards with the
-//! answer to each one's two letters. A rebuild patches only the shards whose words changed.
+//! answer to each one's two letters, and what those answers show first that the blocks loaded
+//! on focus do not hold. A rebuild patches only the shards whose words changed.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -17,6 +18,13 @@ const BLOCK: usize = 100;
 /// How many results a page shows (`PAGE` in `static/search.js`): `meta.js` holds the first
 /// page of each shard's two letters.
 const PAGE: usize = 10;
+/// How many of the newest blocks the page loads when the search box is focused (`meta.js`
+/// tells `static/search.js`).
+const PRELOAD: usize = 3;
+/// How many results fill a phone's screen (two or three at 390 px): `meta.js` holds what the
+/// first these many of each shard's two letters show, when their block is not one of the
+/// `PRELOAD` newest, so that the first screenful of any two-letter answer loads no block.
+const SCREEN: usize = 3;
 /// The global object of `static/search.js` that the files call.
 const GLOBAL: &str = "paraleloSearch";
 
@@ -112,7 +120,7 @@ fn all(oldest_first: &[&ArticleSummary]) -> Vec<File> {
         .collect();
     let mut files = vec![(
         meta_path(),
-        Some(meta_text(oldest_first.len(), &unions).into_bytes()),
+        Some(meta_text(oldest_first, &unions).into_bytes()),
     )];
     for (key, shard) in &shards {
         files.push((shard_path(key), Some(shard_text(key, shard).into_bytes())));
@@ -204,17 +212,23 @@ fn patch(out: &Path, old: &[&ArticleSummary], now: &[&ArticleSummary]) -> Option
         files.push((block_path(block), text));
     }
     let meta = (!changed.is_empty() || now.len() != old.len())
-        .then(|| meta_text(now.len(), &unions).into_bytes());
+        .then(|| meta_text(now, &unions).into_bytes());
     files.push((meta_path(), meta));
     Some(files)
 }
 
-/// `meta.js`: how many articles, how many a block holds, and the shards there are, one line a
+/// `meta.js`: how many articles, how many a block holds, how many of the newest blocks focus
+/// loads, the shards there are, and the rows of results the first screenful of some shard's
+/// two letters shows that are not in those blocks (see `SCREEN`). The shards are one line a
 /// shard in one JavaScript string: its key, how many articles its union has, then the newest
 /// of them, the first by its number and each next by how far it is below the one before, all
-/// in base 36.
-fn meta_text(count: usize, unions: &Unions) -> String {
-    let mut text = format!("{GLOBAL}.m({{\"count\":{count},\"block\":{BLOCK},\"shards\":\"");
+/// in base 36. The rows are another string, a line an article: its number in base 36, a tab,
+/// and its line of the block.
+fn meta_text(oldest_first: &[&ArticleSummary], unions: &Unions) -> String {
+    let count = oldest_first.len();
+    let mut text = format!(
+        "{GLOBAL}.m({{\"count\":{count},\"block\":{BLOCK},\"preload\":{PRELOAD},\"shards\":\""
+    );
     for (i, (key, union)) in unions.iter().enumerate() {
         if i > 0 {
             text.push_str("\\n");
@@ -232,16 +246,38 @@ fn meta_text(count: usize, unions: &Unions) -> String {
             last = Some(number);
         }
     }
-    text.push_str("\"});\n");
+    // The blocks focus loads are the PRELOAD newest: those before `loaded` are not.
+    let loaded = (count.div_ceil(BLOCK)).saturating_sub(PRELOAD) * BLOCK;
+    let shown_first: BTreeSet<u32> = (unions.values())
+        .flat_map(|union| union.newest.iter().take(SCREEN))
+        .filter(|&&number| (number as usize) < loaded)
+        .copied()
+        .collect();
+    let mut rows = String::new();
+    for number in shown_first {
+        if !rows.is_empty() {
+            rows.push('\n');
+        }
+        push_base36(&mut rows, u64::from(number));
+        rows.push('\t');
+        rows.push_str(&row(oldest_first[number as usize]));
+    }
+    text.push_str("\",\"rows\":");
+    push_json_string(&mut text, &rows);
+    text.push_str("});\n");
     text
 }
 
 fn parse_meta(text: &str) -> Option<(usize, Unions)> {
     let rest = text.strip_prefix(&format!("{GLOBAL}.m({{\"count\":"))?;
     let (count, rest) = rest.split_once(',')?;
+    // The shards' string, up to the rows' (made again from the articles, never read back).
     let body = rest
-        .strip_prefix(&format!("\"block\":{BLOCK},\"shards\":\""))?
-        .strip_suffix("\"});\n")?;
+        .strip_prefix(&format!(
+            "\"block\":{BLOCK},\"preload\":{PRELOAD},\"shards\":\""
+        ))?
+        .split_once("\",\"rows\":\"")?
+        .0;
     let mut unions = Unions::new();
     for line in body.split("\\n").filter(|l| !l.is_empty()) {
         let mut parts = line.split(' ');
@@ -312,32 +348,33 @@ fn push_base36(text: &mut String, mut n: u64) {
     text.extend(digits.iter().rev().map(|&d| d as char));
 }
 
-/// A block's file: one JavaScript string, a line an article in number order, its fields split
-/// by tabs: slug, original's headline, translation's, dateline, original's lead, translation's,
-/// and `1` when machine-translated (else `0`). One string, not an array, because the page reads
-/// only the lines it shows: a string is quicker to load than the array it would split into.
+/// A block's file: one JavaScript string, a line an article in number order (see `row`). One
+/// string, not an array, because the page reads only the lines it shows: a string is quicker
+/// to load than the array it would split into.
 fn block_text(block: usize, articles: &[&ArticleSummary]) -> String {
-    let rows: Vec<String> = articles
-        .iter()
-        .map(|a| {
-            let fields = [
-                a.slug.as_str(),
-                &a.source.title,
-                &a.target.title,
-                a.source.date.as_deref().unwrap_or(""),
-                &a.source.summary,
-                &a.target.summary,
-                if a.machine { "1" } else { "0" },
-            ];
-            // A field is one line of text: a tab or a line break in it is a space.
-            let spaced = |f: &str| f.replace(['\t', '\n', '\r'], " ");
-            fields.map(spaced).join("\t")
-        })
-        .collect();
+    let rows: Vec<String> = articles.iter().map(|a| row(a)).collect();
     let mut text = format!("{GLOBAL}.d({block},");
     push_json_string(&mut text, &rows.join("\n"));
     text.push_str(");\n");
     text
+}
+
+/// What a result shows of article `a`, one line, its fields split by tabs: slug, original's
+/// headline, translation's, dateline, original's lead, translation's, and `1` when
+/// machine-translated (else `0`).
+fn row(a: &ArticleSummary) -> String {
+    let fields = [
+        a.slug.as_str(),
+        &a.source.title,
+        &a.target.title,
+        a.source.date.as_deref().unwrap_or(""),
+        &a.source.summary,
+        &a.target.summary,
+        if a.machine { "1" } else { "0" },
+    ];
+    // A field is one line of text: a tab or a line break in it is a space.
+    let spaced = |f: &str| f.replace(['\t', '\n', '\r'], " ");
+    fields.map(spaced).join("\t")
 }
 
 /// `value` as a JSON string, safe inside a script file.
@@ -403,12 +440,26 @@ mod tests {
                 },
             ),
         ]);
-        let meta = meta_text(1001, &unions);
+        // 1,001 articles: focus loads blocks 8 to 10, so the rows of the first three results of
+        // `ab` (2) and `en` (1000, 40, 7) that are older, 2, 7 and 40, are in meta.js.
+        let articles: Vec<ArticleSummary> = (0..1001)
+            .map(|n| article(&format!("s{n}"), "Año", "Year"))
+            .collect();
+        let articles: Vec<&ArticleSummary> = articles.iter().collect();
+        let meta = meta_text(&articles, &unions);
         assert_eq!(
             meta,
-            "paraleloSearch.m({\"count\":1001,\"block\":100,\"shards\":\"ab 1 2\\nen 5 rs qo x 6 1\"});\n"
+            "paraleloSearch.m({\"count\":1001,\"block\":100,\"preload\":3,\"shards\":\"ab 1 2\\nen 5 rs qo x 6 1\",\
+             \"rows\":\"2\\ts2\\tAño\\tYear\\t\\t\\t\\t0\\n7\\ts7\\tAño\\tYear\\t\\t\\t\\t0\\n\
+             14\\ts40\\tAño\\tYear\\t\\t\\t\\t0\"});\n"
         );
         assert_eq!(parse_meta(&meta), Some((1001, unions)));
+        // Three blocks or fewer: focus loads them all, and meta.js has no rows.
+        let meta = meta_text(&articles[..300], &Unions::new());
+        assert!(
+            meta.ends_with("\"shards\":\"\",\"rows\":\"\"});\n"),
+            "{meta}"
+        );
         // The union keeps its newest page only.
         let many = Shard::from([("a".to_string(), (0..25).collect()), ("b".into(), vec![30])]);
         let union = Union::of(&many);
@@ -428,6 +479,30 @@ mod tests {
         );
     }
 
+    /// Writes the files made (those not `None`) into `out`.
+    fn write(out: &Path, files: &[File]) {
+        for (path, bytes) in files {
+            if let Some(bytes) = bytes {
+                let path = out.join(path);
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(path, bytes).unwrap();
+            }
+        }
+    }
+
+    /// Checks that `out` holds the files of `full`, byte for byte, and that `patched` named
+    /// each of them.
+    fn assert_as_full(out: &Path, patched: &[File], full: Vec<File>) {
+        for (path, bytes) in full {
+            assert_eq!(
+                std::fs::read_to_string(out.join(&path)).unwrap(),
+                String::from_utf8(bytes.unwrap()).unwrap(),
+                "{path}"
+            );
+            assert!(patched.iter().any(|(p, _)| *p == path), "{path}");
+        }
+    }
+
     #[test]
     fn a_patch_is_what_a_full_build_makes() {
         let dir = tempfile::tempdir().unwrap();
@@ -435,38 +510,59 @@ mod tests {
         let b = article("b", "El año energético", "The energy year");
         let b2 = article("b", "El año nuclear", "The nuclear year");
         let c = article("c", "Zelenski en Japón", "Zelensky in Japan");
-        let write = |files: &[File]| {
-            for (path, bytes) in files {
-                if let Some(bytes) = bytes {
-                    let path = dir.path().join(path);
-                    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-                    std::fs::write(path, bytes).unwrap();
-                }
-            }
-        };
-        write(&files(dir.path(), &[&b, &a], None));
+        write(dir.path(), &files(dir.path(), &[&b, &a], None));
         let patched = files(dir.path(), &[&c, &b2, &a], Some(&[&b, &a]));
         let full = files(dir.path(), &[&c, &b2, &a], None);
         // The shard of `a` (Kiev, Kyiv) is not made again; `en` (energético) is.
         let made = |files: &[File], path: &str| files.iter().any(|(p, b)| p == path && b.is_some());
         assert!(!made(&patched, "search/t/ki.js"));
         assert!(made(&patched, "search/t/en.js") && made(&patched, "search/t/nu.js"));
-        write(&patched);
+        write(dir.path(), &patched);
         // A deleted shard is made again, though its words did not change.
         std::fs::remove_file(dir.path().join("search/t/ja.js")).unwrap();
         let again = files(dir.path(), &[&c, &b2, &a], Some(&[&c, &b2, &a]));
         assert!(made(&again, "search/t/ja.js"));
-        write(&again);
-        for (path, bytes) in full {
-            assert_eq!(
-                std::fs::read(dir.path().join(&path)).unwrap(),
-                bytes.unwrap(),
-                "{path}"
-            );
-            assert!(patched.iter().any(|(p, _)| *p == path), "{path}");
-        }
+        write(dir.path(), &again);
+        assert_as_full(dir.path(), &patched, full);
         // `energetico` was only in b: its shard `en` keeps `energia`.
         let en = std::fs::read_to_string(dir.path().join("search/t/en.js")).unwrap();
         assert!(!en.contains("energetico") && en.contains("energia"));
+    }
+
+    #[test]
+    fn meta_keeps_the_rows_of_old_first_results_right_through_edits_and_a_new_block() {
+        let dir = tempfile::tempdir().unwrap();
+        // 400 articles, four blocks: focus loads blocks 1 to 3. `zo` finds 150 (block 1) and
+        // 0 (block 0): only 0's row is in meta.js.
+        let mut articles: Vec<ArticleSummary> = (0..400)
+            .map(|n| article(&format!("s{n}"), "Noticia", "News"))
+            .collect();
+        articles[0] = article("s0", "Zorro en Madrid", "Fox in Madrid");
+        articles[150] = article("s150", "Zona cero", "Ground zero");
+        let newest_first = |articles: &[ArticleSummary]| -> Vec<ArticleSummary> {
+            articles.iter().rev().cloned().collect()
+        };
+        let build = |now: &[ArticleSummary], before: Option<&[ArticleSummary]>| {
+            let now: Vec<&ArticleSummary> = now.iter().collect();
+            let before: Option<Vec<&ArticleSummary>> = before.map(|b| b.iter().collect());
+            let patched = files(dir.path(), &now, before.as_deref());
+            write(dir.path(), &patched);
+            assert_as_full(dir.path(), &patched, files(dir.path(), &now, None));
+            std::fs::read_to_string(dir.path().join("search/meta.js")).unwrap()
+        };
+        let first = newest_first(&articles);
+        let meta = build(&first, None);
+        assert!(meta.contains("\"rows\":\"0\\ts0\\tZorro en Madrid\\tFox in Madrid\\t"));
+        assert!(!meta.contains("s150"), "{meta}");
+        // Its English headline edited: the row in meta.js follows.
+        articles[0] = article("s0", "Zorro en Madrid", "A fox in Madrid");
+        let edited = newest_first(&articles);
+        let meta = build(&edited, Some(&first));
+        assert!(meta.contains("\\tA fox in Madrid\\t") && !meta.contains("\\tFox in"));
+        // A 401st article starts block 4: focus loads blocks 2 to 4, so 150's row is in too.
+        articles.push(article("s400", "Noticia", "News"));
+        let added = newest_first(&articles);
+        let meta = build(&added, Some(&edited));
+        assert!(meta.contains("\\ts150\\tZona cero\\t"), "{meta}");
     }
 }

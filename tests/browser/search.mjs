@@ -5,10 +5,11 @@
 // and dark, wide and narrow.
 // On a site of twelve articles that all have `energía`/`energy` (tests/search.rs makes it),
 // two letters are answered from meta.js before their shard is asked for, and "Show more" goes
-// on from the shard in the same order.
+// on from the shard in the same order. On a site of 400 whose `zo` finds old articles, the
+// first screenful of `zo` shows before any block is asked for (meta.js holds what it shows).
 // With a large site: how many bytes a query loads and how long it takes, the CPU slowed ×4.
 //
-// Usage: node search.mjs <site-dir> <screenshot-dir> <twelve-site-dir> [<large-site-dir>]
+// Usage: node search.mjs <site-dir> <screenshot-dir> <twelve-site-dir> <400-site-dir> [<large-site-dir>]
 // Prints one `ok - …` / `not ok - …` line a check; exits 1 on a failure.
 
 import { mkdir, readFile, readdir } from 'node:fs/promises';
@@ -24,9 +25,9 @@ const WIDE = { width: 1280, height: 900 };
 const NARROW = { width: 390, height: 844 };
 const SLUG = '000_df1e1d8b34815c19';
 
-const [siteArg, shotArg, twelveArg, largeArg] = process.argv.slice(2);
-if (!siteArg || !shotArg || !twelveArg) {
-  console.error('usage: node search.mjs <site-dir> <screenshot-dir> <twelve-site-dir> [<large-site-dir>]');
+const [siteArg, shotArg, twelveArg, scatteredArg, largeArg] = process.argv.slice(2);
+if (!siteArg || !shotArg || !twelveArg || !scatteredArg) {
+  console.error('usage: node search.mjs <site-dir> <screenshot-dir> <twelve-site-dir> <400-site-dir> [<large-site-dir>]');
   process.exit(2);
 }
 const siteDir = resolve(siteArg);
@@ -235,6 +236,41 @@ await check('a narrow screen paints the results that fit first, then the whole p
   await page.focus('#search-box');
   for (let i = 0; i < 11; i++) await page.keyboard.press('ArrowDown');
   assert(await page.evaluate(() => document.activeElement.matches('#search-results .more button')), 'ArrowDown ×11');
+});
+
+await check('the first screenful of two letters whose articles are old loads no block', async () => {
+  const page = await newPage(NARROW);
+  await page.goto(pathToFileURL(join(resolve(scatteredArg), 'index.html')).href);
+  // What happens, in order: a search file added to the page, or the list changed (how many
+  // results it then shows).
+  await page.evaluate(() => {
+    window.happened = [];
+    const list = document.querySelector('#search-results');
+    new MutationObserver((records) => records.forEach((r) => {
+      if (r.target === list) window.happened.push(`list ${list.querySelectorAll(':scope > li:not(.more)').length}`);
+      r.addedNodes.forEach((n) => n.src && window.happened.push(n.src.slice(n.src.indexOf('search/'))));
+    })).observe(document.documentElement, { subtree: true, childList: true });
+  });
+  // Focus loads meta.js and blocks 3, 2 and 1, and measures a result of 3 (added to the list
+  // and taken away).
+  await page.focus('#search-box');
+  await page.waitForFunction(() => ['search/d/1.js', 'list 0'].every((h) => window.happened.includes(h)));
+  await page.evaluate(() => { window.happened = []; });
+  const results = await search(page, 'zo');
+  // Article 399 (block 3), then 3, 2 (whose lines meta.js has) and 1 (block 0).
+  const slugs = results.map((r) => r.href.split('/')[0]).join(' ');
+  assert(slugs === 's399 s003 s002 s001', `zo: ${slugs}`);
+  const happened = await page.evaluate(() => window.happened);
+  const first = happened.findIndex((h) => /^list [1-9]/.test(h));
+  const shown = first < 0 ? 0 : Number(happened[first].split(' ')[1]);
+  assert(shown >= 2 && shown <= 3, `the first screenful: ${happened.join(', ')}`);
+  const block = happened.indexOf('search/d/0.js');
+  assert(block < 0 || block > first, `a block before the first screenful: ${happened.join(', ')}`);
+  // A result from meta.js's line is a result like any other.
+  for (const [i, r] of results.entries()) {
+    assert(/^Un zorro cruza la autopista .*A fox crosses the northern motorway .*noviembre 2025.*El primer párrafo\.$/.test(r.text)
+      && r.marks.join(' ') === 'zorro', `zo ${i}: ${r.text} (${r.marks})`);
+  }
 });
 
 await check('nothing but local files is asked for, no script error', async () => {

@@ -40,7 +40,7 @@ use crate::record::StableHasher;
 use spill::Spill;
 
 const MAGIC_RECORDS: &[u8] = b"paralelo gloss records 2\n";
-const MAGIC_SHARD: &[u8] = b"paralelo gloss paragraphs 2\n";
+const MAGIC_SHARD: &[u8] = b"paralelo gloss paragraphs 3\n";
 const SHARDS: usize = 256;
 
 /// What a paragraph's text is analysed as: the two kinds never share a key.
@@ -93,12 +93,18 @@ struct Shard {
     used: Mutex<HashSet<u64>>,
 }
 
-/// A shard's paragraphs as read: each key's words, as a range of `bytes`.
+/// A shard's paragraphs as read: its bytes, found by the table at their head (see
+/// [`write_shard`]) without reading the words of the others.
 #[derive(Default)]
 struct Paragraphs {
     bytes: Vec<u8>,
-    entries: HashMap<u64, Range<usize>>,
+    /// Where the table starts, and how many paragraphs it has.
+    table: usize,
+    count: usize,
 }
+
+/// A paragraph's line of a shard's table: its key and where its words end (u64, u32).
+const TABLE_LINE: usize = 12;
 
 /// A paragraph's key and its words, encoded as in a shard.
 type Paragraph = (u64, Vec<u8>);
@@ -168,9 +174,9 @@ impl Cache {
         let (path, shard) = self.shard(key);
         let paragraphs = self.paragraphs(&path, shard);
         let old = self.old();
-        if let Some(range) = paragraphs.entries.get(&key) {
+        if let Some(encoded) = paragraphs.get(key) {
             // A paragraph of the file names only the file's records.
-            let decoded = words(&paragraphs.bytes[range.clone()])?
+            let decoded = words(encoded)?
                 .into_iter()
                 .map(|(range, number)| decode(range, old.record(number)?))
                 .collect::<Option<Vec<T>>>()?;
@@ -305,12 +311,12 @@ impl Cache {
             return Ok((path, Vec::new(), false));
         }
         let paragraphs = self.paragraphs(&path, shard);
-        let dropped = full && used.len() < paragraphs.entries.len();
+        let dropped = full && used.len() < paragraphs.count;
+        // An old paragraph analysed again (its records did not read back) is this build's.
         let mut entries: Vec<Paragraph> = paragraphs
-            .entries
             .iter()
-            .filter(|(key, _)| !full || used.contains(*key))
-            .map(|(&key, range)| (key, paragraphs.bytes[range.clone()].to_vec()))
+            .filter(|(key, _)| (!full || used.contains(key)) && !added.contains_key(key))
+            .map(|(key, words)| (key, words.to_vec()))
             .collect();
         let changed = !added.is_empty() || dropped;
         // A paragraph that does not read back is left out: the next build analyses it again.
@@ -407,8 +413,16 @@ fn write_shard(path: &Path, generation: u64, entries: &[Paragraph]) -> std::io::
     let mut out = MAGIC_SHARD.to_vec();
     out.extend_from_slice(&generation.to_le_bytes());
     push_number(&mut out, entries.len() as u64);
+    let mut end = 0usize;
     for (key, words) in entries {
+        end += words.len();
+        let Ok(end) = u32::try_from(end) else {
+            return Err(std::io::Error::other("a gloss cache shard over 4 GB"));
+        };
         out.extend_from_slice(&key.to_le_bytes());
+        out.extend_from_slice(&end.to_le_bytes());
+    }
+    for (_, words) in entries {
         out.extend_from_slice(words);
     }
     write_atomically(path, &out)
@@ -528,7 +542,8 @@ impl Records {
 }
 
 impl Paragraphs {
-    /// The shard at `path` if it was written for records of `generation` and reads back whole.
+    /// The shard at `path` if it was written for records of `generation` and its table is
+    /// whole: keys in order, each paragraph's words within the file.
     fn read(path: &Path, generation: u64) -> Option<Paragraphs> {
         let bytes = std::fs::read(path).ok()?;
         if !bytes.starts_with(MAGIC_SHARD) {
@@ -542,17 +557,54 @@ impl Paragraphs {
             return None;
         }
         let count = reader.number()?;
-        let mut entries = HashMap::with_capacity(count.min(bytes.len()));
-        for _ in 0..count {
-            let key = u64::from_le_bytes(reader.take(8)?.try_into().ok()?);
-            let start = reader.at;
-            let words = reader.number()?;
-            for _ in 0..words.checked_mul(3)? {
-                reader.number()?;
+        let table = reader.at;
+        let words_start = table.checked_add(count.checked_mul(TABLE_LINE)?)?;
+        let paragraphs = Paragraphs {
+            bytes,
+            table,
+            count,
+        };
+        let whole = words_start <= paragraphs.bytes.len()
+            && (1..count).all(|i| {
+                let ((before, from), (key, end)) = (paragraphs.line(i - 1), paragraphs.line(i));
+                before < key && from <= end
+            })
+            && (count == 0 || words_start + paragraphs.line(count - 1).1 == paragraphs.bytes.len());
+        whole.then_some(paragraphs)
+    }
+
+    /// The key of paragraph `i` and where its words end, from the start of the words.
+    fn line(&self, i: usize) -> (u64, usize) {
+        let at = self.table + i * TABLE_LINE;
+        let key = u64::from_le_bytes(self.bytes[at..at + 8].try_into().unwrap_or_default());
+        let end = u32::from_le_bytes(self.bytes[at + 8..at + 12].try_into().unwrap_or_default());
+        (key, end as usize)
+    }
+
+    /// The encoded words of paragraph `i`.
+    fn words(&self, i: usize) -> &[u8] {
+        let start = self.table + self.count * TABLE_LINE;
+        let from = if i == 0 { 0 } else { self.line(i - 1).1 };
+        &self.bytes[start + from..start + self.line(i).1]
+    }
+
+    /// The encoded words of the paragraph `key`, found by halving the table.
+    fn get(&self, key: u64) -> Option<&[u8]> {
+        let (mut low, mut high) = (0, self.count);
+        while low < high {
+            let middle = (low + high) / 2;
+            match self.line(middle).0.cmp(&key) {
+                std::cmp::Ordering::Less => low = middle + 1,
+                std::cmp::Ordering::Greater => high = middle,
+                std::cmp::Ordering::Equal => return Some(self.words(middle)),
             }
-            entries.insert(key, start..reader.at);
         }
-        (reader.at == bytes.len()).then_some(Paragraphs { bytes, entries })
+        None
+    }
+
+    /// Every paragraph's key and encoded words, in the order of their keys.
+    fn iter(&self) -> impl Iterator<Item = (u64, &[u8])> {
+        (0..self.count).map(|i| (self.line(i).0, self.words(i)))
     }
 }
 

@@ -690,12 +690,19 @@ struct Token {
 }
 
 /// What the analysis of a lexical unit says, whatever its surface form: parsed once per
-/// distinct analysis text and kept in a [`UnitMemo`].
+/// distinct analysis text and kept in a [`UnitMemo`]. The analysis is one reading, or several
+/// joined by `+` for a contraction or a verb with attached pronouns (`del` = `de` + `el`); none
+/// when the analyser does not know the word.
 #[derive(Debug)]
 struct Unit {
-    /// The analysis: one reading, or several joined by `+` for a contraction or a verb with
-    /// attached pronouns (`del` = `de` + `el`); empty when the analyser does not know the word.
-    readings: Vec<Reading>,
+    /// The analyser knows the word (it has readings).
+    known: bool,
+    /// The first and the last reading are not words (punctuation a reading joined).
+    joined_before: bool,
+    joined_after: bool,
+    /// The head reading (the first that is a word: `, puesto que` is the comma + `puesto
+    /// que`) is a proper noun.
+    proper_noun: bool,
     /// What the word is glossed by, when it is a word of a class that gets a gloss.
     word: Option<Glossable>,
 }
@@ -724,7 +731,8 @@ impl Unit {
                 .map(parse_reading)
                 .collect()
         };
-        let word = readings.iter().position(Reading::is_word).and_then(|head| {
+        let head = readings.iter().position(Reading::is_word);
+        let word = head.and_then(|head| {
             let reading = &readings[head];
             Some(Glossable {
                 class: PartOfSpeech::from_tags(&reading.tags)?,
@@ -734,7 +742,13 @@ impl Unit {
                 glosses: OnceLock::new(),
             })
         });
-        Unit { readings, word }
+        Unit {
+            known: !readings.is_empty(),
+            joined_before: readings.first().is_some_and(|r| !r.is_word()),
+            joined_after: readings.last().is_some_and(|r| !r.is_word()),
+            proper_noun: head.is_some_and(|h| readings[h].tags.first().is_some_and(|t| t == "np")),
+            word,
+        }
     }
 }
 
@@ -752,28 +766,15 @@ impl Token {
             .any(char::is_alphabetic)
     }
 
-    /// The reading the word is glossed by: the first one that is a word (`, puesto que` is
-    /// analysed as the comma + `puesto que`).
-    #[cfg(test)]
-    fn head(&self) -> Option<usize> {
-        self.unit.readings.iter().position(Reading::is_word)
-    }
-
-    fn is_proper_noun(&self) -> bool {
-        let readings = &self.unit.readings;
-        let head = readings.iter().find(|r| r.is_word());
-        head.is_some_and(|head| head.tags.first().is_some_and(|t| t == "np"))
-    }
-
     /// The range without the punctuation that a joined reading brought in.
     fn word_range(&self, paragraph: &str) -> Range<usize> {
         let mut range = self.range.clone();
         let text = &paragraph[range.clone()];
         let trim = |c: char| !c.is_alphanumeric();
-        if self.unit.readings.first().is_some_and(|r| !r.is_word()) {
+        if self.unit.joined_before {
             range.start += text.len() - text.trim_start_matches(trim).len();
         }
-        if self.unit.readings.last().is_some_and(|r| !r.is_word()) {
+        if self.unit.joined_after {
             range.end -= text.len() - text.trim_end_matches(trim).len();
         }
         if range.start < range.end {
@@ -879,7 +880,7 @@ fn multiword_names(paragraph: &str, tokens: &[Token]) -> Vec<bool> {
         }
         name_like.push(
             token.is_capitalised(paragraph)
-                && (!at_sentence_start || token.unit.readings.is_empty() || token.is_proper_noun()),
+                && (!at_sentence_start || !token.unit.known || token.unit.proper_noun),
         );
         at_sentence_start = false;
     }
@@ -1473,7 +1474,11 @@ pub(crate) mod tests {
         let found = tokens(paragraph, stream);
         assert_eq!(&paragraph[found[1].range.clone()], ", puesto que");
         assert_eq!(&paragraph[found[1].word_range(paragraph)], "puesto que");
-        assert_eq!(found[1].head(), Some(1));
+        assert!(found[1].unit.joined_before);
+        assert_eq!(
+            found[1].unit.word.as_ref().map(|w| w.lemma.as_str()),
+            Some("puesto que")
+        );
     }
 
     #[test]

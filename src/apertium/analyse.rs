@@ -12,10 +12,10 @@
 //! common words may begin a multiword: `ha sido`, `por ciento`). `tests/apertium_diff.rs`
 //! checks answers from the memo against fresh ones and lt-proc's.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
+use super::Memo;
 use super::transducer::Transducer;
-use super::{FastMap, Fnv};
 
 /// The characters the stream format escapes with `\`.
 pub(crate) fn is_reserved(c: char) -> bool {
@@ -210,64 +210,47 @@ struct Partway {
 }
 
 /// The analyses of the words already met, by word and the character after it, shared by the
-/// threads that use one transducer. Bounded: once full it keeps what it has (the common words,
-/// which come first), and later words are analysed each time.
-pub(crate) struct WordMemo {
-    shards: Vec<Mutex<FastMap<Box<str>, Remembered>>>,
-}
+/// threads that use one transducer; bounded (see [`Memo`]).
+pub(crate) struct WordMemo(Memo<Remembered>);
 
-const MEMO_SHARDS: usize = 16;
-const MEMO_SHARD_WORDS: usize = 8192;
+/// The most words a [`WordMemo`] keeps.
+const MEMO_WORDS: usize = 131_072;
 
 impl WordMemo {
     pub(crate) fn new() -> WordMemo {
-        WordMemo {
-            shards: (0..MEMO_SHARDS).map(|_| Mutex::default()).collect(),
-        }
-    }
-
-    fn shard(&self, key: &str) -> &Mutex<FastMap<Box<str>, Remembered>> {
-        use std::hash::{BuildHasher, BuildHasherDefault};
-        let hash = BuildHasherDefault::<Fnv>::default().hash_one(key);
-        &self.shards[(hash >> 32) as usize % MEMO_SHARDS]
+        WordMemo(Memo::new(MEMO_WORDS))
     }
 
     /// Writes to `out` what was remembered for `key` as written, or gives where its analysis
     /// stood; `None` when nothing is remembered.
     fn recall(&self, key: &str, out: &mut String) -> Option<Recalled> {
-        let shard = self.shard(key).lock().ok()?;
-        Some(match shard.get(key)? {
-            Remembered::Done {
-                out: written,
-                at,
-                read_to,
-                end,
-            } => {
-                out.push_str(written);
-                Recalled::Written {
-                    at: *at,
-                    read_to: *read_to,
-                    end: *end,
+        self.0.with(key, |remembered| {
+            Some(match remembered? {
+                Remembered::Done {
+                    out: written,
+                    at,
+                    read_to,
+                    end,
+                } => {
+                    out.push_str(written);
+                    Recalled::Written {
+                        at: *at,
+                        read_to: *read_to,
+                        end: *end,
+                    }
                 }
-            }
-            Remembered::Partway(partway) => Recalled::Partway(Arc::clone(partway)),
+                Remembered::Partway(partway) => Recalled::Partway(Arc::clone(partway)),
+            })
         })
     }
 
     fn remember(&self, key: &str, remembered: Remembered) {
-        if let Ok(mut shard) = self.shard(key).lock()
-            && shard.len() < MEMO_SHARD_WORDS
-        {
-            shard.insert(key.into(), remembered);
-        }
+        self.0.insert(key, remembered);
     }
 
     /// How many words it holds.
     pub(crate) fn len(&self) -> usize {
-        self.shards
-            .iter()
-            .map(|shard| shard.lock().map_or(0, |s| s.len()))
-            .sum()
+        self.0.len()
     }
 }
 

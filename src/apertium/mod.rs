@@ -7,6 +7,7 @@ mod transducer;
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 pub use transducer::FormatError;
@@ -35,6 +36,69 @@ impl std::hash::Hasher for Fnv {
 }
 
 pub(crate) type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
+/// Answers kept by a text key, shared by the threads of a build: a few locked shards so that
+/// threads seldom wait for each other. Bounded: once a shard is full it keeps what it has (the
+/// common keys, which come first) and later keys are worked out each time.
+pub(crate) struct Memo<V> {
+    shards: Vec<Mutex<rustc_hash::FxHashMap<Box<str>, V>>>,
+    shard_capacity: usize,
+}
+
+const MEMO_SHARDS: usize = 16;
+
+impl<V> Memo<V> {
+    /// A memo of at most about `capacity` keys.
+    pub(crate) fn new(capacity: usize) -> Memo<V> {
+        Memo {
+            shards: (0..MEMO_SHARDS).map(|_| Mutex::default()).collect(),
+            shard_capacity: capacity.div_ceil(MEMO_SHARDS),
+        }
+    }
+
+    fn shard(&self, key: &str) -> &Mutex<rustc_hash::FxHashMap<Box<str>, V>> {
+        use std::hash::BuildHasher;
+        let hash = rustc_hash::FxBuildHasher.hash_one(key);
+        &self.shards[(hash >> 32) as usize % MEMO_SHARDS]
+    }
+
+    /// `read` of what is kept for `key` (`None` when nothing is), under the shard's lock.
+    pub(crate) fn with<R>(&self, key: &str, read: impl FnOnce(Option<&V>) -> R) -> R {
+        match self.shard(key).lock() {
+            Ok(shard) => read(shard.get(key)),
+            Err(_) => read(None),
+        }
+    }
+
+    /// Keeps `value` for `key`, unless the memo is full.
+    pub(crate) fn insert(&self, key: &str, value: V) {
+        if let Ok(mut shard) = self.shard(key).lock()
+            && shard.len() < self.shard_capacity
+        {
+            shard.insert(key.into(), value);
+        }
+    }
+
+    /// How many keys it holds.
+    pub(crate) fn len(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|shard| shard.lock().map_or(0, |s| s.len()))
+            .sum()
+    }
+}
+
+impl<V: Clone> Memo<V> {
+    /// What is kept for `key`, or else `make`'s answer, kept for next time.
+    pub(crate) fn get_or_make(&self, key: &str, make: impl FnOnce() -> V) -> V {
+        if let Some(kept) = self.with(key, |kept| kept.cloned()) {
+            return kept;
+        }
+        let made = make();
+        self.insert(key, made.clone());
+        made
+    }
+}
 
 /// A morphological analyser (`lt-proc -w` on one compiled `.automorf.bin`), loaded once and
 /// shared read-only between threads.

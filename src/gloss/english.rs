@@ -11,16 +11,18 @@
 //! when it first needs one, as [`super::Glosses`] keeps one Spanish analyser per thread.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
 use std::process::Command;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use crate::apertium::Morphology;
+use crate::apertium::{Memo, Morphology};
 
-use super::{DEFAULT_TIMEOUT, GlossError, Stage, lexical_units, pair_dir, parse_reading};
+use super::{
+    DEFAULT_TIMEOUT, GlossError, Stage, pair_dir, parse_reading, split_unescaped, unescape,
+    unit_texts,
+};
 
 /// One word of an English text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,10 +32,10 @@ pub struct EnglishWord {
     /// The word as written, lowercased.
     pub lower: String,
     /// Its possible lemmas, lowercased, the word itself among them when the analyser does not
-    /// know it.
-    pub lemmas: Vec<String>,
+    /// know it (shared by every occurrence of the word).
+    pub lemmas: Arc<[String]>,
     /// Apertium's class tags of its analyses (`n`, `vblex`, `adj`, `adv`, `det` …).
-    pub classes: Vec<String>,
+    pub classes: Arc<[String]>,
     /// Written with a capital first letter.
     pub capitalised: bool,
 }
@@ -123,9 +125,43 @@ fn in_process(path: &Path) -> Result<Arc<Morphology>, String> {
 /// Apertium's English analyser, kept up between calls.
 pub struct EnglishAnalyser {
     backend: Backend,
-    /// The analyses of each word already seen, by its surface form.
-    known: HashMap<String, (Vec<String>, Vec<String>)>,
 }
+
+/// A lexical unit of the analyser's answer, read: what every occurrence of it shares.
+struct Unit {
+    /// The surface form, unescaped.
+    surface: String,
+    lower: String,
+    lemmas: Arc<[String]>,
+    classes: Arc<[String]>,
+}
+
+impl Unit {
+    /// Reads the text of a unit (`surface/analysis/…`, escaped); `None` when it has no
+    /// surface form.
+    fn read(text: &str) -> Option<Unit> {
+        let fields = split_unescaped(text, b'/');
+        let surface = unescape(fields.first()?);
+        let lower = surface.to_lowercase();
+        let (lemmas, classes) = readings(&lower, &fields[1..]);
+        Some(Unit {
+            surface,
+            lower,
+            lemmas: lemmas.into(),
+            classes: classes.into(),
+        })
+    }
+}
+
+/// The units already read, by their text, shared by every thread: a unit's reading depends on
+/// its text alone.
+fn units() -> &'static Memo<Option<Arc<Unit>>> {
+    static UNITS: OnceLock<Memo<Option<Arc<Unit>>>> = OnceLock::new();
+    UNITS.get_or_init(|| Memo::new(MEMO_UNITS))
+}
+
+/// The most units [`units`] keeps.
+const MEMO_UNITS: usize = 131_072;
 
 impl EnglishAnalyser {
     pub fn start_default() -> Result<EnglishAnalyser, GlossError> {
@@ -142,7 +178,6 @@ impl EnglishAnalyser {
         {
             return Ok(EnglishAnalyser {
                 backend: Backend::InProcess(data),
-                known: HashMap::new(),
             });
         }
         EnglishAnalyser::start_pipe(pair_dir, timeout)
@@ -165,7 +200,6 @@ impl EnglishAnalyser {
         let stage = Stage::start("English analyser", vec![analyse], timeout)?;
         Ok(EnglishAnalyser {
             backend: Backend::Pipe(stage),
-            known: HashMap::new(),
         })
     }
 
@@ -187,14 +221,15 @@ impl EnglishAnalyser {
         };
         let mut words = Vec::new();
         let mut cursor = 0;
-        for unit in lexical_units(&reply) {
-            let Some(surface) = unit.first().map(|s| super::unescape(s)) else {
+        for unit in unit_texts(&reply) {
+            let Some(unit) = units().get_or_make(unit, || Unit::read(unit).map(Arc::new)) else {
                 continue;
             };
+            let surface = unit.surface.as_str();
             if surface.is_empty() {
                 continue;
             }
-            let Some(offset) = text[cursor..].find(&surface) else {
+            let Some(offset) = text[cursor..].find(surface) else {
                 continue;
             };
             let range = cursor + offset..cursor + offset + surface.len();
@@ -202,18 +237,12 @@ impl EnglishAnalyser {
             if !surface.chars().any(char::is_alphabetic) {
                 continue;
             }
-            let lower = surface.to_lowercase();
-            let (lemmas, classes) = self
-                .known
-                .entry(lower.clone())
-                .or_insert_with(|| readings(&lower, &unit[1..]))
-                .clone();
             words.push(EnglishWord {
                 capitalised: surface.starts_with(char::is_uppercase),
                 range,
-                lower,
-                lemmas,
-                classes,
+                lower: unit.lower.clone(),
+                lemmas: Arc::clone(&unit.lemmas),
+                classes: Arc::clone(&unit.classes),
             });
         }
         Ok(words)
@@ -282,8 +311,8 @@ pub fn plain_words(text: &str) -> Vec<EnglishWord> {
                         capitalised: text[s..at].starts_with(char::is_uppercase),
                         range: s..at,
                         lower,
-                        lemmas,
-                        classes: vec!["n".to_string(), "vblex".to_string()],
+                        lemmas: lemmas.into(),
+                        classes: ["n".to_string(), "vblex".to_string()].into(),
                     });
                 }
                 start = None;

@@ -287,9 +287,17 @@ fn pair_dir() -> Result<PathBuf, GlossError> {
 /// closes the processes' input and waits briefly for them to exit, then kills them.
 pub struct Glosser {
     backend: Backend,
-    /// The English equivalents of each lexical form already looked up.
-    glosses: HashMap<String, Vec<String>>,
+    /// The lexical units already met, parsed, with their English equivalents once looked up:
+    /// shared by every thread's glosser of the in-process data, one per glosser through pipes.
+    units: Arc<UnitMemo>,
 }
+
+/// Parsed lexical units by their analysis text.
+type UnitMemo = crate::apertium::Memo<Arc<Unit>>;
+
+/// The most lexical units a [`UnitMemo`] keeps (a word form with its analysis: a few hundred
+/// bytes each).
+const MEMO_UNITS: usize = 131_072;
 
 /// Where the analyses come from: Apertium's data read in-process (the default, when this
 /// reader knows the files' format), or Apertium's programs through pipes (the reference, and
@@ -310,6 +318,7 @@ struct Pipes {
 struct InProcess {
     spanish: crate::apertium::SpanishAnalyser,
     bilingual: crate::apertium::Bilingual,
+    units: Arc<UnitMemo>,
 }
 
 /// Data loaded once per process for each file or folder asked for, or why it could not be.
@@ -342,7 +351,11 @@ fn in_process(pair_dir: &Path) -> Result<Arc<InProcess>, String> {
         );
         let spanish = spanish.map_err(|e| e.to_string())?;
         let bilingual = bilingual.map_err(|e| e.to_string())?;
-        Ok(InProcess { spanish, bilingual })
+        Ok(InProcess {
+            spanish,
+            bilingual,
+            units: Arc::new(UnitMemo::new(MEMO_UNITS)),
+        })
     })
 }
 
@@ -452,10 +465,11 @@ impl Glosser {
     }
 
     fn begin(backend: Backend) -> Result<Glosser, GlossError> {
-        let mut glosser = Glosser {
-            backend,
-            glosses: HashMap::new(),
+        let units = match &backend {
+            Backend::InProcess(data) => Arc::clone(&data.units),
+            Backend::Pipes(_) => Arc::new(UnitMemo::new(MEMO_UNITS)),
         };
+        let mut glosser = Glosser { backend, units };
         if glosser.analyse("casa")?.is_empty() {
             return Err(GlossError::Crashed {
                 stage: "analyser",
@@ -482,51 +496,49 @@ impl Glosser {
         let Some(reply) = reply else {
             return Ok(Vec::new());
         };
-        let tokens = locate(paragraph, &reply);
+        let tokens = locate(paragraph, &reply, Some(&self.units));
         let in_names = multiword_names(paragraph, &tokens);
 
-        let words: Vec<(&Token, usize, PartOfSpeech)> = tokens
+        let words: Vec<(&Token, &Glossable)> = tokens
             .iter()
             .zip(in_names)
             .filter(|(_, in_name)| !in_name)
-            .filter_map(|(token, _)| {
-                let head = token.head()?;
-                let class = PartOfSpeech::from_tags(&token.readings[head].tags)?;
-                Some((token, head, class))
-            })
+            .filter_map(|(token, _)| Some((token, token.unit.word.as_ref()?)))
             .collect();
-        self.look_up(
-            words
-                .iter()
-                .map(|(token, head, _)| token.readings[*head].form.as_str()),
-        )?;
+        self.look_up(&words)?;
 
-        let glossed = words.into_iter().filter_map(|(token, head, class)| {
-            let reading = &token.readings[head];
+        let glossed = words.into_iter().filter_map(|(token, word)| {
             let range = token.word_range(paragraph);
-            let word = paragraph[range.clone()].to_lowercase();
-            let personal = personal_pronoun(&word).filter(|_| class == PartOfSpeech::Pronoun);
+            let personal = (word.class == PartOfSpeech::Pronoun)
+                .then(|| paragraph[range.clone()].to_lowercase())
+                .and_then(|lower| Some((personal_pronoun(&lower)?, lower)));
             let (lemma, glosses) = match personal {
-                Some(english) => (word, english.iter().map(|g| g.to_string()).collect()),
+                Some((english, lower)) => (lower, english.iter().map(|g| g.to_string()).collect()),
                 None => {
-                    let glosses = self.glosses.get(&reading.form).filter(|g| !g.is_empty())?;
-                    (dictionary_lemma(reading), glosses.clone())
+                    let glosses = word.glosses.get().filter(|g| !g.is_empty())?;
+                    (word.lemma.clone(), glosses.clone())
                 }
             };
             Some(WordGloss {
                 range,
                 lemma,
-                part_of_speech: class,
-                details: details(&token.readings, head),
+                part_of_speech: word.class,
+                details: word.details.clone(),
                 glosses,
             })
         });
         Ok(glossed.collect())
     }
 
-    /// Asks the bilingual dictionary, in one record, for the forms it was not asked before.
-    fn look_up<'a>(&mut self, forms: impl Iterator<Item = &'a str>) -> Result<(), GlossError> {
-        let mut missing: Vec<&str> = forms.filter(|f| !self.glosses.contains_key(*f)).collect();
+    /// Asks the bilingual dictionary, in one record, for the forms of the words whose units
+    /// have no English equivalents yet.
+    fn look_up(&mut self, words: &[(&Token, &Glossable)]) -> Result<(), GlossError> {
+        let unknown: Vec<&Glossable> = words
+            .iter()
+            .map(|(_, word)| *word)
+            .filter(|word| word.glosses.get().is_none())
+            .collect();
+        let mut missing: Vec<&str> = unknown.iter().map(|word| word.form.as_str()).collect();
         missing.sort_unstable();
         missing.dedup();
         if missing.is_empty() {
@@ -570,11 +582,15 @@ impl Glosser {
                 ),
             });
         }
-        for (form, unit) in missing.into_iter().zip(units) {
-            self.glosses.insert(
-                form.to_string(),
-                english_glosses(unit.get(1..).unwrap_or(&[])),
-            );
+        let answers: Vec<Vec<String>> = units
+            .iter()
+            .map(|unit| english_glosses(unit.get(1..).unwrap_or(&[])))
+            .collect();
+        for word in unknown {
+            if let Ok(at) = missing.binary_search(&word.form.as_str()) {
+                // Another thread may have set the same answer meanwhile.
+                let _ = word.glosses.set(answers[at].clone());
+            }
         }
         Ok(())
     }
@@ -670,9 +686,70 @@ fn english_glosses(targets: &[&str]) -> Vec<String> {
 struct Token {
     /// Byte range of the surface form in the paragraph.
     range: Range<usize>,
-    /// The analysis: one reading, or several joined by `+` for a contraction or a verb with
-    /// attached pronouns (`del` = `de` + `el`); empty when the analyser does not know the word.
-    readings: Vec<Reading>,
+    unit: Arc<Unit>,
+}
+
+/// What the analysis of a lexical unit says, whatever its surface form: parsed once per
+/// distinct analysis text and kept in a [`UnitMemo`]. The analysis is one reading, or several
+/// joined by `+` for a contraction or a verb with attached pronouns (`del` = `de` + `el`); none
+/// when the analyser does not know the word.
+#[derive(Debug)]
+struct Unit {
+    /// The analyser knows the word (it has readings).
+    known: bool,
+    /// The first and the last reading are not words (punctuation a reading joined).
+    joined_before: bool,
+    joined_after: bool,
+    /// The head reading (the first that is a word: `, puesto que` is the comma + `puesto
+    /// que`) is a proper noun.
+    proper_noun: bool,
+    /// What the word is glossed by, when it is a word of a class that gets a gloss.
+    word: Option<Glossable>,
+}
+
+/// The head reading of a unit that may get a gloss, with what its gloss is made of.
+#[derive(Debug)]
+struct Glossable {
+    class: PartOfSpeech,
+    /// The dictionary form of the head reading's lemma.
+    lemma: String,
+    details: String,
+    /// The head reading's lexical form, as the bilingual dictionary takes it.
+    form: String,
+    /// Its English equivalents, once the bilingual dictionary was asked.
+    glosses: OnceLock<Vec<String>>,
+}
+
+impl Unit {
+    /// Parses the analysis field of a lexical unit (still escaped).
+    fn parse(analysis: &str) -> Unit {
+        let readings: Vec<Reading> = if analysis.starts_with('*') {
+            Vec::new()
+        } else {
+            split_unescaped(analysis, b'+')
+                .into_iter()
+                .map(parse_reading)
+                .collect()
+        };
+        let head = readings.iter().position(Reading::is_word);
+        let word = head.and_then(|head| {
+            let reading = &readings[head];
+            Some(Glossable {
+                class: PartOfSpeech::from_tags(&reading.tags)?,
+                lemma: dictionary_lemma(reading),
+                details: details(&readings, head),
+                form: reading.form.clone(),
+                glosses: OnceLock::new(),
+            })
+        });
+        Unit {
+            known: !readings.is_empty(),
+            joined_before: readings.first().is_some_and(|r| !r.is_word()),
+            joined_after: readings.last().is_some_and(|r| !r.is_word()),
+            proper_noun: head.is_some_and(|h| readings[h].tags.first().is_some_and(|t| t == "np")),
+            word,
+        }
+    }
 }
 
 impl Token {
@@ -689,26 +766,15 @@ impl Token {
             .any(char::is_alphabetic)
     }
 
-    /// The reading the word is glossed by: the first one that is a word (`, puesto que` is
-    /// analysed as the comma + `puesto que`).
-    fn head(&self) -> Option<usize> {
-        self.readings.iter().position(Reading::is_word)
-    }
-
-    fn is_proper_noun(&self) -> bool {
-        self.head()
-            .is_some_and(|head| self.readings[head].tags.first().is_some_and(|t| t == "np"))
-    }
-
     /// The range without the punctuation that a joined reading brought in.
     fn word_range(&self, paragraph: &str) -> Range<usize> {
         let mut range = self.range.clone();
         let text = &paragraph[range.clone()];
         let trim = |c: char| !c.is_alphanumeric();
-        if self.readings.first().is_some_and(|r| !r.is_word()) {
+        if self.unit.joined_before {
             range.start += text.len() - text.trim_start_matches(trim).len();
         }
-        if self.readings.last().is_some_and(|r| !r.is_word()) {
+        if self.unit.joined_after {
             range.end -= text.len() - text.trim_end_matches(trim).len();
         }
         if range.start < range.end {
@@ -757,9 +823,10 @@ fn parse_reading(raw: &str) -> Reading {
     }
 }
 
-/// Finds each lexical unit of the analyser's answer in the paragraph, in order. A surface form
-/// that cannot be found (which would take a character the analyser rewrites) is left out.
-fn locate(paragraph: &str, stream: &str) -> Vec<Token> {
+/// Finds each lexical unit of the analyser's answer in the paragraph, in order, its analysis
+/// parsed or taken from `memo`. A surface form that cannot be found (which would take a
+/// character the analyser rewrites) is left out.
+fn locate(paragraph: &str, stream: &str, memo: Option<&UnitMemo>) -> Vec<Token> {
     let mut tokens = Vec::new();
     let mut cursor = 0;
     for unit in lexical_units(stream) {
@@ -775,17 +842,13 @@ fn locate(paragraph: &str, stream: &str) -> Vec<Token> {
         };
         let start = cursor + offset;
         cursor = start + surface.len();
-        let readings = if analysis.starts_with('*') {
-            Vec::new()
-        } else {
-            split_unescaped(analysis, b'+')
-                .into_iter()
-                .map(parse_reading)
-                .collect()
+        let unit = match memo {
+            Some(memo) => memo.get_or_make(analysis, || Arc::new(Unit::parse(analysis))),
+            None => Arc::new(Unit::parse(analysis)),
         };
         tokens.push(Token {
             range: start..cursor,
-            readings,
+            unit,
         });
     }
     tokens
@@ -817,7 +880,7 @@ fn multiword_names(paragraph: &str, tokens: &[Token]) -> Vec<bool> {
         }
         name_like.push(
             token.is_capitalised(paragraph)
-                && (!at_sentence_start || token.readings.is_empty() || token.is_proper_noun()),
+                && (!at_sentence_start || !token.unit.known || token.unit.proper_noun),
         );
         at_sentence_start = false;
     }
@@ -1018,21 +1081,28 @@ fn split_unescaped(text: &str, separator: u8) -> Vec<&str> {
 /// The lexical units (`^…$`) of a stream, each cut into its `/`-separated fields, still
 /// escaped. Blanks between them, and superblanks (`[…]`), are skipped.
 fn lexical_units(stream: &str) -> Vec<Vec<&str>> {
-    let mut units = Vec::new();
+    unit_texts(stream)
+        .map(|unit| split_unescaped(unit, b'/'))
+        .collect()
+}
+
+/// The text inside each lexical unit (`^…$`) of a stream, still escaped; blanks and
+/// superblanks are skipped.
+fn unit_texts(stream: &str) -> impl Iterator<Item = &str> {
     let mut rest = stream;
-    while let Some(at) = unescaped(rest, b"^[") {
-        let opener = rest.as_bytes()[at];
-        let inner = &rest[at + 1..];
-        let closer = if opener == b'^' { b'$' } else { b']' };
-        let Some(end) = unescaped(inner, &[closer]) else {
-            break;
-        };
-        if opener == b'^' {
-            units.push(split_unescaped(&inner[..end], b'/'));
+    std::iter::from_fn(move || {
+        loop {
+            let at = unescaped(rest, b"^[")?;
+            let opener = rest.as_bytes()[at];
+            let inner = &rest[at + 1..];
+            let closer = if opener == b'^' { b'$' } else { b']' };
+            let end = unescaped(inner, &[closer])?;
+            rest = &inner[end + 1..];
+            if opener == b'^' {
+                return Some(&inner[..end]);
+            }
         }
-        rest = &inner[end + 1..];
-    }
-    units
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1351,7 +1421,7 @@ pub(crate) mod tests {
 
     /// The tokens of a hand-written analyser answer for `paragraph`.
     fn tokens(paragraph: &str, stream: &str) -> Vec<Token> {
-        let tokens = locate(paragraph, stream);
+        let tokens = locate(paragraph, stream, None);
         for token in &tokens {
             assert!(paragraph.get(token.range.clone()).is_some());
         }
@@ -1404,7 +1474,11 @@ pub(crate) mod tests {
         let found = tokens(paragraph, stream);
         assert_eq!(&paragraph[found[1].range.clone()], ", puesto que");
         assert_eq!(&paragraph[found[1].word_range(paragraph)], "puesto que");
-        assert_eq!(found[1].head(), Some(1));
+        assert!(found[1].unit.joined_before);
+        assert_eq!(
+            found[1].unit.word.as_ref().map(|w| w.lemma.as_str()),
+            Some("puesto que")
+        );
     }
 
     #[test]

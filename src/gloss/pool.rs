@@ -205,8 +205,8 @@ fn decode_english(range: Range<usize>, reader: &mut RecordReader) -> Option<Engl
     Some(EnglishWord {
         range,
         lower: reader.text()?,
-        lemmas: reader.texts()?,
-        classes: reader.texts()?,
+        lemmas: reader.texts()?.into(),
+        classes: reader.texts()?.into(),
         capitalised: !reader.text()?.is_empty(),
     })
 }

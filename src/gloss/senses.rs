@@ -370,11 +370,11 @@ mod tests {
         let mut words = plain_words(text);
         for w in &mut words {
             w.classes = if nouns.contains(&w.lower.as_str()) {
-                vec!["n".to_string()]
+                ["n".to_string()].into()
             } else if ["the", "of", "a", "for", "to", "in", "and"].contains(&w.lower.as_str()) {
-                vec!["det".to_string()]
+                ["det".to_string()].into()
             } else {
-                vec!["vblex".to_string(), "adj".to_string()]
+                ["vblex".to_string(), "adj".to_string()].into()
             };
         }
         words

@@ -160,8 +160,8 @@ fn units() -> &'static Memo<Option<Arc<Unit>>> {
     UNITS.get_or_init(|| Memo::new(MEMO_UNITS))
 }
 
-/// The most units [`units`] keeps.
-const MEMO_UNITS: usize = 131_072;
+/// The most units [`units`] keeps (bounded as the Spanish units are).
+const MEMO_UNITS: usize = 32_768;
 
 impl EnglishAnalyser {
     pub fn start_default() -> Result<EnglishAnalyser, GlossError> {

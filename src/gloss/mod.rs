@@ -296,8 +296,8 @@ pub struct Glosser {
 type UnitMemo = crate::apertium::Memo<Arc<Unit>>;
 
 /// The most lexical units a [`UnitMemo`] keeps (a word form with its analysis: a few hundred
-/// bytes each).
-const MEMO_UNITS: usize = 131_072;
+/// bytes each); see `MEMO_WORDS` in `crate::apertium` for how the bound was chosen.
+const MEMO_UNITS: usize = 32_768;
 
 /// Where the analyses come from: Apertium's data read in-process (the default, when this
 /// reader knows the files' format), or Apertium's programs through pipes (the reference, and

@@ -718,6 +718,45 @@ mod tests {
     }
 
     #[test]
+    fn a_shard_finds_each_paragraph_by_its_table_and_refuses_a_table_out_of_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("00");
+        let encoded = |n: usize| {
+            let mut bytes = Vec::new();
+            push_words(&mut bytes, (0..n).map(|i| (i * 3..i * 3 + 2, i)));
+            bytes
+        };
+        let entries: Vec<Paragraph> = [(3u64, 1), (7, 0), (42, 5), (u64::MAX, 2)]
+            .into_iter()
+            .map(|(key, n)| (key, encoded(n)))
+            .collect();
+        write_shard(&path, 9, &entries).unwrap();
+        let read = Paragraphs::read(&path, 9).unwrap();
+        for (key, bytes) in &entries {
+            assert_eq!(read.get(*key), Some(bytes.as_slice()));
+        }
+        assert_eq!(read.get(0), None);
+        assert_eq!(read.get(8), None);
+        let all: Vec<(u64, Vec<u8>)> = read.iter().map(|(k, w)| (k, w.to_vec())).collect();
+        assert_eq!(all, entries);
+        assert!(Paragraphs::read(&path, 8).is_none(), "another generation");
+        // Two keys swapped in the table: not whole, so empty.
+        let mut bytes = std::fs::read(&path).unwrap();
+        let table = MAGIC_SHARD.len() + 8 + 1;
+        let (first, second) = bytes[table..table + 2 * TABLE_LINE].split_at_mut(TABLE_LINE);
+        first[..8].swap_with_slice(&mut second[..8]);
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(Paragraphs::read(&path, 9).is_none());
+        // Cut short: the last paragraph's words end past the file.
+        let whole = std::fs::read(&path).unwrap();
+        write_shard(&path, 9, &entries).unwrap();
+        let good = std::fs::read(&path).unwrap();
+        assert_ne!(whole, good);
+        std::fs::write(&path, &good[..good.len() - 1]).unwrap();
+        assert!(Paragraphs::read(&path, 9).is_none());
+    }
+
+    #[test]
     fn paragraphs_round_trip_and_each_record_is_stored_once() {
         let dir = tempfile::tempdir().unwrap();
         let a = words(&[(0, 2, "el"), (3, 8, "perro"), (9, 11, "el")]);
@@ -780,6 +819,16 @@ mod tests {
         assert!(get(&cache, three).is_some());
         assert!(get(&cache, one).is_none() && get(&cache, two).is_none());
         assert_eq!(cache.old().ranges.len(), 2, "one, uno");
+
+        // A paragraph of the file analysed again (as when its records do not read back) is
+        // kept once, as this build analysed it, by an incremental build and by a full one.
+        for full in [false, true] {
+            let cache = Cache::new(dir.path(), "data");
+            cache.put(three, &words(&[(0, 4, "tres")]));
+            cache.save(full).unwrap();
+            let cache = Cache::new(dir.path(), "data");
+            assert_eq!(get(&cache, three), Some(words(&[(0, 4, "tres")])));
+        }
 
         // Other data: another, empty cache; its full build removes the old one.
         let other = Cache::new(dir.path(), "upgraded data");

@@ -91,6 +91,13 @@ impl Index {
         }
     }
 
+    /// The index in `out`, checked as [`Index::assert_unions_hold`] checks it.
+    fn checked(out: &Path) -> Index {
+        let index = Index::read(out);
+        index.assert_unions_hold();
+        index
+    }
+
     /// Checks that meta.js answers each shard's two letters as its words do: every shard is
     /// there, with how many articles have one of its words and the newest ten of them; and
     /// that it holds the line of each of the first three of those that is not in the three
@@ -354,17 +361,14 @@ fn scattered() -> (tempfile::TempDir, BuildOptions) {
 /// Builds `options` again and reads its index, checking what meta.js says.
 fn rebuilt(options: &BuildOptions) -> Index {
     build(options).unwrap();
-    let index = Index::read(&options.out);
-    index.assert_unions_hold();
-    index
+    Index::checked(&options.out)
 }
 
 #[test]
 fn meta_js_holds_the_first_results_of_old_articles_right_after_an_edit_and_a_new_block() {
     let (_dir, options) = scattered();
     let out = &options.out;
-    let index = Index::read(out);
-    index.assert_unions_hold();
+    let index = Index::checked(out);
     assert_eq!(index.unions["zo"].1, [399, 3, 2, 1]);
     let rows: Vec<usize> = index.rows.keys().copied().collect();
     assert_eq!(rows, [0, 2, 3]);
@@ -394,8 +398,7 @@ fn meta_js_holds_the_first_results_of_old_articles_right_after_an_edit_and_a_new
 fn each_shards_two_letters_are_answered_right_after_an_edit_an_addition_and_a_removal() {
     let (_dir, options) = many();
     let out = &options.out;
-    let index = Index::read(out);
-    index.assert_unions_hold();
+    let index = Index::checked(out);
     // `en` (energia, energy): twelve articles, the newest ten in meta.js.
     assert_eq!(
         index.unions["en"],
@@ -582,7 +585,7 @@ fn a_one_seed_rebuild_rewrites_only_the_shards_and_months_that_change() {
         ]
     );
     assert_eq!(found_files(out), fresh(&options));
-    Index::read(out).assert_unions_hold();
+    Index::checked(out);
 
     // A new article, the newest: its words' shards, the last block, a new month.
     let before = mtimes(out);
@@ -627,7 +630,7 @@ fn a_one_seed_rebuild_rewrites_only_the_shards_and_months_that_change() {
         );
     }
     assert_eq!(found_files(out), fresh(&options));
-    Index::read(out).assert_unions_hold();
+    Index::checked(out);
 
     // A removed article renumbers the newer ones: every file is made again, as a full build.
     fs::remove_file(options.seeds.join("d.txt")).unwrap();
@@ -635,7 +638,7 @@ fn a_one_seed_rebuild_rewrites_only_the_shards_and_months_that_change() {
     build(&options).unwrap();
     assert_eq!(found_files(out), fresh(&options));
     assert!(!read(out, "archive/2025/01/index.html").contains("climate"));
-    Index::read(out).assert_unions_hold();
+    Index::checked(out);
 
     // Nothing changed: nothing written.
     let before = mtimes(out);

@@ -172,6 +172,27 @@ impl<'a> Run<'a> {
         key.push(rest.get(length).copied().unwrap_or('\0'));
         Some(length)
     }
+
+    /// The key of the pair of words that starts where reading is, the first `length` long
+    /// (as [`Run::word_key`] gave it): both words, the one character between them and the one
+    /// after the second. `None` when no word follows that one character.
+    fn pair_key(&self, length: usize, key: &mut String) -> Option<usize> {
+        key.clear();
+        let rest = self.chars.get(self.at..).unwrap_or_default();
+        let second = rest
+            .get(length + 1..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|&&c| self.is_word_char(c) && !is_space(c))
+            .count();
+        if second == 0 {
+            return None;
+        }
+        let covered = length + 1 + second + 1;
+        key.extend(&rest[..(covered - 1).min(rest.len())]);
+        key.push(rest.get(covered - 1).copied().unwrap_or('\0'));
+        Some(covered)
+    }
 }
 
 /// What analysing from the start of one word did, when only the word and the character after
@@ -185,6 +206,8 @@ enum Remembered {
         read_to: u32,
         /// The record ended.
         end: bool,
+        /// The blanks its writing took from the queue (a space inside a multiword).
+        consumed: u32,
     },
     /// The live paths went on past the character after the word (a multiword such as `por
     /// ciento` may follow): where the analysis stood there, to go on from.
@@ -194,7 +217,12 @@ enum Remembered {
 /// What [`WordMemo::recall`] found: a word written (where reading goes on and how far it read,
 /// from the word's start, and whether the record ended), or where its analysis stood.
 enum Recalled {
-    Written { at: u32, read_to: u32, end: bool },
+    Written {
+        at: u32,
+        read_to: u32,
+        end: bool,
+        consumed: u32,
+    },
     Partway(Arc<Partway>),
 }
 
@@ -210,8 +238,16 @@ struct Partway {
 }
 
 /// The analyses of the words already met, by word and the character after it, shared by the
-/// threads that use one transducer; bounded (see [`Memo`]).
-pub(crate) struct WordMemo(Memo<Remembered>);
+/// threads that use one transducer; bounded (see [`Memo`]). A word that may begin a multiword
+/// (`de`, `la`, `por`) is also kept with the word after it (`de acuerdo,`), when reading that
+/// pair and the character after it was enough: most text's commonest words start pairs that
+/// come again and again (`de la`, `en el`).
+pub(crate) struct WordMemo {
+    words: Memo<Remembered>,
+    /// Keyed by the first word, the one character after it, the second word and the character
+    /// after that; only [`Remembered::Done`].
+    pairs: Memo<Remembered>,
+}
 
 /// The most words a [`WordMemo`] keeps. The four memos of a glossed build (this one for each of
 /// the two analysers, and the glosser's Spanish and English units) held 131,072 each at first:
@@ -221,25 +257,39 @@ const MEMO_WORDS: usize = 32_768;
 
 impl WordMemo {
     pub(crate) fn new() -> WordMemo {
-        WordMemo(Memo::new(MEMO_WORDS))
+        WordMemo {
+            words: Memo::new(MEMO_WORDS),
+            pairs: Memo::new(MEMO_WORDS),
+        }
     }
 
     /// Writes to `out` what was remembered for `key` as written, or gives where its analysis
     /// stood; `None` when nothing is remembered.
     fn recall(&self, key: &str, out: &mut String) -> Option<Recalled> {
-        self.0.with(key, |remembered| {
+        Self::recall_in(&self.words, key, out)
+    }
+
+    /// [`WordMemo::recall`] of a pair's key (see [`Run::pair_key`]).
+    fn recall_pair(&self, key: &str, out: &mut String) -> Option<Recalled> {
+        Self::recall_in(&self.pairs, key, out)
+    }
+
+    fn recall_in(memo: &Memo<Remembered>, key: &str, out: &mut String) -> Option<Recalled> {
+        memo.with(key, |remembered| {
             Some(match remembered? {
                 Remembered::Done {
                     out: written,
                     at,
                     read_to,
                     end,
+                    consumed,
                 } => {
                     out.push_str(written);
                     Recalled::Written {
                         at: *at,
                         read_to: *read_to,
                         end: *end,
+                        consumed: *consumed,
                     }
                 }
                 Remembered::Partway(partway) => Recalled::Partway(Arc::clone(partway)),
@@ -248,12 +298,16 @@ impl WordMemo {
     }
 
     fn remember(&self, key: &str, remembered: Remembered) {
-        self.0.insert(key, remembered);
+        self.words.insert(key, remembered);
     }
 
-    /// How many words it holds.
+    fn remember_pair(&self, key: &str, done: Remembered) {
+        self.pairs.insert(key, done);
+    }
+
+    /// How many words and pairs it holds.
     pub(crate) fn len(&self) -> usize {
-        self.0.len()
+        self.words.len() + self.pairs.len()
     }
 }
 
@@ -458,15 +512,31 @@ impl<'t> Analyser<'t> {
             states: States::new(self.fst),
         };
         let mut key = String::new();
+        let mut pair = String::new();
         let mut analyses = String::new();
         let mut surface: Vec<char> = Vec::new();
         loop {
             let word_start = run.at;
             let word = memo.and_then(|_| run.word_key(&mut key));
-            let recalled = memo.zip(word).and_then(|(memo, _)| memo.recall(&key, out));
+            let mut recalled = memo.zip(word).and_then(|(memo, _)| memo.recall(&key, out));
+            // A word that may begin a multiword: the pair it begins may be known.
+            let mut paired = None;
+            if let (Some(Recalled::Partway(_)), Some(memo), Some(length)) = (&recalled, memo, word)
+            {
+                paired = run.pair_key(length, &mut pair);
+                if let Some(written) = paired.and_then(|_| memo.recall_pair(&pair, out)) {
+                    recalled = Some(written);
+                }
+            }
             let resume = match recalled {
-                Some(Recalled::Written { at, read_to, end }) => {
+                Some(Recalled::Written {
+                    at,
+                    read_to,
+                    end,
+                    consumed,
+                }) => {
                     run.read_through(word_start + read_to as usize);
+                    run.blanks = run.blanks.saturating_sub(consumed as usize);
                     run.at = word_start + at as usize;
                     if end {
                         break;
@@ -477,6 +547,7 @@ impl<'t> Analyser<'t> {
                 None => None,
             };
             let written = out.len();
+            let (blanks, read_to) = (run.blanks, run.read_to);
             run.furthest = word_start;
             // Where the state is worth keeping: after the character after the word.
             let keep_at = match (&resume, word) {
@@ -491,18 +562,34 @@ impl<'t> Analyser<'t> {
                 resume.as_deref(),
                 keep_at,
             );
-            if let (Some(memo), Some(length), None) = (memo, word, &resume) {
-                if run.furthest <= word_start + length + 1 {
-                    let done = Remembered::Done {
-                        out: out[written..].into(),
-                        at: (run.at - word_start) as u32,
-                        read_to: (run.furthest - word_start) as u32,
-                        end: c == '\0',
-                    };
-                    memo.remember(&key, done);
-                } else if let Some(partway) = partway {
-                    memo.remember(&key, Remembered::Partway(Arc::new(partway)));
+            let spaces = run.chars[read_to..run.read_to.min(run.chars.len())]
+                .iter()
+                .filter(|&&c| c == ' ')
+                .count();
+            let consumed = (blanks + spaces).saturating_sub(run.blanks) as u32;
+            let done = |covered: usize| {
+                (run.furthest <= word_start + covered).then(|| Remembered::Done {
+                    out: out[written..].into(),
+                    at: (run.at - word_start) as u32,
+                    read_to: (run.furthest - word_start) as u32,
+                    end: c == '\0',
+                    consumed,
+                })
+            };
+            match (memo, word, &resume) {
+                (Some(memo), Some(length), None) => {
+                    if let Some(done) = done(length + 1) {
+                        memo.remember(&key, done);
+                    } else if let Some(partway) = partway {
+                        memo.remember(&key, Remembered::Partway(Arc::new(partway)));
+                    }
                 }
+                (Some(memo), Some(_), Some(_)) => {
+                    if let Some(done) = paired.and_then(done) {
+                        memo.remember_pair(&pair, done);
+                    }
+                }
+                _ => {}
             }
             if c == '\0' {
                 break;

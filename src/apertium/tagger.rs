@@ -11,9 +11,9 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::FastMap;
 use super::analyse::lower;
 use super::transducer::{Bytes, FormatError, read_alphabet};
+use super::{FastMap, Memo};
 
 type Tag = u16;
 
@@ -34,7 +34,13 @@ pub(crate) struct Tagger {
     end: Tag,
     undefined: Tag,
     patterns: Patterns,
+    /// The coarse tag of each whole analysis (without `+`) already sorted, shared by the
+    /// threads; bounded as the analyser's words are.
+    coarse: Memo<Tag>,
 }
+
+/// The most analyses a tagger's [`Tagger::coarse`] keeps (a few dozen bytes each).
+const MEMO_ANALYSES: usize = 32_768;
 
 /// The coarse-tag transducer: characters (lower-cased) and fine tags in, a coarse tag out.
 struct Patterns {
@@ -187,6 +193,7 @@ impl Tagger {
             b,
             prefer,
             patterns,
+            coarse: Memo::new(MEMO_ANALYSES),
         };
         let tags_ok = tagger
             .class_list
@@ -462,6 +469,10 @@ impl Tagger {
     ) {
         if !analysis.contains('+') {
             // Nothing to cut: the whole analysis matches a coarse tag or none.
+            if let Some(tag) = self.coarse.with(analysis, |tag| tag.copied()) {
+                group[*index].add(tag, analysis, &self.prefer);
+                return;
+            }
             let p = &self.patterns;
             let mut states = [p.initial; 4];
             let mut live = 1;
@@ -496,6 +507,7 @@ impl Tagger {
                 .filter(|&t| t >= 0)
                 .min()
                 .map_or(self.undefined, |t| t as Tag);
+            self.coarse.insert(analysis, tag);
             group[*index].add(tag, analysis, &self.prefer);
             return;
         }

@@ -226,13 +226,10 @@ impl EnglishAnalyser {
                 continue;
             };
             let surface = unit.surface.as_str();
-            if surface.is_empty() {
-                continue;
-            }
-            let Some(offset) = text[cursor..].find(surface) else {
+            let Some(start) = super::find_from(text, cursor, surface) else {
                 continue;
             };
-            let range = cursor + offset..cursor + offset + surface.len();
+            let range = start..start + surface.len();
             cursor = range.end;
             if !surface.chars().any(char::is_alphabetic) {
                 continue;

@@ -63,6 +63,7 @@ pub use vocabulary::{
     proper_case, study_list, vocabulary,
 };
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::fmt::Write as _;
@@ -829,18 +830,21 @@ fn parse_reading(raw: &str) -> Reading {
 fn locate(paragraph: &str, stream: &str, memo: Option<&UnitMemo>) -> Vec<Token> {
     let mut tokens = Vec::new();
     let mut cursor = 0;
-    for unit in lexical_units(stream) {
-        let (Some(surface), Some(analysis)) = (unit.first(), unit.get(1)) else {
+    for unit in unit_texts(stream) {
+        let Some(at) = unescaped(unit, b"/") else {
             continue;
         };
-        let surface = unescape(surface);
-        if surface.is_empty() {
-            continue;
-        }
-        let Some(offset) = paragraph[cursor..].find(&surface) else {
+        let surface = &unit[..at];
+        let rest = &unit[at + 1..];
+        let analysis = &rest[..unescaped(rest, b"/").unwrap_or(rest.len())];
+        let surface = if surface.contains('\\') {
+            Cow::Owned(unescape(surface))
+        } else {
+            Cow::Borrowed(surface)
+        };
+        let Some(start) = find_from(paragraph, cursor, &surface) else {
             continue;
         };
-        let start = cursor + offset;
         cursor = start + surface.len();
         let unit = match memo {
             Some(memo) => memo.get_or_make(analysis, || Arc::new(Unit::parse(analysis))),
@@ -852,6 +856,24 @@ fn locate(paragraph: &str, stream: &str, memo: Option<&UnitMemo>) -> Vec<Token> 
         });
     }
     tokens
+}
+
+/// Where `surface` is next found in `text` from `cursor`: most often right there, or after
+/// blanks. `None` when it is empty or not found.
+fn find_from(text: &str, cursor: usize, surface: &str) -> Option<usize> {
+    if surface.is_empty() {
+        return None;
+    }
+    let rest = &text[cursor..];
+    // An earlier match would start with a blank.
+    let blanks = match surface.starts_with(char::is_whitespace) {
+        true => 0,
+        false => rest.len() - rest.trim_start().len(),
+    };
+    if rest[blanks..].starts_with(surface) {
+        return Some(cursor + blanks);
+    }
+    Some(cursor + rest.find(surface)?)
 }
 
 /// Marks the tokens that belong to a name of several words: capitalised words in a row (with
@@ -1465,6 +1487,17 @@ pub(crate) mod tests {
         let stream = "^Dijo/decir<vblex><ifi><p3><sg>$ «^Kiev/Kiev<np><loc><m><sg>$» \
             ^Tokio/Tokio<np><loc><m><sg>$^,/,<cm>$ ^Madrid/Madrid<np><loc><m><sg>$";
         assert!(names(paragraph, &tokens(paragraph, stream)).is_empty());
+    }
+
+    #[test]
+    fn a_surface_is_found_at_the_cursor_after_blanks_or_further_on() {
+        let text = "de  la casa, la";
+        assert_eq!(find_from(text, 0, "de"), Some(0));
+        assert_eq!(find_from(text, 2, "la"), Some(4));
+        assert_eq!(find_from(text, 6, "la"), Some(13), "past `casa,`");
+        assert_eq!(find_from(text, 2, " la"), Some(3), "a surface with a blank");
+        assert_eq!(find_from(text, 2, "perro"), None);
+        assert_eq!(find_from(text, 2, ""), None);
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //! common words may begin a multiword: `ha sido`, `por ciento`). `tests/apertium_diff.rs`
 //! checks answers from the memo against fresh ones and lt-proc's.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::Memo;
 use super::transducer::Transducer;
@@ -247,6 +247,9 @@ pub(crate) struct WordMemo {
     /// Keyed by the first word, the one character after it, the second word and the character
     /// after that; only [`Remembered::Done`].
     pairs: Memo<Remembered>,
+    /// Per ASCII character, whether it is "quiet": no letter, and no path from the start
+    /// reads it, so that outside a word it is only written out (most blanks and punctuation).
+    quiet: OnceLock<[bool; 128]>,
 }
 
 /// The most words a [`WordMemo`] keeps. The four memos of a glossed build (this one for each of
@@ -260,7 +263,32 @@ impl WordMemo {
         WordMemo {
             words: Memo::new(MEMO_WORDS),
             pairs: Memo::new(MEMO_WORDS),
+            quiet: OnceLock::new(),
         }
+    }
+
+    /// `c` is quiet in `fst` (see [`WordMemo::quiet`]).
+    fn is_quiet(&self, fst: &Transducer, c: char) -> bool {
+        let quiet = self.quiet.get_or_init(|| {
+            let mut states = States::new(fst);
+            states.restart();
+            let mut quiet = [false; 128];
+            if states.final_kinds() != 0 {
+                return quiet;
+            }
+            for (code, quiet) in quiet.iter_mut().enumerate().skip(1) {
+                let c = char::from(code as u8);
+                let read = |symbol: char| {
+                    states
+                        .paths
+                        .iter()
+                        .any(|p| !fst.on(p.node, symbol as i32).is_empty())
+                };
+                *quiet = !(is_alphanumeric(c) || fst.is_letter(c) || read(c) || read(lower(c)));
+            }
+            quiet
+        });
+        c.is_ascii() && quiet[c as usize]
     }
 
     /// Writes to `out` what was remembered for `key` as written, or gives where its analysis
@@ -517,6 +545,14 @@ impl<'t> Analyser<'t> {
         let mut surface: Vec<char> = Vec::new();
         loop {
             let word_start = run.at;
+            let next = run.chars.get(run.at).copied().unwrap_or('\0');
+            if memo.is_some_and(|memo| memo.is_quiet(self.fst, next)) {
+                // What `word` does with it: no path lives past it, so it is written as it is.
+                run.furthest = word_start;
+                let c = run.read();
+                self.write_char(&mut run, c, out);
+                continue;
+            }
             let word = memo.and_then(|_| run.word_key(&mut key));
             let mut recalled = memo.zip(word).and_then(|(memo, _)| memo.recall(&key, out));
             // A word that may begin a multiword: the pair it begins may be known.

@@ -61,15 +61,18 @@ impl Image {
     }
 
     /// What `decode` reads from the image's tables, if the image is there, was made from the
-    /// file as it is now, and `decode` reads it whole.
+    /// file as it is now, and `decode` reads it whole. The file is read piece by piece into the
+    /// tables, never whole into memory beside them.
     pub(crate) fn read<T>(&self, decode: impl FnOnce(&mut Reader) -> Option<T>) -> Option<T> {
-        let bytes = std::fs::read(&self.path).ok()?;
-        let mut reader = Reader::new(&bytes);
+        let file = std::fs::File::open(&self.path).ok()?;
+        let len = file.metadata().ok()?.len();
+        let mut file = std::io::BufReader::with_capacity(1 << 16, file);
+        let mut reader = Reader::new(&mut file, len);
         if reader.take(MAGIC.len())? != MAGIC {
             return None;
         }
-        let len = reader.u32()? as usize;
-        if reader.take(len)? != self.key.as_slice() {
+        let len = u32::get(&reader.take(4)?) as usize;
+        if reader.take(len)? != self.key {
             return None;
         }
         let decoded = decode(&mut reader)?;
@@ -141,37 +144,57 @@ pub(crate) fn put_table<T: Plain>(out: &mut Vec<u8>, items: &[T]) {
     }
 }
 
-/// Reads back the tables [`put_table`] wrote.
+/// Reads back the tables [`put_table`] wrote, from `len` bytes of a source.
 pub(crate) struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
+    source: &'a mut dyn std::io::Read,
+    /// The bytes not yet read.
+    left: u64,
+    buffer: Vec<u8>,
 }
 
 impl<'a> Reader<'a> {
-    pub(crate) fn new(bytes: &'a [u8]) -> Reader<'a> {
-        Reader { bytes, at: 0 }
+    pub(crate) fn new(source: &'a mut dyn std::io::Read, len: u64) -> Reader<'a> {
+        Reader {
+            source,
+            left: len,
+            buffer: Vec::new(),
+        }
     }
 
-    fn take(&mut self, len: usize) -> Option<&'a [u8]> {
-        let end = self.at.checked_add(len)?;
-        let taken = self.bytes.get(self.at..end)?;
-        self.at = end;
-        Some(taken)
+    /// The next `len` bytes, if there are that many.
+    fn take(&mut self, len: usize) -> Option<Vec<u8>> {
+        let mut bytes = vec![0; len];
+        self.fill(&mut bytes)?;
+        Some(bytes)
     }
 
-    fn u32(&mut self) -> Option<u32> {
-        Some(u32::get(self.take(4)?))
+    fn fill(&mut self, into: &mut [u8]) -> Option<()> {
+        self.left = self.left.checked_sub(into.len() as u64)?;
+        self.source.read_exact(into).ok()
     }
 
     pub(crate) fn table<T: Plain>(&mut self) -> Option<Vec<T>> {
-        let count = usize::try_from(u64::get(self.take(8)?)).ok()?;
-        let bytes = self.take(count.checked_mul(T::SIZE)?)?;
-        Some(bytes.chunks_exact(T::SIZE).map(T::get).collect())
+        let count = u64::get(&self.take(8)?);
+        if count.checked_mul(T::SIZE as u64)? > self.left {
+            return None;
+        }
+        let count = count as usize;
+        let mut items = Vec::with_capacity(count);
+        let mut buffer = std::mem::take(&mut self.buffer);
+        let per_piece = ((1 << 16) / T::SIZE).max(1);
+        while items.len() < count {
+            let n = (count - items.len()).min(per_piece);
+            buffer.resize(n * T::SIZE, 0);
+            self.fill(&mut buffer)?;
+            items.extend(buffer.chunks_exact(T::SIZE).map(T::get));
+        }
+        self.buffer = buffer;
+        Some(items)
     }
 
     /// Whether every byte was read.
     pub(crate) fn done(&self) -> bool {
-        self.at == self.bytes.len()
+        self.left == 0
     }
 }
 
@@ -185,14 +208,30 @@ mod tests {
         put_table(&mut out, &[1u32, u32::MAX]);
         put_table(&mut out, &[(-3i32, 2.5f64)]);
         put_table::<u8>(&mut out, &[]);
-        let mut reader = Reader::new(&out);
+        let mut source = out.as_slice();
+        let mut reader = Reader::new(&mut source, out.len() as u64);
         assert_eq!(reader.table::<u32>(), Some(vec![1, u32::MAX]));
         assert_eq!(reader.table::<(i32, f64)>(), Some(vec![(-3, 2.5)]));
         assert_eq!(reader.table::<u8>(), Some(vec![]));
         assert!(reader.done());
-        let mut reader = Reader::new(&out[..out.len() - 9]);
+        let mut source = &out[..out.len() - 9];
+        let mut reader = Reader::new(&mut source, out.len() as u64 - 9);
         assert!(reader.table::<u32>().is_some());
         assert_eq!(reader.table::<(i32, f64)>(), None);
+        // A count larger than the bytes left allocates nothing.
+        let mut huge = Vec::new();
+        (u64::MAX / 2).put(&mut huge);
+        let mut source = huge.as_slice();
+        assert_eq!(Reader::new(&mut source, 8).table::<u32>(), None);
+        // Many pieces.
+        let long: Vec<u64> = (0..100_000).collect();
+        let mut out = Vec::new();
+        put_table(&mut out, &long);
+        let mut source = out.as_slice();
+        assert_eq!(
+            Reader::new(&mut source, out.len() as u64).table::<u64>(),
+            Some(long)
+        );
     }
 
     #[test]

@@ -616,7 +616,8 @@ mod tests {
         let parsed = Transducer::parse(&data).unwrap();
         let image = parsed.to_image();
         let read = |bytes: &[u8]| {
-            let mut reader = crate::apertium::image::Reader::new(bytes);
+            let mut source = bytes;
+            let mut reader = crate::apertium::image::Reader::new(&mut source, bytes.len() as u64);
             Transducer::from_image(&mut reader).filter(|_| reader.done())
         };
         let again = read(&image).expect("its own image");

@@ -797,6 +797,15 @@ mod tests {
         cache.get(key, |range, record| Some((range, record.to_vec())))
     }
 
+    /// A cache under `root` that a full build saved with one paragraph, "uno", and its key.
+    fn saved_with_uno(root: &Path) -> (Cache, u64) {
+        let one = key(Kind::Spanish, "uno");
+        let cache = Cache::new(root, "data");
+        cache.put(one, &words(&[(0, 3, "uno")]));
+        cache.save(true).unwrap();
+        (cache, one)
+    }
+
     fn file_count(dir: &Path) -> usize {
         std::fs::read_dir(dir)
             .unwrap()
@@ -907,10 +916,7 @@ mod tests {
     #[test]
     fn a_cache_of_the_previous_records_format_counts_as_empty_and_is_written_anew() {
         let dir = tempfile::tempdir().unwrap();
-        let one = key(Kind::Spanish, "uno");
-        let cache = Cache::new(dir.path(), "data");
-        cache.put(one, &words(&[(0, 3, "uno")]));
-        cache.save(true).unwrap();
+        let (cache, one) = saved_with_uno(dir.path());
         let records = cache.dir.join("records");
         // A file that says it is of version 2.
         let mut previous = b"paralelo gloss records 2\n".to_vec();
@@ -1035,10 +1041,7 @@ mod tests {
     #[test]
     fn a_shard_of_another_generation_or_torn_counts_as_empty() {
         let dir = tempfile::tempdir().unwrap();
-        let one = key(Kind::Spanish, "uno");
-        let cache = Cache::new(dir.path(), "data");
-        cache.put(one, &words(&[(0, 3, "uno")]));
-        cache.save(true).unwrap();
+        let (cache, one) = saved_with_uno(dir.path());
         let shard = cache.shard(one).0;
         let kept = std::fs::read(&shard).unwrap();
 

@@ -623,12 +623,18 @@ fn analyser_and_dictionary_read_from_their_images_match_lt_proc_on_the_seed() {
     let Some(dir) = pair_dir(test) else {
         return;
     };
-    let images = tempfile::tempdir().unwrap();
-    // Every load of this process from now on keeps its images there, for this test binary.
-    let program = std::env::current_exe().unwrap().display().to_string();
-    paralelo::internals::apertium::keep_images_in(images.path(), &program);
+    // Every load of this process from now on keeps its images there (a folder that outlives
+    // the test), for this build of the test program.
+    let images = Path::new(env!("CARGO_TARGET_TMPDIR")).join("apertium-images");
+    let exe = std::env::current_exe().unwrap();
+    let program = format!(
+        "{} {:?}",
+        exe.display(),
+        exe.metadata().unwrap().modified().unwrap()
+    );
+    paralelo::internals::apertium::keep_images_in(&images, &program);
     for file in ["spa-eng.automorf.bin", "spa-eng.autobil.bin"] {
-        let image = images.path().join(format!("{file}.image"));
+        let image = images.join(format!("{file}.image"));
         let _ = std::fs::remove_file(&image);
         let parsed = Morphology::load(&dir.join(file)).expect("it loads");
         assert!(

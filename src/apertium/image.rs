@@ -89,9 +89,12 @@ impl Image {
         let Some(dir) = self.path.parent() else {
             return;
         };
+        // Unique to this process and call: two threads may load the same file.
+        static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let temporary = self
             .path
-            .with_extension(format!("new-{}", std::process::id()));
+            .with_extension(format!("new-{}-{n}", std::process::id()));
         let written = std::fs::create_dir_all(dir)
             .and_then(|()| std::fs::write(&temporary, &bytes))
             .and_then(|()| std::fs::rename(&temporary, &self.path));

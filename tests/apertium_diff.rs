@@ -615,6 +615,48 @@ fn bilingual_look_up_matches_lt_proc() {
     assert_eq!(tally.differing_units, 0);
 }
 
+/// The analyser and the dictionary as a rebuild loads them, from the images an earlier load
+/// kept (see `paralelo::internals::apertium::keep_images_in`), against lt-proc.
+#[test]
+fn analyser_and_dictionary_read_from_their_images_match_lt_proc_on_the_seed() {
+    let test = "analyser_and_dictionary_read_from_their_images_match_lt_proc_on_the_seed";
+    let Some(dir) = pair_dir(test) else {
+        return;
+    };
+    // Every load of this process from now on keeps its images there (a folder that outlives
+    // the test), for this build of the test program.
+    let images = Path::new(env!("CARGO_TARGET_TMPDIR")).join("apertium-images");
+    let exe = std::env::current_exe().unwrap();
+    let program = format!(
+        "{} {:?}",
+        exe.display(),
+        exe.metadata().unwrap().modified().unwrap()
+    );
+    paralelo::internals::apertium::keep_images_in(&images, &program);
+    for file in ["spa-eng.automorf.bin", "spa-eng.autobil.bin"] {
+        let image = images.join(format!("{file}.image"));
+        let _ = std::fs::remove_file(&image);
+        let parsed = Morphology::load(&dir.join(file)).expect("it loads");
+        assert!(
+            image.is_file(),
+            "{file}: its image is written on the first load"
+        );
+        let from_image = Morphology::load(&dir.join(file)).expect("it loads from its image");
+        eprintln!(
+            "{file}: parsed in {:?}, read from its image in {:?}",
+            parsed.load_time, from_image.load_time
+        );
+    }
+    let texts = seed_paragraphs();
+    let tally = compare_analyser("seed, from its image", &dir, "spa-eng.automorf.bin", &texts);
+    tally.report();
+    assert_eq!(tally.differing_units, 0);
+    let tally = compare_bilingual("bilingual, seed, from its image", &dir, &texts);
+    tally.report();
+    assert!(tally.units > 100);
+    assert_eq!(tally.differing_units, 0);
+}
+
 /// The glosser and the English analyser as the build uses them, in-process against the
 /// pipe-driven reference: the same words, ranges, lemmas, classes and senses.
 #[test]

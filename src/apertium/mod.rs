@@ -2,6 +2,7 @@
 
 mod analyse;
 mod bilingual;
+mod image;
 mod tagger;
 mod transducer;
 
@@ -10,6 +11,7 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+pub use image::keep_in as keep_images_in;
 pub use transducer::FormatError;
 
 /// FNV-1a: the tagger's and the analyser's maps have short keys (a few tags, a tag name, a word)

@@ -188,11 +188,110 @@ impl Transducer {
             file: path.to_path_buf(),
             detail,
         };
+        let image = super::image::Image::of(path);
+        if let Some(fst) = image.as_ref().and_then(|i| i.read(Transducer::from_image)) {
+            return Ok(fst);
+        }
         let data = std::fs::read(path).map_err(|e| error(format!("cannot read it: {e}")))?;
-        Transducer::parse(&data).map_err(|detail| {
+        let fst = Transducer::parse(&data).map_err(|detail| {
             error(format!(
                 "not an lttoolbox 3 transducer as this reader knows it: {detail}"
             ))
+        })?;
+        if let Some(image) = image {
+            image.write(&fst.to_image());
+        }
+        Ok(fst)
+    }
+
+    /// Its tables, for [`super::image`].
+    fn to_image(&self) -> Vec<u8> {
+        use super::image::put_table;
+        let mut out = Vec::with_capacity(self.heap_bytes());
+        put_table(&mut out, &self.letters);
+        let lengths: Vec<u32> = self.tags.iter().map(|t| t.len() as u32).collect();
+        put_table(&mut out, &lengths);
+        put_table(&mut out, self.tags.concat().as_bytes());
+        put_table(&mut out, &self.starts);
+        let transitions: Vec<(i32, (i32, u32))> = (self.transitions.iter())
+            .map(|t| (t.input, (t.output, t.target)))
+            .collect();
+        put_table(&mut out, &transitions);
+        put_table(&mut out, &self.weights);
+        put_table(&mut out, &self.epsilons);
+        put_table(&mut out, &self.flags);
+        put_table(&mut out, &self.final_weight);
+        put_table(&mut out, &self.initials);
+        out
+    }
+
+    /// The transducer [`Transducer::to_image`] wrote, if its tables hold together: every
+    /// state's transitions and its transitions without input within the list, every target and
+    /// initial state a state, every tag symbol a tag.
+    fn from_image(reader: &mut super::image::Reader) -> Option<Transducer> {
+        let letters: Vec<u32> = reader.table()?;
+        let lengths: Vec<u32> = reader.table()?;
+        let names = String::from_utf8(reader.table()?).ok()?;
+        let mut tags = Vec::with_capacity(lengths.len());
+        let mut at = 0usize;
+        for len in lengths {
+            let end = at.checked_add(len as usize)?;
+            tags.push(names.get(at..end)?.to_string());
+            at = end;
+        }
+        let starts: Vec<u32> = reader.table()?;
+        let transitions: Vec<Transition> = (reader.table::<(i32, (i32, u32))>()?.into_iter())
+            .map(|(input, (output, target))| Transition {
+                input,
+                output,
+                target,
+            })
+            .collect();
+        let weights: Vec<f64> = reader.table()?;
+        let epsilons: Vec<(u32, u32)> = reader.table()?;
+        let flags: Vec<u8> = reader.table()?;
+        let final_weight: Vec<f64> = reader.table()?;
+        let initials: Vec<u32> = reader.table()?;
+        let nodes = flags.len();
+        let lowest = -(tags.len() as i64);
+        let whole = at == names.len()
+            && letters.is_sorted()
+            && starts.len() == nodes + 1
+            && starts.first() == Some(&0)
+            && starts.is_sorted()
+            && starts.last() == Some(&(transitions.len() as u32))
+            && transitions.iter().all(|t| {
+                (t.target as usize) < nodes
+                    && i64::from(t.input) >= lowest
+                    && i64::from(t.output) >= lowest
+            })
+            && (weights.is_empty() || weights.len() == transitions.len())
+            && epsilons.len() == nodes
+            && final_weight.len() == nodes
+            && (epsilons.iter().zip(starts.windows(2))).all(|(&(first, last), range)| {
+                range[0] <= first && first <= last && last <= range[1]
+            })
+            && !initials.is_empty()
+            && initials.iter().all(|&i| (i as usize) < nodes);
+        if !whole {
+            return None;
+        }
+        let mut letters_ascii = [false; 128];
+        for &c in letters.iter().filter(|&&c| c < 128) {
+            letters_ascii[c as usize] = true;
+        }
+        Some(Transducer {
+            letters,
+            letters_ascii,
+            tags,
+            starts,
+            inputs: transitions.iter().map(|t| t.input).collect(),
+            transitions,
+            weights,
+            epsilons,
+            flags,
+            final_weight,
+            initials,
         })
     }
 
@@ -498,6 +597,60 @@ mod tests {
         assert_eq!(b.int().unwrap(), 0x0101_0203);
         assert!(b.at_end());
         assert!(b.int().is_err());
+    }
+
+    #[test]
+    fn a_transducer_read_from_its_image_answers_as_the_file_parsed() {
+        let file =
+            std::path::Path::new("/usr/share/apertium/apertium-eng-spa/spa-eng.automorf.bin");
+        let Ok(data) = std::fs::read(file) else {
+            let required = std::env::var("CI").is_ok_and(|v| v == "true")
+                || std::env::var("PARALELO_REQUIRE_TOOLS").is_ok_and(|v| !v.is_empty() && v != "0");
+            assert!(!required, "{} is required here", file.display());
+            eprintln!(
+                "SKIPPED a_transducer_read_from_its_image…: {} is not installed",
+                file.display()
+            );
+            return;
+        };
+        let parsed = Transducer::parse(&data).unwrap();
+        let image = parsed.to_image();
+        let read = |bytes: &[u8]| {
+            let mut source = bytes;
+            let mut reader = crate::apertium::image::Reader::new(&mut source, bytes.len() as u64);
+            Transducer::from_image(&mut reader).filter(|_| reader.done())
+        };
+        let again = read(&image).expect("its own image");
+        assert_eq!(again.to_image(), image);
+        assert_eq!(again.tags, parsed.tags);
+        assert_eq!(again.letters_ascii, parsed.letters_ascii);
+        assert_eq!(again.inputs, parsed.inputs);
+        let text = "El perro de San Roque no tiene rabo, dijo el señor Pérez-Reverte.\n";
+        let analyse = |fst: &Transducer| {
+            let mut out = String::new();
+            crate::apertium::analyse::Analyser::new(fst).analyse(text, None, &mut out);
+            out
+        };
+        assert_eq!(analyse(&again), analyse(&parsed));
+        assert!(analyse(&parsed).contains("<n>"));
+        // Cut short, or a target past the last state: refused.
+        assert!(read(&image[..image.len() - 1]).is_none());
+        let mut broken = parsed.to_image();
+        let transitions = 8
+            + 4 * parsed.letters.len()
+            + 8
+            + 4 * parsed.tags.len()
+            + 8
+            + parsed.tags.iter().map(String::len).sum::<usize>()
+            + 8
+            + 4 * parsed.starts.len()
+            + 8;
+        broken[transitions + 8..transitions + 12].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(read(&broken).is_none());
+        let mut fixed = broken;
+        fixed[transitions + 8..transitions + 12]
+            .copy_from_slice(&parsed.transitions[0].target.to_le_bytes());
+        assert!(read(&fixed).is_some(), "the place of the first target");
     }
 
     #[test]

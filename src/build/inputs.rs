@@ -206,7 +206,7 @@ impl Inputs {
 /// file moves (`perf record` links the binaries it profiles into `~/.debug`), and which would
 /// make the next build a full one for nothing.
 /// Learnt once per process: the running code does not change with the file.
-fn program() -> &'static str {
+pub(super) fn program() -> &'static str {
     static PROGRAM: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     PROGRAM.get_or_init(|| {
         let meta = std::env::current_exe().and_then(std::fs::metadata).ok();

@@ -94,6 +94,11 @@ pub fn build_with_progress(
     let _lock = output::lock(&options.out, options.wait)?;
     // A build killed while it put its files in place is finished first.
     output::clear_leftovers(&options.out)?;
+    // Apertium's compiled files, once parsed, are kept as images beside the gloss cache: a
+    // rebuild that analyses a changed paragraph reads them back instead of parsing them again.
+    if options.glosses {
+        crate::apertium::keep_images_in(&options.state.join("apertium"), inputs::program());
+    }
     // Listing a large archive's seeds and reading its manifest take about as long: together.
     let state = state::StateDir::new(&options.state, &options.out);
     let (inputs, previous) = rayon::join(|| Inputs::load(options), || state.load());

@@ -9,8 +9,10 @@
 //! Each analysis of a word depends only on the text read from the word's start until the live
 //! paths end, so a [`WordMemo`] keeps it by the word and the character after it: replayed when
 //! that was all that was read, else the paths' state after that character, to go on from (most
-//! common words may begin a multiword: `ha sido`, `por ciento`). `tests/apertium_diff.rs`
-//! checks answers from the memo against fresh ones and lt-proc's.
+//! common words may begin a multiword: `ha sido`, `por ciento`); such a word is also kept with
+//! the word after it when the pair and the character after it were all that was read (`de la`,
+//! `en el`). A blank or punctuation mark that no path from the start reads is written as it is.
+//! `tests/apertium_diff.rs` checks answers from the memo against fresh ones and lt-proc's.
 
 use std::sync::{Arc, OnceLock};
 

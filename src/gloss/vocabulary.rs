@@ -3,11 +3,13 @@
 //! of its sentence around the word, and the aligned English sentence. The Anki CSV is made from
 //! the same list.
 
+use std::borrow::{Borrow, Cow};
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::ops::Range;
 
+use super::senses::lowercase;
 use super::{PartOfSpeech, WordGloss};
 
 /// How many words the example window keeps on each side of the word.
@@ -43,9 +45,9 @@ pub struct VocabularyEntry {
 
 /// One original paragraph as the vocabulary sees it: its text, its analysed words and its
 /// sentences, each with the English it is aligned with.
-pub struct VocabularyParagraph<'a> {
+pub struct VocabularyParagraph<'a, W = WordGloss> {
     pub text: &'a str,
-    pub words: &'a [WordGloss],
+    pub words: &'a [W],
     pub sentences: Vec<(Range<usize>, String)>,
 }
 
@@ -72,7 +74,9 @@ pub fn vocabulary<'a>(
 }
 
 /// [`vocabulary`] of paragraphs whose sentences and their English are known.
-pub fn study_list(paragraphs: &[VocabularyParagraph<'_>]) -> Vec<VocabularyEntry> {
+pub fn study_list<W: Borrow<WordGloss>>(
+    paragraphs: &[VocabularyParagraph<'_, W>],
+) -> Vec<VocabularyEntry> {
     // Every occurrence of each kept lemma: (paragraph, word index, sentence index).
     type Place = (usize, usize, usize);
     let mut order: Vec<(&str, PartOfSpeech)> = Vec::new();
@@ -81,6 +85,7 @@ pub fn study_list(paragraphs: &[VocabularyParagraph<'_>]) -> Vec<VocabularyEntry
     let mut cognates: HashSet<(&str, PartOfSpeech)> = HashSet::new();
     for (k, paragraph) in paragraphs.iter().enumerate() {
         for (i, word) in paragraph.words.iter().enumerate() {
+            let word: &WordGloss = word.borrow();
             if !word.part_of_speech.is_content() || is_function_word(&word.lemma) {
                 continue;
             }
@@ -116,7 +121,7 @@ pub fn study_list(paragraphs: &[VocabularyParagraph<'_>]) -> Vec<VocabularyEntry
                 .expect("a lemma has an occurrence");
             *used.entry((k, s)).or_default() += 1;
             let paragraph = &paragraphs[k];
-            let word = &paragraph.words[i];
+            let word: &WordGloss = paragraph.words[i].borrow();
             let (range, english) = paragraph
                 .sentences
                 .get(s)
@@ -294,8 +299,25 @@ fn levenshtein(a: &str, b: &str) -> usize {
 }
 
 /// English adjectives and nouns of nationality and language take a capital (`ukrainian` →
-/// Ukrainian); Apertium's dictionary writes some of them in lower case.
-pub fn proper_case(gloss: &str) -> String {
+/// Ukrainian); Apertium's dictionary writes some of them in lower case. Borrowed when it takes
+/// none.
+pub fn proper_case(gloss: &str) -> Cow<'_, str> {
+    if takes_a_capital(gloss) {
+        let mut chars = gloss.chars();
+        Cow::Owned(
+            chars
+                .next()
+                .map(|first| first.to_uppercase().chain(chars).collect())
+                .unwrap_or_default(),
+        )
+    } else {
+        Cow::Borrowed(gloss)
+    }
+}
+
+/// Whether [`proper_case`] gives `gloss` a capital: one word, all letters, a nationality's or a
+/// language's.
+fn takes_a_capital(gloss: &str) -> bool {
     const PROPER: &[&str] = &[
         "english",
         "spanish",
@@ -339,43 +361,36 @@ pub fn proper_case(gloss: &str) -> String {
         "latin",
         "african",
     ];
-    let lower = gloss.to_lowercase();
-    let proper = !gloss.contains(' ')
-        && gloss.chars().all(|c| c.is_alphabetic())
-        && (PROPER.contains(&lower.as_str())
-            || ((lower.ends_with("ian") || lower.ends_with("ese"))
-                && ![
-                    "civilian",
-                    "median",
-                    "guardian",
-                    "obese",
-                    "cheese",
-                    "these",
-                    "diocese",
-                    "historian",
-                    "librarian",
-                    "vegetarian",
-                    "comedian",
-                    "pedestrian",
-                    "custodian",
-                    "barbarian",
-                    "veterinarian",
-                    "utopian",
-                    "ruffian",
-                    "guardian",
-                    "theologian",
-                ]
-                .contains(&lower.as_str())
-                && !lower.ends_with("cian")));
-    if proper {
-        let mut chars = gloss.chars();
-        chars
-            .next()
-            .map(|first| first.to_uppercase().chain(chars).collect())
-            .unwrap_or_default()
-    } else {
-        gloss.to_string()
+    if gloss.contains(' ') || !gloss.chars().all(|c| c.is_alphabetic()) {
+        return false;
     }
+    let lower = lowercase(gloss);
+    let lower = lower.as_ref();
+    PROPER.contains(&lower)
+        || ((lower.ends_with("ian") || lower.ends_with("ese"))
+            && ![
+                "civilian",
+                "median",
+                "guardian",
+                "obese",
+                "cheese",
+                "these",
+                "diocese",
+                "historian",
+                "librarian",
+                "vegetarian",
+                "comedian",
+                "pedestrian",
+                "custodian",
+                "barbarian",
+                "veterinarian",
+                "utopian",
+                "ruffian",
+                "guardian",
+                "theologian",
+            ]
+            .contains(&lower)
+            && !lower.ends_with("cian"))
 }
 
 /// The vocabulary list as a CSV file for Anki's "Basic" note type: front the lemma, back the

@@ -651,3 +651,64 @@ fn project_path(file: &std::path::Path) -> String {
     };
     relative.to_string_lossy().into_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gloss::PartOfSpeech;
+    use crate::gloss::tests::word;
+
+    #[test]
+    fn a_word_is_shown_with_its_sense_in_context_first_and_its_capitals() {
+        let apoyar = word(0..6, "apoyar", PartOfSpeech::Verb, &["lean", "support"]);
+        let choice = |first| gloss::InContext { first, here: None };
+        // Nothing to change: the analysis itself.
+        assert!(matches!(shown(&apoyar, None), Cow::Borrowed(_)));
+        assert!(matches!(shown(&apoyar, Some(&choice(0))), Cow::Borrowed(_)));
+        assert!(matches!(shown(&apoyar, Some(&choice(2))), Cow::Borrowed(_)));
+        assert_eq!(
+            shown(&apoyar, Some(&choice(1))).glosses,
+            ["support", "lean"]
+        );
+        let ucraniano = word(0..9, "ucraniano", PartOfSpeech::Adjective, &["ukrainian"]);
+        assert_eq!(shown(&ucraniano, None).glosses, ["Ukrainian"]);
+        // A verb's senses keep their case.
+        let verb = word(0..4, "x", PartOfSpeech::Verb, &["ukrainian"]);
+        assert!(matches!(shown(&verb, None), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn lemma_keys_are_sorted_as_written() {
+        let words = vec![vec![
+            word(0..1, "a", PartOfSpeech::Noun, &["x"]),
+            word(2..5, "a b", PartOfSpeech::Noun, &["y"]),
+            word(6..7, "a", PartOfSpeech::Noun, &["x"]),
+            word(8..9, "a", PartOfSpeech::Verb, &["z"]),
+            word(10..12, "de", PartOfSpeech::Preposition, &["of"]),
+        ]];
+        assert_eq!(content_lemmas(&words), ["a b|noun", "a|noun", "a|verb"]);
+    }
+
+    #[test]
+    fn vocabulary_data_counts_the_example_s_entry_before_it() {
+        let entry = |paragraph, position, occurrences| gloss::VocabularyEntry {
+            lemma: String::new(),
+            part_of_speech: PartOfSpeech::Noun,
+            glosses: Vec::new(),
+            sentence: String::new(),
+            word: 0..0,
+            english: String::new(),
+            paragraph,
+            position,
+            occurrences,
+        };
+        // Entry 0 three times before paragraph 1's word 2, entries 1 and 2 never before theirs.
+        let entries = vec![vec![0, 1, 0], vec![2, 0, 0, 1]];
+        let list = [entry(1, 2, 4), entry(0, 1, 2), entry(1, 0, 1)];
+        assert_eq!(
+            vocabulary_data(&list, &entries),
+            "[[0,4,3],[1,2,0],[2,1,0]]"
+        );
+        assert_eq!(vocabulary_data(&[], &entries), "[]");
+    }
+}

@@ -219,6 +219,7 @@ fn text_names(text: &str, glosses: &[WordGloss], english: &str) -> Vec<Named> {
     let english_sentences = crate::text::sentences::split(english, "en");
     let spanish_sentences = words.last().map_or(0, |w| w.sentence + 1);
     let mut names = Vec::new();
+    let mut candidates: Vec<(Range<usize>, Vec<Candidate<'_>>)> = Vec::new();
     let mut i = 0;
     while i < words.len() {
         if !is_name_word(&words[i]) {
@@ -264,7 +265,15 @@ fn text_names(text: &str, glosses: &[WordGloss], english: &str) -> Vec<Named> {
             .then(|| english_sentences.get(run[0].sentence).cloned())
             .flatten()
             .unwrap_or(0..english.len());
-        let candidates: Vec<&str> = english_runs(english, &english_words, &sentence);
+        // Names of one sentence share its candidates, each folded once.
+        let known = candidates
+            .iter()
+            .position(|(within, _)| *within == sentence);
+        let at = known.unwrap_or_else(|| {
+            let runs = english_runs(english, &english_words, &sentence);
+            candidates.push((sentence, runs.into_iter().map(|c| (c, fold(c))).collect()));
+            candidates.len() - 1
+        });
         let gloss = match run {
             [only] => only.gloss.and_then(|g| g.glosses.first()),
             _ => None,
@@ -272,7 +281,7 @@ fn text_names(text: &str, glosses: &[WordGloss], english: &str) -> Vec<Named> {
         names.push(Named {
             kind,
             source: source.to_string(),
-            target: english_match(source, gloss.map(String::as_str), &candidates),
+            target: english_match(source, gloss.map(String::as_str), &candidates[at].1),
         });
         i = end;
     }
@@ -363,19 +372,29 @@ fn english_runs<'a>(text: &'a str, words: &[Range<usize>], within: &Range<usize>
     runs
 }
 
-/// The English spelling of `source` among `candidates`: the dictionary's `gloss` when the text
-/// has it, else the most alike spelling that starts with the same letter (Kiev ↔ Kyiv,
-/// Zelenski ↔ Zelensky), if any is alike enough.
-fn english_match(source: &str, gloss: Option<&str>, candidates: &[&str]) -> Option<String> {
-    let folded = fold(source);
-    if let Some(gloss) = gloss.filter(|g| candidates.iter().any(|c| fold(c) == fold(g))) {
-        return Some(gloss.to_string());
+/// An English spelling a name may have, with its [`fold`].
+type Candidate<'a> = (&'a str, String);
+
+/// The English spelling of `source` among `candidates` (each with its [`fold`]): the
+/// dictionary's `gloss` when the text has it, else the most alike spelling that starts with the
+/// same letter (Kiev ↔ Kyiv, Zelenski ↔ Zelensky), if any is alike enough.
+fn english_match(
+    source: &str,
+    gloss: Option<&str>,
+    candidates: &[(&str, String)],
+) -> Option<String> {
+    if let Some(gloss) = gloss {
+        let folded = fold(gloss);
+        if candidates.iter().any(|(_, c)| *c == folded) {
+            return Some(gloss.to_string());
+        }
     }
+    let folded = fold(source);
     let words = folded.split(' ').count();
     candidates
         .iter()
-        .filter(|c| c.split(' ').count() == words)
-        .map(|c| (likeness(&folded, &fold(c)), *c))
+        .filter(|(c, _)| c.split(' ').count() == words)
+        .map(|(c, folded_c)| (likeness(&folded, folded_c), *c))
         .filter(|(score, _)| *score >= 0.5)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c.to_string())

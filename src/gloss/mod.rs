@@ -1564,6 +1564,24 @@ pub(crate) mod tests {
         assert_eq!(page_data([]), "[]");
     }
 
+    #[test]
+    fn gloss_table_entries_differ_by_their_word_in_context_and_escape_only_what_they_must() {
+        let mut table = GlossTable::default();
+        let año = word(0..4, "año", PartOfSpeech::Noun, &["year", "€\turo"]);
+        assert_eq!(table.add_in_context(&año, None), 0);
+        assert_eq!(table.add_in_context(&año, Some("years")), 1);
+        assert_eq!(table.add_in_context(&año, Some("years")), 1);
+        assert_eq!(table.add(&año), 0);
+        let tab = word(0..1, "a\tb\n", PartOfSpeech::Other, &["\u{1}"]);
+        assert_eq!(table.add(&tab), 2);
+        assert_eq!(
+            table.to_json(),
+            r#"[["año","noun","",["year","€\u0009uro"]],["año","noun","",["year","€\u0009uro"],"years"],["a\u0009b\n","word","",["\u0001"]]]"#
+        );
+        assert!(GlossTable::default().is_empty());
+        assert_eq!(GlossTable::default().to_json(), "[]");
+    }
+
     fn stage(lines: &[&[&str]], timeout: Duration) -> Stage {
         match Stage::start("test", crate::process::tests::commands(lines), timeout) {
             Ok(stage) => stage,

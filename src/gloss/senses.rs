@@ -221,7 +221,8 @@ struct Forms<'a> {
 
 impl<'a> Forms<'a> {
     fn new(english: &[&'a EnglishWord]) -> Forms<'a> {
-        let mut numbers = FxHashMap::default();
+        let mut numbers =
+            FxHashMap::with_capacity_and_hasher(3 * english.len(), Default::default());
         let mut forms = Vec::with_capacity(3 * english.len());
         let mut starts = Vec::with_capacity(english.len() + 1);
         for word in english {
@@ -462,7 +463,7 @@ fn normalise(word: &str, spanish: bool, out: &mut Vec<char>) {
 
 /// Replaces each `from` in `text` by `to` (no longer than `from`), left to right, as
 /// [`str::replace`] does.
-fn replace(text: &mut Vec<char>, from: &[char], to: &[char]) {
+pub(super) fn replace(text: &mut Vec<char>, from: &[char], to: &[char]) {
     let (mut read, mut write) = (0, 0);
     while read < text.len() {
         if text[read..].starts_with(from) {

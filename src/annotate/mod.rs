@@ -4,6 +4,8 @@
 mod cache;
 pub mod names;
 
+use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::ops::Range;
 
 use crate::error::{Error, Location, Result, Warning};
@@ -68,48 +70,89 @@ pub struct Glossary {
     pub names: Vec<Named>,
 }
 
-fn proper_cased(word: &gloss::WordGloss) -> gloss::WordGloss {
-    let mut word = word.clone();
-    if matches!(
+/// The word as the page shows it: the sense its translation uses first (the others in the
+/// dictionary's order), English names of nationalities with their capital (Apertium writes
+/// `ukrainian`). Borrowed when that changes nothing, as for most words.
+fn shown<'a>(
+    word: &'a gloss::WordGloss,
+    choice: Option<&gloss::InContext>,
+) -> Cow<'a, gloss::WordGloss> {
+    let first = choice
+        .map(|c| c.first)
+        .filter(|&f| f > 0 && f < word.glosses.len());
+    let capitals = matches!(
         word.part_of_speech,
         gloss::PartOfSpeech::Adjective | gloss::PartOfSpeech::Noun
-    ) {
-        word.glosses = word.glosses.iter().map(|g| gloss::proper_case(g)).collect();
+    ) && word
+        .glosses
+        .iter()
+        .any(|g| matches!(gloss::proper_case(g), Cow::Owned(_)));
+    if first.is_none() && !capitals {
+        return Cow::Borrowed(word);
     }
-    word
+    let mut shown = word.clone();
+    if let Some(first) = first {
+        let sense = shown.glosses.remove(first);
+        shown.glosses.insert(0, sense);
+    }
+    if capitals {
+        for gloss in &mut shown.glosses {
+            *gloss = gloss::proper_case(gloss).into_owned();
+        }
+    }
+    Cow::Owned(shown)
 }
 
 /// [`Glossary::lemmas`] of the analysed words.
 fn content_lemmas(words: &[Vec<gloss::WordGloss>]) -> Vec<String> {
-    let mut keys: Vec<String> = words
+    let mut distinct: Vec<(&str, gloss::PartOfSpeech)> = words
         .iter()
         .flatten()
         .filter(|w| w.part_of_speech.is_content())
-        .map(|w| format!("{}|{}", w.lemma, w.part_of_speech.name()))
+        .map(|w| (w.lemma.as_str(), w.part_of_speech))
+        .collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    // Sorted as the keys are written (`a b|noun` before `a|noun`), each key once: a class's
+    // name has no `|`.
+    let mut keys: Vec<String> = distinct
+        .into_iter()
+        .map(|(lemma, class)| format!("{lemma}|{}", class.name()))
         .collect();
     keys.sort_unstable();
-    keys.dedup();
     keys
 }
 
 /// [`Glossary::vocabulary_data`]: `entries[k][i]` is the gloss entry of paragraph k's word i.
 fn vocabulary_data(list: &[gloss::VocabularyEntry], entries: &[Vec<usize>]) -> String {
-    let rows: Vec<String> = list
+    // Each example's place in reading order, then how many words of its entry come before it.
+    let mut examples: Vec<((usize, usize), usize)> = list
         .iter()
-        .map(|entry| {
-            let g = entries[entry.paragraph][entry.position];
-            let before: usize = entries[..entry.paragraph]
-                .iter()
-                .map(|p| p.iter().filter(|&&e| e == g).count())
-                .sum::<usize>()
-                + entries[entry.paragraph][..entry.position]
-                    .iter()
-                    .filter(|&&e| e == g)
-                    .count();
-            format!("[{g},{},{before}]", entry.occurrences)
-        })
+        .enumerate()
+        .map(|(n, entry)| ((entry.paragraph, entry.position), n))
         .collect();
-    format!("[{}]", rows.join(","))
+    examples.sort_unstable();
+    let mut seen = vec![0usize; entries.iter().flatten().max().map_or(0, |&g| g + 1)];
+    let mut before = vec![0; list.len()];
+    let mut next = examples.iter().peekable();
+    for (k, paragraph) in entries.iter().enumerate() {
+        for (i, &g) in paragraph.iter().enumerate() {
+            while let Some(&(_, n)) = next.next_if(|(at, _)| *at == (k, i)) {
+                before[n] = seen[g];
+            }
+            seen[g] += 1;
+        }
+    }
+    let mut data = String::from("[");
+    for (n, entry) in list.iter().enumerate() {
+        let g = entries[entry.paragraph][entry.position];
+        if n > 0 {
+            data.push(',');
+        }
+        let _ = write!(data, "[{g},{},{}]", entry.occurrences, before[n]);
+    }
+    data.push(']');
+    data
 }
 
 pub fn annotate(article: &Article) -> Result<AnnotatedArticle> {
@@ -124,15 +167,33 @@ pub fn glossed_texts(
     article: &Article,
 ) -> (Vec<crate::model::Paragraph>, Vec<crate::model::Paragraph>) {
     let texts = |side: &Side| {
-        let caption = side.caption.as_ref().map_or("", |c| c.text.as_str());
         let mut texts = side.paragraphs.clone();
-        texts.extend(
-            [translate::headline(side), caption.to_string()]
-                .map(|text| crate::model::Paragraph { text, line: 1 }),
-        );
+        texts.extend(heading_texts(side).map(|text| crate::model::Paragraph {
+            text: text.into_owned(),
+            line: 1,
+        }));
         texts
     };
     (texts(&article.source), texts(&article.target))
+}
+
+/// The texts of a side glossed after its paragraphs ([`glossed_texts`]): its title as the page
+/// shows it and its photo caption (empty without one).
+fn heading_texts(side: &Side) -> [Cow<'_, str>; 2] {
+    let caption = side.caption.as_ref().map_or("", |c| c.text.as_str());
+    [
+        Cow::Owned(translate::headline(side)),
+        Cow::Borrowed(caption),
+    ]
+}
+
+/// Each of a side's [`glossed_texts`], borrowed where it can be.
+fn glossed_strs(side: &Side) -> impl Iterator<Item = Cow<'_, str>> {
+    let paragraphs = side
+        .paragraphs
+        .iter()
+        .map(|p| Cow::Borrowed(p.text.as_str()));
+    paragraphs.chain(heading_texts(side))
 }
 
 /// [`annotate`], with what the analysers say of each of [`glossed_texts`] when there are
@@ -173,10 +234,9 @@ pub fn annotate_with_glosses(
 
     let mut source_marks = quote_marks(&source_quotes, &article.source);
     // Each word with the sense its translation uses first (and, where the dictionary has none
-    // of it, the word the translation uses: `here`), English names of nationalities with their
-    // capital (Apertium writes `ukrainian`).
+    // of it, the word the translation uses: `here`).
     let choices = analysis.map(|a| choose_senses(&alignments, &a.words, &a.english));
-    let glosses: Option<Vec<Vec<gloss::WordGloss>>> = glosses.map(|paragraphs| {
+    let glosses: Option<Vec<Vec<Cow<'_, gloss::WordGloss>>>> = glosses.map(|paragraphs| {
         paragraphs
             .iter()
             .enumerate()
@@ -185,7 +245,7 @@ pub fn annotate_with_glosses(
                 let mut chosen = chosen.map(Some).chain(std::iter::repeat(None));
                 words
                     .iter()
-                    .map(|word| proper_cased(&in_context(word, chosen.next().flatten())))
+                    .map(|word| shown(word, chosen.next().flatten()))
                     .collect()
             })
             .collect()
@@ -201,7 +261,9 @@ pub fn annotate_with_glosses(
         .flatten()
         .enumerate()
         .map(|(k, words)| {
-            let entry = |(i, word)| table.add_in_context(word, here(k, i));
+            let entry = |(i, word): (usize, &Cow<'_, gloss::WordGloss>)| {
+                table.add_in_context(word, here(k, i))
+            };
             words.iter().enumerate().map(entry).collect()
         })
         .collect();
@@ -228,7 +290,7 @@ pub fn annotate_with_glosses(
                 .iter()
                 .zip(&chosen)
                 .map(|(word, choice)| {
-                    let shown = proper_cased(&in_context(word, Some(choice)));
+                    let shown = shown(word, Some(choice));
                     let entry = table.add_in_context(&shown, choice.here.as_deref());
                     (word.range.clone(), entry)
                 })
@@ -272,7 +334,7 @@ pub fn annotate_with_glosses(
         }
     }
     let glossary = glosses.as_ref().map(|paragraphs| {
-        let list: Vec<gloss::VocabularyParagraph<'_>> = source
+        let list: Vec<gloss::VocabularyParagraph<'_, _>> = source
             .iter()
             .zip(paragraphs)
             .zip(&mut aligned)
@@ -441,19 +503,6 @@ pub fn choose_senses(
         .collect()
 }
 
-/// The word with the sense its translation uses first, the others in the dictionary's order.
-fn in_context(word: &gloss::WordGloss, choice: Option<&gloss::InContext>) -> gloss::WordGloss {
-    let mut shown = word.clone();
-    if let Some(first) = choice
-        .map(|c| c.first)
-        .filter(|&f| f > 0 && f < word.glosses.len())
-    {
-        let sense = shown.glosses.remove(first);
-        shown.glosses.insert(0, sense);
-    }
-    shown
-}
-
 /// `machine`: the engine that made this side, if one did.
 fn annotated_side(
     article: &Article,
@@ -601,4 +650,65 @@ fn project_path(file: &std::path::Path) -> String {
         file
     };
     relative.to_string_lossy().into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gloss::PartOfSpeech;
+    use crate::gloss::tests::word;
+
+    #[test]
+    fn a_word_is_shown_with_its_sense_in_context_first_and_its_capitals() {
+        let apoyar = word(0..6, "apoyar", PartOfSpeech::Verb, &["lean", "support"]);
+        let choice = |first| gloss::InContext { first, here: None };
+        // Nothing to change: the analysis itself.
+        assert!(matches!(shown(&apoyar, None), Cow::Borrowed(_)));
+        assert!(matches!(shown(&apoyar, Some(&choice(0))), Cow::Borrowed(_)));
+        assert!(matches!(shown(&apoyar, Some(&choice(2))), Cow::Borrowed(_)));
+        assert_eq!(
+            shown(&apoyar, Some(&choice(1))).glosses,
+            ["support", "lean"]
+        );
+        let ucraniano = word(0..9, "ucraniano", PartOfSpeech::Adjective, &["ukrainian"]);
+        assert_eq!(shown(&ucraniano, None).glosses, ["Ukrainian"]);
+        // A verb's senses keep their case.
+        let verb = word(0..4, "x", PartOfSpeech::Verb, &["ukrainian"]);
+        assert!(matches!(shown(&verb, None), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn lemma_keys_are_sorted_as_written() {
+        let words = vec![vec![
+            word(0..1, "a", PartOfSpeech::Noun, &["x"]),
+            word(2..5, "a b", PartOfSpeech::Noun, &["y"]),
+            word(6..7, "a", PartOfSpeech::Noun, &["x"]),
+            word(8..9, "a", PartOfSpeech::Verb, &["z"]),
+            word(10..12, "de", PartOfSpeech::Preposition, &["of"]),
+        ]];
+        assert_eq!(content_lemmas(&words), ["a b|noun", "a|noun", "a|verb"]);
+    }
+
+    #[test]
+    fn vocabulary_data_counts_the_example_s_entry_before_it() {
+        let entry = |paragraph, position, occurrences| gloss::VocabularyEntry {
+            lemma: String::new(),
+            part_of_speech: PartOfSpeech::Noun,
+            glosses: Vec::new(),
+            sentence: String::new(),
+            word: 0..0,
+            english: String::new(),
+            paragraph,
+            position,
+            occurrences,
+        };
+        // Entry 0 three times before paragraph 1's word 2, entries 1 and 2 never before theirs.
+        let entries = vec![vec![0, 1, 0], vec![2, 0, 0, 1]];
+        let list = [entry(1, 2, 4), entry(0, 1, 2), entry(1, 0, 1)];
+        assert_eq!(
+            vocabulary_data(&list, &entries),
+            "[[0,4,3],[1,2,0],[2,1,0]]"
+        );
+        assert_eq!(vocabulary_data(&[], &entries), "[]");
+    }
 }

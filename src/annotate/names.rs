@@ -13,7 +13,7 @@
 use std::ops::Range;
 
 use crate::gloss::{Analysis, WordGloss};
-use crate::model::{Article, NameKind, Named, Paragraph};
+use crate::model::{Article, NameKind, Named};
 
 /// Words that may join the words of an organisation's name: `Grupo de Contacto`, `Banco de la
 /// Nación`.
@@ -118,12 +118,12 @@ const ORGANISATION_HEADS: [&str; 36] = [
 /// The names `article` uses, each once, from its texts (paragraphs, title and caption, in
 /// [`crate::annotate::glossed_texts`]'s order) and their `analysis`.
 pub fn article_names(article: &Article, analysis: &Analysis) -> Vec<Named> {
-    let (source, target) = crate::annotate::glossed_texts(article);
+    let mut target = super::glossed_strs(&article.target);
     let mut names: Vec<Named> = Vec::new();
-    for (i, paragraph) in source.iter().enumerate() {
+    for (i, text) in super::glossed_strs(&article.source).enumerate() {
         let words = analysis.words.get(i).map_or(&[][..], Vec::as_slice);
-        let english = target.get(i).map_or("", |p| p.text.as_str());
-        names.extend(text_names(paragraph, words, english));
+        let english = target.next().unwrap_or_default();
+        names.extend(text_names(&text, words, &english));
     }
     names.sort();
     names.dedup();
@@ -143,6 +143,12 @@ struct Word<'a> {
 /// sentence and the analysed word that covers it.
 fn words<'a>(text: &'a str, lang: &str, glosses: &'a [WordGloss]) -> Vec<Word<'a>> {
     let sentences = crate::text::sentences::split(text, lang);
+    // Analysed words one after the other, as the analyser gives them: the one that covers a
+    // word is found by halving.
+    let in_order = glosses.iter().all(|g| g.range.start <= g.range.end)
+        && glosses
+            .windows(2)
+            .all(|pair| pair[0].range.end <= pair[1].range.start);
     let mut words = Vec::new();
     let mut start = None;
     let mut chars = text.char_indices().peekable();
@@ -164,9 +170,9 @@ fn words<'a>(text: &'a str, lang: &str, glosses: &'a [WordGloss]) -> Vec<Word<'a
         } else {
             at
         };
-        let sentence = sentences
-            .iter()
-            .position(|s| s.contains(&from))
+        // The sentences are in order and cover the text; the analysed words are in order.
+        let sentence = Some(sentences.partition_point(|s| s.end <= from))
+            .filter(|&s| sentences.get(s).is_some_and(|s| s.contains(&from)))
             .unwrap_or(0);
         let sentence_start = words
             .last()
@@ -176,9 +182,15 @@ fn words<'a>(text: &'a str, lang: &str, glosses: &'a [WordGloss]) -> Vec<Word<'a
             text: &text[from..to],
             sentence,
             sentence_start,
-            gloss: glosses
-                .iter()
-                .find(|g| g.range.start <= from && to <= g.range.end),
+            gloss: if in_order {
+                glosses
+                    .get(glosses.partition_point(|g| g.range.end <= from))
+                    .filter(|g| g.range.start <= from && to <= g.range.end)
+            } else {
+                glosses
+                    .iter()
+                    .find(|g| g.range.start <= from && to <= g.range.end)
+            },
         });
     }
     words
@@ -201,13 +213,13 @@ fn is_name_word(word: &Word<'_>) -> bool {
 }
 
 /// The names of one Spanish text, paired with the capitalised words of `english`.
-fn text_names(paragraph: &Paragraph, glosses: &[WordGloss], english: &str) -> Vec<Named> {
-    let text = paragraph.text.as_str();
+fn text_names(text: &str, glosses: &[WordGloss], english: &str) -> Vec<Named> {
     let words = words(text, "es", glosses);
     let english_words = words_of(english);
     let english_sentences = crate::text::sentences::split(english, "en");
     let spanish_sentences = words.last().map_or(0, |w| w.sentence + 1);
     let mut names = Vec::new();
+    let mut candidates: Vec<(Range<usize>, Vec<Candidate<'_>>)> = Vec::new();
     let mut i = 0;
     while i < words.len() {
         if !is_name_word(&words[i]) {
@@ -253,7 +265,15 @@ fn text_names(paragraph: &Paragraph, glosses: &[WordGloss], english: &str) -> Ve
             .then(|| english_sentences.get(run[0].sentence).cloned())
             .flatten()
             .unwrap_or(0..english.len());
-        let candidates: Vec<&str> = english_runs(english, &english_words, &sentence);
+        // Names of one sentence share its candidates, each folded once.
+        let known = candidates
+            .iter()
+            .position(|(within, _)| *within == sentence);
+        let at = known.unwrap_or_else(|| {
+            let runs = english_runs(english, &english_words, &sentence);
+            candidates.push((sentence, runs.into_iter().map(|c| (c, fold(c))).collect()));
+            candidates.len() - 1
+        });
         let gloss = match run {
             [only] => only.gloss.and_then(|g| g.glosses.first()),
             _ => None,
@@ -261,7 +281,7 @@ fn text_names(paragraph: &Paragraph, glosses: &[WordGloss], english: &str) -> Ve
         names.push(Named {
             kind,
             source: source.to_string(),
-            target: english_match(source, gloss.map(String::as_str), &candidates),
+            target: english_match(source, gloss.map(String::as_str), &candidates[at].1),
         });
         i = end;
     }
@@ -352,19 +372,29 @@ fn english_runs<'a>(text: &'a str, words: &[Range<usize>], within: &Range<usize>
     runs
 }
 
-/// The English spelling of `source` among `candidates`: the dictionary's `gloss` when the text
-/// has it, else the most alike spelling that starts with the same letter (Kiev ↔ Kyiv,
-/// Zelenski ↔ Zelensky), if any is alike enough.
-fn english_match(source: &str, gloss: Option<&str>, candidates: &[&str]) -> Option<String> {
-    let folded = fold(source);
-    if let Some(gloss) = gloss.filter(|g| candidates.iter().any(|c| fold(c) == fold(g))) {
-        return Some(gloss.to_string());
+/// An English spelling a name may have, with its [`fold`].
+type Candidate<'a> = (&'a str, String);
+
+/// The English spelling of `source` among `candidates` (each with its [`fold`]): the
+/// dictionary's `gloss` when the text has it, else the most alike spelling that starts with the
+/// same letter (Kiev ↔ Kyiv, Zelenski ↔ Zelensky), if any is alike enough.
+fn english_match(
+    source: &str,
+    gloss: Option<&str>,
+    candidates: &[(&str, String)],
+) -> Option<String> {
+    if let Some(gloss) = gloss {
+        let folded = fold(gloss);
+        if candidates.iter().any(|(_, c)| *c == folded) {
+            return Some(gloss.to_string());
+        }
     }
+    let folded = fold(source);
     let words = folded.split(' ').count();
     candidates
         .iter()
-        .filter(|c| c.split(' ').count() == words)
-        .map(|c| (likeness(&folded, &fold(c)), *c))
+        .filter(|(c, _)| c.split(' ').count() == words)
+        .map(|(c, folded_c)| (likeness(&folded, folded_c), *c))
         .filter(|(score, _)| *score >= 0.5)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c.to_string())
@@ -425,11 +455,7 @@ mod tests {
         glosses: &[WordGloss],
         en: &str,
     ) -> Vec<(Option<NameKind>, String, Option<String>)> {
-        let paragraph = Paragraph {
-            text: es.to_string(),
-            line: 1,
-        };
-        text_names(&paragraph, glosses, en)
+        text_names(es, glosses, en)
             .into_iter()
             .map(|n| (n.kind, n.source, n.target))
             .collect()

@@ -1214,9 +1214,16 @@ fn stage_error(stage: &'static str, error: ProcessError) -> GlossError {
 /// verb) keeps both.
 #[derive(Debug, Default)]
 pub struct GlossTable {
-    /// Each entry's JSON object.
-    entries: Vec<String>,
-    index: HashMap<String, usize>,
+    /// The entries' JSON arrays, one after the other, separated by commas.
+    json: String,
+    /// Each entry's range in `json`.
+    entries: Vec<Range<usize>>,
+    /// The first entry of each hash of an entry's JSON; the next of the same hash, if any, in
+    /// `same_hash`.
+    index: rustc_hash::FxHashMap<u64, usize>,
+    same_hash: Vec<Option<usize>>,
+    /// The entry being added.
+    scratch: String,
 }
 
 impl GlossTable {
@@ -1228,32 +1235,54 @@ impl GlossTable {
     /// [`GlossTable::add`], with the translation's own word for it when it uses none of the
     /// dictionary's senses (an entry's fifth item, absent otherwise).
     pub fn add_in_context(&mut self, word: &WordGloss, here: Option<&str>) -> usize {
-        let mut entry = String::from("[");
-        push_json_string(&mut entry, &word.lemma);
+        let entry = &mut self.scratch;
+        entry.clear();
+        entry.push('[');
+        push_json_string(entry, &word.lemma);
         entry.push(',');
-        push_json_string(&mut entry, word.part_of_speech.name());
+        push_json_string(entry, word.part_of_speech.name());
         entry.push(',');
-        push_json_string(&mut entry, &word.details);
+        push_json_string(entry, &word.details);
         entry.push_str(",[");
         for (i, gloss) in word.glosses.iter().enumerate() {
             if i > 0 {
                 entry.push(',');
             }
-            push_json_string(&mut entry, gloss);
+            push_json_string(entry, gloss);
         }
         entry.push(']');
         if let Some(here) = here {
             entry.push(',');
-            push_json_string(&mut entry, here);
+            push_json_string(entry, here);
         }
         entry.push(']');
-        match self.index.entry(entry) {
-            Entry::Occupied(known) => *known.get(),
-            Entry::Vacant(new) => {
-                self.entries.push(new.key().clone());
-                *new.insert(self.entries.len() - 1)
+        let hash = std::hash::BuildHasher::hash_one(&rustc_hash::FxBuildHasher, entry.as_str());
+        let new = self.entries.len();
+        let first = match self.index.entry(hash) {
+            Entry::Occupied(first) => Some(*first.get()),
+            Entry::Vacant(slot) => {
+                slot.insert(new);
+                None
             }
+        };
+        let mut known = first;
+        while let Some(i) = known {
+            if self.json[self.entries[i].clone()] == *entry {
+                return i;
+            }
+            known = self.same_hash[i];
         }
+        if new > 0 {
+            self.json.push(',');
+        }
+        let start = self.json.len();
+        self.json.push_str(entry);
+        self.entries.push(start..self.json.len());
+        self.same_hash.push(first);
+        if first.is_some() {
+            self.index.insert(hash, new);
+        }
+        new
     }
 
     pub fn len(&self) -> usize {
@@ -1268,7 +1297,7 @@ impl GlossTable {
     /// fifth item, `here`, when there is one; arrays rather than objects, whose keys cost a page
     /// 7 KB), safe inside an HTML `<script>` element (no `<`, `>` or `&`).
     pub fn to_json(&self) -> String {
-        format!("[{}]", self.entries.join(","))
+        format!("[{}]", self.json)
     }
 }
 
@@ -1283,17 +1312,23 @@ pub fn page_data<'a>(words: impl IntoIterator<Item = &'a WordGloss>) -> String {
 
 fn push_json_string(out: &mut String, text: &str) {
     out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            // `<`, `>` and `&` could end or confuse the `<script>` element the JSON is embedded
-            // in; U+2028 and U+2029 end lines in older JavaScript.
-            c if c < ' ' || matches!(c, '<' | '>' | '&' | '\u{2028}' | '\u{2029}') => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
+    // Most texts have nothing to escape: copied whole. (0xE2 starts U+2028 and U+2029.)
+    let plain = |b: u8| b >= b' ' && !matches!(b, b'"' | b'\\' | b'<' | b'>' | b'&' | 0xE2);
+    if text.bytes().all(plain) {
+        out.push_str(text);
+    } else {
+        for c in text.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                // `<`, `>` and `&` could end or confuse the `<script>` element the JSON is
+                // embedded in; U+2028 and U+2029 end lines in older JavaScript.
+                c if c < ' ' || matches!(c, '<' | '>' | '&' | '\u{2028}' | '\u{2029}') => {
+                    let _ = write!(out, "\\u{:04x}", u32::from(c));
+                }
+                c => out.push(c),
             }
-            c => out.push(c),
         }
     }
     out.push('"');
@@ -1560,6 +1595,24 @@ pub(crate) mod tests {
         );
         assert_eq!(page_data([&a, &b, &b]), json);
         assert_eq!(page_data([]), "[]");
+    }
+
+    #[test]
+    fn gloss_table_entries_differ_by_their_word_in_context_and_escape_only_what_they_must() {
+        let mut table = GlossTable::default();
+        let año = word(0..4, "año", PartOfSpeech::Noun, &["year", "€\turo"]);
+        assert_eq!(table.add_in_context(&año, None), 0);
+        assert_eq!(table.add_in_context(&año, Some("years")), 1);
+        assert_eq!(table.add_in_context(&año, Some("years")), 1);
+        assert_eq!(table.add(&año), 0);
+        let tab = word(0..1, "a\tb\n", PartOfSpeech::Other, &["\u{1}"]);
+        assert_eq!(table.add(&tab), 2);
+        assert_eq!(
+            table.to_json(),
+            r#"[["año","noun","",["year","€\u0009uro"]],["año","noun","",["year","€\u0009uro"],"years"],["a\u0009b\n","word","",["\u0001"]]]"#
+        );
+        assert!(GlossTable::default().is_empty());
+        assert_eq!(GlossTable::default().to_json(), "[]");
     }
 
     fn stage(lines: &[&[&str]], timeout: Duration) -> Stage {

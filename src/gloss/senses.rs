@@ -20,7 +20,10 @@
 //! On a machine-translated page the English side is Apertium's own translation of the sentence,
 //! so step 1 picks the sense the engine used.
 
-use std::borrow::Borrow;
+use std::borrow::{Borrow, Cow};
+use std::ops::Range;
+
+use rustc_hash::FxHashMap;
 
 use super::english::EnglishWord;
 use super::{PartOfSpeech, WordGloss};
@@ -58,46 +61,44 @@ pub fn choose_senses<W: Borrow<WordGloss>, E: Borrow<EnglishWord>>(
     let relative = |i: usize, len: usize| (i as f64 + 0.5) / len as f64;
     let mut claimed = vec![false; m];
     let content: Vec<bool> = english.iter().map(|w| w.is_content()).collect();
-    // Where each word's senses occur: (sense, English position).
+    let forms = Forms::new(&english);
+    // Where each word's senses occur: (sense, English position), word i's at
+    // `occurrences[starts[i]..starts[i + 1]]`.
     // A word of the same family (`develop` for `development`) counts when no sense occurs.
-    let occurrences: Vec<Vec<(usize, usize)>> = words
-        .iter()
-        .map(|word| {
-            let exact: Vec<(usize, usize)> = word
-                .glosses
-                .iter()
-                .enumerate()
-                .flat_map(|(k, sense)| occurs_at(sense, &english).map(move |j| (k, j)))
-                .collect();
-            if !exact.is_empty() || !word.part_of_speech.is_content() {
-                return exact;
+    let mut occurrences: Vec<(usize, usize)> = Vec::new();
+    let mut starts = Vec::with_capacity(n + 1);
+    let mut parts = Vec::new();
+    for word in &words {
+        let start = occurrences.len();
+        starts.push(start);
+        for (k, sense) in word.glosses.iter().enumerate() {
+            forms.occurrences(&lowercase(sense), &mut parts, |j| occurrences.push((k, j)));
+        }
+        if occurrences.len() > start || !word.part_of_speech.is_content() {
+            continue;
+        }
+        for (k, sense) in word.glosses.iter().enumerate() {
+            let sense = lowercase(sense);
+            for (j, w) in english.iter().enumerate() {
+                if content[j] && may_be_akin(w, &sense) && w.is_akin(&sense) {
+                    occurrences.push((k, j));
+                }
             }
-            word.glosses
-                .iter()
-                .enumerate()
-                .flat_map(|(k, sense)| {
-                    let sense = sense.to_lowercase();
-                    let content = &content;
-                    english
-                        .iter()
-                        .enumerate()
-                        .filter(move |&(j, w)| content[j] && w.is_akin(&sense))
-                        .map(move |(j, _)| (k, j))
-                })
-                .collect()
-        })
-        .collect();
+        }
+    }
+    starts.push(occurrences.len());
+    let occurrences_of = |i: usize| &occurrences[starts[i]..starts[i + 1]];
     // Names place their neighbours as well as content words do.
     let anchoring = |word: &WordGloss| {
         word.part_of_speech.is_content() || word.part_of_speech == PartOfSpeech::ProperNoun
     };
     // Content words first, the ones with fewest choices first, so that the surest claim first.
-    let mut order: Vec<usize> = (0..n).filter(|&i| !occurrences[i].is_empty()).collect();
-    order.sort_by_key(|&i| (!anchoring(words[i]), occurrences[i].len(), i));
+    let mut order: Vec<usize> = (0..n).filter(|&i| !occurrences_of(i).is_empty()).collect();
+    order.sort_by_key(|&i| (!anchoring(words[i]), occurrences_of(i).len(), i));
     let mut anchors: Vec<(usize, usize)> = Vec::new();
     for i in order {
         let content = anchoring(words[i]);
-        let best = occurrences[i]
+        let best = occurrences_of(i)
             .iter()
             .min_by(|a, b| {
                 let key = |&(k, j): &(usize, usize)| {
@@ -114,7 +115,7 @@ pub fn choose_senses<W: Borrow<WordGloss>, E: Borrow<EnglishWord>>(
         if let Some((k, j)) = best {
             chosen[i].first = k;
             // A word of the sense's family, not the sense: the translation's word is shown.
-            if !english[j].is(&words[i].glosses[k].to_lowercase()) {
+            if !english[j].is(&lowercase(&words[i].glosses[k])) {
                 chosen[i].here = Some(english[j].lower.clone());
             }
             if content && !claimed[j] {
@@ -148,18 +149,19 @@ pub fn choose_senses<W: Borrow<WordGloss>, E: Borrow<EnglishWord>>(
     let mut anchors: Vec<(usize, usize)> = anchors.iter().map(|&(i, j)| (ci[i], cj[j])).collect();
     anchors.sort_unstable();
 
-    // Spellings as cognates share them, each made once.
-    let mut spellings: Vec<Option<Vec<Vec<char>>>> = vec![None; m];
+    // Spellings as cognates share them, each English word's made once.
+    let mut spellings = Spellings::new(m);
+    let mut spanish = Vec::new();
     let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
     for (i, word) in words.iter().enumerate() {
         // The auxiliaries (`ha dicho`, `es elegido`) have no word of their own in English.
         if !word.part_of_speech.is_content()
-            || !occurrences[i].is_empty()
+            || !occurrences_of(i).is_empty()
             || AUXILIARIES.contains(&word.lemma.as_str())
         {
             continue;
         }
-        let spanish: Vec<char> = normalise(&word.lemma, true).chars().collect();
+        normalise(&word.lemma, true, &mut spanish);
         let predicted = predicted_places(
             ci[i],
             placeable_words.max(1),
@@ -175,14 +177,7 @@ pub fn choose_senses<W: Borrow<WordGloss>, E: Borrow<EnglishWord>>(
             if claimed[j] || !content[j] || token.is_name() || in_name {
                 continue;
             }
-            let spelling = spellings[j].get_or_insert_with(|| {
-                token
-                    .lemmas
-                    .iter()
-                    .chain([&token.lower])
-                    .map(|english| normalise(english, false).chars().collect())
-                    .collect()
-            });
+            let spelling = spellings.of(j, token);
             let score = here_score(word, token, (&spanish, spelling), cj[j], &predicted);
             if score >= HERE_FLOOR {
                 pairs.push((score, i, j));
@@ -202,23 +197,162 @@ pub fn choose_senses<W: Borrow<WordGloss>, E: Borrow<EnglishWord>>(
     chosen
 }
 
-/// The English positions where `sense` starts (every word of a multi-word sense in a row: the
-/// first by a lemma, the others by a lemma or as written).
-fn occurs_at<'a>(
-    sense: &'a str,
-    english: &'a [&'a EnglishWord],
-) -> impl Iterator<Item = usize> + 'a {
-    let sense = sense.to_lowercase();
-    let parts: Vec<String> = sense.split_whitespace().map(str::to_string).collect();
-    (0..english.len()).filter(move |&j| {
-        if english[j].is(&sense) {
-            return true;
+/// `text` lower-cased, borrowed when it has no capital (a dictionary's sense mostly has none).
+pub(super) fn lowercase(text: &str) -> Cow<'_, str> {
+    if text
+        .bytes()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+    {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.to_lowercase())
+    }
+}
+
+/// The English words of a group as senses are looked up in them: what each word is
+/// ([`EnglishWord::is`]: as written, its lemmas, the words of a unit of several) as numbers, so
+/// that a sense is looked up once and then compared as a number.
+struct Forms<'a> {
+    numbers: FxHashMap<&'a str, u32>,
+    /// Word j's forms: `forms[starts[j]..starts[j + 1]]`.
+    forms: Vec<u32>,
+    starts: Vec<usize>,
+}
+
+impl<'a> Forms<'a> {
+    fn new(english: &[&'a EnglishWord]) -> Forms<'a> {
+        let mut numbers =
+            FxHashMap::with_capacity_and_hasher(3 * english.len(), Default::default());
+        let mut forms = Vec::with_capacity(3 * english.len());
+        let mut starts = Vec::with_capacity(english.len() + 1);
+        for word in english {
+            starts.push(forms.len());
+            let several = word.lower.contains(' ');
+            let written = std::iter::once(word.lower.as_str());
+            let parts = several.then(|| word.lower.split(' ')).into_iter().flatten();
+            let lemmas = word.lemmas.iter().map(String::as_str);
+            for form in written.chain(lemmas).chain(parts) {
+                let next = numbers.len() as u32;
+                forms.push(*numbers.entry(form).or_insert(next));
+            }
         }
-        parts.len() > 1
-            && english
-                .get(j..j + parts.len())
-                .is_some_and(|run| run.iter().zip(&parts).all(|(word, part)| word.is(part)))
-    })
+        starts.push(forms.len());
+        Forms {
+            numbers,
+            forms,
+            starts,
+        }
+    }
+
+    /// Word `j` is `form` ([`EnglishWord::is`]).
+    fn is(&self, j: usize, form: u32) -> bool {
+        self.forms[self.starts[j]..self.starts[j + 1]].contains(&form)
+    }
+
+    /// Calls `found` with each English position where `sense` (lower-cased) starts, in order:
+    /// a word that is it, or, for a sense of several words, words that are its words in a row.
+    /// `parts`: room for the words' numbers.
+    fn occurrences(&self, sense: &str, parts: &mut Vec<u32>, mut found: impl FnMut(usize)) {
+        let m = self.starts.len() - 1;
+        let whole = self.numbers.get(sense).copied();
+        parts.clear();
+        let mut words = sense.split_whitespace();
+        // A sense of one word occurs only as a whole; a word the group does not have never.
+        let in_a_row = words.clone().nth(1).is_some()
+            && words.all(|part| {
+                self.numbers
+                    .get(part)
+                    .map(|&number| parts.push(number))
+                    .is_some()
+            });
+        if whole.is_none() && !in_a_row {
+            return;
+        }
+        for j in 0..m {
+            let at = whole.is_some_and(|form| self.is(j, form))
+                || (in_a_row
+                    && j + parts.len() <= m
+                    && parts
+                        .iter()
+                        .enumerate()
+                        .all(|(t, &form)| self.is(j + t, form)));
+            if at {
+                found(j);
+            }
+        }
+    }
+}
+
+/// Whether `word` can be of `sense`'s family at all ([`EnglishWord::is_akin`] holds only when
+/// both words it compares have five letters and share the first or the last): a cheap test
+/// before the real one.
+fn may_be_akin(word: &EnglishWord, sense: &str) -> bool {
+    let (Some(first), Some(last)) = (sense.bytes().next(), sense.bytes().last()) else {
+        return false;
+    };
+    sense.len() >= 5
+        && word.lemmas.iter().chain([&word.lower]).any(|form| {
+            let form = form.as_bytes();
+            form.len() >= 5 && (form[0] == first || form[form.len() - 1] == last)
+        })
+}
+
+/// The English words' spellings as [`here_score`] compares them (each of the word's lemmas and
+/// the word itself, [`normalise`]d), made the first time they are asked for.
+struct Spellings {
+    letters: Vec<char>,
+    /// Each spelling's range in `letters`.
+    spellings: Vec<Range<usize>>,
+    /// Each word's range in `spellings`, once made.
+    words: Vec<Option<Range<usize>>>,
+    scratch: Vec<char>,
+}
+
+impl Spellings {
+    fn new(m: usize) -> Spellings {
+        Spellings {
+            letters: Vec::new(),
+            spellings: Vec::new(),
+            words: vec![None; m],
+            scratch: Vec::new(),
+        }
+    }
+
+    /// The spellings of word `j`, `token`.
+    fn of(&mut self, j: usize, token: &EnglishWord) -> SpellingList<'_> {
+        let range = match &self.words[j] {
+            Some(range) => range.clone(),
+            None => {
+                let first = self.spellings.len();
+                for form in token.lemmas.iter().chain([&token.lower]) {
+                    normalise(form, false, &mut self.scratch);
+                    let start = self.letters.len();
+                    self.letters.extend_from_slice(&self.scratch);
+                    self.spellings.push(start..self.letters.len());
+                }
+                let range = first..self.spellings.len();
+                self.words[j] = Some(range.clone());
+                range
+            }
+        };
+        SpellingList {
+            letters: &self.letters,
+            spellings: &self.spellings[range],
+        }
+    }
+}
+
+/// One English word's spellings, from [`Spellings::of`].
+#[derive(Clone, Copy)]
+struct SpellingList<'a> {
+    letters: &'a [char],
+    spellings: &'a [Range<usize>],
+}
+
+impl<'a> SpellingList<'a> {
+    fn iter(self) -> impl Iterator<Item = &'a [char]> {
+        self.spellings.iter().map(move |r| &self.letters[r.clone()])
+    }
 }
 
 /// Where the `i`-th of `n` Spanish words is expected among `m` English words, each place with
@@ -251,7 +385,7 @@ fn predicted_places(i: usize, n: usize, m: usize, anchors: &[(usize, usize)]) ->
 fn here_score(
     word: &WordGloss,
     token: &EnglishWord,
-    (spanish, english): (&[char], &[Vec<char>]),
+    (spanish, english): (&[char], SpellingList<'_>),
     j: usize,
     predicted: &[(f64, f64)],
 ) -> f64 {
@@ -282,47 +416,67 @@ fn here_score(
     place + 1.5 * spelling + 0.5 * class
 }
 
-/// A word's letters as cognates share them: no accents, no doubled letters, `ph` `th` `y` `k`
-/// as Spanish writes them, and a Spanish infinitive's or a gendered word's ending off.
-fn normalise(word: &str, spanish: bool) -> String {
-    let mut text: String = word
-        .to_lowercase()
-        .chars()
-        .map(|c| match c {
-            'á' | 'à' | 'ä' => 'a',
-            'é' | 'è' | 'ë' => 'e',
-            'í' | 'ì' | 'ï' => 'i',
-            'ó' | 'ò' | 'ö' => 'o',
-            'ú' | 'ù' | 'ü' => 'u',
-            'ñ' => 'n',
-            'y' => 'i',
-            'k' => 'c',
-            c => c,
-        })
-        .filter(|c| c.is_alphabetic())
-        .collect();
+/// A word's letters as cognates share them, into `out`: no accents, no doubled letters, `ph`
+/// `th` `y` `k` as Spanish writes them, and a Spanish infinitive's or a gendered word's ending
+/// off.
+fn normalise(word: &str, spanish: bool, out: &mut Vec<char>) {
+    out.clear();
+    out.extend(
+        lowercase(word)
+            .chars()
+            .map(|c| match c {
+                'á' | 'à' | 'ä' => 'a',
+                'é' | 'è' | 'ë' => 'e',
+                'í' | 'ì' | 'ï' => 'i',
+                'ó' | 'ò' | 'ö' => 'o',
+                'ú' | 'ù' | 'ü' => 'u',
+                'ñ' => 'n',
+                'y' => 'i',
+                'k' => 'c',
+                c => c,
+            })
+            .filter(|c| c.is_alphabetic()),
+    );
     if !spanish {
-        text = text
-            .replace("ph", "f")
-            .replace("th", "t")
-            .replace("tion", "cion");
+        replace(out, &['p', 'h'], &['f']);
+        replace(out, &['t', 'h'], &['t']);
+        replace(out, &['t', 'i', 'o', 'n'], &['c', 'i', 'o', 'n']);
     }
-    let mut collapsed = String::with_capacity(text.len());
-    for c in text.chars() {
-        if !collapsed.ends_with(c) {
-            collapsed.push(c);
-        }
-    }
+    out.dedup();
     if spanish {
-        for ending in ["ar", "er", "ir", "o", "a", "e"] {
-            if let Some(stem) = collapsed.strip_suffix(ending)
-                && stem.chars().count() >= 3
-            {
-                return stem.to_string();
-            }
+        const ENDINGS: [&[char]; 6] = [
+            &['a', 'r'],
+            &['e', 'r'],
+            &['i', 'r'],
+            &['o'],
+            &['a'],
+            &['e'],
+        ];
+        if let Some(ending) = ENDINGS
+            .iter()
+            .find(|ending| out.ends_with(ending) && out.len() - ending.len() >= 3)
+        {
+            out.truncate(out.len() - ending.len());
         }
     }
-    collapsed
+}
+
+/// Replaces each `from` in `text` by `to` (no longer than `from`), left to right, as
+/// [`str::replace`] does.
+pub(super) fn replace(text: &mut Vec<char>, from: &[char], to: &[char]) {
+    let (mut read, mut write) = (0, 0);
+    while read < text.len() {
+        if text[read..].starts_with(from) {
+            text[write..write + to.len()].copy_from_slice(to);
+            write += to.len();
+            read += from.len();
+        } else {
+            text[write] = text[read];
+            write += 1;
+            read += 1;
+        }
+    }
+    text.truncate(write);
 }
 
 /// How alike two normalised words are, 0 to 1: a long shared beginning (`energ-etic`,
@@ -344,7 +498,14 @@ fn similarity(a: &[char], b: &[char]) -> f64 {
     }
     // Each of `b`'s letter pairs matches at most one of `a`'s.
     let total = (a.len() - 1) + (b.len() - 1);
-    let mut taken = vec![false; b.len() - 1];
+    let mut room = [false; 64];
+    let mut more = Vec::new();
+    let taken: &mut [bool] = if b.len() - 1 <= room.len() {
+        &mut room[..b.len() - 1]
+    } else {
+        more.resize(b.len() - 1, false);
+        &mut more
+    };
     let mut shared = 0;
     for pair in a.windows(2) {
         let free = b
@@ -413,11 +574,10 @@ mod tests {
     #[test]
     fn cognates_are_found_by_their_spelling() {
         let alike = |es: &str, en: &str| {
-            let (es, en): (Vec<char>, Vec<char>) = (
-                normalise(es, true).chars().collect(),
-                normalise(en, false).chars().collect(),
-            );
-            similarity(&es, &en)
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            normalise(es, true, &mut a);
+            normalise(en, false, &mut b);
+            similarity(&a, &b)
         };
         assert!(alike("agresión", "aggression") > 0.9);
         assert!(alike("energético", "energy") > 0.7);
@@ -425,5 +585,81 @@ mod tests {
         // Letter pairs as multisets: `ba an na an` of 6 + 5 pairs are shared, each once.
         let chars = |w: &str| w.chars().collect::<Vec<_>>();
         assert_eq!(similarity(&chars("xbanana"), &chars("ybanan")), 8.0 / 11.0);
+    }
+
+    #[test]
+    fn spellings_are_normalised_as_cognates_share_them() {
+        let spelt = |word: &str, spanish: bool| {
+            let mut out = Vec::new();
+            normalise(word, spanish, &mut out);
+            out.into_iter().collect::<String>()
+        };
+        assert_eq!(spelt("Philosophy", false), "filosofi");
+        assert_eq!(spelt("aggression", false), "agresion");
+        assert_eq!(spelt("agresión", true), "agresion");
+        // Replaced one after the other, as `str::replace` would: `th` makes a `tion`.
+        assert_eq!(spelt("xthion", false), "xcion");
+        assert_eq!(spelt("phph-thth", false), "ft");
+        assert_eq!(spelt("conjunta", true), "conjunt");
+        assert_eq!(spelt("apoyar", true), "apoi");
+        assert_eq!(spelt("ser", true), "ser");
+        assert_eq!(spelt("Ñandú", true), "nandu");
+    }
+
+    fn english_word(lower: &str, lemmas: &[&str]) -> EnglishWord {
+        EnglishWord {
+            range: 0..0,
+            lower: lower.to_string(),
+            lemmas: lemmas.iter().map(|l| l.to_string()).collect(),
+            classes: ["n".to_string()].into(),
+            capitalised: false,
+        }
+    }
+
+    proptest::proptest! {
+        /// A sense occurs where [`EnglishWord::is`] says a word is it, or where its words follow
+        /// each other.
+        #[test]
+        fn senses_occur_where_the_words_are_them(
+            words in proptest::collection::vec(
+                ("(a|b|ab|a b|b a|)", proptest::collection::vec("(a|b|c|a b)", 0..3)),
+                1..7,
+            ),
+            sense in "(a|b|c|ab|a b|b a|a  b|a b c|b b)",
+        ) {
+            let english: Vec<EnglishWord> = words
+                .iter()
+                .map(|(lower, lemmas)| {
+                    english_word(lower, &lemmas.iter().map(String::as_str).collect::<Vec<_>>())
+                })
+                .collect();
+            let english: Vec<&EnglishWord> = english.iter().collect();
+            let parts: Vec<&str> = sense.split_whitespace().collect();
+            let expected: Vec<usize> = (0..english.len())
+                .filter(|&j| {
+                    english[j].is(&sense)
+                        || (parts.len() > 1
+                            && english.get(j..j + parts.len()).is_some_and(|run| {
+                                run.iter().zip(&parts).all(|(word, part)| word.is(part))
+                            }))
+                })
+                .collect();
+            let mut found = Vec::new();
+            Forms::new(&english).occurrences(&sense, &mut Vec::new(), |j| found.push(j));
+            proptest::prop_assert_eq!(found, expected);
+        }
+
+        /// [`may_be_akin`] never rules out a word that is akin.
+        #[test]
+        fn may_be_akin_keeps_every_akin_word(
+            lower in "[aeé]{0,7}",
+            lemmas in proptest::collection::vec("[aeé]{0,7}", 0..3),
+            sense in "[aeé]{0,7}",
+        ) {
+            let word = english_word(&lower, &lemmas.iter().map(String::as_str).collect::<Vec<_>>());
+            if word.is_akin(&sense) {
+                proptest::prop_assert!(may_be_akin(&word, &sense));
+            }
+        }
     }
 }

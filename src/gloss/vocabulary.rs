@@ -3,11 +3,14 @@
 //! of its sentence around the word, and the aligned English sentence. The Anki CSV is made from
 //! the same list.
 
+use std::borrow::{Borrow, Cow};
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::ops::Range;
 
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::senses::{lowercase, replace};
 use super::{PartOfSpeech, WordGloss};
 
 /// How many words the example window keeps on each side of the word.
@@ -43,9 +46,9 @@ pub struct VocabularyEntry {
 
 /// One original paragraph as the vocabulary sees it: its text, its analysed words and its
 /// sentences, each with the English it is aligned with.
-pub struct VocabularyParagraph<'a> {
+pub struct VocabularyParagraph<'a, W = WordGloss> {
     pub text: &'a str,
-    pub words: &'a [WordGloss],
+    pub words: &'a [W],
     pub sentences: Vec<(Range<usize>, String)>,
 }
 
@@ -72,15 +75,18 @@ pub fn vocabulary<'a>(
 }
 
 /// [`vocabulary`] of paragraphs whose sentences and their English are known.
-pub fn study_list(paragraphs: &[VocabularyParagraph<'_>]) -> Vec<VocabularyEntry> {
+pub fn study_list<W: Borrow<WordGloss>>(
+    paragraphs: &[VocabularyParagraph<'_, W>],
+) -> Vec<VocabularyEntry> {
     // Every occurrence of each kept lemma: (paragraph, word index, sentence index).
     type Place = (usize, usize, usize);
     let mut order: Vec<(&str, PartOfSpeech)> = Vec::new();
-    let mut places: HashMap<(&str, PartOfSpeech), Vec<Place>> = HashMap::new();
+    let mut places: FxHashMap<(&str, PartOfSpeech), Vec<Place>> = FxHashMap::default();
     // Lemmas left out as cognates, each tested once (the test compares spellings).
-    let mut cognates: HashSet<(&str, PartOfSpeech)> = HashSet::new();
+    let mut cognates: FxHashSet<(&str, PartOfSpeech)> = FxHashSet::default();
     for (k, paragraph) in paragraphs.iter().enumerate() {
         for (i, word) in paragraph.words.iter().enumerate() {
+            let word: &WordGloss = word.borrow();
             if !word.part_of_speech.is_content() || is_function_word(&word.lemma) {
                 continue;
             }
@@ -105,7 +111,9 @@ pub fn study_list(paragraphs: &[VocabularyParagraph<'_>]) -> Vec<VocabularyEntry
             }
         }
     }
-    let mut used: HashMap<(usize, usize), usize> = HashMap::new();
+    let mut used: FxHashMap<(usize, usize), usize> = FxHashMap::default();
+    // Each example sentence's English, its words single-spaced, made once.
+    let mut single_spaced: FxHashMap<(usize, usize), String> = FxHashMap::default();
     order
         .into_iter()
         .map(|key| {
@@ -116,7 +124,7 @@ pub fn study_list(paragraphs: &[VocabularyParagraph<'_>]) -> Vec<VocabularyEntry
                 .expect("a lemma has an occurrence");
             *used.entry((k, s)).or_default() += 1;
             let paragraph = &paragraphs[k];
-            let word = &paragraph.words[i];
+            let word: &WordGloss = paragraph.words[i].borrow();
             let (range, english) = paragraph
                 .sentences
                 .get(s)
@@ -130,7 +138,10 @@ pub fn study_list(paragraphs: &[VocabularyParagraph<'_>]) -> Vec<VocabularyEntry
                 glosses: word.glosses.clone(),
                 sentence,
                 word: at,
-                english: english.split_whitespace().collect::<Vec<_>>().join(" "),
+                english: single_spaced
+                    .entry((k, s))
+                    .or_insert_with(|| english.split_whitespace().collect::<Vec<_>>().join(" "))
+                    .clone(),
                 paragraph: k,
                 position: i,
                 occurrences: occurrences.len(),
@@ -149,12 +160,20 @@ fn window(text: &str, sentence: Range<usize>, word: Range<usize>) -> (String, Ra
     }
     let before = &text[sentence.start..word.start];
     let after = &text[word.end..sentence.end];
-    let before_words: Vec<&str> = before.split_whitespace().collect();
-    let after_words: Vec<&str> = after.split_whitespace().collect();
-    let kept_before = &before_words[before_words.len().saturating_sub(WINDOW_WORDS)..];
-    let kept_after = &after_words[..after_words.len().min(WINDOW_WORDS)];
+    // The words kept, and whether there are more (a word more than the window is looked at).
+    let mut kept_before: Vec<&str> = before
+        .split_whitespace()
+        .rev()
+        .take(WINDOW_WORDS + 1)
+        .collect();
+    let cut_before = kept_before.len() > WINDOW_WORDS;
+    kept_before.truncate(WINDOW_WORDS);
+    kept_before.reverse();
+    let mut kept_after: Vec<&str> = after.split_whitespace().take(WINDOW_WORDS + 1).collect();
+    let cut_after = kept_after.len() > WINDOW_WORDS;
+    kept_after.truncate(WINDOW_WORDS);
     let mut out = String::new();
-    if kept_before.len() < before_words.len() {
+    if cut_before {
         out.push_str("… ");
     }
     out.push_str(&kept_before.join(" "));
@@ -167,7 +186,7 @@ fn window(text: &str, sentence: Range<usize>, word: Range<usize>) -> (String, Ra
         out.push(' ');
     }
     out.push_str(&kept_after.join(" "));
-    if kept_after.len() < after_words.len() {
+    if cut_after {
         out.push_str(" …");
     }
     (out, at)
@@ -175,7 +194,7 @@ fn window(text: &str, sentence: Range<usize>, word: Range<usize>) -> (String, Ra
 
 /// Whether `lemma` is grammar rather than vocabulary ([`FUNCTION_LEMMAS`]).
 pub fn is_function_word(lemma: &str) -> bool {
-    FUNCTION_LEMMAS.contains(&lemma.to_lowercase().as_str())
+    FUNCTION_LEMMAS.contains(&lowercase(lemma).as_ref())
 }
 
 /// Whether a reader of English would recognise `lemma` unaided: some spelling of it differs
@@ -188,11 +207,12 @@ pub fn is_function_word(lemma: &str) -> bool {
 /// `i`, `s`. Comparing with the glosses, not with English at large, keeps false friends
 /// (`actual`: current; `disposición`: disposal) in the list.
 pub fn is_transparent_cognate(lemma: &str, glosses: &[String]) -> bool {
-    let stems: Vec<String> = spanish_stems(lemma)
+    let stems: Vec<Vec<char>> = spanish_stems(lemma)
         .iter()
         .map(|s| spelling(s))
-        .filter(|s| s.chars().count() >= 4)
+        .filter(|s| s.len() >= 4)
         .collect();
+    let mut row = Vec::new();
     glosses.iter().filter(|g| !g.contains(' ')).any(|gloss| {
         let gloss = fold(gloss);
         let forms = [
@@ -203,8 +223,10 @@ pub fn is_transparent_cognate(lemma: &str, glosses: &[String]) -> bool {
         forms.into_iter().flatten().any(|form| {
             let form = spelling(form);
             stems.iter().any(|stem| {
-                let longest = stem.chars().count().max(form.chars().count());
-                10 * levenshtein(stem, &form) <= 3 * longest
+                let longest = stem.len().max(form.len());
+                // The distance is at least the difference in length.
+                10 * stem.len().abs_diff(form.len()) <= 3 * longest
+                    && 10 * levenshtein(stem, &form, &mut row) <= 3 * longest
             })
         })
     })
@@ -226,20 +248,19 @@ fn fold(text: &str) -> String {
 
 /// One spelling for both languages' sounds: `ph` → `f`, `th` → `t`, `k` → `c`, `y` → `i`, `z` →
 /// `s`, doubled letters single.
-fn spelling(word: &str) -> String {
-    let word = word.replace("ph", "f").replace("th", "t");
-    let mut out = String::new();
-    for c in word.chars() {
-        let c = match c {
+fn spelling(word: &str) -> Vec<char> {
+    let mut out: Vec<char> = word.chars().collect();
+    replace(&mut out, &['p', 'h'], &['f']);
+    replace(&mut out, &['t', 'h'], &['t']);
+    for c in &mut out {
+        *c = match *c {
             'k' => 'c',
             'y' => 'i',
             'z' => 's',
             c => c,
         };
-        if !out.ends_with(c) {
-            out.push(c);
-        }
     }
+    out.dedup();
     out
 }
 
@@ -276,15 +297,16 @@ fn spanish_stems(lemma: &str) -> Vec<String> {
     stems
 }
 
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
+/// The edit distance of `a` and `b`; `row`: room for a row of the table.
+fn levenshtein(a: &[char], b: &[char], row: &mut Vec<usize>) -> usize {
+    row.clear();
+    row.extend(0..=b.len());
+    for (i, ca) in a.iter().enumerate() {
         let mut previous = row[0];
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let here = row[j + 1];
-            row[j + 1] = (previous + usize::from(ca != *cb))
+            row[j + 1] = (previous + usize::from(ca != cb))
                 .min(row[j] + 1)
                 .min(here + 1);
             previous = here;
@@ -294,8 +316,25 @@ fn levenshtein(a: &str, b: &str) -> usize {
 }
 
 /// English adjectives and nouns of nationality and language take a capital (`ukrainian` →
-/// Ukrainian); Apertium's dictionary writes some of them in lower case.
-pub fn proper_case(gloss: &str) -> String {
+/// Ukrainian); Apertium's dictionary writes some of them in lower case. Borrowed when it takes
+/// none.
+pub fn proper_case(gloss: &str) -> Cow<'_, str> {
+    if takes_a_capital(gloss) {
+        let mut chars = gloss.chars();
+        Cow::Owned(
+            chars
+                .next()
+                .map(|first| first.to_uppercase().chain(chars).collect())
+                .unwrap_or_default(),
+        )
+    } else {
+        Cow::Borrowed(gloss)
+    }
+}
+
+/// Whether [`proper_case`] gives `gloss` a capital: one word, all letters, a nationality's or a
+/// language's.
+fn takes_a_capital(gloss: &str) -> bool {
     const PROPER: &[&str] = &[
         "english",
         "spanish",
@@ -339,43 +378,36 @@ pub fn proper_case(gloss: &str) -> String {
         "latin",
         "african",
     ];
-    let lower = gloss.to_lowercase();
-    let proper = !gloss.contains(' ')
-        && gloss.chars().all(|c| c.is_alphabetic())
-        && (PROPER.contains(&lower.as_str())
-            || ((lower.ends_with("ian") || lower.ends_with("ese"))
-                && ![
-                    "civilian",
-                    "median",
-                    "guardian",
-                    "obese",
-                    "cheese",
-                    "these",
-                    "diocese",
-                    "historian",
-                    "librarian",
-                    "vegetarian",
-                    "comedian",
-                    "pedestrian",
-                    "custodian",
-                    "barbarian",
-                    "veterinarian",
-                    "utopian",
-                    "ruffian",
-                    "guardian",
-                    "theologian",
-                ]
-                .contains(&lower.as_str())
-                && !lower.ends_with("cian")));
-    if proper {
-        let mut chars = gloss.chars();
-        chars
-            .next()
-            .map(|first| first.to_uppercase().chain(chars).collect())
-            .unwrap_or_default()
-    } else {
-        gloss.to_string()
+    if gloss.contains(' ') || !gloss.chars().all(|c| c.is_alphabetic()) {
+        return false;
     }
+    let lower = lowercase(gloss);
+    let lower = lower.as_ref();
+    PROPER.contains(&lower)
+        || ((lower.ends_with("ian") || lower.ends_with("ese"))
+            && ![
+                "civilian",
+                "median",
+                "guardian",
+                "obese",
+                "cheese",
+                "these",
+                "diocese",
+                "historian",
+                "librarian",
+                "vegetarian",
+                "comedian",
+                "pedestrian",
+                "custodian",
+                "barbarian",
+                "veterinarian",
+                "utopian",
+                "ruffian",
+                "guardian",
+                "theologian",
+            ]
+            .contains(&lower)
+            && !lower.ends_with("cian"))
 }
 
 /// The vocabulary list as a CSV file for Anki's "Basic" note type: front the lemma, back the
@@ -528,6 +560,13 @@ mod tests {
         let (short, at) = window_of("Ayer llegó.", 5..11);
         assert_eq!(short, "Ayer llegó.");
         assert_eq!(&short[at], "llegó");
+        // Five words each side are kept whole, a sixth is cut.
+        let five = "a b c d e word f g h i j";
+        let at = five.find("word").unwrap();
+        assert_eq!(window_of(five, at..at + 4).0, five);
+        let six = "z a b c d e word f g h i j k";
+        let at = six.find("word").unwrap();
+        assert_eq!(window_of(six, at..at + 4).0, "… a b c d e word f g h i j …");
         let (quoted, at) = window_of("Dijo \"paz\".", 6..9);
         assert_eq!((quoted.as_str(), at), ("Dijo \"paz\".", 6..9));
     }

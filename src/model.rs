@@ -10,14 +10,14 @@ use serde::Serialize;
 use crate::error::Warning;
 
 /// The photo caption and who took the photo.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Caption {
     pub text: String,
     pub credit: Option<String>,
 }
 
 /// The dateline as written, e.g. `Publicado: miércoles, 5 noviembre 2025 13:34`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Dateline {
     /// The word before the colon (`Publicado`).
     pub label: String,
@@ -27,7 +27,7 @@ pub struct Dateline {
 }
 
 /// One body paragraph: its lines joined by single spaces, and where it starts.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Paragraph {
     pub text: String,
     pub line: usize,
@@ -55,7 +55,7 @@ pub struct Seed {
 }
 
 /// One language's side of an article.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Hash)]
 pub struct Side {
     pub lang: String,
     /// The headline, when the author gave one.
@@ -73,7 +73,7 @@ pub struct Side {
 }
 
 /// Who made the translation, for the note beside it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Translator {
     /// A person wrote `<stem>.<lang>.txt`; their name if the front matter gives it.
     Authored(Option<String>),

@@ -108,6 +108,18 @@ impl FastHasher {
     }
 }
 
+/// For `#[derive(Hash)]` values: what they write goes into the hash as bytes, as
+/// [`FastHasher::write`] takes them.
+impl std::hash::Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        FastHasher::write(self, bytes);
+    }
+
+    fn finish(&self) -> u64 {
+        (*self).finish()
+    }
+}
+
 /// Text formatted straight into the hash (`write!(hash, "{value:?}")`), never held whole.
 impl std::fmt::Write for FastHasher {
     fn write_str(&mut self, text: &str) -> std::fmt::Result {

@@ -107,12 +107,30 @@ impl AnnotationCache {
 
     /// The key of `article`'s annotation: every field of it, with what it is annotated by.
     pub fn key(&self, article: &Article) -> u64 {
-        use std::fmt::Write;
+        use std::hash::Hash;
         let mut hash = FastHasher::new();
         hash.write(&self.identity.to_le_bytes());
-        // `Article` holds no maps, so its debug form is the same for the same article; it goes
-        // into the hash as it is formatted (a copy of every article's text showed in profiles).
-        let _ = write!(hash, "{article:?}");
+        // Every field, so that a field added to `Article` must be added here.
+        let Article {
+            stem,
+            slug,
+            published,
+            source,
+            target,
+            translator,
+            tags,
+        } = article;
+        (stem, slug, source, target, translator, tags).hash(&mut hash);
+        // The moment and its offset (a `DateTime`'s own hash leaves the offset out).
+        published
+            .map(|p| {
+                (
+                    p.timestamp(),
+                    p.timestamp_subsec_nanos(),
+                    p.offset().local_minus_utc(),
+                )
+            })
+            .hash(&mut hash);
         hash.finish()
     }
 
@@ -885,5 +903,59 @@ mod tests {
         let mut changed = article.clone();
         changed.stem = "b".to_string();
         assert_ne!(one.key(&article), one.key(&changed));
+    }
+
+    #[test]
+    fn any_change_to_the_article_is_another_key() {
+        use chrono::TimeZone;
+        let dir = tempfile::tempdir().unwrap();
+        let cache = AnnotationCache::new(dir.path(), "data", true);
+        let paragraph = |text: &str| crate::model::Paragraph {
+            text: text.to_string(),
+            line: 3,
+        };
+        let side = crate::model::Side {
+            lang: "es".to_string(),
+            paragraphs: vec![paragraph("Uno."), paragraph("Dos.")],
+            ..Default::default()
+        };
+        let madrid = chrono::FixedOffset::east_opt(3600).unwrap();
+        let article = crate::model::Article {
+            stem: "a".to_string(),
+            slug: None,
+            published: Some(madrid.with_ymd_and_hms(2025, 11, 5, 13, 34, 0).unwrap()),
+            source: side.clone(),
+            target: crate::model::Side {
+                lang: "en".to_string(),
+                ..side.clone()
+            },
+            translator: crate::model::Translator::Authored(None),
+            tags: vec!["x".to_string()],
+        };
+        let key = cache.key(&article);
+        assert_eq!(key, cache.key(&article.clone()));
+        let changes: Vec<fn(&mut crate::model::Article)> = vec![
+            |a| a.source.paragraphs[1].text.push('!'),
+            // The same words moved from one paragraph to the next.
+            |a| {
+                a.source.paragraphs[0].text = "Uno.Dos.".to_string();
+                a.source.paragraphs[1].text.clear();
+            },
+            |a| a.source.paragraphs[0].line = 4,
+            |a| a.target.sentences = Some(vec![vec![0..4], vec![0..4]]),
+            |a| a.slug = Some("a".to_string()),
+            |a| a.translator = crate::model::Translator::Machine("m".to_string()),
+            |a| a.tags.clear(),
+            // The same moment, another offset.
+            |a| {
+                let utc = chrono::FixedOffset::east_opt(0).unwrap();
+                a.published = a.published.map(|p| p.with_timezone(&utc));
+            },
+        ];
+        for (i, change) in changes.iter().enumerate() {
+            let mut changed = article.clone();
+            change(&mut changed);
+            assert_ne!(cache.key(&changed), key, "change {i}");
+        }
     }
 }

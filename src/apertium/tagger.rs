@@ -25,6 +25,8 @@ pub(crate) struct Tagger {
     class_list: Vec<Vec<Tag>>,
     n: usize,
     m: usize,
+    /// The transition probabilities, each row the tags one may come from (`a[to * n + from]`:
+    /// the file's A transposed, so that Viterbi reads a row in order).
     a: Vec<f64>,
     b: Vec<f64>,
     /// Literal texts: a later analysis with an already-seen tag replaces the earlier one when
@@ -153,8 +155,10 @@ impl Tagger {
             ));
         }
         let mut a = vec![0.0; n * n];
-        for x in &mut a {
-            *x = bytes.f64_be()?;
+        for from in 0..n {
+            for to in 0..n {
+                a[to * n + from] = bytes.f64_be()?;
+            }
         }
         let mut b = vec![0.0; n * m];
         for _ in 0..bytes.count("emission probabilities")? {
@@ -263,10 +267,10 @@ impl Tagger {
             let first = links.len();
             for &i in &tags {
                 let mut from = None;
+                let into = &self.a[i as usize * n..][..n];
+                let emitted = self.b[i as usize * self.m + class];
                 for &j in &previous {
-                    let x = alpha_prev[j as usize]
-                        * self.a[j as usize * n + i as usize]
-                        * self.b[i as usize * self.m + class];
+                    let x = alpha_prev[j as usize] * into[j as usize] * emitted;
                     if alpha[i as usize] <= x {
                         alpha[i as usize] = x;
                         from = Some(j);

@@ -158,42 +158,42 @@ impl<'a> Run<'a> {
         is_alphanumeric(c) || self.fst.is_letter(c)
     }
 
+    /// How many word characters (no blank among them) the input has from `from` on.
+    fn word_length(&self, from: usize) -> usize {
+        let rest = self.chars.get(from..).unwrap_or_default();
+        rest.iter()
+            .take_while(|&&c| self.is_word_char(c) && !is_space(c))
+            .count()
+    }
+
+    /// The `length` characters from where reading is, then the character after them (`\0` past
+    /// the end): a key in a [`WordMemo`].
+    fn key(&self, length: usize, key: &mut String) {
+        key.clear();
+        key.extend(&self.chars[self.at..self.at + length]);
+        key.push(self.chars.get(self.at + length).copied().unwrap_or('\0'));
+    }
+
     /// The word that starts where reading is, and the character after it, as the key of its
     /// analysis in a [`WordMemo`]: `None` when no word starts there.
     fn word_key(&self, key: &mut String) -> Option<usize> {
-        key.clear();
-        let rest = self.chars.get(self.at..).unwrap_or_default();
-        let length = rest
-            .iter()
-            .take_while(|&&c| self.is_word_char(c) && !is_space(c))
-            .count();
-        if length == 0 {
-            return None;
-        }
-        key.extend(&rest[..length]);
-        key.push(rest.get(length).copied().unwrap_or('\0'));
-        Some(length)
+        let length = self.word_length(self.at);
+        (length > 0).then(|| {
+            self.key(length, key);
+            length
+        })
     }
 
     /// The key of the pair of words that starts where reading is, the first `length` long
     /// (as [`Run::word_key`] gave it): both words, the one character between them and the one
-    /// after the second. `None` when no word follows that one character.
+    /// after the second; with how many characters it covers. `None` when no word follows that
+    /// one character.
     fn pair_key(&self, length: usize, key: &mut String) -> Option<usize> {
-        key.clear();
-        let rest = self.chars.get(self.at..).unwrap_or_default();
-        let second = rest
-            .get(length + 1..)
-            .unwrap_or_default()
-            .iter()
-            .take_while(|&&c| self.is_word_char(c) && !is_space(c))
-            .count();
-        if second == 0 {
-            return None;
-        }
-        let covered = length + 1 + second + 1;
-        key.extend(&rest[..(covered - 1).min(rest.len())]);
-        key.push(rest.get(covered - 1).copied().unwrap_or('\0'));
-        Some(covered)
+        let second = self.word_length(self.at + length + 1);
+        (second > 0).then(|| {
+            self.key(length + 1 + second, key);
+            length + 1 + second + 1
+        })
     }
 }
 
@@ -600,18 +600,19 @@ impl<'t> Analyser<'t> {
                 resume.as_deref(),
                 keep_at,
             );
-            let spaces = run.chars[read_to..run.read_to.min(run.chars.len())]
-                .iter()
-                .filter(|&&c| c == ' ')
-                .count();
-            let consumed = (blanks + spaces).saturating_sub(run.blanks) as u32;
             let done = |covered: usize| {
-                (run.furthest <= word_start + covered).then(|| Remembered::Done {
-                    out: out[written..].into(),
-                    at: (run.at - word_start) as u32,
-                    read_to: (run.furthest - word_start) as u32,
-                    end: c == '\0',
-                    consumed,
+                (run.furthest <= word_start + covered).then(|| {
+                    let spaces = run.chars[read_to..run.read_to.min(run.chars.len())]
+                        .iter()
+                        .filter(|&&c| c == ' ')
+                        .count();
+                    Remembered::Done {
+                        out: out[written..].into(),
+                        at: (run.at - word_start) as u32,
+                        read_to: (run.furthest - word_start) as u32,
+                        end: c == '\0',
+                        consumed: (blanks + spaces).saturating_sub(run.blanks) as u32,
+                    }
                 })
             };
             match (memo, word, &resume) {
@@ -667,10 +668,7 @@ impl<'t> Analyser<'t> {
         match resume {
             Some(partway) => {
                 // The word and the character after it, read with the paths alive throughout.
-                let length = run.chars[word_start..]
-                    .iter()
-                    .take_while(|&&c| run.is_word_char(c) && !is_space(c))
-                    .count();
+                let length = run.word_length(word_start);
                 surface.extend(&run.chars[word_start..=word_start + length]);
                 run.at = word_start + length + 1;
                 run.furthest = run.at;

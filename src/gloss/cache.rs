@@ -21,7 +21,8 @@
 //!   (step from the last word's start, length, record number), so that a one-seed rebuild reads
 //!   the records and a few small shards and rewrites fewer.
 //!
-//! Numbers are LEB128 but in the tables, which are little-endian u32 and u64. Every file is written whole to a temporary file and renamed into place.
+//! Numbers are LEB128, except in the tables (little-endian u32 and u64). Every file is written
+//! whole to a temporary file and renamed into place.
 //! The records file and every shard carry a generation: a full build numbers its records anew
 //! (dropping those no paragraph uses) under a new generation, an incremental build only adds
 //! records at the end under the same one, so a shard is read only with the records it was
@@ -677,16 +678,8 @@ impl Paragraphs {
 
     /// The encoded words of the paragraph `key`, found by halving the table.
     fn get(&self, key: u64) -> Option<&[u8]> {
-        let (mut low, mut high) = (0, self.count);
-        while low < high {
-            let middle = (low + high) / 2;
-            match self.line(middle).0.cmp(&key) {
-                std::cmp::Ordering::Less => low = middle + 1,
-                std::cmp::Ordering::Greater => high = middle,
-                std::cmp::Ordering::Equal => return Some(self.words(middle)),
-            }
-        }
-        None
+        let at = partition_point(self.count, |i| self.line(i).0 < key);
+        (at < self.count && self.line(at).0 == key).then(|| self.words(at))
     }
 
     /// Every paragraph's key and encoded words, in the order of their keys.

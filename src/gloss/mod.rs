@@ -65,7 +65,6 @@ pub use vocabulary::{
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 use std::fmt::Write as _;
 use std::io;
 use std::ops::Range;
@@ -1216,13 +1215,9 @@ fn stage_error(stage: &'static str, error: ProcessError) -> GlossError {
 pub struct GlossTable {
     /// The entries' JSON arrays, one after the other, separated by commas.
     json: String,
-    /// Each entry's range in `json`.
-    entries: Vec<Range<usize>>,
-    /// The first entry of each hash of an entry's JSON; the next of the same hash, if any, in
-    /// `same_hash`.
-    index: rustc_hash::FxHashMap<u64, usize>,
-    same_hash: Vec<Option<usize>>,
-    /// The entry being added.
+    /// Each entry's index by its JSON.
+    index: rustc_hash::FxHashMap<Box<str>, usize>,
+    /// The entry being added (a word's JSON is built here, and kept only when it is new).
     scratch: String,
 }
 
@@ -1256,41 +1251,24 @@ impl GlossTable {
             push_json_string(entry, here);
         }
         entry.push(']');
-        let hash = std::hash::BuildHasher::hash_one(&rustc_hash::FxBuildHasher, entry.as_str());
-        let new = self.entries.len();
-        let first = match self.index.entry(hash) {
-            Entry::Occupied(first) => Some(*first.get()),
-            Entry::Vacant(slot) => {
-                slot.insert(new);
-                None
-            }
-        };
-        let mut known = first;
-        while let Some(i) = known {
-            if self.json[self.entries[i].clone()] == *entry {
-                return i;
-            }
-            known = self.same_hash[i];
+        if let Some(&known) = self.index.get(entry.as_str()) {
+            return known;
         }
+        let new = self.index.len();
         if new > 0 {
             self.json.push(',');
         }
-        let start = self.json.len();
         self.json.push_str(entry);
-        self.entries.push(start..self.json.len());
-        self.same_hash.push(first);
-        if first.is_some() {
-            self.index.insert(hash, new);
-        }
+        self.index.insert(entry.as_str().into(), new);
         new
     }
 
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.index.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.index.is_empty()
     }
 
     /// The entries as a compact JSON array of `[lemma, pos, details, [glosses…]]` arrays (and a

@@ -92,7 +92,14 @@ impl EnglishWord {
     /// or more, begins or ends the other (`develop`, `development`; `supporting`, `support`;
     /// `phone`, `telephone`).
     pub fn is_akin(&self, sense: &str) -> bool {
+        let s = sense.as_bytes();
         self.lemmas.iter().chain([&self.lower]).any(|lemma| {
+            // Both of five letters or more, the same first or last: without it, neither test
+            // below can hold (and this one is quick: most words are ruled out here).
+            let l = lemma.as_bytes();
+            if l.len() < 5 || s.len() < 5 || (l[0] != s[0] && l[l.len() - 1] != s[s.len() - 1]) {
+                return false;
+            }
             let shared = lemma
                 .chars()
                 .zip(sense.chars())

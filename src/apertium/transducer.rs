@@ -182,6 +182,15 @@ pub(crate) struct Transducer {
     pub initials: Vec<u32>,
 }
 
+/// Which ASCII characters are among `letters` (the alphabet's letters, as code points).
+fn ascii_letters(letters: &[u32]) -> [bool; 128] {
+    let mut ascii = [false; 128];
+    for &c in letters.iter().filter(|&&c| c < 128) {
+        ascii[c as usize] = true;
+    }
+    ascii
+}
+
 impl Transducer {
     pub(crate) fn load(path: &Path) -> Result<Transducer, FormatError> {
         let error = |detail: String| FormatError {
@@ -276,13 +285,9 @@ impl Transducer {
         if !whole {
             return None;
         }
-        let mut letters_ascii = [false; 128];
-        for &c in letters.iter().filter(|&&c| c < 128) {
-            letters_ascii[c as usize] = true;
-        }
         Some(Transducer {
+            letters_ascii: ascii_letters(&letters),
             letters,
-            letters_ascii,
             tags,
             starts,
             inputs: transitions.iter().map(|t| t.input).collect(),
@@ -310,12 +315,7 @@ impl Transducer {
             letters.push(bytes.int()?);
         }
         letters.sort_unstable();
-        let mut letters_ascii = [false; 128];
-        for &c in &letters {
-            if c < 128 {
-                letters_ascii[c as usize] = true;
-            }
-        }
+        let letters_ascii = ascii_letters(&letters);
         let (tags, pairs) = read_alphabet(&mut bytes)?;
         let mut sections = Vec::new();
         let mut nodes = 0u32;

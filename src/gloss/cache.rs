@@ -54,9 +54,31 @@ pub enum Kind {
     English,
 }
 
-/// One analysed word: where it is in its paragraph, and its record (an encoding of the rest,
-/// chosen by the caller with [`push_text`] and [`push_texts`]).
-pub type Word = (Range<usize>, Vec<u8>);
+/// A paragraph's analysed words for [`Cache::put`]: where each is in its paragraph, and its
+/// record (an encoding of the rest, chosen by the caller with [`push_text`] and
+/// [`push_texts`]), the records end to end in one buffer.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Words {
+    /// Each word's place, and where its record ends in `records`.
+    places: Vec<(Range<usize>, usize)>,
+    records: Vec<u8>,
+}
+
+impl Words {
+    /// Adds the word at `range`, whose record `write` appends to the buffer it is given.
+    pub fn push(&mut self, range: Range<usize>, write: impl FnOnce(&mut Vec<u8>)) {
+        write(&mut self.records);
+        self.places.push((range, self.records.len()));
+    }
+
+    /// Each word's place and record, in order.
+    fn iter(&self) -> impl ExactSizeIterator<Item = (Range<usize>, &[u8])> {
+        self.places.iter().enumerate().map(|(i, (range, end))| {
+            let start = i.checked_sub(1).map_or(0, |before| self.places[before].1);
+            (range.clone(), &self.records[start..*end])
+        })
+    }
+}
 
 /// The analyses of earlier builds and those this build adds.
 pub struct Cache {
@@ -208,7 +230,7 @@ impl Cache {
     }
 
     /// Keeps the words of a newly analysed text.
-    pub fn put(&self, key: u64, words: &[Word]) {
+    pub fn put(&self, key: u64, words: &Words) {
         let old = self.old();
         let Ok(mut new) = self.new.lock() else {
             return;
@@ -218,11 +240,8 @@ impl Cache {
             .map(|(_, record)| new.number(old, record))
             .collect();
         drop(new);
-        let mut encoded = Vec::with_capacity(words.len() * 4);
-        push_words(
-            &mut encoded,
-            words.iter().map(|(r, _)| r.clone()).zip(numbers),
-        );
+        let mut encoded = Vec::with_capacity(words.places.len() * 4);
+        push_words(&mut encoded, words.iter().map(|(r, _)| r).zip(numbers));
         let place = self.spill.push(&self.dir, &encoded);
         let (_, shard) = self.shard(key);
         if let Ok(mut added) = shard.added.lock() {
@@ -780,14 +799,21 @@ impl Reader<'_> {
 mod tests {
     use super::*;
 
-    fn words(spec: &[(usize, usize, &str)]) -> Vec<Word> {
-        spec.iter()
-            .map(|&(s, e, r)| (s..e, r.as_bytes().to_vec()))
-            .collect()
+    fn words(spec: &[(usize, usize, &str)]) -> Words {
+        let mut words = Words::default();
+        for &(s, e, r) in spec {
+            words.push(s..e, |out| out.extend_from_slice(r.as_bytes()));
+        }
+        words
     }
 
-    fn get(cache: &Cache, key: u64) -> Option<Vec<Word>> {
-        cache.get(key, |range, record| Some((range, record.to_vec())))
+    fn get(cache: &Cache, key: u64) -> Option<Words> {
+        let list = cache.get(key, |range, record| Some((range, record.to_vec())))?;
+        let mut words = Words::default();
+        for (range, record) in list {
+            words.push(range, |out| out.extend_from_slice(&record));
+        }
+        Some(words)
     }
 
     /// A cache under `root` that a full build saved with one paragraph, "uno", and its key.

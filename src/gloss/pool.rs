@@ -159,15 +159,12 @@ fn encode<T>(
     words: &[T],
     range: impl Fn(&T) -> Range<usize>,
     record: impl Fn(&T, &mut Vec<u8>),
-) -> Vec<cache::Word> {
-    words
-        .iter()
-        .map(|word| {
-            let mut bytes = Vec::new();
-            record(word, &mut bytes);
-            (range(word), bytes)
-        })
-        .collect()
+) -> cache::Words {
+    let mut encoded = cache::Words::default();
+    for word in words {
+        encoded.push(range(word), |out| record(word, out));
+    }
+    encoded
 }
 
 fn encode_spanish(word: &WordGloss, out: &mut Vec<u8>) {

@@ -199,6 +199,7 @@ impl<'a> Run<'a> {
 
 /// What analysing from the start of one word did, when only the word and the character after
 /// it were read: the same word before the same character is analysed the same way anywhere.
+#[derive(Clone)]
 enum Remembered {
     /// The word was written: replayed instead of analysed.
     Done {

@@ -42,39 +42,59 @@ pub(crate) type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>
 /// Answers kept by a text key, shared by the threads of a build: a few locked shards so that
 /// threads seldom wait for each other. Bounded: once a shard is full it keeps what it has (the
 /// common keys, which come first) and later keys are worked out each time.
+///
+/// Each thread of the build's pool also keeps copies of the answers it was given last, in a
+/// small table of its own ([`Front`]): the commonest words (`de`, `la`, `the`) are answered
+/// from memory the core has at hand, without the shared shard's lock and cache misses.
 pub(crate) struct Memo<V> {
     shards: Vec<Mutex<rustc_hash::FxHashMap<Box<str>, V>>>,
     shard_capacity: usize,
+    /// One per thread of the pool the memo was made in, by [`rayon::current_thread_index`].
+    fronts: Vec<Padded<Mutex<Front<V>>>>,
 }
 
 const MEMO_SHARDS: usize = 16;
 
+/// How many answers a thread's [`Front`] holds (a power of two).
+const FRONT_SLOTS: usize = 1024;
+
+/// A thread's copies of answers, by the key's hash: a slot holds the last key whose hash led
+/// there.
+struct Front<V> {
+    slots: Vec<Option<(u64, Box<str>, V)>>,
+}
+
+/// A value on a cache line of its own, so that one thread's writes do not slow another's.
+#[repr(align(128))]
+struct Padded<T>(T);
+
 impl<V> Memo<V> {
     /// A memo of at most about `capacity` keys.
     pub(crate) fn new(capacity: usize) -> Memo<V> {
+        let front = || {
+            Padded(Mutex::new(Front {
+                slots: (0..FRONT_SLOTS).map(|_| None).collect(),
+            }))
+        };
         Memo {
             shards: (0..MEMO_SHARDS).map(|_| Mutex::default()).collect(),
             shard_capacity: capacity.div_ceil(MEMO_SHARDS),
+            fronts: (0..rayon::current_num_threads()).map(|_| front()).collect(),
         }
     }
 
-    fn shard(&self, key: &str) -> &Mutex<rustc_hash::FxHashMap<Box<str>, V>> {
+    fn hash(key: &str) -> u64 {
         use std::hash::BuildHasher;
-        let hash = rustc_hash::FxBuildHasher.hash_one(key);
-        &self.shards[(hash >> 32) as usize % MEMO_SHARDS]
+        rustc_hash::FxBuildHasher.hash_one(key)
     }
 
-    /// `read` of what is kept for `key` (`None` when nothing is), under the shard's lock.
-    pub(crate) fn with<R>(&self, key: &str, read: impl FnOnce(Option<&V>) -> R) -> R {
-        match self.shard(key).lock() {
-            Ok(shard) => read(shard.get(key)),
-            Err(_) => read(None),
-        }
+    fn shard(&self, hash: u64) -> &Mutex<rustc_hash::FxHashMap<Box<str>, V>> {
+        &self.shards[(hash >> 32) as usize % MEMO_SHARDS]
     }
 
     /// Keeps `value` for `key`, unless the memo is full.
     pub(crate) fn insert(&self, key: &str, value: V) {
-        if let Ok(mut shard) = self.shard(key).lock()
+        if let Ok(mut shard) = self.shard(Self::hash(key)).lock()
             && shard.len() < self.shard_capacity
         {
             shard.insert(key.into(), value);
@@ -91,6 +111,36 @@ impl<V> Memo<V> {
 }
 
 impl<V: Clone> Memo<V> {
+    /// `read` of what is kept for `key` (`None` when nothing is).
+    pub(crate) fn with<R>(&self, key: &str, read: impl FnOnce(Option<&V>) -> R) -> R {
+        let hash = Self::hash(key);
+        let front = rayon::current_thread_index().and_then(|i| self.fronts.get(i));
+        let Some(Ok(mut front)) = front.map(|f| f.0.lock()) else {
+            return match self.shard(hash).lock() {
+                Ok(shard) => read(shard.get(key)),
+                Err(_) => read(None),
+            };
+        };
+        let slot = &mut front.slots[hash as usize % FRONT_SLOTS];
+        if let Some((h, k, value)) = slot.as_ref()
+            && *h == hash
+            && **k == *key
+        {
+            return read(Some(value));
+        }
+        let kept = match self.shard(hash).lock() {
+            Ok(shard) => shard.get(key).cloned(),
+            Err(_) => None,
+        };
+        match kept {
+            Some(value) => {
+                let (_, _, value) = slot.insert((hash, key.into(), value));
+                read(Some(value))
+            }
+            None => read(None),
+        }
+    }
+
     /// What is kept for `key`, or else `make`'s answer, kept for next time.
     pub(crate) fn get_or_make(&self, key: &str, make: impl FnOnce() -> V) -> V {
         if let Some(kept) = self.with(key, |kept| kept.cloned()) {
@@ -238,5 +288,49 @@ impl Bilingual {
     /// escaped as the analyser writes it).
     pub fn look_up(&self, form: &str, out: &mut String) {
         bilingual::look_up(&self.fst, form, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Keys that share a thread's front slot, asked in turn from every thread of the pool (and
+    /// from outside it), give each its own answer, and no answer for a key never kept.
+    #[test]
+    fn every_thread_gets_each_key_s_own_answer() {
+        let memo: Memo<String> = Memo::new(64 * FRONT_SLOTS);
+        let keys: Vec<String> = (0..4 * FRONT_SLOTS).map(|i| format!("w{i}")).collect();
+        for key in &keys {
+            memo.insert(key, key.to_uppercase());
+        }
+        let check = || {
+            for round in 0..3 {
+                for key in keys.iter().skip(round) {
+                    let got = memo.with(key, |v| v.cloned());
+                    assert_eq!(got.as_deref(), Some(key.to_uppercase().as_str()));
+                    assert_eq!(memo.with(&format!("{key}x"), |v| v.cloned()), None);
+                }
+            }
+        };
+        rayon::broadcast(|_| check());
+        check();
+        let made = memo.get_or_make("nuevo", || "NUEVO".to_string());
+        assert_eq!(made, "NUEVO");
+        assert_eq!(memo.get_or_make("nuevo", || "otro".to_string()), "NUEVO");
+    }
+
+    /// A full memo keeps no more, and answers what it kept.
+    #[test]
+    fn a_full_memo_keeps_what_it_has() {
+        let memo: Memo<u32> = Memo::new(MEMO_SHARDS);
+        for i in 0..10 * MEMO_SHARDS as u32 {
+            memo.insert(&i.to_string(), i);
+        }
+        assert!(memo.len() <= MEMO_SHARDS);
+        for i in 0..10 * MEMO_SHARDS as u32 {
+            let key = i.to_string();
+            assert!(memo.with(&key, |v| v.is_none_or(|&v| v == i)));
+        }
     }
 }

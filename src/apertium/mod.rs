@@ -59,9 +59,26 @@ const MEMO_SHARDS: usize = 16;
 const FRONT_SLOTS: usize = 1024;
 
 /// A thread's copies of answers, by the key's hash: a slot holds the last key whose hash led
-/// there.
+/// there. Keys are kept in the slot itself (longer ones are not kept), so that telling whether
+/// a slot holds the key asked for reads nothing else.
 struct Front<V> {
-    slots: Vec<Option<(u64, Box<str>, V)>>,
+    slots: Vec<Option<Slot<V>>>,
+}
+
+/// The longest key a [`Front`] keeps: most words and their next character fit.
+const FRONT_KEY: usize = 30;
+
+struct Slot<V> {
+    hash: u64,
+    length: u8,
+    key: [u8; FRONT_KEY],
+    value: V,
+}
+
+impl<V> Slot<V> {
+    fn holds(&self, hash: u64, key: &str) -> bool {
+        self.hash == hash && &self.key[..usize::from(self.length)] == key.as_bytes()
+    }
 }
 
 /// A value on a cache line of its own, so that one thread's writes do not slow another's.
@@ -114,7 +131,10 @@ impl<V: Clone> Memo<V> {
     /// `read` of what is kept for `key` (`None` when nothing is).
     pub(crate) fn with<R>(&self, key: &str, read: impl FnOnce(Option<&V>) -> R) -> R {
         let hash = Self::hash(key);
-        let front = rayon::current_thread_index().and_then(|i| self.fronts.get(i));
+        let front = (key.len() <= FRONT_KEY)
+            .then(rayon::current_thread_index)
+            .flatten()
+            .and_then(|i| self.fronts.get(i));
         let Some(Ok(mut front)) = front.map(|f| f.0.lock()) else {
             return match self.shard(hash).lock() {
                 Ok(shard) => read(shard.get(key)),
@@ -122,11 +142,8 @@ impl<V: Clone> Memo<V> {
             };
         };
         let slot = &mut front.slots[hash as usize % FRONT_SLOTS];
-        if let Some((h, k, value)) = slot.as_ref()
-            && *h == hash
-            && **k == *key
-        {
-            return read(Some(value));
+        if let Some(kept) = slot.as_ref().filter(|kept| kept.holds(hash, key)) {
+            return read(Some(&kept.value));
         }
         let kept = match self.shard(hash).lock() {
             Ok(shard) => shard.get(key).cloned(),
@@ -134,8 +151,15 @@ impl<V: Clone> Memo<V> {
         };
         match kept {
             Some(value) => {
-                let (_, _, value) = slot.insert((hash, key.into(), value));
-                read(Some(value))
+                let mut copy = [0; FRONT_KEY];
+                copy[..key.len()].copy_from_slice(key.as_bytes());
+                let kept = slot.insert(Slot {
+                    hash,
+                    length: key.len() as u8,
+                    key: copy,
+                    value,
+                });
+                read(Some(&kept.value))
             }
             None => read(None),
         }
@@ -300,7 +324,10 @@ mod tests {
     #[test]
     fn every_thread_gets_each_key_s_own_answer() {
         let memo: Memo<String> = Memo::new(64 * FRONT_SLOTS);
-        let keys: Vec<String> = (0..4 * FRONT_SLOTS).map(|i| format!("w{i}")).collect();
+        // Short keys, and keys about as long as a front keeps and longer.
+        let keys: Vec<String> = (0..4 * FRONT_SLOTS)
+            .map(|i| format!("{}{i}", "w".repeat(i % (FRONT_KEY + 4))))
+            .collect();
         for key in &keys {
             memo.insert(key, key.to_uppercase());
         }

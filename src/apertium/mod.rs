@@ -39,7 +39,7 @@ impl std::hash::Hasher for Fnv {
 
 pub(crate) type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
 
-/// Answers kept by a text key, shared by the threads of a build: a few locked shards so that
+/// Answers kept by a key (text or bytes), shared by the threads of a build: a few locked shards so that
 /// threads seldom wait for each other. Bounded: once a shard is full it keeps what it has (the
 /// common keys, which come first) and later keys are worked out each time.
 ///
@@ -47,7 +47,7 @@ pub(crate) type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>
 /// small table of its own ([`Front`]): the commonest words (`de`, `la`, `the`) are answered
 /// from memory the core has at hand, without the shared shard's lock and cache misses.
 pub(crate) struct Memo<V> {
-    shards: Vec<Mutex<rustc_hash::FxHashMap<Box<str>, V>>>,
+    shards: Vec<Mutex<rustc_hash::FxHashMap<Box<[u8]>, V>>>,
     shard_capacity: usize,
     /// One per thread of the pool the memo was made in, by [`rayon::current_thread_index`].
     fronts: Vec<Padded<Mutex<Front<V>>>>,
@@ -65,8 +65,9 @@ struct Front<V> {
     slots: Vec<Option<Slot<V>>>,
 }
 
-/// The longest key a [`Front`] keeps: most words and their next character fit.
-const FRONT_KEY: usize = 30;
+/// The longest key a [`Front`] keeps: most words with the character after them, and most
+/// lexical units with their analyses (`^casa/casa<n><f><sg>/casar<vblex><pri><p3><sg>$`), fit.
+const FRONT_KEY: usize = 62;
 
 struct Slot<V> {
     hash: u64,
@@ -76,8 +77,8 @@ struct Slot<V> {
 }
 
 impl<V> Slot<V> {
-    fn holds(&self, hash: u64, key: &str) -> bool {
-        self.hash == hash && &self.key[..usize::from(self.length)] == key.as_bytes()
+    fn holds(&self, hash: u64, key: &[u8]) -> bool {
+        self.hash == hash && &self.key[..usize::from(self.length)] == key
     }
 }
 
@@ -100,17 +101,18 @@ impl<V> Memo<V> {
         }
     }
 
-    fn hash(key: &str) -> u64 {
+    fn hash(key: &[u8]) -> u64 {
         use std::hash::BuildHasher;
         rustc_hash::FxBuildHasher.hash_one(key)
     }
 
-    fn shard(&self, hash: u64) -> &Mutex<rustc_hash::FxHashMap<Box<str>, V>> {
+    fn shard(&self, hash: u64) -> &Mutex<rustc_hash::FxHashMap<Box<[u8]>, V>> {
         &self.shards[(hash >> 32) as usize % MEMO_SHARDS]
     }
 
     /// Keeps `value` for `key`, unless the memo is full.
-    pub(crate) fn insert(&self, key: &str, value: V) {
+    pub(crate) fn insert(&self, key: &(impl AsRef<[u8]> + ?Sized), value: V) {
+        let key = key.as_ref();
         if let Ok(mut shard) = self.shard(Self::hash(key)).lock()
             && shard.len() < self.shard_capacity
         {
@@ -129,7 +131,12 @@ impl<V> Memo<V> {
 
 impl<V: Clone> Memo<V> {
     /// `read` of what is kept for `key` (`None` when nothing is).
-    pub(crate) fn with<R>(&self, key: &str, read: impl FnOnce(Option<&V>) -> R) -> R {
+    pub(crate) fn with<R>(
+        &self,
+        key: &(impl AsRef<[u8]> + ?Sized),
+        read: impl FnOnce(Option<&V>) -> R,
+    ) -> R {
+        let key = key.as_ref();
         let hash = Self::hash(key);
         let front = (key.len() <= FRONT_KEY)
             .then(rayon::current_thread_index)
@@ -152,7 +159,7 @@ impl<V: Clone> Memo<V> {
         match kept {
             Some(value) => {
                 let mut copy = [0; FRONT_KEY];
-                copy[..key.len()].copy_from_slice(key.as_bytes());
+                copy[..key.len()].copy_from_slice(key);
                 let kept = slot.insert(Slot {
                     hash,
                     length: key.len() as u8,
@@ -166,7 +173,11 @@ impl<V: Clone> Memo<V> {
     }
 
     /// What is kept for `key`, or else `make`'s answer, kept for next time.
-    pub(crate) fn get_or_make(&self, key: &str, make: impl FnOnce() -> V) -> V {
+    pub(crate) fn get_or_make(
+        &self,
+        key: &(impl AsRef<[u8]> + ?Sized),
+        make: impl FnOnce() -> V,
+    ) -> V {
         if let Some(kept) = self.with(key, |kept| kept.cloned()) {
             return kept;
         }

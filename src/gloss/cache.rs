@@ -85,6 +85,9 @@ pub struct Cache {
     dir: PathBuf,
     old: OnceLock<Records>,
     new: Mutex<NewRecords>,
+    /// Records already numbered, by their bytes: most words come again and again, and are
+    /// numbered here without the lock on [`Cache::new`]'s table.
+    numbered: crate::apertium::Memo<u32>,
     shards: Vec<Shard>,
     /// The words of the paragraphs this build added, until the save.
     spill: Spill,
@@ -105,6 +108,9 @@ struct Records {
 
 /// The header of a records file: the magic, the generation (u64) and the count (u32).
 const RECORDS_HEADER: usize = MAGIC_RECORDS.len() + 8 + 4;
+
+/// The most records [`Cache::numbered`] keeps (tens of bytes each).
+const NUMBERED: usize = 32_768;
 
 /// A record's line of the hash table: the top half of its hash and its number (u32, u32).
 const HASH_LINE: usize = 8;
@@ -179,6 +185,7 @@ impl Cache {
             dir: root.join(format!("{:016x}", hash.finish())),
             old: OnceLock::new(),
             new: Mutex::default(),
+            numbered: crate::apertium::Memo::new(NUMBERED),
             shards: (0..SHARDS).map(|_| Shard::default()).collect(),
             spill: Spill::default(),
         }
@@ -232,14 +239,21 @@ impl Cache {
     /// Keeps the words of a newly analysed text.
     pub fn put(&self, key: u64, words: &Words) {
         let old = self.old();
-        let Ok(mut new) = self.new.lock() else {
+        let number = |record: &[u8]| {
+            if let Some(n) = self.numbered.with(record, |n| n.copied()) {
+                return Some(n as usize);
+            }
+            let n = self.new.lock().ok()?.number(old, record);
+            self.numbered.insert(record, n as u32);
+            Some(n)
+        };
+        let Some(numbers) = words
+            .iter()
+            .map(|(_, record)| number(record))
+            .collect::<Option<Vec<usize>>>()
+        else {
             return;
         };
-        let numbers: Vec<usize> = words
-            .iter()
-            .map(|(_, record)| new.number(old, record))
-            .collect();
-        drop(new);
         let mut encoded = Vec::with_capacity(words.places.len() * 4);
         push_words(&mut encoded, words.iter().map(|(r, _)| r).zip(numbers));
         let place = self.spill.push(&self.dir, &encoded);

@@ -6,7 +6,6 @@ mod image;
 mod tagger;
 mod transducer;
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -14,30 +13,8 @@ use std::time::{Duration, Instant};
 pub use image::keep_in as keep_images_in;
 pub use transducer::FormatError;
 
-/// FNV-1a: the tagger's and the analyser's maps have short keys (a few tags, a tag name, a word)
-/// and no untrusted ones.
-#[derive(Default)]
-pub(crate) struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = hash;
-    }
-}
-
-pub(crate) type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+/// The tagger's maps: short keys (a few tags, a tag name), none untrusted.
+pub(crate) type FastMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
 /// Answers kept by a key (text or bytes), shared by the threads of a build: a few locked shards so that
 /// threads seldom wait for each other. Bounded: once a shard is full it keeps what it has (the

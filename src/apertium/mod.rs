@@ -16,9 +16,9 @@ pub use transducer::FormatError;
 /// The tagger's maps: short keys (a few tags, a tag name), none untrusted.
 pub(crate) type FastMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
-/// Answers kept by a key (text or bytes), shared by the threads of a build: a few locked shards so that
-/// threads seldom wait for each other. Bounded: once a shard is full it keeps what it has (the
-/// common keys, which come first) and later keys are worked out each time.
+/// Answers kept by a key (text or bytes), shared by the threads of a build: a few locked shards
+/// so that threads seldom wait for each other. Bounded: once a shard is full it keeps what it
+/// has (the common keys, which come first) and later keys are worked out each time.
 ///
 /// Each thread of the build's pool also keeps copies of the answers it was given last, in a
 /// small table of its own ([`Front`]): the commonest words (`de`, `la`, `the`) are answered
@@ -37,13 +37,14 @@ const FRONT_SLOTS: usize = 1024;
 
 /// A thread's copies of answers, by the key's hash: a slot holds the last key whose hash led
 /// there. Keys are kept in the slot itself (longer ones are not kept), so that telling whether
-/// a slot holds the key asked for reads nothing else.
+/// a slot holds the key asked for reads nothing else. Its slots are made on the thread's first
+/// question.
 struct Front<V> {
     slots: Vec<Option<Slot<V>>>,
 }
 
-/// The longest key a [`Front`] keeps: most words with the character after them, and most
-/// lexical units with their analyses (`^casa/casa<n><f><sg>/casar<vblex><pri><p3><sg>$`), fit.
+/// The longest key a [`Front`] keeps: most words with the character after them, analyses
+/// (`casa<n><f><sg>`) and lexical units (`houses/house<n><pl>/house<vblex><pri><p3><sg>`) fit.
 const FRONT_KEY: usize = 62;
 
 struct Slot<V> {
@@ -66,11 +67,7 @@ struct Padded<T>(T);
 impl<V> Memo<V> {
     /// A memo of at most about `capacity` keys.
     pub(crate) fn new(capacity: usize) -> Memo<V> {
-        let front = || {
-            Padded(Mutex::new(Front {
-                slots: (0..FRONT_SLOTS).map(|_| None).collect(),
-            }))
-        };
+        let front = || Padded(Mutex::new(Front { slots: Vec::new() }));
         Memo {
             shards: (0..MEMO_SHARDS).map(|_| Mutex::default()).collect(),
             shard_capacity: capacity.div_ceil(MEMO_SHARDS),
@@ -125,6 +122,9 @@ impl<V: Clone> Memo<V> {
                 Err(_) => read(None),
             };
         };
+        if front.slots.is_empty() {
+            front.slots = (0..FRONT_SLOTS).map(|_| None).collect();
+        }
         let slot = &mut front.slots[hash as usize % FRONT_SLOTS];
         if let Some(kept) = slot.as_ref().filter(|kept| kept.holds(hash, key)) {
             return read(Some(&kept.value));

@@ -4,6 +4,7 @@
 //! the same list.
 
 use std::borrow::{Borrow, Cow};
+use std::cell::RefCell;
 use std::collections::hash_map::Entry;
 use std::fmt::Write as _;
 use std::ops::Range;
@@ -101,7 +102,9 @@ pub fn study_list<W: Borrow<WordGloss>>(
                 .unwrap_or(usize::MAX);
             match places.entry(key) {
                 Entry::Occupied(mut known) => known.get_mut().push((k, i, sentence)),
-                Entry::Vacant(_) if is_transparent_cognate(&word.lemma, &word.glosses) => {
+                Entry::Vacant(_)
+                    if is_transparent_cognate_remembered(&word.lemma, &word.glosses) =>
+                {
                     cognates.insert(key);
                 }
                 Entry::Vacant(new) => {
@@ -229,6 +232,38 @@ pub fn is_transparent_cognate(lemma: &str, glosses: &[String]) -> bool {
                     && 10 * levenshtein(stem, &form, &mut row) <= 3 * longest
             })
         })
+    })
+}
+
+/// How many lemmas (with their glosses) [`is_transparent_cognate_remembered`] remembers on a
+/// thread before it forgets them all: a few megabytes at most.
+const REMEMBERED_COGNATES: usize = 1 << 16;
+
+/// [`is_transparent_cognate`], remembered on this thread: a lemma comes back article after
+/// article with the same glosses, and the test compares spellings.
+fn is_transparent_cognate_remembered(lemma: &str, glosses: &[String]) -> bool {
+    thread_local! {
+        /// The key being looked up (the lemma and its glosses, each after a NUL), and the
+        /// answers known.
+        static KNOWN: RefCell<(String, FxHashMap<Box<str>, bool>)> = RefCell::default();
+    }
+    KNOWN.with(|known| {
+        let (key, answers) = &mut *known.borrow_mut();
+        key.clear();
+        key.push_str(lemma);
+        for gloss in glosses {
+            key.push('\0');
+            key.push_str(gloss);
+        }
+        if let Some(&answer) = answers.get(key.as_str()) {
+            return answer;
+        }
+        let answer = is_transparent_cognate(lemma, glosses);
+        if answers.len() >= REMEMBERED_COGNATES {
+            answers.clear();
+        }
+        answers.insert(key.as_str().into(), answer);
+        answer
     })
 }
 
@@ -681,6 +716,27 @@ mod tests {
                 quoted_field(&anki_back(&entry)),
             );
             proptest::prop_assert_eq!(anki_csv(&[entry]), expected);
+        }
+
+        /// The remembered test answers as the test itself, for lemmas met again with the same
+        /// glosses or with others.
+        #[test]
+        fn remembered_cognates_are_the_test_s_answers(
+            words in proptest::collection::vec(
+                (
+                    "(presidente|contacto|paz|proteger|[aeiotnc]{3,7})",
+                    proptest::collection::vec("(president|contact|peace|protect|a b|[aeiotnc]{3,7})", 0..3),
+                ),
+                1..12,
+            ),
+        ) {
+            for (lemma, glosses) in words.iter().chain(&words) {
+                proptest::prop_assert_eq!(
+                    is_transparent_cognate_remembered(lemma, glosses),
+                    is_transparent_cognate(lemma, glosses),
+                    "{} {:?}", lemma, glosses
+                );
+            }
         }
     }
 }

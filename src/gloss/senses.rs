@@ -288,7 +288,8 @@ impl<'a> Forms<'a> {
 }
 
 /// The English words' spellings as [`here_score`] compares them (each of the word's lemmas and
-/// the word itself, [`normalise`]d), made the first time they are asked for.
+/// the word itself when it is not one of them, [`normalise`]d; [`here_score`] takes the best of
+/// them, so a spelling twice would change nothing), made the first time they are asked for.
 struct Spellings {
     letters: Vec<char>,
     /// Each spelling's range in `letters`.
@@ -312,7 +313,8 @@ impl Spellings {
             Some(range) => range.clone(),
             None => {
                 let first = self.spellings.len();
-                for form in token.lemmas.iter().chain([&token.lower]) {
+                let written = (!token.lemmas.contains(&token.lower)).then_some(&token.lower);
+                for form in token.lemmas.iter().chain(written) {
                     let start = self.letters.len();
                     remembered_normalise(form, false, |letters| {
                         self.letters.extend_from_slice(letters);

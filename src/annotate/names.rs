@@ -424,10 +424,11 @@ pub fn fold(text: &str) -> String {
 /// How alike two spellings are, from 0 to 1: 1 less their edit distance over the longer's
 /// length; 0 unless both start with the same letter.
 fn likeness(a: &str, b: &str) -> f64 {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    if a.first() != b.first() || a.is_empty() {
+    // Most candidates start with another letter: ruled out before their letters are listed.
+    if a.chars().next() != b.chars().next() || a.is_empty() {
         return 0.0;
     }
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.iter().enumerate() {
         let mut diagonal = row[0];

@@ -143,7 +143,11 @@ pub fn study_list<W: Borrow<WordGloss>>(
                 word: at,
                 english: single_spaced
                     .entry((k, s))
-                    .or_insert_with(|| english.split_whitespace().collect::<Vec<_>>().join(" "))
+                    .or_insert_with(|| {
+                        let mut spaced = String::with_capacity(english.len());
+                        push_joined(&mut spaced, english.split_whitespace());
+                        spaced
+                    })
                     .clone(),
                 paragraph: k,
                 position: i,
@@ -164,22 +168,29 @@ fn window(text: &str, sentence: Range<usize>, word: Range<usize>) -> (String, Ra
     let before = &text[sentence.start..word.start];
     let after = &text[word.end..sentence.end];
     // The words kept, and whether there are more (a word more than the window is looked at).
-    let mut kept_before: Vec<&str> = before
-        .split_whitespace()
-        .rev()
-        .take(WINDOW_WORDS + 1)
-        .collect();
-    let cut_before = kept_before.len() > WINDOW_WORDS;
-    kept_before.truncate(WINDOW_WORDS);
-    kept_before.reverse();
-    let mut kept_after: Vec<&str> = after.split_whitespace().take(WINDOW_WORDS + 1).collect();
-    let cut_after = kept_after.len() > WINDOW_WORDS;
-    kept_after.truncate(WINDOW_WORDS);
-    let mut out = String::new();
+    let mut kept_before = [""; WINDOW_WORDS];
+    let mut before_words = before.split_whitespace().rev();
+    let mut first = WINDOW_WORDS;
+    for (slot, word) in kept_before.iter_mut().rev().zip(&mut before_words) {
+        *slot = word;
+        first -= 1;
+    }
+    let kept_before = &kept_before[first..];
+    let cut_before = before_words.next().is_some();
+    let mut after_words = after.split_whitespace();
+    let mut kept_after = [""; WINDOW_WORDS];
+    let mut last = 0;
+    for (slot, word) in kept_after.iter_mut().zip(&mut after_words) {
+        *slot = word;
+        last += 1;
+    }
+    let kept_after = &kept_after[..last];
+    let cut_after = after_words.next().is_some();
+    let mut out = String::with_capacity(sentence.len() + 8);
     if cut_before {
         out.push_str("… ");
     }
-    out.push_str(&kept_before.join(" "));
+    push_joined(&mut out, kept_before.iter().copied());
     if !kept_before.is_empty() && before.ends_with(char::is_whitespace) {
         out.push(' ');
     }
@@ -188,11 +199,21 @@ fn window(text: &str, sentence: Range<usize>, word: Range<usize>) -> (String, Ra
     if !kept_after.is_empty() && after.starts_with(char::is_whitespace) {
         out.push(' ');
     }
-    out.push_str(&kept_after.join(" "));
+    push_joined(&mut out, kept_after.iter().copied());
     if cut_after {
         out.push_str(" …");
     }
     (out, at)
+}
+
+/// Appends `words` to `out`, a space between each two.
+fn push_joined<'a>(out: &mut String, words: impl Iterator<Item = &'a str>) {
+    for (n, word) in words.enumerate() {
+        if n > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
 }
 
 /// Whether `lemma` is grammar rather than vocabulary ([`FUNCTION_LEMMAS`]).

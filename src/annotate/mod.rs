@@ -106,22 +106,25 @@ fn shown<'a>(
 
 /// [`Glossary::lemmas`] of the analysed words.
 fn content_lemmas(words: &[Vec<gloss::WordGloss>]) -> Vec<String> {
-    let mut distinct: Vec<(&str, gloss::PartOfSpeech)> = words
+    let distinct: rustc_hash::FxHashSet<(&str, gloss::PartOfSpeech)> = words
         .iter()
         .flatten()
         .filter(|w| w.part_of_speech.is_content())
         .map(|w| (w.lemma.as_str(), w.part_of_speech))
         .collect();
-    distinct.sort_unstable();
-    distinct.dedup();
     // Sorted as the keys are written (`a b|noun` before `a|noun`), each key once: a class's
     // name has no `|`.
-    let mut keys: Vec<String> = distinct
+    fn written<'a>(
+        (lemma, class): (&'a str, gloss::PartOfSpeech),
+    ) -> impl Iterator<Item = u8> + 'a {
+        lemma.bytes().chain([b'|']).chain(class.name().bytes())
+    }
+    let mut distinct: Vec<(&str, gloss::PartOfSpeech)> = distinct.into_iter().collect();
+    distinct.sort_unstable_by(|&a, &b| written(a).cmp(written(b)));
+    distinct
         .into_iter()
         .map(|(lemma, class)| format!("{lemma}|{}", class.name()))
-        .collect();
-    keys.sort_unstable();
-    keys
+        .collect()
 }
 
 /// [`Glossary::vocabulary_data`]: `entries[k][i]` is the gloss entry of paragraph k's word i.
@@ -750,6 +753,33 @@ mod tests {
             word(10..12, "de", PartOfSpeech::Preposition, &["of"]),
         ]];
         assert_eq!(content_lemmas(&words), ["a b|noun", "a|noun", "a|verb"]);
+    }
+
+    proptest::proptest! {
+        /// The keys are those of every content word, written, sorted as strings, each once.
+        #[test]
+        fn lemma_keys_are_the_written_keys_sorted(
+            words in proptest::collection::vec(("[ab |á]{0,4}", 0usize..4), 0..24),
+        ) {
+            let classes = [
+                PartOfSpeech::Noun,
+                PartOfSpeech::Verb,
+                PartOfSpeech::Adjective,
+                PartOfSpeech::Preposition,
+            ];
+            let words: Vec<gloss::WordGloss> = words
+                .iter()
+                .map(|(lemma, class)| word(0..1, lemma, classes[*class], &["x"]))
+                .collect();
+            let mut expected: Vec<String> = words
+                .iter()
+                .filter(|w| w.part_of_speech.is_content())
+                .map(|w| format!("{}|{}", w.lemma, w.part_of_speech.name()))
+                .collect();
+            expected.sort();
+            expected.dedup();
+            proptest::prop_assert_eq!(content_lemmas(&[words]), expected);
+        }
     }
 
     #[test]

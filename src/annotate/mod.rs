@@ -5,6 +5,7 @@ mod cache;
 pub mod names;
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::fmt::Write as _;
 use std::ops::Range;
 
@@ -105,22 +106,25 @@ fn shown<'a>(
 
 /// [`Glossary::lemmas`] of the analysed words.
 fn content_lemmas(words: &[Vec<gloss::WordGloss>]) -> Vec<String> {
-    let mut distinct: Vec<(&str, gloss::PartOfSpeech)> = words
+    let distinct: rustc_hash::FxHashSet<(&str, gloss::PartOfSpeech)> = words
         .iter()
         .flatten()
         .filter(|w| w.part_of_speech.is_content())
         .map(|w| (w.lemma.as_str(), w.part_of_speech))
         .collect();
-    distinct.sort_unstable();
-    distinct.dedup();
     // Sorted as the keys are written (`a b|noun` before `a|noun`), each key once: a class's
     // name has no `|`.
-    let mut keys: Vec<String> = distinct
+    fn written<'a>(
+        (lemma, class): (&'a str, gloss::PartOfSpeech),
+    ) -> impl Iterator<Item = u8> + 'a {
+        lemma.bytes().chain([b'|']).chain(class.name().bytes())
+    }
+    let mut distinct: Vec<(&str, gloss::PartOfSpeech)> = distinct.into_iter().collect();
+    distinct.sort_unstable_by(|&a, &b| written(a).cmp(written(b)));
+    distinct
         .into_iter()
         .map(|(lemma, class)| format!("{lemma}|{}", class.name()))
-        .collect();
-    keys.sort_unstable();
-    keys
+        .collect()
 }
 
 /// [`Glossary::vocabulary_data`]: `entries[k][i]` is the gloss entry of paragraph k's word i.
@@ -220,8 +224,10 @@ pub fn annotate_with_glosses(
     let source = texts(&article.source);
     let target = texts(&article.target);
 
+    let source_sentences = Sentences::new(&source, &article.source.lang);
+    let target_sentences = Sentences::new(&target, &article.target.lang);
     let alignments: Vec<ParagraphAlignment> = (0..source.len().min(target.len()))
-        .map(|k| paragraph_alignment(article, &source, &target, k))
+        .map(|k| paragraph_alignment(article, (&source_sentences, &target_sentences), k))
         .collect();
     let (source_quotes, target_quotes) = quotes::find_pairs_aligned(&source, &target, &alignments);
     let mut warnings = quote_warnings(&article.source, &source_quotes);
@@ -350,7 +356,9 @@ pub fn annotate_with_glosses(
             vocabulary_data: vocabulary_data(&vocabulary, &entries),
             vocabulary,
             lemmas: content_lemmas(analysis.map_or(&[][..], |a| &a.words)),
-            names: analysis.map_or_else(Vec::new, |a| names::article_names(article, a)),
+            names: analysis.map_or_else(Vec::new, |a| {
+                names::article_names(article, a, (&source_sentences, &target_sentences))
+            }),
         }
     });
 
@@ -402,12 +410,45 @@ fn texts(side: &Side) -> Vec<&str> {
     side.paragraphs.iter().map(|p| p.text.as_str()).collect()
 }
 
+/// The sentences of one side's paragraphs as the splitter finds them in the side's language,
+/// each paragraph's split when first asked for: the alignment and the names both read them.
+pub(crate) struct Sentences<'a> {
+    paragraphs: &'a [&'a str],
+    lang: &'a str,
+    splits: Vec<OnceCell<sentences::Split>>,
+}
+
+impl<'a> Sentences<'a> {
+    fn new(paragraphs: &'a [&'a str], lang: &'a str) -> Sentences<'a> {
+        Sentences {
+            paragraphs,
+            lang,
+            splits: vec![OnceCell::new(); paragraphs.len()],
+        }
+    }
+
+    /// Paragraph `k`'s split.
+    fn of(&self, k: usize) -> &sentences::Split {
+        self.splits[k].get_or_init(|| sentences::split_with_doubts(self.paragraphs[k], self.lang))
+    }
+
+    /// The sentences of `text` in `lang`: paragraph `k`'s when `text` is that paragraph (the
+    /// same string, not a copy) and `lang` this side's, else split now.
+    pub(crate) fn of_text(&self, k: usize, text: &str, lang: &str) -> Cow<'_, [Range<usize>]> {
+        match self.paragraphs.get(k) {
+            Some(&paragraph) if std::ptr::eq(paragraph, text) && lang == self.lang => {
+                Cow::Borrowed(&self.of(k).sentences)
+            }
+            _ => Cow::Owned(sentences::split(text, lang)),
+        }
+    }
+}
+
 /// The alignment of paragraph pair `k`: one to one where the translation was made sentence by
 /// sentence, else the splitter's sentences aligned by their lengths (Gale–Church).
 fn paragraph_alignment(
     article: &Article,
-    source: &[&str],
-    target: &[&str],
+    (source, target): (&Sentences<'_>, &Sentences<'_>),
     k: usize,
 ) -> ParagraphAlignment {
     let given = |side: &Side| side.sentences.as_ref().and_then(|s| s.get(k)).cloned();
@@ -423,16 +464,16 @@ fn paragraph_alignment(
             target: t,
         },
         (s, t) => {
-            let split = |given: Option<Vec<Range<usize>>>, text: &str, lang: &str| match given {
+            let split = |given: Option<Vec<Range<usize>>>, side: &Sentences<'_>| match given {
                 Some(sentences) => sentences::Split {
                     sentences,
                     doubts: Vec::new(),
                 },
-                None => sentences::split_with_doubts(text, lang),
+                None => side.of(k).clone(),
             };
             align::align_split(
-                (source[k], split(s, source[k], &article.source.lang)),
-                (target[k], split(t, target[k], &article.target.lang)),
+                (source.paragraphs[k], split(s, source)),
+                (target.paragraphs[k], split(t, target)),
             )
         }
     }
@@ -678,6 +719,31 @@ mod tests {
     }
 
     #[test]
+    fn sentences_are_split_once_and_only_for_their_paragraph_and_language() {
+        let paragraphs = ["Llegó el Sr. Rutte. Habló.", "Uno. Dos."];
+        let sentences = Sentences::new(&paragraphs, "es");
+        for (k, text) in paragraphs.iter().enumerate() {
+            assert_eq!(*sentences.of(k), sentences::split_with_doubts(text, "es"));
+            let known = sentences.of_text(k, text, "es");
+            assert!(matches!(known, Cow::Borrowed(_)));
+            assert_eq!(*known, sentences::split(text, "es"));
+        }
+        // A copy of a paragraph, another paragraph or another language is split anew.
+        let copy = paragraphs[0].to_string();
+        assert!(matches!(sentences.of_text(0, &copy, "es"), Cow::Owned(_)));
+        assert_eq!(
+            *sentences.of_text(1, paragraphs[0], "es"),
+            sentences::split(paragraphs[0], "es")
+        );
+        let english = sentences.of_text(0, paragraphs[0], "en");
+        assert_eq!(*english, sentences::split(paragraphs[0], "en"));
+        assert_eq!(
+            *sentences.of_text(2, "Tres.", "es"),
+            sentences::split("Tres.", "es")
+        );
+    }
+
+    #[test]
     fn lemma_keys_are_sorted_as_written() {
         let words = vec![vec![
             word(0..1, "a", PartOfSpeech::Noun, &["x"]),
@@ -687,6 +753,33 @@ mod tests {
             word(10..12, "de", PartOfSpeech::Preposition, &["of"]),
         ]];
         assert_eq!(content_lemmas(&words), ["a b|noun", "a|noun", "a|verb"]);
+    }
+
+    proptest::proptest! {
+        /// The keys are those of every content word, written, sorted as strings, each once.
+        #[test]
+        fn lemma_keys_are_the_written_keys_sorted(
+            words in proptest::collection::vec(("[ab |á]{0,4}", 0usize..4), 0..24),
+        ) {
+            let classes = [
+                PartOfSpeech::Noun,
+                PartOfSpeech::Verb,
+                PartOfSpeech::Adjective,
+                PartOfSpeech::Preposition,
+            ];
+            let words: Vec<gloss::WordGloss> = words
+                .iter()
+                .map(|(lemma, class)| word(0..1, lemma, classes[*class], &["x"]))
+                .collect();
+            let mut expected: Vec<String> = words
+                .iter()
+                .filter(|w| w.part_of_speech.is_content())
+                .map(|w| format!("{}|{}", w.lemma, w.part_of_speech.name()))
+                .collect();
+            expected.sort();
+            expected.dedup();
+            proptest::prop_assert_eq!(content_lemmas(&[words]), expected);
+        }
     }
 
     #[test]

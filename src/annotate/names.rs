@@ -12,6 +12,7 @@
 
 use std::ops::Range;
 
+use super::Sentences;
 use crate::gloss::{Analysis, WordGloss};
 use crate::model::{Article, NameKind, Named};
 
@@ -117,13 +118,25 @@ const ORGANISATION_HEADS: [&str; 36] = [
 
 /// The names `article` uses, each once, from its texts (paragraphs, title and caption, in
 /// [`crate::annotate::glossed_texts`]'s order) and their `analysis`.
-pub fn article_names(article: &Article, analysis: &Analysis) -> Vec<Named> {
+/// `sentences`: the paragraphs' sentences of the original and of the translation, as far as
+/// they are known already.
+pub(crate) fn article_names(
+    article: &Article,
+    analysis: &Analysis,
+    sentences: (&Sentences<'_>, &Sentences<'_>),
+) -> Vec<Named> {
     let mut target = super::glossed_strs(&article.target);
     let mut names: Vec<Named> = Vec::new();
     for (i, text) in super::glossed_strs(&article.source).enumerate() {
         let words = analysis.words.get(i).map_or(&[][..], Vec::as_slice);
         let english = target.next().unwrap_or_default();
-        names.extend(text_names(&text, words, &english));
+        let spanish_sentences = sentences.0.of_text(i, &text, "es");
+        let english_sentences = sentences.1.of_text(i, &english, "en");
+        names.extend(text_names(
+            (&text, &spanish_sentences),
+            words,
+            (&english, &english_sentences),
+        ));
     }
     names.sort();
     names.dedup();
@@ -140,9 +153,8 @@ struct Word<'a> {
 }
 
 /// The words of `text` (letters and digits, with inner hyphens and apostrophes), each with its
-/// sentence and the analysed word that covers it.
-fn words<'a>(text: &'a str, lang: &str, glosses: &'a [WordGloss]) -> Vec<Word<'a>> {
-    let sentences = crate::text::sentences::split(text, lang);
+/// sentence (of `sentences`) and the analysed word that covers it.
+fn words<'a>(text: &'a str, sentences: &[Range<usize>], glosses: &'a [WordGloss]) -> Vec<Word<'a>> {
     // Analysed words one after the other, as the analyser gives them: the one that covers a
     // word is found by halving.
     let in_order = glosses.iter().all(|g| g.range.start <= g.range.end)
@@ -212,11 +224,15 @@ fn is_name_word(word: &Word<'_>) -> bool {
     }
 }
 
-/// The names of one Spanish text, paired with the capitalised words of `english`.
-fn text_names(text: &str, glosses: &[WordGloss], english: &str) -> Vec<Named> {
-    let words = words(text, "es", glosses);
+/// The names of one Spanish text, paired with the capitalised words of `english`; each text
+/// with its sentences.
+fn text_names(
+    (text, sentences): (&str, &[Range<usize>]),
+    glosses: &[WordGloss],
+    (english, english_sentences): (&str, &[Range<usize>]),
+) -> Vec<Named> {
+    let words = words(text, sentences, glosses);
     let english_words = words_of(english);
-    let english_sentences = crate::text::sentences::split(english, "en");
     let spanish_sentences = words.last().map_or(0, |w| w.sentence + 1);
     let mut names = Vec::new();
     let mut candidates: Vec<(Range<usize>, Vec<Candidate<'_>>)> = Vec::new();
@@ -408,10 +424,11 @@ pub fn fold(text: &str) -> String {
 /// How alike two spellings are, from 0 to 1: 1 less their edit distance over the longer's
 /// length; 0 unless both start with the same letter.
 fn likeness(a: &str, b: &str) -> f64 {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    if a.first() != b.first() || a.is_empty() {
+    // Most candidates start with another letter: ruled out before their letters are listed.
+    if a.chars().next() != b.chars().next() || a.is_empty() {
         return 0.0;
     }
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.iter().enumerate() {
         let mut diagonal = row[0];
@@ -455,7 +472,8 @@ mod tests {
         glosses: &[WordGloss],
         en: &str,
     ) -> Vec<(Option<NameKind>, String, Option<String>)> {
-        text_names(es, glosses, en)
+        let split = crate::text::sentences::split;
+        text_names((es, &split(es, "es")), glosses, (en, &split(en, "en")))
             .into_iter()
             .map(|n| (n.kind, n.source, n.target))
             .collect()

@@ -21,6 +21,7 @@
 //! so step 1 picks the sense the engine used.
 
 use std::borrow::{Borrow, Cow};
+use std::cell::RefCell;
 use std::ops::Range;
 
 use rustc_hash::FxHashMap;
@@ -161,7 +162,10 @@ pub fn choose_senses<W: Borrow<WordGloss>, E: Borrow<EnglishWord>>(
         {
             continue;
         }
-        normalise(&word.lemma, true, &mut spanish);
+        spanish.clear();
+        remembered_normalise(&word.lemma, true, |letters| {
+            spanish.extend_from_slice(letters)
+        });
         let predicted = predicted_places(
             ci[i],
             placeable_words.max(1),
@@ -284,14 +288,14 @@ impl<'a> Forms<'a> {
 }
 
 /// The English words' spellings as [`here_score`] compares them (each of the word's lemmas and
-/// the word itself, [`normalise`]d), made the first time they are asked for.
+/// the word itself when it is not one of them, [`normalise`]d; [`here_score`] takes the best of
+/// them, so a spelling twice would change nothing), made the first time they are asked for.
 struct Spellings {
     letters: Vec<char>,
     /// Each spelling's range in `letters`.
     spellings: Vec<Range<usize>>,
     /// Each word's range in `spellings`, once made.
     words: Vec<Option<Range<usize>>>,
-    scratch: Vec<char>,
 }
 
 impl Spellings {
@@ -300,7 +304,6 @@ impl Spellings {
             letters: Vec::new(),
             spellings: Vec::new(),
             words: vec![None; m],
-            scratch: Vec::new(),
         }
     }
 
@@ -310,10 +313,12 @@ impl Spellings {
             Some(range) => range.clone(),
             None => {
                 let first = self.spellings.len();
-                for form in token.lemmas.iter().chain([&token.lower]) {
-                    normalise(form, false, &mut self.scratch);
+                let written = (!token.lemmas.contains(&token.lower)).then_some(&token.lower);
+                for form in token.lemmas.iter().chain(written) {
                     let start = self.letters.len();
-                    self.letters.extend_from_slice(&self.scratch);
+                    remembered_normalise(form, false, |letters| {
+                        self.letters.extend_from_slice(letters);
+                    });
                     self.spellings.push(start..self.letters.len());
                 }
                 let range = first..self.spellings.len();
@@ -400,6 +405,36 @@ fn here_score(
         return 0.0;
     }
     place + 1.5 * spelling + 0.5 * class
+}
+
+/// How many words [`remembered_normalise`] remembers on a thread, of each language, before it
+/// forgets them all.
+const REMEMBERED_SPELLINGS: usize = 1 << 16;
+
+/// Calls `found` with `word` [`normalise`]d, remembered on this thread: the same English words
+/// and Spanish lemmas come back group after group and article after article.
+fn remembered_normalise(word: &str, spanish: bool, found: impl FnOnce(&[char])) {
+    type Known = FxHashMap<Box<str>, Box<[char]>>;
+    thread_local! {
+        /// The English words' spellings, the Spanish lemmas', and room to make one.
+        static KNOWN: RefCell<([Known; 2], Vec<char>)> = RefCell::default();
+    }
+    KNOWN.with(|known| {
+        let (known, scratch) = &mut *known.borrow_mut();
+        let known = &mut known[usize::from(spanish)];
+        if let Some(letters) = known.get(word) {
+            return found(letters);
+        }
+        normalise(word, spanish, scratch);
+        if known.len() >= REMEMBERED_SPELLINGS {
+            known.clear();
+        }
+        found(
+            known
+                .entry(word.into())
+                .or_insert_with(|| scratch.as_slice().into()),
+        );
+    });
 }
 
 /// A word's letters as cognates share them, into `out`: no accents, no doubled letters, `ph`
@@ -590,6 +625,22 @@ mod tests {
         assert_eq!(spelt("apoyar", true), "apoi");
         assert_eq!(spelt("ser", true), "ser");
         assert_eq!(spelt("Ñandú", true), "nandu");
+    }
+
+    proptest::proptest! {
+        /// The remembered spellings are [`normalise`]'s, for words met again in either language.
+        #[test]
+        fn remembered_spellings_are_normalise_s(
+            words in proptest::collection::vec(("(Philo|ción|th|ph|ar|[aeyñkt]{0,6})+", proptest::bool::ANY), 1..12),
+        ) {
+            for (word, spanish) in words.iter().chain(&words) {
+                let mut expected = Vec::new();
+                normalise(word, *spanish, &mut expected);
+                let mut remembered = Vec::new();
+                remembered_normalise(word, *spanish, |letters| remembered.extend_from_slice(letters));
+                proptest::prop_assert_eq!(remembered, expected, "{} {}", word, spanish);
+            }
+        }
     }
 
     fn english_word(lower: &str, lemmas: &[&str]) -> EnglishWord {

@@ -4,6 +4,7 @@
 //! the same list.
 
 use std::borrow::{Borrow, Cow};
+use std::cell::RefCell;
 use std::collections::hash_map::Entry;
 use std::fmt::Write as _;
 use std::ops::Range;
@@ -101,7 +102,9 @@ pub fn study_list<W: Borrow<WordGloss>>(
                 .unwrap_or(usize::MAX);
             match places.entry(key) {
                 Entry::Occupied(mut known) => known.get_mut().push((k, i, sentence)),
-                Entry::Vacant(_) if is_transparent_cognate(&word.lemma, &word.glosses) => {
+                Entry::Vacant(_)
+                    if is_transparent_cognate_remembered(&word.lemma, &word.glosses) =>
+                {
                     cognates.insert(key);
                 }
                 Entry::Vacant(new) => {
@@ -140,7 +143,11 @@ pub fn study_list<W: Borrow<WordGloss>>(
                 word: at,
                 english: single_spaced
                     .entry((k, s))
-                    .or_insert_with(|| english.split_whitespace().collect::<Vec<_>>().join(" "))
+                    .or_insert_with(|| {
+                        let mut spaced = String::with_capacity(english.len());
+                        push_joined(&mut spaced, english.split_whitespace());
+                        spaced
+                    })
                     .clone(),
                 paragraph: k,
                 position: i,
@@ -161,22 +168,29 @@ fn window(text: &str, sentence: Range<usize>, word: Range<usize>) -> (String, Ra
     let before = &text[sentence.start..word.start];
     let after = &text[word.end..sentence.end];
     // The words kept, and whether there are more (a word more than the window is looked at).
-    let mut kept_before: Vec<&str> = before
-        .split_whitespace()
-        .rev()
-        .take(WINDOW_WORDS + 1)
-        .collect();
-    let cut_before = kept_before.len() > WINDOW_WORDS;
-    kept_before.truncate(WINDOW_WORDS);
-    kept_before.reverse();
-    let mut kept_after: Vec<&str> = after.split_whitespace().take(WINDOW_WORDS + 1).collect();
-    let cut_after = kept_after.len() > WINDOW_WORDS;
-    kept_after.truncate(WINDOW_WORDS);
-    let mut out = String::new();
+    let mut kept_before = [""; WINDOW_WORDS];
+    let mut before_words = before.split_whitespace().rev();
+    let mut first = WINDOW_WORDS;
+    for (slot, word) in kept_before.iter_mut().rev().zip(&mut before_words) {
+        *slot = word;
+        first -= 1;
+    }
+    let kept_before = &kept_before[first..];
+    let cut_before = before_words.next().is_some();
+    let mut after_words = after.split_whitespace();
+    let mut kept_after = [""; WINDOW_WORDS];
+    let mut last = 0;
+    for (slot, word) in kept_after.iter_mut().zip(&mut after_words) {
+        *slot = word;
+        last += 1;
+    }
+    let kept_after = &kept_after[..last];
+    let cut_after = after_words.next().is_some();
+    let mut out = String::with_capacity(sentence.len() + 8);
     if cut_before {
         out.push_str("… ");
     }
-    out.push_str(&kept_before.join(" "));
+    push_joined(&mut out, kept_before.iter().copied());
     if !kept_before.is_empty() && before.ends_with(char::is_whitespace) {
         out.push(' ');
     }
@@ -185,11 +199,21 @@ fn window(text: &str, sentence: Range<usize>, word: Range<usize>) -> (String, Ra
     if !kept_after.is_empty() && after.starts_with(char::is_whitespace) {
         out.push(' ');
     }
-    out.push_str(&kept_after.join(" "));
+    push_joined(&mut out, kept_after.iter().copied());
     if cut_after {
         out.push_str(" …");
     }
     (out, at)
+}
+
+/// Appends `words` to `out`, a space between each two.
+fn push_joined<'a>(out: &mut String, words: impl Iterator<Item = &'a str>) {
+    for (n, word) in words.enumerate() {
+        if n > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
 }
 
 /// Whether `lemma` is grammar rather than vocabulary ([`FUNCTION_LEMMAS`]).
@@ -229,6 +253,38 @@ pub fn is_transparent_cognate(lemma: &str, glosses: &[String]) -> bool {
                     && 10 * levenshtein(stem, &form, &mut row) <= 3 * longest
             })
         })
+    })
+}
+
+/// How many lemmas (with their glosses) [`is_transparent_cognate_remembered`] remembers on a
+/// thread before it forgets them all: a few megabytes at most.
+const REMEMBERED_COGNATES: usize = 1 << 16;
+
+/// [`is_transparent_cognate`], remembered on this thread: a lemma comes back article after
+/// article with the same glosses, and the test compares spellings.
+fn is_transparent_cognate_remembered(lemma: &str, glosses: &[String]) -> bool {
+    thread_local! {
+        /// The key being looked up (the lemma and its glosses, each after a NUL), and the
+        /// answers known.
+        static KNOWN: RefCell<(String, FxHashMap<Box<str>, bool>)> = RefCell::default();
+    }
+    KNOWN.with(|known| {
+        let (key, answers) = &mut *known.borrow_mut();
+        key.clear();
+        key.push_str(lemma);
+        for gloss in glosses {
+            key.push('\0');
+            key.push_str(gloss);
+        }
+        if let Some(&answer) = answers.get(key.as_str()) {
+            return answer;
+        }
+        let answer = is_transparent_cognate(lemma, glosses);
+        if answers.len() >= REMEMBERED_COGNATES {
+            answers.clear();
+        }
+        answers.insert(key.as_str().into(), answer);
+        answer
     })
 }
 
@@ -681,6 +737,27 @@ mod tests {
                 quoted_field(&anki_back(&entry)),
             );
             proptest::prop_assert_eq!(anki_csv(&[entry]), expected);
+        }
+
+        /// The remembered test answers as the test itself, for lemmas met again with the same
+        /// glosses or with others.
+        #[test]
+        fn remembered_cognates_are_the_test_s_answers(
+            words in proptest::collection::vec(
+                (
+                    "(presidente|contacto|paz|proteger|[aeiotnc]{3,7})",
+                    proptest::collection::vec("(president|contact|peace|protect|a b|[aeiotnc]{3,7})", 0..3),
+                ),
+                1..12,
+            ),
+        ) {
+            for (lemma, glosses) in words.iter().chain(&words) {
+                proptest::prop_assert_eq!(
+                    is_transparent_cognate_remembered(lemma, glosses),
+                    is_transparent_cognate(lemma, glosses),
+                    "{} {:?}", lemma, glosses
+                );
+            }
         }
     }
 }

@@ -4,6 +4,7 @@
 //! Seed text is text: every character that Markdown could read as syntax is escaped, so that
 //! `*x*`, `# x` or `<script>` come out as the same visible characters, never as markup.
 
+use std::fmt::Write as _;
 use std::ops::Range;
 
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
@@ -153,13 +154,14 @@ impl MarkKind {
         }
     }
 
-    fn open_tag(self) -> String {
-        match self {
-            MarkKind::Quote(n) => format!(r#"<q class="quote" data-quote="{n}">"#),
-            MarkKind::Sentence(g) => format!(r#"<span class="s" data-a="{g}">"#),
-            MarkKind::Untranslated => r#"<span class="untranslated">"#.to_string(),
-            MarkKind::Word(i) => format!("<g-w g={i}>"),
-        }
+    /// Writes the mark's opening tag to `html`.
+    fn open_tag(self, html: &mut String) {
+        let _ = match self {
+            MarkKind::Quote(n) => write!(html, r#"<q class="quote" data-quote="{n}">"#),
+            MarkKind::Sentence(g) => write!(html, r#"<span class="s" data-a="{g}">"#),
+            MarkKind::Untranslated => html.write_str(r#"<span class="untranslated">"#),
+            MarkKind::Word(i) => write!(html, "<g-w g={i}>"),
+        };
     }
 
     fn close_tag(self) -> &'static str {
@@ -277,13 +279,15 @@ fn weave(text: &str, marks: &[Mark]) -> String {
     cuts.sort_unstable();
     cuts.dedup();
 
-    let mut events: Vec<Event<'_>> = Vec::new();
+    // Tags written as they are, the text escaped by pulldown-cmark as its writer escapes a text
+    // event (a word's tags and a sentence's take some 24 bytes a mark).
+    let mut html = String::with_capacity(text.len() + 24 * marks.len());
     let mut next = [0; LEVELS];
     let mut open: [Option<usize>; LEVELS] = [None; LEVELS];
-    let close = |events: &mut Vec<Event<'_>>, open: &mut [Option<usize>; LEVELS], from: usize| {
+    let close = |html: &mut String, open: &mut [Option<usize>; LEVELS], from: usize| {
         for level in (from..LEVELS).rev() {
             if let Some(i) = open[level].take() {
-                events.push(Event::InlineHtml(levels[level][i].1.close_tag().into()));
+                html.push_str(levels[level][i].1.close_tag());
             }
         }
     };
@@ -301,19 +305,18 @@ fn weave(text: &str, marks: &[Mark]) -> String {
                 .map(|_| next[level]);
         }
         if let Some(first) = (0..LEVELS).find(|&l| open[l] != active[l]) {
-            close(&mut events, &mut open, first);
+            close(&mut html, &mut open, first);
             for level in first..LEVELS {
                 if let Some(i) = active[level] {
-                    events.push(Event::InlineHtml(levels[level][i].1.open_tag().into()));
+                    levels[level][i].1.open_tag(&mut html);
                     open[level] = Some(i);
                 }
             }
         }
-        events.push(Event::Text(text[start..end].into()));
+        let segment = Event::Text(text[start..end].into());
+        pulldown_cmark::html::push_html(&mut html, std::iter::once(segment));
     }
-    close(&mut events, &mut open, 0);
-    let mut html = String::with_capacity(text.len() * 2);
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    close(&mut html, &mut open, 0);
     html
 }
 

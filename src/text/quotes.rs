@@ -219,14 +219,15 @@ fn scan(paragraphs: &[&str]) -> Scan {
                 drop_unclosed(&mut scan, opened_in, index, outer);
             }
         }
-        let chars: Vec<(usize, char)> = text.char_indices().collect();
-        for (k, &(at, c)) in chars.iter().enumerate() {
-            if skip_first && k == 0 {
+        let mut chars = text.char_indices().peekable();
+        let mut prev = None;
+        while let Some((at, c)) = chars.next() {
+            let before = prev.replace(c);
+            if skip_first && at == 0 {
                 continue;
             }
-            let prev = k.checked_sub(1).map(|p| chars[p].1);
-            let next = chars.get(k + 1).map(|&(_, n)| n);
-            match role(c, prev, next, &stack) {
+            let next = chars.peek().map(|&(_, n)| n);
+            match role(c, before, next, &stack) {
                 Role::Open(kind) => {
                     if stack.is_empty() {
                         outer_start = at;

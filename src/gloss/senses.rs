@@ -409,7 +409,7 @@ fn here_score(
 
 /// How many words [`remembered_normalise`] remembers on a thread, of each language, before it
 /// forgets them all.
-const REMEMBERED_SPELLINGS: usize = 1 << 16;
+const REMEMBERED_SPELLINGS: usize = 1 << 14;
 
 /// Calls `found` with `word` [`normalise`]d, remembered on this thread: the same English words
 /// and Spanish lemmas come back group after group and article after article.

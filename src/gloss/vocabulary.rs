@@ -258,7 +258,7 @@ pub fn is_transparent_cognate(lemma: &str, glosses: &[String]) -> bool {
 
 /// How many lemmas (with their glosses) [`is_transparent_cognate_remembered`] remembers on a
 /// thread before it forgets them all: a few megabytes at most.
-const REMEMBERED_COGNATES: usize = 1 << 16;
+const REMEMBERED_COGNATES: usize = 1 << 14;
 
 /// [`is_transparent_cognate`], remembered on this thread: a lemma comes back article after
 /// article with the same glosses, and the test compares spellings.

@@ -228,6 +228,19 @@ fn one_seed_rebuild_rewrites_only_the_entity_pages_that_change() {
     build(&options).unwrap();
     let before = entity_files(&options.out);
     let a3_before = fs::read_to_string(options.out.join("a3/index.html")).unwrap();
+    // The files beside a3's page (its word list), which its links do not change.
+    let beside = |out: &Path| -> BTreeMap<PathBuf, Vec<u8>> {
+        walkdir(&out.join("a3"))
+            .into_iter()
+            .filter(|p| p.file_name().is_some_and(|n| n != "index.html"))
+            .map(|p| (p.clone(), fs::read(&p).unwrap()))
+            .collect()
+    };
+    let a3_beside = beside(&options.out);
+    assert!(
+        a3_beside.keys().any(|p| p.ends_with("words.js")),
+        "a3's word list"
+    );
     // Modification times are coarse on some file systems.
     std::thread::sleep(std::time::Duration::from_millis(20));
     // a4 no longer names Macron (in its second paragraph: its lead, and so its summary, stay).
@@ -271,9 +284,11 @@ fn one_seed_rebuild_rewrites_only_the_entity_pages_that_change() {
             "~people/index.html",
         ]
     );
-    // a3's page no longer links Macron, who has no page now.
+    // a3's page no longer links Macron, who has no page now; the files beside it (made again
+    // with the page only) are all still there, unchanged.
     let a3 = fs::read_to_string(options.out.join("a3/index.html")).unwrap();
     assert!(a3_before.contains("emmanuel-macron") && !a3.contains("emmanuel-macron"));
+    assert_eq!(beside(&options.out), a3_beside);
     assert!(
         !fs::read_to_string(options.out.join("sitemap.xml"))
             .unwrap()

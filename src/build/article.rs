@@ -20,6 +20,8 @@ pub(super) type Files = Vec<(String, Vec<u8>)>;
 pub(super) struct Rendered {
     pub(super) summary: ArticleSummary,
     pub(super) warnings: Vec<Warning>,
+    /// The page first, then the files beside it (the Markdown sources, the lemma file), which
+    /// do not depend on the page's links.
     pub(super) files: Files,
     /// Its content lemmas, numbered (see [`Lemmas::numbered`]).
     pub(super) lemmas: Box<[u32]>,

@@ -176,9 +176,9 @@ fn process_seed(
 pub(super) type Sink<'a> = &'a (dyn Fn(&str, &[u8]) -> Result<()> + Sync);
 
 /// Makes the pages of the seeds of `entries` at `which` again, each with its new `links` (to
-/// entity pages that came or went with other articles), and gives their files — or, with a
-/// `sink`, puts them there as they are made (a first build relinks most pages: held, they
-/// would all be in memory at once).
+/// entity pages that came or went with other articles), and gives them — or, with a `sink`,
+/// puts them there as they are made (a first build relinks most pages: held, they would all be
+/// in memory at once). Only the pages: the files beside them do not depend on the links.
 pub(super) fn relink(
     options: &BuildOptions,
     inputs: &Inputs,
@@ -206,14 +206,16 @@ pub(super) fn relink(
                 bytes,
                 Some(links),
             )?;
+            let mut files = rendered.files;
+            files.truncate(1);
             let files = match sink {
                 Some(sink) => {
-                    for (path, bytes) in &rendered.files {
+                    for (path, bytes) in &files {
                         sink(path, bytes)?;
                     }
                     Vec::new()
                 }
-                None => rendered.files,
+                None => files,
             };
             Ok((*i, rendered.linked, files))
         })

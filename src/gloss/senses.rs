@@ -21,8 +21,8 @@
 //! so step 1 picks the sense the engine used.
 
 use std::borrow::{Borrow, Cow};
-use std::cell::RefCell;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use rustc_hash::FxHashMap;
 
@@ -407,34 +407,37 @@ fn here_score(
     place + 1.5 * spelling + 0.5 * class
 }
 
-/// How many words [`remembered_normalise`] remembers on a thread, of each language, before it
-/// forgets them all.
+/// How many words [`remembered_normalise`] keeps, of each language.
 const REMEMBERED_SPELLINGS: usize = 1 << 14;
 
-/// Calls `found` with `word` [`normalise`]d, remembered on this thread: the same English words
-/// and Spanish lemmas come back group after group and article after article.
+/// Calls `found` with `word` [`normalise`]d, remembered for the process (a bounded [`Memo`] per
+/// language, shared by the build's threads): the same English words and Spanish lemmas come back
+/// group after group and article after article.
+///
+/// [`Memo`]: crate::apertium::Memo
 fn remembered_normalise(word: &str, spanish: bool, found: impl FnOnce(&[char])) {
-    type Known = FxHashMap<Box<str>, Box<[char]>>;
-    thread_local! {
-        /// The English words' spellings, the Spanish lemmas', and room to make one.
-        static KNOWN: RefCell<([Known; 2], Vec<char>)> = RefCell::default();
-    }
-    KNOWN.with(|known| {
-        let (known, scratch) = &mut *known.borrow_mut();
-        let known = &mut known[usize::from(spanish)];
-        if let Some(letters) = known.get(word) {
-            return found(letters);
+    type Known = crate::apertium::Memo<Box<[char]>>;
+    static KNOWN: OnceLock<[Known; 2]> = OnceLock::new();
+    let known = &KNOWN.get_or_init(|| {
+        [
+            Known::new(REMEMBERED_SPELLINGS),
+            Known::new(REMEMBERED_SPELLINGS),
+        ]
+    })[usize::from(spanish)];
+    // `found` comes back when nothing is kept for the word.
+    let Some(found) = known.with(word, |kept| match kept {
+        Some(letters) => {
+            found(letters);
+            None
         }
-        normalise(word, spanish, scratch);
-        if known.len() >= REMEMBERED_SPELLINGS {
-            known.clear();
-        }
-        found(
-            known
-                .entry(word.into())
-                .or_insert_with(|| scratch.as_slice().into()),
-        );
-    });
+        None => Some(found),
+    }) else {
+        return;
+    };
+    let mut letters = Vec::new();
+    normalise(word, spanish, &mut letters);
+    found(&letters);
+    known.insert(word, letters.into_boxed_slice());
 }
 
 /// A word's letters as cognates share them, into `out`: no accents, no doubled letters, `ph`

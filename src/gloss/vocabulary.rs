@@ -4,10 +4,10 @@
 //! the same list.
 
 use std::borrow::{Borrow, Cow};
-use std::cell::RefCell;
 use std::collections::hash_map::Entry;
 use std::fmt::Write as _;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -256,36 +256,27 @@ pub fn is_transparent_cognate(lemma: &str, glosses: &[String]) -> bool {
     })
 }
 
-/// How many lemmas (with their glosses) [`is_transparent_cognate_remembered`] remembers on a
-/// thread before it forgets them all: a few megabytes at most.
+/// How many lemmas (with their glosses) [`is_transparent_cognate_remembered`] keeps.
 const REMEMBERED_COGNATES: usize = 1 << 14;
 
-/// [`is_transparent_cognate`], remembered on this thread: a lemma comes back article after
-/// article with the same glosses, and the test compares spellings.
+/// [`is_transparent_cognate`], remembered for the process (a bounded [`Memo`] shared by the
+/// build's threads): a lemma comes back article after article with the same glosses, and the
+/// test compares spellings.
+///
+/// [`Memo`]: crate::apertium::Memo
 fn is_transparent_cognate_remembered(lemma: &str, glosses: &[String]) -> bool {
-    thread_local! {
-        /// The key being looked up (the lemma and its glosses, each after a NUL), and the
-        /// answers known.
-        static KNOWN: RefCell<(String, FxHashMap<Box<str>, bool>)> = RefCell::default();
+    static KNOWN: OnceLock<crate::apertium::Memo<bool>> = OnceLock::new();
+    // The lemma and its glosses, each after a NUL.
+    let mut key =
+        String::with_capacity(lemma.len() + glosses.iter().map(|g| g.len() + 1).sum::<usize>());
+    key.push_str(lemma);
+    for gloss in glosses {
+        key.push('\0');
+        key.push_str(gloss);
     }
-    KNOWN.with(|known| {
-        let (key, answers) = &mut *known.borrow_mut();
-        key.clear();
-        key.push_str(lemma);
-        for gloss in glosses {
-            key.push('\0');
-            key.push_str(gloss);
-        }
-        if let Some(&answer) = answers.get(key.as_str()) {
-            return answer;
-        }
-        let answer = is_transparent_cognate(lemma, glosses);
-        if answers.len() >= REMEMBERED_COGNATES {
-            answers.clear();
-        }
-        answers.insert(key.as_str().into(), answer);
-        answer
-    })
+    KNOWN
+        .get_or_init(|| crate::apertium::Memo::new(REMEMBERED_COGNATES))
+        .get_or_make(&key, || is_transparent_cognate(lemma, glosses))
 }
 
 fn fold(text: &str) -> String {

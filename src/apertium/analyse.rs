@@ -203,7 +203,7 @@ impl<'a> Run<'a> {
 enum Remembered {
     /// The word was written: replayed instead of analysed.
     Done {
-        out: Box<str>,
+        out: Arc<str>,
         /// Where reading goes on, and how far it read, from the word's start.
         at: u32,
         read_to: u32,

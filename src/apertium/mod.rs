@@ -20,44 +20,35 @@ pub(crate) type FastMap<K, V> = rustc_hash::FxHashMap<K, V>;
 /// so that threads seldom wait for each other. Bounded: once a shard is full it keeps what it
 /// has (the common keys, which come first) and later keys are worked out each time.
 ///
+/// A key is kept as its 128-bit hash ([`Fingerprint`]), not as its bytes: telling whether an
+/// answer is the one asked for reads no key (a cache miss, and a comparison, per question when
+/// the key lived in its own allocation), and a thread's front holds more answers in less
+/// memory. Two keys with one fingerprint would share an answer; with xxh3's 128 bits and the
+/// few hundred thousand keys of a build that chance is about 10^-28, the same bet rustc makes
+/// on its 128-bit fingerprints.
+///
 /// Each thread of the build's pool also keeps copies of the answers it was given last, in a
 /// small table of its own ([`Front`]): the commonest words (`de`, `la`, `the`) are answered
 /// from memory the core has at hand, without the shared shard's lock and cache misses.
 pub(crate) struct Memo<V> {
-    shards: Vec<Mutex<rustc_hash::FxHashMap<Box<[u8]>, V>>>,
+    shards: Vec<Mutex<rustc_hash::FxHashMap<Fingerprint, V>>>,
     shard_capacity: usize,
     /// One per thread of the pool the memo was made in, by [`rayon::current_thread_index`].
     fronts: Vec<Padded<Mutex<Front<V>>>>,
 }
+
+/// A key's xxh3 128-bit hash.
+type Fingerprint = u128;
 
 const MEMO_SHARDS: usize = 16;
 
 /// How many answers a thread's [`Front`] holds (a power of two).
 const FRONT_SLOTS: usize = 1024;
 
-/// A thread's copies of answers, by the key's hash: a slot holds the last key whose hash led
-/// there. Keys are kept in the slot itself (longer ones are not kept), so that telling whether
-/// a slot holds the key asked for reads nothing else. Its slots are made on the thread's first
-/// question.
+/// A thread's copies of answers, by the key's fingerprint: a slot holds the last key whose
+/// fingerprint led there. Its slots are made on the thread's first question.
 struct Front<V> {
-    slots: Vec<Option<Slot<V>>>,
-}
-
-/// The longest key a [`Front`] keeps: most words with the character after them, analyses
-/// (`casa<n><f><sg>`) and lexical units (`houses/house<n><pl>/house<vblex><pri><p3><sg>`) fit.
-const FRONT_KEY: usize = 62;
-
-struct Slot<V> {
-    hash: u64,
-    length: u8,
-    key: [u8; FRONT_KEY],
-    value: V,
-}
-
-impl<V> Slot<V> {
-    fn holds(&self, hash: u64, key: &[u8]) -> bool {
-        self.hash == hash && &self.key[..usize::from(self.length)] == key
-    }
+    slots: Vec<Option<(Fingerprint, V)>>,
 }
 
 /// A value on a cache line of its own, so that one thread's writes do not slow another's.
@@ -75,22 +66,21 @@ impl<V> Memo<V> {
         }
     }
 
-    fn hash(key: &[u8]) -> u64 {
-        use std::hash::BuildHasher;
-        rustc_hash::FxBuildHasher.hash_one(key)
+    fn fingerprint(key: &[u8]) -> Fingerprint {
+        xxhash_rust::xxh3::xxh3_128(key)
     }
 
-    fn shard(&self, hash: u64) -> &Mutex<rustc_hash::FxHashMap<Box<[u8]>, V>> {
-        &self.shards[(hash >> 32) as usize % MEMO_SHARDS]
+    fn shard(&self, key: Fingerprint) -> &Mutex<rustc_hash::FxHashMap<Fingerprint, V>> {
+        &self.shards[(key >> 96) as usize % MEMO_SHARDS]
     }
 
     /// Keeps `value` for `key`, unless the memo is full.
     pub(crate) fn insert(&self, key: &(impl AsRef<[u8]> + ?Sized), value: V) {
-        let key = key.as_ref();
-        if let Ok(mut shard) = self.shard(Self::hash(key)).lock()
+        let key = Self::fingerprint(key.as_ref());
+        if let Ok(mut shard) = self.shard(key).lock()
             && shard.len() < self.shard_capacity
         {
-            shard.insert(key.into(), value);
+            shard.insert(key, value);
         }
     }
 
@@ -110,41 +100,27 @@ impl<V: Clone> Memo<V> {
         key: &(impl AsRef<[u8]> + ?Sized),
         read: impl FnOnce(Option<&V>) -> R,
     ) -> R {
-        let key = key.as_ref();
-        let hash = Self::hash(key);
-        let front = (key.len() <= FRONT_KEY)
-            .then(rayon::current_thread_index)
-            .flatten()
-            .and_then(|i| self.fronts.get(i));
+        let key = Self::fingerprint(key.as_ref());
+        let front = rayon::current_thread_index().and_then(|i| self.fronts.get(i));
         let Some(Ok(mut front)) = front.map(|f| f.0.lock()) else {
-            return match self.shard(hash).lock() {
-                Ok(shard) => read(shard.get(key)),
+            return match self.shard(key).lock() {
+                Ok(shard) => read(shard.get(&key)),
                 Err(_) => read(None),
             };
         };
         if front.slots.is_empty() {
             front.slots = (0..FRONT_SLOTS).map(|_| None).collect();
         }
-        let slot = &mut front.slots[hash as usize % FRONT_SLOTS];
-        if let Some(kept) = slot.as_ref().filter(|kept| kept.holds(hash, key)) {
-            return read(Some(&kept.value));
+        let slot = &mut front.slots[key as usize % FRONT_SLOTS];
+        if let Some((_, kept)) = slot.as_ref().filter(|(kept, _)| *kept == key) {
+            return read(Some(kept));
         }
-        let kept = match self.shard(hash).lock() {
-            Ok(shard) => shard.get(key).cloned(),
+        let kept = match self.shard(key).lock() {
+            Ok(shard) => shard.get(&key).cloned(),
             Err(_) => None,
         };
         match kept {
-            Some(value) => {
-                let mut copy = [0; FRONT_KEY];
-                copy[..key.len()].copy_from_slice(key);
-                let kept = slot.insert(Slot {
-                    hash,
-                    length: key.len() as u8,
-                    key: copy,
-                    value,
-                });
-                read(Some(&kept.value))
-            }
+            Some(value) => read(Some(&slot.insert((key, value)).1)),
             None => read(None),
         }
     }
@@ -312,9 +288,9 @@ mod tests {
     #[test]
     fn every_thread_gets_each_key_s_own_answer() {
         let memo: Memo<String> = Memo::new(64 * FRONT_SLOTS);
-        // Short keys, and keys about as long as a front keeps and longer.
+        // Short keys and long ones.
         let keys: Vec<String> = (0..4 * FRONT_SLOTS)
-            .map(|i| format!("{}{i}", "w".repeat(i % (FRONT_KEY + 4))))
+            .map(|i| format!("{}{i}", "w".repeat(i % 100)))
             .collect();
         for key in &keys {
             memo.insert(key, key.to_uppercase());

@@ -15,32 +15,42 @@ use crate::{annotate, render, translate};
 /// Files by path inside the output, with their bytes.
 pub(super) type Files = Vec<(String, Vec<u8>)>;
 
-/// One article made: what the index keeps of it, its warnings, and its files (page and
-/// Markdown sources) by path inside the output.
+/// One article made: what the index keeps of it, its warnings, its page (unless it waits for
+/// the site's links) and the files beside it.
 pub(super) struct Rendered {
     pub(super) summary: ArticleSummary,
     pub(super) warnings: Vec<Warning>,
-    /// The page first, then the files beside it (the Markdown sources, the lemma file), which
-    /// do not depend on the page's links.
-    pub(super) files: Files,
+    /// Its page: its path inside the output, and its bytes unless it waits for the site's links.
+    pub(super) page: (String, Option<Vec<u8>>),
+    /// The files beside the page (the Markdown sources, the lemma file), which do not depend
+    /// on its links.
+    pub(super) beside: Files,
     /// Its content lemmas, numbered (see [`Lemmas::numbered`]).
     pub(super) lemmas: Box<[u32]>,
-    /// Its names (with the analysis) and tags, and the hash of the links its page has.
+    /// Its names (with the analysis) and tags.
     pub(super) names: ArticleNames,
-    pub(super) linked: u64,
+    /// The hash of the links its page was made with; `None` while the page waits.
+    pub(super) linked: Option<u64>,
 }
 
-/// Translates, annotates and renders one seed, from its bytes and its translation's (at
-/// `authored`, where a machine translation is kept too when there is none). Its page links
-/// to entity pages as `links` says, or as the last build's names resolve.
-pub(super) fn render_article(
+/// One seed read, translated and annotated: what its page and the files beside it are made of.
+pub(super) struct Prepared {
+    article: Article,
+    annotated: annotate::AnnotatedArticle,
+    slug: String,
+    /// The seed's warnings, then the annotation's.
+    warnings: Vec<Warning>,
+}
+
+/// Translates and annotates one seed, from its bytes and its translation's (at `authored`,
+/// where a machine translation is kept too when there is none).
+pub(super) fn prepare(
     options: &BuildOptions,
     inputs: &Inputs,
     file: &SeedFile,
     authored: &Path,
     bytes: state::SeedBytes,
-    links: Option<&[LinkGroup]>,
-) -> Result<Rendered> {
+) -> Result<Prepared> {
     let text = seed::decode(&file.path, bytes.seed, options.encoding)?;
     let mut seed = seed::parse_seed(
         &file.path,
@@ -60,45 +70,102 @@ pub(super) fn render_article(
         (None, None) => return Err(translate::missing(&seed.path, authored)),
     };
     let annotated = annotated(inputs, &article)?;
+    warnings.extend(annotated.warnings.iter().cloned());
+    Ok(Prepared {
+        slug: render::slugify(article.slug.as_deref().unwrap_or(&article.stem)),
+        article,
+        annotated,
+        warnings,
+    })
+}
+
+impl Prepared {
+    /// The page's view of the article, linking to entity pages as `links` says.
+    fn view<'a>(&'a self, links: &'a [LinkGroup]) -> render::Page<'a> {
+        render::Page {
+            slug: self.slug.clone(),
+            article: &self.article,
+            annotated: &self.annotated,
+            entities: links,
+        }
+    }
+
+    /// Where its page goes inside the output.
+    pub(super) fn page_path(&self) -> String {
+        format!("{}/index.html", self.slug)
+    }
+
+    /// Its page, linking to entity pages as `links` says.
+    pub(super) fn page(
+        &self,
+        options: &BuildOptions,
+        inputs: &Inputs,
+        links: &[LinkGroup],
+    ) -> Result<Vec<u8>> {
+        let html = render::render_article(&inputs.tera, &options.site, &self.view(links))?;
+        inputs.count_page_rendered();
+        Ok(html.into_bytes())
+    }
+}
+
+/// Makes one seed's files (see [`prepare`]). Its page links to entity pages as the last build's
+/// names resolve; or, where the site's links are settled later (`links_later`, a full build)
+/// and no earlier build's names are there to link with, the page of an article that names
+/// anything is not made: it waits for the site's links (see `names::settle`).
+pub(super) fn make_article(
+    options: &BuildOptions,
+    inputs: &Inputs,
+    file: &SeedFile,
+    authored: &Path,
+    bytes: state::SeedBytes,
+    links_later: bool,
+) -> Result<Rendered> {
+    let prepared = prepare(options, inputs, file, authored, bytes)?;
+    let Prepared {
+        article, annotated, ..
+    } = &prepared;
     let lemmas = Lemmas::of(annotated.glossary.as_ref());
     let names = ArticleNames {
         names: annotated.glossary.as_ref().map(|g| g.names.clone()),
         tags: article.tags.clone(),
     };
-    let links = match links {
-        Some(links) => links.to_vec(),
-        None => entities::article_links(&names, &|named| inputs.resolver()?.resolve(named)),
+    let links = (!waits_for_links(inputs, &names, links_later))
+        .then(|| entities::article_links(&names, &|named| inputs.resolver()?.resolve(named)));
+    let html = match &links {
+        Some(links) => Some(prepared.page(options, inputs, links)?),
+        None => None,
     };
-    let page = render::Page {
-        slug: render::slugify(article.slug.as_deref().unwrap_or(&article.stem)),
-        article: &article,
-        annotated: &annotated,
-        entities: &links,
-    };
-    let html = render::render_article(&inputs.tera, &options.site, &page)?;
-    let mut files = vec![(format!("{}/index.html", page.slug), html.into_bytes())];
+    let mut beside = Vec::new();
     let markdown = [
         (&article.source, &annotated.source.markdown),
         (&article.target, &annotated.target.markdown),
     ];
     for (side, doc) in markdown.into_iter().filter(|_| options.site.markdown_files) {
-        files.push((
-            format!("{}/{}.md", page.slug, side.lang),
+        beside.push((
+            format!("{}/{}.md", prepared.slug, side.lang),
             doc.text.clone().into_bytes(),
         ));
     }
-    files.extend(lemmas.file(&page.slug));
+    beside.extend(lemmas.file(&prepared.slug));
     Ok(Rendered {
         lemmas: lemmas.numbered(&inputs.lemma_ids),
-        summary: render::summary(&page),
-        warnings: {
-            warnings.extend(annotated.warnings.iter().cloned());
-            warnings
-        },
-        files,
+        summary: render::summary(&prepared.view(&[])),
+        page: (prepared.page_path(), html),
+        beside,
         names,
-        linked: entities::links_hash(&links),
+        linked: links.as_deref().map(entities::links_hash),
+        warnings: prepared.warnings,
     })
+}
+
+/// Whether an article's page waits for the site's links rather than being made now: where
+/// they are settled later anyway (`links_later`), for an article that names anything when no
+/// earlier build's names are there to link it with (a first build), whose links made now would
+/// miss every entity and be made again.
+fn waits_for_links(inputs: &Inputs, names: &ArticleNames, links_later: bool) -> bool {
+    links_later
+        && inputs.resolver().is_none()
+        && names.names.as_ref().is_some_and(|list| !list.is_empty())
 }
 
 /// The article annotated for reading, with glosses when the build has them: taken from the

@@ -42,6 +42,8 @@ pub(super) struct Inputs {
     saved_site: std::sync::OnceLock<Option<super::names::SavedSite>>,
     /// The numbers of the articles' lemmas this build made (see [`super::lemmas`]).
     pub(super) lemma_ids: super::lemmas::LemmaIds,
+    /// How many article pages this build rendered (see [`Inputs::pages_rendered`]).
+    rendered: std::sync::atomic::AtomicUsize,
 }
 
 impl Inputs {
@@ -126,6 +128,7 @@ impl Inputs {
                     names_file: super::names::path(&options.state, &options.out),
                     saved_site: std::sync::OnceLock::new(),
                     lemma_ids: Default::default(),
+                    rendered: Default::default(),
                 })
             }
             _ => Err(Error::all(errors)),
@@ -167,6 +170,18 @@ impl Inputs {
     /// the whole site's names are known links to.
     pub(super) fn resolver(&self) -> Option<&crate::find::entities::Resolver> {
         self.saved_site().map(|site| &site.resolver)
+    }
+
+    /// Counts an article page rendered.
+    pub(super) fn count_page_rendered(&self) {
+        self.rendered
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// How many article pages this build rendered so far: a page made twice (before and after
+    /// the site's links were known) counts twice.
+    pub(super) fn pages_rendered(&self) -> usize {
+        self.rendered.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Folders the output may not hold: replacing it would delete them.

@@ -36,6 +36,10 @@ pub struct BuildReport {
     /// With glosses: how many pages were made from the annotations of an earlier build (a
     /// template, CSS or option change), with nothing analysed or annotated again.
     pub annotations_reused: usize,
+    /// How many times an article page was rendered through the templates: once for each page
+    /// made again, and once more for each one made before the site's links were known and
+    /// made again with them.
+    pub pages_rendered: usize,
     /// Why every page was made again, when it was (`None`: only what changed was).
     pub full_because: Option<&'static str>,
     pub warnings: Vec<Warning>,
@@ -632,6 +636,7 @@ fn finish(
             .annotations
             .as_ref()
             .map_or(0, crate::annotate::AnnotationCache::hits),
+        pages_rendered: inputs.pages_rendered(),
         full_because: None,
         warnings: entries
             .iter()

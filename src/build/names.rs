@@ -375,9 +375,9 @@ pub(super) struct Settled {
     pub(super) note: Option<String>,
 }
 
-/// Groups the names of `entries` (every one with its names), makes again the pages of the
-/// articles whose links changed, and the entity pages: all, or with `before` (the last build's
-/// hashes) those that changed.
+/// Groups the names of `entries` (every one with its names), makes the pages of the articles
+/// whose links changed or whose page waited for them (see [`super::plan::relink`]), and the
+/// entity pages: all, or with `before` (the last build's hashes) those that changed.
 pub(super) fn settle(
     options: &crate::config::BuildOptions,
     inputs: &super::inputs::Inputs,
@@ -395,7 +395,7 @@ pub(super) fn settle(
     let which: Vec<(usize, Vec<entities::LinkGroup>)> = order
         .iter()
         .enumerate()
-        .filter(|(at, i)| entities::links_hash(&site.links[*at]) != entries[**i].linked)
+        .filter(|(at, i)| Some(entities::links_hash(&site.links[*at])) != entries[**i].linked)
         .map(|(at, i)| (*i, site.links[at].clone()))
         .collect();
     let relinked = super::plan::relink(options, inputs, entries, &which, sink)?;

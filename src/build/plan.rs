@@ -4,11 +4,12 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::article::{Files, render_article};
+use super::article::{Files, make_article, prepare};
 use super::inputs::{Inputs, SeedFile};
 use super::{Progress, state};
 use crate::config::BuildOptions;
 use crate::error::{Error, Location, Result, Warning};
+use crate::find::entities::{LinkGroup, links_hash};
 use crate::model::ArticleSummary;
 
 /// What became of one seed.
@@ -79,7 +80,8 @@ pub(super) fn maybe_changed(inputs: &Inputs, previous: &Previous<'_>) -> usize {
 
 /// Processes every seed in parallel, each against its `previous` entry (none in a full build,
 /// where `previous` is empty). `stream` sees each made article's files as soon as they exist;
-/// what it keeps is up to it.
+/// what it keeps is up to it. A full build settles every article's links after (see
+/// `names::settle`): there, a page whose links cannot be known yet is left to that step.
 pub(super) fn process_seeds(
     options: &BuildOptions,
     inputs: &Inputs,
@@ -101,8 +103,8 @@ pub(super) fn process_seeds(
         .map(|(i, (file, stamps))| {
             let entry = previous.get(i).copied().flatten();
             let result =
-                process_seed(options, inputs, file, stamps, entry).and_then(
-                    |outcome| match outcome {
+                process_seed(options, inputs, file, stamps, entry, full).and_then(|outcome| {
+                    match outcome {
                         Outcome::Made {
                             entry,
                             files: Some(files),
@@ -113,8 +115,8 @@ pub(super) fn process_seeds(
                             previous: None,
                         }),
                         outcome => Ok(outcome),
-                    },
-                );
+                    }
+                });
             let done = done.fetch_add(1, Ordering::Relaxed) + 1;
             progress(Progress { done, total });
             result
@@ -122,13 +124,15 @@ pub(super) fn process_seeds(
         .collect()
 }
 
-/// Makes one seed's page again, unless its seed and translation are as `previous` saw them.
+/// Makes one seed's files again, unless its seed and translation are as `previous` saw them
+/// (`links_later`: see [`make_article`]).
 fn process_seed(
     options: &BuildOptions,
     inputs: &Inputs,
     file: &SeedFile,
     stamps: &state::SeedStamps,
     previous: Option<(usize, &state::Entry)>,
+    links_later: bool,
 ) -> Result<Outcome> {
     let translation = &stamps.translation;
     let (seed_stamp, translation_stamp) = (stamps.seed_stamp, stamps.translation_stamp);
@@ -146,17 +150,22 @@ fn process_seed(
             stamps: Some((seed_stamp, translation_stamp)),
         });
     }
-    let rendered = render_article(options, inputs, file, translation, bytes, None)?;
+    let rendered = make_article(options, inputs, file, translation, bytes, links_later)?;
+    // The page first, whether it is made now or waits for its links, then the files beside it.
+    let (page, html) = rendered.page;
+    let paths = std::iter::once(&page)
+        .chain(rendered.beside.iter().map(|(path, _)| path))
+        .cloned()
+        .collect();
+    let files: Files = (html.map(|html| (page, html)).into_iter())
+        .chain(rendered.beside)
+        .collect();
     let entry = state::Entry {
         seed: file.path.clone(),
         seed_stamp,
         translation_stamp,
         hash,
-        files: rendered
-            .files
-            .iter()
-            .map(|(path, _)| path.clone())
-            .collect(),
+        files: paths,
         summary: rendered.summary,
         warnings: rendered.warnings,
         names_hash: super::names::digest(&rendered.names),
@@ -167,7 +176,7 @@ fn process_seed(
     };
     Ok(Outcome::Made {
         entry: Box::new(entry),
-        files: Some(rendered.files),
+        files: Some(files),
         previous: previous.map(|(i, _)| i),
     })
 }
@@ -175,15 +184,17 @@ fn process_seed(
 /// Where a full build puts files as they are made, rather than holding them.
 pub(super) type Sink<'a> = &'a (dyn Fn(&str, &[u8]) -> Result<()> + Sync);
 
-/// Makes the pages of the seeds of `entries` at `which` again, each with its new `links` (to
-/// entity pages that came or went with other articles), and gives them — or, with a `sink`,
-/// puts them there as they are made (a first build relinks most pages: held, they would all be
-/// in memory at once). Only the pages: the files beside them do not depend on the links.
+/// Makes the pages of the seeds of `entries` at `which`, each with its `links` (to entity pages
+/// that came or went with other articles, or that were not known when the article was made),
+/// and gives them — or, with a `sink`, puts them there as they are made (a first build makes
+/// most pages here: held, they would all be in memory at once). Only the pages: the files
+/// beside them do not depend on the links, and were made with the article. Every page that
+/// fails is reported.
 pub(super) fn relink(
     options: &BuildOptions,
     inputs: &Inputs,
     entries: &mut [state::Entry],
-    which: &[(usize, Vec<crate::find::entities::LinkGroup>)],
+    which: &[(usize, Vec<LinkGroup>)],
     sink: Option<Sink<'_>>,
 ) -> Result<Files> {
     use rayon::prelude::*;
@@ -193,43 +204,38 @@ pub(super) fn relink(
         .zip(&inputs.stamps)
         .map(|(file, stamps)| (file.path.as_path(), (file, stamps)))
         .collect();
-    let made: Vec<Result<(usize, u64, Files)>> = which
+    let made: Vec<Result<Files>> = which
         .par_iter()
         .map(|(i, links)| {
             let (file, stamps) = seeds[entries[*i].seed.as_path()];
             let bytes = state::SeedBytes::read(&file.path, &stamps.translation)?;
-            let rendered = render_article(
-                options,
-                inputs,
-                file,
-                &stamps.translation,
-                bytes,
-                Some(links),
-            )?;
-            let mut files = rendered.files;
-            files.truncate(1);
-            let files = match sink {
-                Some(sink) => {
-                    for (path, bytes) in &files {
-                        sink(path, bytes)?;
-                    }
-                    Vec::new()
-                }
-                None => files,
-            };
-            Ok((*i, rendered.linked, files))
+            let prepared = prepare(options, inputs, file, &stamps.translation, bytes)?;
+            let (path, html) = (prepared.page_path(), prepared.page(options, inputs, links)?);
+            match sink {
+                Some(sink) => sink(&path, &html).map(|()| Vec::new()),
+                None => Ok(vec![(path, html)]),
+            }
         })
         .collect();
     let mut files = Vec::new();
-    for result in made {
-        let (i, linked, made) = result?;
-        if entries[i].linked != linked {
-            entries[i].linked = linked;
-            entries[i].written = None;
+    let mut errors = Vec::new();
+    for ((i, links), result) in which.iter().zip(made) {
+        match result {
+            Ok(page) => {
+                files.extend(page);
+                let linked = Some(links_hash(links));
+                if entries[*i].linked != linked {
+                    entries[*i].linked = linked;
+                    entries[*i].written = None;
+                }
+            }
+            Err(e) => errors.push(e),
         }
-        files.extend(made);
     }
-    Ok(files)
+    match errors.is_empty() {
+        true => Ok(files),
+        false => Err(Error::all(errors)),
+    }
 }
 
 /// Every seed's outcome, or every error, including clashing slugs (a kept seed's slug is the

@@ -240,8 +240,10 @@ pub struct Entry {
     /// A hash of its names and tags, in the manifest: a rebuild whose remade articles name what
     /// they named before need not read the names file.
     pub names_hash: u64,
-    /// The hash of the links to entity pages its page was made with.
-    pub linked: u64,
+    /// The hash of the links to entity pages its page was made with; `None` while its page
+    /// waits for the site's links (see [`super::article::make_article`]), which a build settles
+    /// before it saves the manifest.
+    pub linked: Option<u64>,
     /// The manifest line this entry was read from, written back as it is: escaping a large
     /// site's manifest again on every rebuild showed in profiles. `None` once anything changes.
     pub written: Option<WrittenLine>,
@@ -665,7 +667,15 @@ fn push_entry(text: &mut String, entry: &Entry) {
         text.push(RECORD_SEPARATOR);
         escape_into(text, &warning.message);
     }
-    let _ = write!(text, "\t{:x}.{:x}", entry.names_hash, entry.linked);
+    let _ = write!(text, "\t{:x}.", entry.names_hash);
+    // A page that waits for its links (`-`) is made before a build saves its manifest; the
+    // field reads back all the same.
+    match entry.linked {
+        Some(linked) => {
+            let _ = write!(text, "{linked:x}");
+        }
+        None => text.push('-'),
+    }
 }
 
 fn parse_entry(line: &str, written: WrittenLine) -> Option<Entry> {
@@ -755,7 +765,10 @@ fn parse_entry(line: &str, written: WrittenLine) -> Option<Entry> {
         warnings,
         names: None,
         names_hash: u64::from_str_radix(names_hash, 16).ok()?,
-        linked: u64::from_str_radix(linked, 16).ok()?,
+        linked: match linked {
+            "-" => None,
+            linked => Some(u64::from_str_radix(linked, 16).ok()?),
+        },
         written: Some(written),
         lemmas: Box::default(),
     })
@@ -817,7 +830,7 @@ mod tests {
             }],
             names: None,
             names_hash: 0x1234_5678_9abc,
-            linked: 7,
+            linked: Some(7),
             written: None,
             lemmas: Box::default(),
         }
@@ -828,7 +841,13 @@ mod tests {
         let manifest = Manifest {
             fingerprint: 42,
             identity: (3, 77),
-            entries: vec![entry("Título con \t tab, \u{1f} y \\ barra"), entry("")],
+            entries: vec![
+                entry("Título con \t tab, \u{1f} y \\ barra"),
+                Entry {
+                    linked: None,
+                    ..entry("")
+                },
+            ],
             site_files: vec!["index.html".into(), "page/2/index.html".into()],
         };
         let text = manifest.to_text();

@@ -217,6 +217,10 @@ impl Output {
                 "note: {} of {} pages made again, the rest unchanged since the last build",
                 report.remade, report.pages
             );
+            eprintln!(
+                "note: {} article pages rendered through the templates",
+                report.pages_rendered
+            );
             if let Some(because) = report.full_because {
                 eprintln!("note: a full build: {because}");
             }

@@ -92,15 +92,17 @@ fn shown<'a>(
         return Cow::Borrowed(word);
     }
     let mut shown = word.clone();
+    let mut glosses = shown.glosses.to_vec();
     if let Some(first) = first {
-        let sense = shown.glosses.remove(first);
-        shown.glosses.insert(0, sense);
+        let sense = glosses.remove(first);
+        glosses.insert(0, sense);
     }
     if capitals {
-        for gloss in &mut shown.glosses {
+        for gloss in &mut glosses {
             *gloss = gloss::proper_case(gloss).into_owned();
         }
     }
+    shown.glosses = glosses.into();
     Cow::Owned(shown)
 }
 
@@ -110,7 +112,7 @@ fn content_lemmas(words: &[Vec<gloss::WordGloss>]) -> Vec<String> {
         .iter()
         .flatten()
         .filter(|w| w.part_of_speech.is_content())
-        .map(|w| (w.lemma.as_str(), w.part_of_speech))
+        .map(|w| (&*w.lemma, w.part_of_speech))
         .collect();
     // Sorted as the keys are written (`a b|noun` before `a|noun`), each key once: a class's
     // name has no `|`.
@@ -708,11 +710,11 @@ mod tests {
         assert!(matches!(shown(&apoyar, Some(&choice(0))), Cow::Borrowed(_)));
         assert!(matches!(shown(&apoyar, Some(&choice(2))), Cow::Borrowed(_)));
         assert_eq!(
-            shown(&apoyar, Some(&choice(1))).glosses,
+            *shown(&apoyar, Some(&choice(1))).glosses,
             ["support", "lean"]
         );
         let ucraniano = word(0..9, "ucraniano", PartOfSpeech::Adjective, &["ukrainian"]);
-        assert_eq!(shown(&ucraniano, None).glosses, ["Ukrainian"]);
+        assert_eq!(*shown(&ucraniano, None).glosses, ["Ukrainian"]);
         // A verb's senses keep their case.
         let verb = word(0..4, "x", PartOfSpeech::Verb, &["ukrainian"]);
         assert!(matches!(shown(&verb, None), Cow::Borrowed(_)));

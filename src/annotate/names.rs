@@ -453,10 +453,10 @@ mod tests {
         let start = text.find(word).unwrap();
         WordGloss {
             range: start..start + word.len(),
-            lemma: word.to_string(),
+            lemma: word.into(),
             part_of_speech: PartOfSpeech::ProperNoun,
-            details: details.to_string(),
-            glosses: vec![english.to_string()],
+            details: details.into(),
+            glosses: [english.to_string()].into(),
         }
     }
 

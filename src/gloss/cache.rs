@@ -747,8 +747,13 @@ impl<'a> RecordReader<'a> {
     }
 
     pub fn text(&mut self) -> Option<String> {
+        self.str().map(str::to_string)
+    }
+
+    /// The next text, borrowed from the record.
+    pub fn str(&mut self) -> Option<&'a str> {
         let len = self.0.number()?;
-        String::from_utf8(self.0.take(len)?.to_vec()).ok()
+        std::str::from_utf8(self.0.take(len)?).ok()
     }
 
     pub fn texts(&mut self) -> Option<Vec<String>> {
@@ -779,7 +784,7 @@ struct Reader<'a> {
     at: usize,
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
     fn number(&mut self) -> Option<usize> {
         let mut n: u64 = 0;
         for shift in (0..64).step_by(7) {
@@ -793,9 +798,10 @@ impl Reader<'_> {
         None
     }
 
-    fn take(&mut self, len: usize) -> Option<&[u8]> {
+    fn take(&mut self, len: usize) -> Option<&'a [u8]> {
         let range = self.skip(len)?;
-        Some(&self.bytes[range])
+        let bytes: &'a [u8] = self.bytes;
+        Some(&bytes[range])
     }
 
     fn skip(&mut self, len: usize) -> Option<Range<usize>> {

@@ -29,8 +29,8 @@ use super::{
 pub struct EnglishWord {
     /// Byte range in the text.
     pub range: Range<usize>,
-    /// The word as written, lowercased.
-    pub lower: String,
+    /// The word as written, lowercased (shared, as its lemmas and classes are).
+    pub lower: Arc<str>,
     /// Its possible lemmas, lowercased, the word itself among them when the analyser does not
     /// know it (shared by every occurrence of the word).
     pub lemmas: Arc<[String]>,
@@ -83,7 +83,7 @@ impl EnglishWord {
     /// The word has `lemma` as a lemma or is written so; a unit of several words (`joint
     /// production`) has it when one of its words is it.
     pub fn is(&self, lemma: &str) -> bool {
-        self.lower == lemma
+        *self.lower == *lemma
             || self.lemmas.iter().any(|l| l == lemma)
             || (self.lower.contains(' ') && self.lower.split(' ').any(|w| w == lemma))
     }
@@ -93,7 +93,8 @@ impl EnglishWord {
     /// `phone`, `telephone`).
     pub fn is_akin(&self, sense: &str) -> bool {
         let s = sense.as_bytes();
-        self.lemmas.iter().chain([&self.lower]).any(|lemma| {
+        let lemmas = self.lemmas.iter().map(String::as_str);
+        lemmas.chain([&*self.lower]).any(|lemma| {
             // Both of five letters or more, the same first or last: without it, neither test
             // below can hold (and this one is quick: most words are ruled out here).
             let l = lemma.as_bytes();
@@ -108,7 +109,7 @@ impl EnglishWord {
             let shorter = lemma.chars().count().min(sense.chars().count());
             let ends_alike = lemma.chars().count() >= 5
                 && sense.chars().count() >= 5
-                && (lemma.ends_with(sense) || sense.ends_with(lemma.as_str()));
+                && (lemma.ends_with(sense) || sense.ends_with(lemma));
             (shared >= 5 && shared == shorter) || ends_alike
         })
     }
@@ -138,7 +139,7 @@ pub struct EnglishAnalyser {
 struct Unit {
     /// The surface form, unescaped.
     surface: String,
-    lower: String,
+    lower: Arc<str>,
     lemmas: Arc<[String]>,
     classes: Arc<[String]>,
 }
@@ -153,7 +154,7 @@ impl Unit {
         let (lemmas, classes) = readings(&lower, &fields[1..]);
         Some(Unit {
             surface,
-            lower,
+            lower: lower.into(),
             lemmas: lemmas.into(),
             classes: classes.into(),
         })
@@ -314,7 +315,7 @@ pub fn plain_words(text: &str) -> Vec<EnglishWord> {
                     words.push(EnglishWord {
                         capitalised: text[s..at].starts_with(char::is_uppercase),
                         range: s..at,
-                        lower,
+                        lower: lower.into(),
                         lemmas: lemmas.into(),
                         classes: ["n".to_string(), "vblex".to_string()].into(),
                     });
@@ -359,7 +360,7 @@ mod tests {
     #[test]
     fn plain_words_guess_lemmas() {
         let words = plain_words("He supported the weapons' makers, didn’t he?");
-        let lowers: Vec<&str> = words.iter().map(|w| w.lower.as_str()).collect();
+        let lowers: Vec<&str> = words.iter().map(|w| &*w.lower).collect();
         assert_eq!(
             lowers,
             [

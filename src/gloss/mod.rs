@@ -224,13 +224,14 @@ pub struct WordGloss {
     /// ministra`, `hacer frente a`).
     pub range: Range<usize>,
     /// The dictionary form: `haber` for `ha`, `primer ministro` for `primera ministra`.
-    pub lemma: String,
+    /// Shared, as the details and glosses are, by every occurrence of the word's analysis.
+    pub lemma: Arc<str>,
     pub part_of_speech: PartOfSpeech,
     /// The word's form in plain words, without the class: "present, 3rd person singular",
     /// "feminine plural"; empty when there is nothing to say (`antes`).
-    pub details: String,
+    pub details: Arc<str>,
     /// One to [`MAX_GLOSSES`] distinct English equivalents of the lemma, the usual one first.
-    pub glosses: Vec<String>,
+    pub glosses: Arc<[String]>,
 }
 
 impl WordGloss {
@@ -513,7 +514,10 @@ impl Glosser {
                 .then(|| paragraph[range.clone()].to_lowercase())
                 .and_then(|lower| Some((personal_pronoun(&lower)?, lower)));
             let (lemma, glosses) = match personal {
-                Some((english, lower)) => (lower, english.iter().map(|g| g.to_string()).collect()),
+                Some((english, lower)) => (
+                    lower.into(),
+                    english.iter().map(|g| g.to_string()).collect(),
+                ),
                 None => {
                     let glosses = word.glosses.get().filter(|g| !g.is_empty())?;
                     (word.lemma.clone(), glosses.clone())
@@ -582,9 +586,9 @@ impl Glosser {
                 ),
             });
         }
-        let answers: Vec<Vec<String>> = units
+        let answers: Vec<Arc<[String]>> = units
             .iter()
-            .map(|unit| english_glosses(unit.get(1..).unwrap_or(&[])))
+            .map(|unit| english_glosses(unit.get(1..).unwrap_or(&[])).into())
             .collect();
         for word in unknown {
             if let Ok(at) = missing.binary_search(&word.form.as_str()) {
@@ -712,12 +716,12 @@ struct Unit {
 struct Glossable {
     class: PartOfSpeech,
     /// The dictionary form of the head reading's lemma.
-    lemma: String,
-    details: String,
+    lemma: Arc<str>,
+    details: Arc<str>,
     /// The head reading's lexical form, as the bilingual dictionary takes it.
     form: String,
     /// Its English equivalents, once the bilingual dictionary was asked.
-    glosses: OnceLock<Vec<String>>,
+    glosses: OnceLock<Arc<[String]>>,
 }
 
 impl Unit {
@@ -736,8 +740,8 @@ impl Unit {
             let reading = &readings[head];
             Some(Glossable {
                 class: PartOfSpeech::from_tags(&reading.tags)?,
-                lemma: dictionary_lemma(reading),
-                details: details(&readings, head),
+                lemma: dictionary_lemma(reading).into(),
+                details: details(&readings, head).into(),
                 form: reading.form.clone(),
                 glosses: OnceLock::new(),
             })
@@ -1397,10 +1401,10 @@ pub(crate) mod tests {
             let reading = reading(raw);
             let word = WordGloss {
                 range: 0..0,
-                lemma: reading.lemma.clone(),
+                lemma: reading.lemma.as_str().into(),
                 part_of_speech: PartOfSpeech::from_tags(&reading.tags).unwrap(),
-                details: details(&[reading], 0),
-                glosses: vec![],
+                details: details(&[reading], 0).into(),
+                glosses: [].into(),
             };
             word.description()
         };
@@ -1522,7 +1526,7 @@ pub(crate) mod tests {
         assert_eq!(&paragraph[found[1].word_range(paragraph)], "puesto que");
         assert!(found[1].unit.joined_before);
         assert_eq!(
-            found[1].unit.word.as_ref().map(|w| w.lemma.as_str()),
+            found[1].unit.word.as_ref().map(|w| &*w.lemma),
             Some("puesto que")
         );
     }
@@ -1542,9 +1546,9 @@ pub(crate) mod tests {
     ) -> WordGloss {
         WordGloss {
             range,
-            lemma: lemma.to_string(),
+            lemma: lemma.into(),
             part_of_speech: class,
-            details: String::new(),
+            details: "".into(),
             glosses: glosses.iter().map(|g| g.to_string()).collect(),
         }
     }

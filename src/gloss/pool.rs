@@ -177,10 +177,10 @@ fn encode_spanish(word: &WordGloss, out: &mut Vec<u8>) {
 fn decode_spanish(range: Range<usize>, reader: &mut RecordReader) -> Option<WordGloss> {
     Some(WordGloss {
         range,
-        lemma: reader.text()?,
-        part_of_speech: class_named(&reader.text()?)?,
-        details: reader.text()?,
-        glosses: reader.texts()?,
+        lemma: reader.str()?.into(),
+        part_of_speech: class_named(reader.str()?)?,
+        details: reader.str()?.into(),
+        glosses: reader.texts()?.into(),
     })
 }
 
@@ -201,10 +201,10 @@ fn encode_english(word: &EnglishWord, out: &mut Vec<u8>) {
 fn decode_english(range: Range<usize>, reader: &mut RecordReader) -> Option<EnglishWord> {
     Some(EnglishWord {
         range,
-        lower: reader.text()?,
+        lower: reader.str()?.into(),
         lemmas: reader.texts()?.into(),
         classes: reader.texts()?.into(),
-        capitalised: !reader.text()?.is_empty(),
+        capitalised: !reader.str()?.is_empty(),
     })
 }
 

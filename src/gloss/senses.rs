@@ -117,7 +117,7 @@ pub fn choose_senses<W: Borrow<WordGloss>, E: Borrow<EnglishWord>>(
             chosen[i].first = k;
             // A word of the sense's family, not the sense: the translation's word is shown.
             if !english[j].is(&lowercase(&words[i].glosses[k])) {
-                chosen[i].here = Some(english[j].lower.clone());
+                chosen[i].here = Some(english[j].lower.to_string());
             }
             if content && !claimed[j] {
                 claimed[j] = true;
@@ -158,7 +158,7 @@ pub fn choose_senses<W: Borrow<WordGloss>, E: Borrow<EnglishWord>>(
         // The auxiliaries (`ha dicho`, `es elegido`) have no word of their own in English.
         if !word.part_of_speech.is_content()
             || !occurrences_of(i).is_empty()
-            || AUXILIARIES.contains(&word.lemma.as_str())
+            || AUXILIARIES.contains(&&*word.lemma)
         {
             continue;
         }
@@ -196,7 +196,7 @@ pub fn choose_senses<W: Borrow<WordGloss>, E: Borrow<EnglishWord>>(
         }
         placed[i] = true;
         claimed[j] = true;
-        chosen[i].here = Some(english[j].lower.clone());
+        chosen[i].here = Some(english[j].lower.to_string());
     }
     chosen
 }
@@ -232,7 +232,7 @@ impl<'a> Forms<'a> {
         for word in english {
             starts.push(forms.len());
             let several = word.lower.contains(' ');
-            let written = std::iter::once(word.lower.as_str());
+            let written = std::iter::once(&*word.lower);
             let parts = several.then(|| word.lower.split(' ')).into_iter().flatten();
             let lemmas = word.lemmas.iter().map(String::as_str);
             for form in written.chain(lemmas).chain(parts) {
@@ -313,8 +313,9 @@ impl Spellings {
             Some(range) => range.clone(),
             None => {
                 let first = self.spellings.len();
-                let written = (!token.lemmas.contains(&token.lower)).then_some(&token.lower);
-                for form in token.lemmas.iter().chain(written) {
+                let lower = &*token.lower;
+                let written = (!token.lemmas.iter().any(|l| l == lower)).then_some(lower);
+                for form in token.lemmas.iter().map(String::as_str).chain(written) {
                     let start = self.letters.len();
                     remembered_normalise(form, false, |letters| {
                         self.letters.extend_from_slice(letters);
@@ -554,9 +555,9 @@ mod tests {
     fn english(text: &str, nouns: &[&str]) -> Vec<EnglishWord> {
         let mut words = plain_words(text);
         for w in &mut words {
-            w.classes = if nouns.contains(&w.lower.as_str()) {
+            w.classes = if nouns.contains(&&*w.lower) {
                 ["n".to_string()].into()
-            } else if ["the", "of", "a", "for", "to", "in", "and"].contains(&w.lower.as_str()) {
+            } else if ["the", "of", "a", "for", "to", "in", "and"].contains(&&*w.lower) {
                 ["det".to_string()].into()
             } else {
                 ["vblex".to_string(), "adj".to_string()].into()
@@ -649,7 +650,7 @@ mod tests {
     fn english_word(lower: &str, lemmas: &[&str]) -> EnglishWord {
         EnglishWord {
             range: 0..0,
-            lower: lower.to_string(),
+            lower: lower.into(),
             lemmas: lemmas.iter().map(|l| l.to_string()).collect(),
             classes: ["n".to_string()].into(),
             capitalised: false,
@@ -699,13 +700,13 @@ mod tests {
             sense in "[aeé]{0,7}",
         ) {
             let word = english_word(&lower, &lemmas.iter().map(String::as_str).collect::<Vec<_>>());
-            let akin = word.lemmas.iter().chain([&word.lower]).any(|lemma| {
+            let akin = word.lemmas.iter().map(String::as_str).chain([&*word.lower]).any(|lemma| {
                 let shared =
                     lemma.chars().zip(sense.chars()).take_while(|(a, b)| a == b).count();
                 let shorter = lemma.chars().count().min(sense.chars().count());
                 let ends_alike = lemma.chars().count() >= 5
                     && sense.chars().count() >= 5
-                    && (lemma.ends_with(sense.as_str()) || sense.ends_with(lemma.as_str()));
+                    && (lemma.ends_with(sense.as_str()) || sense.ends_with(lemma));
                 (shared >= 5 && shared == shorter) || ends_alike
             });
             proptest::prop_assert_eq!(word.is_akin(&sense), akin);

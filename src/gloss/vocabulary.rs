@@ -91,7 +91,7 @@ pub fn study_list<W: Borrow<WordGloss>>(
             if !word.part_of_speech.is_content() || is_function_word(&word.lemma) {
                 continue;
             }
-            let key = (word.lemma.as_str(), word.part_of_speech);
+            let key = (&*word.lemma, word.part_of_speech);
             if cognates.contains(&key) {
                 continue;
             }
@@ -136,9 +136,9 @@ pub fn study_list<W: Borrow<WordGloss>>(
                 });
             let (sentence, at) = window(paragraph.text, range, word.range.clone());
             VocabularyEntry {
-                lemma: word.lemma.clone(),
+                lemma: word.lemma.to_string(),
                 part_of_speech: word.part_of_speech,
-                glosses: word.glosses.clone(),
+                glosses: word.glosses.to_vec(),
                 sentence,
                 word: at,
                 english: single_spaced

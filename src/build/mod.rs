@@ -140,40 +140,51 @@ pub fn build_with_progress(
     }
     let order = newest_first(&entries);
     let named = names::settle(options, &inputs, &mut entries, &order, None, Some(&write))?;
-    let (mut report, mut site_files) = finish(
-        options,
-        &inputs,
-        &entries,
-        &order,
-        skipped,
-        &write,
-        &Listing::ALL,
-        &named.made,
-    )?;
-    report.notes.extend(named.note);
-    report.full_because = Some(full_because);
-    site_files.extend(inputs.static_files.keys().cloned());
-    // What the last build made may go; anything else in the folder is the user's and stays.
-    // Without the last build's state (deleted, or from another version), a file of a folder
-    // paralelo made is taken for paralelo's only where this build writes it again: the others
-    // stay, since they may be the user's.
-    let made = previous.as_ref().map(state::Manifest::made);
-    let made_before = |relative: &str, again: bool| match &made {
-        Some(made) => made.contains(relative),
-        None => ours && again,
-    };
-    // Killed from here until the new state is saved, the next build is a full one.
-    state.forget()?;
-    staging.commit(&made_before)?;
-    named.saved.save(&inputs.names_file)?;
-    state.save(&mut state::Manifest {
-        fingerprint,
-        identity: (0, 0),
-        entries,
-        site_files,
-    })?;
-    state.clear_stale();
-    inputs.save_caches(options, true)?;
+    // The caches are kept while the site's own pages are made and the output committed: they
+    // depend on neither, and most of the gloss cache's keeping (its records numbered anew) runs
+    // on one core while the pages leave the other idle at times.
+    let (finished, cached) = rayon::join(
+        || -> Result<BuildReport> {
+            let write = |path: &str, bytes: &[u8]| staging.write(path, bytes);
+            let (mut report, mut site_files) = finish(
+                options,
+                &inputs,
+                &entries,
+                &order,
+                skipped,
+                &write,
+                &Listing::ALL,
+                &named.made,
+            )?;
+            report.notes.extend(named.note);
+            report.full_because = Some(full_because);
+            site_files.extend(inputs.static_files.keys().cloned());
+            // What the last build made may go; anything else in the folder is the user's and
+            // stays. Without the last build's state (deleted, or from another version), a file
+            // of a folder paralelo made is taken for paralelo's only where this build writes it
+            // again: the others stay, since they may be the user's.
+            let made = previous.as_ref().map(state::Manifest::made);
+            let made_before = |relative: &str, again: bool| match &made {
+                Some(made) => made.contains(relative),
+                None => ours && again,
+            };
+            // Killed from here until the new state is saved, the next build is a full one.
+            state.forget()?;
+            staging.commit(&made_before)?;
+            named.saved.save(&inputs.names_file)?;
+            state.save(&mut state::Manifest {
+                fingerprint,
+                identity: (0, 0),
+                entries,
+                site_files,
+            })?;
+            state.clear_stale();
+            Ok(report)
+        },
+        || inputs.save_caches(options, true),
+    );
+    let report = finished?;
+    cached?;
     Ok(report)
 }
 

@@ -9,7 +9,9 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::ops::Range;
 use std::path::Path;
+use std::sync::Arc;
 
 use super::analyse::lower;
 use super::transducer::{Bytes, FormatError, read_alphabet};
@@ -39,6 +41,24 @@ pub(crate) struct Tagger {
     /// The coarse tag of each whole analysis (without `+`) already sorted, shared by the
     /// threads; bounded as the analyser's words are.
     coarse: Memo<Tag>,
+    /// Each lexical unit already read, by its text (`^surface/analysis/…$`): the commonest
+    /// words come again and again, and are read once.
+    units: Memo<Arc<ReadUnit>>,
+}
+
+/// A lexical unit of lt-proc's output as the tagger reads it, whatever record it is in: the
+/// words it makes (several when an analysis is cut at a `+`), each with its coarse tags, the
+/// analysis kept for each (as byte ranges of the unit's text), and its ambiguity class when its
+/// tags are one.
+struct ReadUnit {
+    words: Box<[ReadWord]>,
+}
+
+struct ReadWord {
+    forms: Box<[(Tag, u32, u32)]>,
+    class: Option<usize>,
+    cut: bool,
+    continues: bool,
 }
 
 /// The most analyses a tagger's [`Tagger::coarse`] keeps (a few dozen bytes each).
@@ -198,6 +218,7 @@ impl Tagger {
             prefer,
             patterns,
             coarse: Memo::new(MEMO_ANALYSES),
+            units: Memo::new(MEMO_ANALYSES),
         };
         let tags_ok = tagger
             .class_list
@@ -235,7 +256,7 @@ impl Tagger {
     /// Appends to `out` what `apertium-tagger -z -g -p` answers to the record `stream` (one
     /// record of lt-proc's output), given what it carries from earlier records.
     pub(crate) fn tag(&self, stream: &str, memory: &mut Memory, out: &mut String) {
-        let words = self.words(stream);
+        let Record { words, forms } = self.words(stream);
         let n = self.n;
         // Viterbi over the words since the last unambiguous one: `alpha` for the previous and
         // the current word, `back` the best previous tag of each tag of each pending word.
@@ -252,13 +273,17 @@ impl Tagger {
         for (w, word) in words.iter().enumerate() {
             pending.push(w);
             tags.clear();
-            if word.forms.is_empty() {
+            let word_forms = &forms[word.forms.clone()];
+            if word_forms.is_empty() {
                 tags.extend_from_slice(&memory.open_class);
             } else {
-                tags.extend(word.forms.iter().map(|f| f.0));
+                tags.extend(word_forms.iter().map(|f| f.0));
             }
-            let class = match self.classes.get(tags.as_slice()) {
-                Some(&k) => k,
+            let known = word
+                .class
+                .or_else(|| self.classes.get(tags.as_slice()).copied());
+            let class = match known {
+                Some(k) => k,
                 None => self.similar_class(&tags, memory),
             };
             for &i in &tags {
@@ -293,7 +318,8 @@ impl Tagger {
                 }
                 chosen.reverse();
                 for (&p, &t) in pending.iter().zip(&chosen) {
-                    self.write(&words[p], t, out);
+                    let word = &words[p];
+                    self.write(word, &forms[word.forms.clone()], t, out);
                 }
                 pending.clear();
                 back.clear();
@@ -320,7 +346,7 @@ impl Tagger {
         self.classes[&memory.open_class]
     }
 
-    fn write(&self, word: &Word, tag: Tag, out: &mut String) {
+    fn write(&self, word: &Word, forms: &[(Tag, &str)], tag: Tag, out: &mut String) {
         let start = out.len();
         out.push_str(&word.ignored);
         if tag == self.end {
@@ -331,7 +357,7 @@ impl Tagger {
             out.push_str(word.surface);
             out.push('/');
         }
-        match word.forms.first() {
+        match forms.first() {
             None => {
                 out.push('*');
                 out.push_str(word.surface);
@@ -341,7 +367,7 @@ impl Tagger {
                 out.push_str(word.surface);
             }
             Some(_) => {
-                if let Some((_, form)) = word.forms.iter().find(|(t, _)| *t == tag) {
+                if let Some((_, form)) = forms.iter().find(|(t, _)| *t == tag) {
                     out.push_str(form);
                 }
             }
@@ -354,73 +380,139 @@ impl Tagger {
     /// The words of a record, as the tagger reads them: each with the blank before it, its
     /// surface form and its analyses by coarse tag; a `+`-joined analysis may make several.
     /// The last is the end of the record.
-    fn words<'s>(&self, stream: &'s str) -> Vec<Word<'s>> {
+    fn words<'s>(&self, stream: &'s str) -> Record<'s> {
         let bytes = stream.as_bytes();
         let len = bytes.len();
-        // The end of the text from `from` that stops at one of `stops`, escapes skipped.
-        let until = |from: usize, stops: &[u8]| -> usize {
-            let mut i = from;
-            while i < len && !stops.contains(&bytes[i]) {
-                i += if bytes[i] == b'\\' { 2 } else { 1 };
-            }
-            i.min(len)
-        };
-        let mut words = Vec::new();
+        let mut record = Record::default();
         let mut group = Vec::new();
         let mut symbols = Vec::new();
         let mut i = 0;
         loop {
-            let blank_end = until(i, b"^");
-            let mut word = Word {
+            let blank_end = until(bytes, i, b"^");
+            let mut word = Reading {
                 ignored: Cow::Borrowed(&stream[i..blank_end]),
-                ..Word::default()
+                ..Reading::default()
             };
             if blank_end >= len {
                 word.add(self.end, "", &self.prefer);
-                words.push(word);
-                return words;
+                record.push(word);
+                return record;
             }
             i = blank_end + 1;
-            let surface_end = until(i, b"/$");
+            let surface_end = until(bytes, i, b"/$");
             if surface_end >= len {
                 // A record cut inside a word: the tagger ends it there.
                 word.ignored.to_mut().push_str(&stream[i..]);
                 word.add(self.end, "", &self.prefer);
-                words.push(word);
-                return words;
+                record.push(word);
+                return record;
             }
             word.surface = &stream[i..surface_end];
             i = surface_end + 1;
             if bytes[surface_end] == b'$' {
                 word.ignored.to_mut().push('$');
-                words.push(word);
+                record.push(word);
                 continue;
+            }
+            let unit_end = until(bytes, i, b"$");
+            if unit_end < len {
+                // The whole unit is in the record: it reads the same wherever it is.
+                let unit = &stream[blank_end..=unit_end];
+                if let Some(read) = self.read_unit(unit, word.surface.len()) {
+                    record.push_read(word, &read, unit);
+                    i = unit_end + 1;
+                    continue;
+                }
             }
             group.clear();
             group.push(word);
-            let mut index = 0;
-            loop {
-                let end = until(i, b"/$");
-                let analysis = &stream[i..end];
-                if end >= len {
-                    group[index].ignored.to_mut().push_str(analysis);
-                    group[index].add(self.end, "", &self.prefer);
-                    words.append(&mut group);
-                    return words;
-                }
-                i = end + 1;
-                if bytes[end] == b'/' {
-                    self.classify(analysis, &mut group, &mut index, &mut symbols);
-                    index = 0;
-                } else {
-                    if !analysis.starts_with('*') {
-                        self.classify(analysis, &mut group, &mut index, &mut symbols);
-                    }
-                    break;
-                }
+            let whole = self.read_analyses(stream, &mut i, &mut group, &mut symbols);
+            for word in group.drain(..) {
+                record.push(word);
             }
-            words.append(&mut group);
+            if !whole {
+                return record;
+            }
         }
+    }
+
+    /// Reads into `group` (its first word holding the surface form) the analyses of a unit from
+    /// `*i`, where the first starts, to the unit's `$`, leaving `*i` after it; false when the
+    /// record ends first, its last word then ending the record.
+    fn read_analyses<'s>(
+        &self,
+        stream: &'s str,
+        i: &mut usize,
+        group: &mut Vec<Reading<'s>>,
+        symbols: &mut Vec<[i32; 2]>,
+    ) -> bool {
+        let bytes = stream.as_bytes();
+        let mut index = 0;
+        loop {
+            let end = until(bytes, *i, b"/$");
+            let analysis = &stream[*i..end];
+            if end >= bytes.len() {
+                group[index].ignored.to_mut().push_str(analysis);
+                group[index].add(self.end, "", &self.prefer);
+                return false;
+            }
+            *i = end + 1;
+            if bytes[end] == b'/' {
+                self.classify(analysis, group, &mut index, symbols);
+                index = 0;
+            } else {
+                if !analysis.starts_with('*') {
+                    self.classify(analysis, group, &mut index, symbols);
+                }
+                return true;
+            }
+        }
+    }
+
+    /// The unit `^surface/…$` (`surface` bytes long) read, from [`Tagger::units`] or read now
+    /// and kept there.
+    fn read_unit(&self, unit: &str, surface: usize) -> Option<Arc<ReadUnit>> {
+        if let Some(read) = self.units.with(unit, |read| read.cloned()) {
+            return Some(read);
+        }
+        let mut group = vec![Reading::default()];
+        let mut i = 1 + surface + 1;
+        if !self.read_analyses(unit, &mut i, &mut group, &mut Vec::new()) {
+            return None;
+        }
+        // Each form is a slice of the unit's text: kept as its place there.
+        let start = unit.as_ptr() as usize;
+        let place = |form: &str| {
+            let at = (form.as_ptr() as usize).checked_sub(start)?;
+            let end = at + form.len();
+            (end <= unit.len()).then(|| (u32::try_from(at).ok(), u32::try_from(end).ok()))
+        };
+        let mut words = Vec::with_capacity(group.len());
+        for reading in &group {
+            let mut forms = Vec::with_capacity(reading.forms.len());
+            for &(tag, form) in &reading.forms {
+                let (Some(at), Some(end)) = place(form)? else {
+                    return None;
+                };
+                forms.push((tag, at, end));
+            }
+            let tags: Vec<Tag> = forms.iter().map(|f| f.0).collect();
+            let class = match tags.is_empty() {
+                true => None,
+                false => self.classes.get(&tags).copied(),
+            };
+            words.push(ReadWord {
+                forms: forms.into(),
+                class,
+                cut: reading.cut,
+                continues: reading.continues,
+            });
+        }
+        let read = Arc::new(ReadUnit {
+            words: words.into(),
+        });
+        self.units.insert(unit, Arc::clone(&read));
+        Some(read)
     }
 
     /// The symbols of an analysis for the pattern transducer: a lower-cased character and
@@ -467,7 +559,7 @@ impl Tagger {
     fn classify<'s>(
         &self,
         analysis: &'s str,
-        group: &mut Vec<Word<'s>>,
+        group: &mut Vec<Reading<'s>>,
         index: &mut usize,
         symbols: &mut Vec<[i32; 2]>,
     ) {
@@ -522,7 +614,7 @@ impl Tagger {
     fn classify_general<'s>(
         &self,
         analysis: &'s str,
-        group: &mut Vec<Word<'s>>,
+        group: &mut Vec<Reading<'s>>,
         index: &mut usize,
     ) {
         let p = &self.patterns;
@@ -604,9 +696,9 @@ impl Tagger {
                         last_pos = if dead { floor + 1 } else { floor };
                         group[*index].cut = true;
                         if group.len() <= *index + 1 {
-                            group.push(Word {
+                            group.push(Reading {
                                 continues: true,
-                                ..Word::default()
+                                ..Reading::default()
                             });
                         }
                         *index += 1;
@@ -637,9 +729,71 @@ impl Tagger {
     }
 }
 
-/// One word as the tagger sees it, its texts borrowed from the record.
-#[derive(Default, Clone)]
+/// The words of a record, their forms in one list.
+#[derive(Default)]
+struct Record<'s> {
+    words: Vec<Word<'s>>,
+    forms: Vec<(Tag, &'s str)>,
+}
+
+/// One word of a record: the blank before it and its surface form, its forms (a range of the
+/// record's), and its ambiguity class when known from the unit it came in.
 struct Word<'s> {
+    ignored: Cow<'s, str>,
+    surface: &'s str,
+    forms: Range<usize>,
+    class: Option<usize>,
+    cut: bool,
+    continues: bool,
+}
+
+impl<'s> Record<'s> {
+    fn push(&mut self, reading: Reading<'s>) {
+        let start = self.forms.len();
+        self.forms.extend_from_slice(&reading.forms);
+        self.words.push(Word {
+            ignored: reading.ignored,
+            surface: reading.surface,
+            forms: start..self.forms.len(),
+            class: None,
+            cut: reading.cut,
+            continues: reading.continues,
+        });
+    }
+
+    /// The words of `read`, the unit `unit` read, the first with `first`'s blank and surface.
+    fn push_read(&mut self, first: Reading<'s>, read: &ReadUnit, unit: &'s str) {
+        let mut first = Some((first.ignored, first.surface));
+        for word in &read.words {
+            let (ignored, surface) = first.take().unwrap_or((Cow::Borrowed(""), ""));
+            let start = self.forms.len();
+            let forms = word.forms.iter();
+            self.forms
+                .extend(forms.map(|&(tag, at, end)| (tag, &unit[at as usize..end as usize])));
+            self.words.push(Word {
+                ignored,
+                surface,
+                forms: start..self.forms.len(),
+                class: word.class,
+                cut: word.cut,
+                continues: word.continues,
+            });
+        }
+    }
+}
+
+/// The end of `bytes` from `from` that stops at one of `stops`, escapes skipped.
+fn until(bytes: &[u8], from: usize, stops: &[u8]) -> usize {
+    let mut i = from;
+    while i < bytes.len() && !stops.contains(&bytes[i]) {
+        i += if bytes[i] == b'\\' { 2 } else { 1 };
+    }
+    i.min(bytes.len())
+}
+
+/// One word as the tagger reads it, its texts borrowed from the record.
+#[derive(Default, Clone)]
+struct Reading<'s> {
     /// The blank before it, as written.
     ignored: Cow<'s, str>,
     surface: &'s str,
@@ -651,7 +805,7 @@ struct Word<'s> {
     continues: bool,
 }
 
-impl<'s> Word<'s> {
+impl<'s> Reading<'s> {
     fn add(&mut self, tag: Tag, form: &'s str, prefer: &[String]) {
         match self.forms.binary_search_by_key(&tag, |f| f.0) {
             Err(at) => self.forms.insert(at, (tag, form)),

@@ -32,7 +32,6 @@
 //! the seeds of the last full build plus what changed since. Until the save, the paragraphs a
 //! build adds wait in a spill file beside the cache ([`spill`]), not in memory.
 
-use std::collections::{HashMap, HashSet};
 use std::io::Write as _;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -131,9 +130,9 @@ struct Shard {
     loaded: OnceLock<Paragraphs>,
     /// Paragraphs this build analysed: where their words, encoded as in the file, are in the
     /// cache's [`Spill`].
-    added: Mutex<HashMap<u64, Range<u64>>>,
+    added: Mutex<rustc_hash::FxHashMap<u64, Range<u64>>>,
     /// Keys of old paragraphs this build asked for.
-    used: Mutex<HashSet<u64>>,
+    used: Mutex<rustc_hash::FxHashSet<u64>>,
 }
 
 /// A shard's paragraphs as read: its bytes, found by the table at their head (see
@@ -295,7 +294,9 @@ impl Cache {
             // Records numbered anew, in order of first use, under a new generation. The shards
             // go first: until the records of their generation are in place they read as empty.
             let generation = new_generation(old.generation);
-            let mut renumbered: HashMap<usize, usize> = HashMap::new();
+            // A record's new number by its old one (`usize::MAX` until met): every old number is
+            // below the count of records read and added, as the filter below makes sure.
+            let mut renumbered = vec![usize::MAX; old.count + new.list.len()];
             let mut list: Vec<&[u8]> = Vec::new();
             for n in 0..SHARDS {
                 let (path, entries, _) = self.take_shard(n, true)?;
@@ -308,12 +309,12 @@ impl Cache {
                         continue;
                     };
                     let mut bytes = Vec::with_capacity(encoded.len());
-                    let renumber = |(range, n)| {
-                        let renumbered = *renumbered.entry(n).or_insert_with(|| {
+                    let renumber = |(range, n): (_, usize)| {
+                        if renumbered[n] == usize::MAX {
                             list.push(record(old, &new.list, n).unwrap_or_default());
-                            list.len() - 1
-                        });
-                        (range, renumbered)
+                            renumbered[n] = list.len() - 1;
+                        }
+                        (range, renumbered[n])
                     };
                     push_words(&mut bytes, words.into_iter().map(renumber));
                     out.push((key, bytes));

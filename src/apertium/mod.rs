@@ -140,6 +140,29 @@ impl<V: Clone> Memo<V> {
     }
 }
 
+/// Where the first of `stops` (ASCII bytes) is in the stream text `text` from `from` on, where
+/// no `\` escapes it. memchr finds the next `\` or stop byte many bytes at a step; an escape
+/// skips the byte after it. The offset is a char boundary (UTF-8 continuation bytes are never
+/// ASCII).
+pub(crate) fn find_unescaped(text: &[u8], from: usize, stops: &[u8]) -> Option<usize> {
+    let next = |from: usize| match *stops {
+        [one] => memchr::memchr2(b'\\', one, &text[from..]),
+        [one, two] => memchr::memchr3(b'\\', one, two, &text[from..]),
+        _ => text[from..]
+            .iter()
+            .position(|b| *b == b'\\' || stops.contains(b)),
+    };
+    let mut i = from;
+    while i < text.len() {
+        let at = i + next(i)?;
+        if text[at] != b'\\' {
+            return Some(at);
+        }
+        i = at + 2;
+    }
+    None
+}
+
 /// A morphological analyser (`lt-proc -w` on one compiled `.automorf.bin`), loaded once and
 /// shared read-only between threads.
 pub struct Morphology {
@@ -309,6 +332,22 @@ mod tests {
         let made = memo.get_or_make("nuevo", || "NUEVO".to_string());
         assert_eq!(made, "NUEVO");
         assert_eq!(memo.get_or_make("nuevo", || "otro".to_string()), "NUEVO");
+    }
+
+    /// A stop byte counts unless a `\` escapes it, with one, two or more stops, from any
+    /// place; a `\` at the very end escapes nothing.
+    #[test]
+    fn unescaped_stops_are_found() {
+        let text = br"^a\/b/c\\/d\$$ \";
+        assert_eq!(find_unescaped(text, 0, b"/"), Some(5));
+        assert_eq!(find_unescaped(text, 6, b"/"), Some(9));
+        assert_eq!(find_unescaped(text, 0, b"$"), Some(13));
+        assert_eq!(find_unescaped(text, 1, b"/$"), Some(5));
+        assert_eq!(find_unescaped(text, 10, b"/$<"), Some(13));
+        assert_eq!(find_unescaped(text, 14, b"/$"), None);
+        assert_eq!(find_unescaped(text, text.len(), b"$"), None);
+        assert_eq!(find_unescaped(b"", 0, b"^["), None);
+        assert_eq!(find_unescaped(b"x[y", 0, b"^["), Some(1));
     }
 
     /// A full memo keeps no more, and answers what it kept.

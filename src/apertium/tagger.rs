@@ -784,11 +784,7 @@ impl<'s> Record<'s> {
 
 /// The end of `bytes` from `from` that stops at one of `stops`, escapes skipped.
 fn until(bytes: &[u8], from: usize, stops: &[u8]) -> usize {
-    let mut i = from;
-    while i < bytes.len() && !stops.contains(&bytes[i]) {
-        i += if bytes[i] == b'\\' { 2 } else { 1 };
-    }
-    i.min(bytes.len())
+    super::find_unescaped(bytes, from.min(bytes.len()), stops).unwrap_or(bytes.len())
 }
 
 /// One word as the tagger reads it, its texts borrowed from the record.

@@ -1078,20 +1078,9 @@ fn unescape(text: &str) -> String {
 /// The byte offset of the first of `bytes` in `text` that no `\` escapes. They are ASCII, so
 /// the offset is a char boundary (UTF-8 continuation bytes are never ASCII).
 fn unescaped(text: &str, bytes: &[u8]) -> Option<usize> {
-    let mut i = 0;
-    while let Some(&b) = text.as_bytes().get(i) {
-        if b == b'\\' {
-            i += 2;
-        } else if bytes.contains(&b) {
-            return Some(i);
-        } else {
-            i += 1;
-        }
-    }
-    None
+    crate::apertium::find_unescaped(text.as_bytes(), 0, bytes)
 }
 
-/// `text` cut at every unescaped `separator`.
 fn split_unescaped(text: &str, separator: u8) -> Vec<&str> {
     let mut pieces = Vec::new();
     let mut rest = text;
@@ -1295,8 +1284,17 @@ pub fn page_data<'a>(words: impl IntoIterator<Item = &'a WordGloss>) -> String {
 fn push_json_string(out: &mut String, text: &str) {
     out.push('"');
     // Most texts have nothing to escape: copied whole. (0xE2 starts U+2028 and U+2029.)
-    let plain = |b: u8| b >= b' ' && !matches!(b, b'"' | b'\\' | b'<' | b'>' | b'&' | 0xE2);
-    if text.bytes().all(plain) {
+    // Without branches (`&` on booleans, no early exit), so that many bytes are tested at once.
+    let plain = |b: u8| {
+        (b >= b' ')
+            & (b != b'"')
+            & (b != b'\\')
+            & (b != b'<')
+            & (b != b'>')
+            & (b != b'&')
+            & (b != 0xE2)
+    };
+    if text.bytes().fold(true, |all, b| all & plain(b)) {
         out.push_str(text);
     } else {
         for c in text.chars() {

@@ -31,11 +31,8 @@ pub fn split_with_doubts(text: &str, lang: &str) -> Split {
     let mut split = Split::default();
     let mut start = 0;
     let mut pos = 0;
-    while let Some(c) = text[pos..].chars().next() {
-        if !is_terminator(c) {
-            pos += c.len_utf8();
-            continue;
-        }
+    while let Some(found) = next_terminator(text, pos) {
+        pos = found;
         // `?»`, `.”`, `...)` and the like end together, so the whole run is one terminator.
         let run_end = pos + prefix_len(&text[pos..], |c| is_terminator(c) || is_closer(c));
         let next = run_end + prefix_len(&text[run_end..], char::is_whitespace);
@@ -63,6 +60,21 @@ pub fn split_with_doubts(text: &str, lang: &str) -> Split {
 
 fn is_terminator(c: char) -> bool {
     matches!(c, '.' | '?' | '!' | '…')
+}
+
+/// Whether `byte` is the first of a terminator's UTF-8: `.`, `?`, `!` or that of `…`.
+fn starts_terminator(byte: u8) -> bool {
+    matches!(byte, b'.' | b'?' | b'!' | 0xE2)
+}
+
+/// Byte offset of the first terminator at or after `from` (a char boundary). Only the chars
+/// that start with a terminator's first byte are decoded: this is the splitter's walk
+/// through every byte of the text.
+fn next_terminator(text: &str, from: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    (from..bytes.len()).find(|&i| {
+        starts_terminator(bytes[i]) && text[i..].chars().next().is_some_and(is_terminator)
+    })
 }
 
 fn is_closer(c: char) -> bool {
@@ -148,7 +160,7 @@ impl Abbreviations {
     fn for_lang(lang: &str) -> Self {
         Self {
             lists: lang::abbreviations::lists_for(lang),
-            plural_initialisms_are_nouns: lang::abbreviations::primary(lang) == "es",
+            plural_initialisms_are_nouns: lang::abbreviations::is_primary(lang, "es"),
         }
     }
 
@@ -226,19 +238,7 @@ impl Abbreviations {
                 (true, true) => before_name(),
             };
         }
-        let lowercase = word.to_lowercase();
-        let hold = self
-            .lists
-            .iter()
-            .flat_map(|list| list.iter())
-            .filter(|(abbreviation, _)| *abbreviation == lowercase)
-            .map(|&(_, hold)| hold)
-            .min_by_key(|hold| match hold {
-                Hold::Always => 0,
-                Hold::BeforeName => 1,
-                Hold::BeforeNumber => 2,
-            });
-        match hold {
+        match lang::abbreviations::hold(self.lists, word) {
             None => Verdict::Split,
             Some(Hold::Always) => Verdict::Hold,
             Some(Hold::BeforeNumber) if after.starts_with(|c: char| c.is_ascii_digit()) => {
@@ -273,6 +273,18 @@ mod tests {
 
     fn assert_unsplit(text: &str, lang: &str) {
         assert_eq!(sentences(text, lang), [text], "lang {lang}");
+    }
+
+    #[test]
+    fn every_terminator_starts_with_a_byte_the_walk_stops_at() {
+        for c in ['.', '?', '!', '…'] {
+            assert!(is_terminator(c));
+            let first = c.encode_utf8(&mut [0; 4]).as_bytes()[0];
+            assert!(starts_terminator(first), "{c}");
+        }
+        assert_eq!(next_terminator("¿Qué — eh… sí?", 0), Some(13));
+        assert_eq!(next_terminator("a.b.", 2), Some(3));
+        assert_eq!(next_terminator("“ab”", 0), None);
     }
 
     #[test]

@@ -182,16 +182,20 @@ fn lowercase_short<'b>(word: &str, buffer: &'b mut [u8; LONGEST_WORD]) -> Option
 pub(crate) fn hold(lists: &[AbbreviationList], word: &str) -> Option<Hold> {
     let mut buffer = [0; LONGEST_WORD];
     let lowercase = lowercase_short(word, &mut buffer)?;
-    lists
-        .iter()
-        .flat_map(|list| list.iter())
-        .filter(|(abbreviation, _)| *abbreviation == lowercase)
-        .map(|&(_, hold)| hold)
-        .min_by_key(|hold| match hold {
-            Hold::Always => 0,
-            Hold::BeforeName => 1,
-            Hold::BeforeNumber => 2,
-        })
+    let strength = |hold: Hold| match hold {
+        Hold::Always => 0,
+        Hold::BeforeName => 1,
+        Hold::BeforeNumber => 2,
+    };
+    let mut strongest = None;
+    for list in lists {
+        for &(abbreviation, hold) in *list {
+            if abbreviation == lowercase && strongest.is_none_or(|s| strength(hold) < strength(s)) {
+                strongest = Some(hold);
+            }
+        }
+    }
+    strongest
 }
 
 /// Capitalised, these words nearly always begin a sentence rather than continue a name: after

@@ -211,6 +211,7 @@ static MARK_FIRST_BYTES: LazyLock<[bool; 256]> = LazyLock::new(|| {
 });
 
 fn scan(paragraphs: &[&str]) -> Scan {
+    let mark_first_bytes = &*MARK_FIRST_BYTES;
     let mut scan = Scan::default();
     // Marks still open at the end of the previous paragraph, outermost first.
     let mut carried: Vec<Open> = Vec::new();
@@ -232,8 +233,12 @@ fn scan(paragraphs: &[&str]) -> Scan {
                 drop_unclosed(&mut scan, opened_in, index, outer);
             }
         }
-        let bytes = text.as_bytes();
-        for at in (0..bytes.len()).filter(|&at| MARK_FIRST_BYTES[usize::from(bytes[at])]) {
+        let mut from = 0;
+        while let Some(offset) =
+            (text.as_bytes()[from..].iter()).position(|&byte| mark_first_bytes[usize::from(byte)])
+        {
+            let at = from + offset;
+            from = at + 1;
             if skip_first && at == 0 {
                 continue;
             }

@@ -62,19 +62,15 @@ fn is_terminator(c: char) -> bool {
     matches!(c, '.' | '?' | '!' | '…')
 }
 
-/// Whether `byte` is the first of a terminator's UTF-8: `.`, `?`, `!` or that of `…`.
-fn starts_terminator(byte: u8) -> bool {
-    matches!(byte, b'.' | b'?' | b'!' | 0xE2)
-}
-
-/// Byte offset of the first terminator at or after `from` (a char boundary). Only the chars
-/// that start with a terminator's first byte are decoded: this is the splitter's walk
-/// through every byte of the text.
+/// Byte offset of the first terminator at or after `from` (a char boundary): the splitter's
+/// walk through the text, by byte searches rather than char by char. `…` is the one terminator
+/// outside ASCII; its first byte also starts other chars (`—`, `“`), hence the check.
 fn next_terminator(text: &str, from: usize) -> Option<usize> {
-    let bytes = text.as_bytes();
-    (from..bytes.len()).find(|&i| {
-        starts_terminator(bytes[i]) && text[i..].chars().next().is_some_and(is_terminator)
-    })
+    let rest = &text.as_bytes()[from..];
+    let ascii = memchr::memchr3(b'.', b'?', b'!', rest);
+    let ellipsis = memchr::memchr_iter(0xE2, &rest[..ascii.unwrap_or(rest.len())])
+        .find(|&i| rest[i..].starts_with("…".as_bytes()));
+    ellipsis.or(ascii).map(|i| from + i)
 }
 
 fn is_closer(c: char) -> bool {
@@ -276,15 +272,15 @@ mod tests {
     }
 
     #[test]
-    fn every_terminator_starts_with_a_byte_the_walk_stops_at() {
-        for c in ['.', '?', '!', '…'] {
-            assert!(is_terminator(c));
-            let first = c.encode_utf8(&mut [0; 4]).as_bytes()[0];
-            assert!(starts_terminator(first), "{c}");
-        }
+    fn the_walk_stops_at_every_terminator() {
         assert_eq!(next_terminator("¿Qué — eh… sí?", 0), Some(13));
+        assert_eq!(next_terminator("“Sí”… ¿no?", 0), Some(9));
         assert_eq!(next_terminator("a.b.", 2), Some(3));
-        assert_eq!(next_terminator("“ab”", 0), None);
+        assert_eq!(next_terminator("“ab” — c", 0), None);
+        for c in ['.', '?', '!', '…'] {
+            let text = format!("—a“{c}");
+            assert_eq!(next_terminator(&text, 0), text.find(is_terminator), "{c}");
+        }
     }
 
     #[test]
@@ -644,6 +640,15 @@ mod tests {
             lang in "(es|en|fr)",
         ) {
             assert_tiles(&text, &lang);
+        }
+
+        #[test]
+        fn the_walk_finds_the_first_terminator(text in "[a .?!…—“”'¿]{0,20}", from in 0..30usize) {
+            let from = text.char_indices().map(|(at, _)| at).nth(from).unwrap_or(text.len());
+            prop_assert_eq!(
+                next_terminator(&text, from),
+                text[from..].find(is_terminator).map(|at| from + at)
+            );
         }
     }
 }

@@ -138,19 +138,64 @@ pub(crate) const ENGLISH: AbbreviationList = &[
 /// Spanish and English get only [`COMMON`]: the lists hold strings (`art`, `gen`, `col`) that are
 /// ordinary words elsewhere.
 pub(crate) fn lists_for(lang: &str) -> &'static [AbbreviationList] {
-    match primary(lang).as_str() {
-        "es" => &[COMMON, TITLES, SPANISH],
-        "en" => &[COMMON, TITLES, ENGLISH],
-        _ => &[COMMON],
+    if is_primary(lang, "es") {
+        &[COMMON, TITLES, SPANISH]
+    } else if is_primary(lang, "en") {
+        &[COMMON, TITLES, ENGLISH]
+    } else {
+        &[COMMON]
     }
 }
 
-/// The primary language subtag, lowercase.
-pub(crate) fn primary(lang: &str) -> String {
+/// Whether the primary language subtag of `lang` is `primary` (lowercase), in any case.
+pub(crate) fn is_primary(lang: &str, primary: &str) -> bool {
     lang.split(['-', '_'])
         .next()
         .unwrap_or_default()
-        .to_ascii_lowercase()
+        .eq_ignore_ascii_case(primary)
+}
+
+/// Room for the longest word of any list here, lowercased.
+const LONGEST_WORD: usize = 16;
+
+/// `word` lowercased in `buffer`, or `None` when it is longer than any word listed here, so
+/// that the splitter can look up the word before nearly every full stop without allocating.
+/// Unlike [`str::to_lowercase`] it makes a final `Σ` `σ` rather than `ς`: no list holds either.
+fn lowercase_short<'b>(word: &str, buffer: &'b mut [u8; LONGEST_WORD]) -> Option<&'b str> {
+    if word.is_ascii() {
+        let lowercase = buffer.get_mut(..word.len())?;
+        lowercase.copy_from_slice(word.as_bytes());
+        lowercase.make_ascii_lowercase();
+        return std::str::from_utf8(lowercase).ok();
+    }
+    let mut len = 0;
+    for c in word.chars().flat_map(char::to_lowercase) {
+        let end = len + c.len_utf8();
+        c.encode_utf8(buffer.get_mut(len..end)?);
+        len = end;
+    }
+    std::str::from_utf8(&buffer[..len]).ok()
+}
+
+/// When the abbreviation `word` (as written, without its dot) holds in `lists`: the strongest
+/// hold of any list that has it.
+pub(crate) fn hold(lists: &[AbbreviationList], word: &str) -> Option<Hold> {
+    let mut buffer = [0; LONGEST_WORD];
+    let lowercase = lowercase_short(word, &mut buffer)?;
+    let strength = |hold: Hold| match hold {
+        Hold::Always => 0,
+        Hold::BeforeName => 1,
+        Hold::BeforeNumber => 2,
+    };
+    let mut strongest = None;
+    for list in lists {
+        for &(abbreviation, hold) in *list {
+            if abbreviation == lowercase && strongest.is_none_or(|s| strength(hold) < strength(s)) {
+                strongest = Some(hold);
+            }
+        }
+    }
+    strongest
 }
 
 /// Capitalised, these words nearly always begin a sentence rather than continue a name: after
@@ -311,7 +356,9 @@ pub(crate) fn starts_sentences(word: &str) -> bool {
     };
     // `I` and `A` as initials are one letter: the single-letter starters are taken as words
     // only when the caller asks about them.
-    first.is_uppercase() && SENTENCE_STARTERS.contains(&word.to_lowercase().as_str())
+    first.is_uppercase()
+        && lowercase_short(word, &mut [0; LONGEST_WORD])
+            .is_some_and(|word| SENTENCE_STARTERS.contains(&word))
 }
 
 /// Verbs that attribute speech, in the forms that follow a quotation (`…!" Hammel added.`,
@@ -371,7 +418,7 @@ const SPEECH_VERBS: &[&str] = &[
 ];
 
 pub(crate) fn is_speech_verb(word: &str) -> bool {
-    SPEECH_VERBS.contains(&word.to_lowercase().as_str())
+    lowercase_short(word, &mut [0; LONGEST_WORD]).is_some_and(|word| SPEECH_VERBS.contains(&word))
 }
 
 #[cfg(test)]
@@ -388,6 +435,40 @@ mod tests {
         for word in SENTENCE_STARTERS.iter().chain(SPEECH_VERBS) {
             assert_eq!(*word, word.to_lowercase());
         }
+        let words = all
+            .iter()
+            .flat_map(|list| list.iter().map(|(word, _)| word));
+        for word in words.chain(SENTENCE_STARTERS).chain(SPEECH_VERBS) {
+            assert!(word.len() <= LONGEST_WORD, "{word}");
+        }
+    }
+
+    #[test]
+    fn words_are_lowercased_as_str_does() {
+        let mut buffer = [0; LONGEST_WORD];
+        for word in [
+            "Dña",
+            "NÚM",
+            "ÉTÉ",
+            "İstanbul",
+            "Kelvin\u{212a}",
+            "x",
+            "Mr",
+            "SEPT",
+            "",
+        ] {
+            assert_eq!(
+                lowercase_short(word, &mut buffer),
+                Some(word.to_lowercase().as_str())
+            );
+        }
+        assert_eq!(lowercase_short("Internationalisation", &mut buffer), None);
+        assert_eq!(hold(lists_for("es"), "Sr"), Some(Hold::Always));
+        assert_eq!(hold(lists_for("en"), "Sept"), Some(Hold::BeforeNumber));
+        assert_eq!(hold(lists_for("en"), "NÚM"), None);
+        assert_eq!(hold(lists_for("es"), "NÚM"), Some(Hold::Always));
+        assert_eq!(hold(lists_for("fr"), "Sr"), None);
+        assert!(is_primary("ES_es", "es") && is_primary("en-GB", "en") && !is_primary("", "es"));
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! paragraph's end, with a warning, so that it never swallows the rest of the article.
 
 use std::ops::Range;
+use std::sync::LazyLock;
 
 use crate::lang::marks::{self, Quote};
 use crate::text::align::ParagraphAlignment;
@@ -197,7 +198,20 @@ struct Scan {
     problems: Vec<QuoteProblem>,
 }
 
+/// Whether a char whose UTF-8 starts with this byte may be a quotation mark: only those chars
+/// need reading, which spares the scan the letters of the text (among them Spanish `á`, `ñ`).
+static MARK_FIRST_BYTES: LazyLock<[bool; 256]> = LazyLock::new(|| {
+    let mut first = [false; 256];
+    for kind in Quote::ALL {
+        for &mark in kind.openings().iter().chain(kind.closings()) {
+            first[usize::from(mark.encode_utf8(&mut [0; 4]).as_bytes()[0])] = true;
+        }
+    }
+    first
+});
+
 fn scan(paragraphs: &[&str]) -> Scan {
+    let mark_first_bytes = &*MARK_FIRST_BYTES;
     let mut scan = Scan::default();
     // Marks still open at the end of the previous paragraph, outermost first.
     let mut carried: Vec<Open> = Vec::new();
@@ -219,15 +233,20 @@ fn scan(paragraphs: &[&str]) -> Scan {
                 drop_unclosed(&mut scan, opened_in, index, outer);
             }
         }
-        let mut chars = text.char_indices().peekable();
-        let mut prev = None;
-        while let Some((at, c)) = chars.next() {
-            let before = prev.replace(c);
+        let mut from = 0;
+        while let Some(offset) =
+            (text.as_bytes()[from..].iter()).position(|&byte| mark_first_bytes[usize::from(byte)])
+        {
+            let at = from + offset;
+            from = at + 1;
             if skip_first && at == 0 {
                 continue;
             }
-            let next = chars.peek().map(|&(_, n)| n);
-            match role(c, before, next, &stack) {
+            // Such a byte starts a char: it is ASCII or a lead byte.
+            let (before, rest) = text.split_at(at);
+            let mut chars = rest.chars();
+            let Some(c) = chars.next() else { break };
+            match role(c, before.chars().next_back(), chars.next(), &stack) {
                 Role::Open(kind) => {
                     if stack.is_empty() {
                         outer_start = at;

@@ -31,11 +31,8 @@ pub fn split_with_doubts(text: &str, lang: &str) -> Split {
     let mut split = Split::default();
     let mut start = 0;
     let mut pos = 0;
-    while let Some(c) = text[pos..].chars().next() {
-        if !is_terminator(c) {
-            pos += c.len_utf8();
-            continue;
-        }
+    while let Some(found) = next_terminator(text, pos) {
+        pos = found;
         // `?»`, `.”`, `...)` and the like end together, so the whole run is one terminator.
         let run_end = pos + prefix_len(&text[pos..], |c| is_terminator(c) || is_closer(c));
         let next = run_end + prefix_len(&text[run_end..], char::is_whitespace);
@@ -63,6 +60,17 @@ pub fn split_with_doubts(text: &str, lang: &str) -> Split {
 
 fn is_terminator(c: char) -> bool {
     matches!(c, '.' | '?' | '!' | '…')
+}
+
+/// Byte offset of the first terminator at or after `from` (a char boundary): the splitter's
+/// walk through the text, by byte searches rather than char by char. `…` is the one terminator
+/// outside ASCII; its first byte also starts other chars (`—`, `“`), hence the check.
+fn next_terminator(text: &str, from: usize) -> Option<usize> {
+    let rest = &text.as_bytes()[from..];
+    let ascii = memchr::memchr3(b'.', b'?', b'!', rest);
+    let ellipsis = memchr::memchr_iter(0xE2, &rest[..ascii.unwrap_or(rest.len())])
+        .find(|&i| rest[i..].starts_with("…".as_bytes()));
+    ellipsis.or(ascii).map(|i| from + i)
 }
 
 fn is_closer(c: char) -> bool {
@@ -148,7 +156,7 @@ impl Abbreviations {
     fn for_lang(lang: &str) -> Self {
         Self {
             lists: lang::abbreviations::lists_for(lang),
-            plural_initialisms_are_nouns: lang::abbreviations::primary(lang) == "es",
+            plural_initialisms_are_nouns: lang::abbreviations::is_primary(lang, "es"),
         }
     }
 
@@ -226,19 +234,7 @@ impl Abbreviations {
                 (true, true) => before_name(),
             };
         }
-        let lowercase = word.to_lowercase();
-        let hold = self
-            .lists
-            .iter()
-            .flat_map(|list| list.iter())
-            .filter(|(abbreviation, _)| *abbreviation == lowercase)
-            .map(|&(_, hold)| hold)
-            .min_by_key(|hold| match hold {
-                Hold::Always => 0,
-                Hold::BeforeName => 1,
-                Hold::BeforeNumber => 2,
-            });
-        match hold {
+        match lang::abbreviations::hold(self.lists, word) {
             None => Verdict::Split,
             Some(Hold::Always) => Verdict::Hold,
             Some(Hold::BeforeNumber) if after.starts_with(|c: char| c.is_ascii_digit()) => {
@@ -273,6 +269,18 @@ mod tests {
 
     fn assert_unsplit(text: &str, lang: &str) {
         assert_eq!(sentences(text, lang), [text], "lang {lang}");
+    }
+
+    #[test]
+    fn the_walk_stops_at_every_terminator() {
+        assert_eq!(next_terminator("¿Qué — eh… sí?", 0), Some(13));
+        assert_eq!(next_terminator("“Sí”… ¿no?", 0), Some(9));
+        assert_eq!(next_terminator("a.b.", 2), Some(3));
+        assert_eq!(next_terminator("“ab” — c", 0), None);
+        for c in ['.', '?', '!', '…'] {
+            let text = format!("—a“{c}");
+            assert_eq!(next_terminator(&text, 0), text.find(is_terminator), "{c}");
+        }
     }
 
     #[test]
@@ -632,6 +640,15 @@ mod tests {
             lang in "(es|en|fr)",
         ) {
             assert_tiles(&text, &lang);
+        }
+
+        #[test]
+        fn the_walk_finds_the_first_terminator(text in "[a .?!…—“”'¿]{0,20}", from in 0..30usize) {
+            let from = text.char_indices().map(|(at, _)| at).nth(from).unwrap_or(text.len());
+            prop_assert_eq!(
+                next_terminator(&text, from),
+                text[from..].find(is_terminator).map(|at| from + at)
+            );
         }
     }
 }

@@ -10,6 +10,7 @@
 //! organisation, and two or more unknown words a person. Others stay of no kind, for the site
 //! to settle ([`crate::find::entities`]).
 
+use std::cell::OnceCell;
 use std::ops::Range;
 
 use super::Sentences;
@@ -272,8 +273,7 @@ fn is_one_of(word: &str, list: &[&str]) -> bool {
     list.iter().any(|item| item.as_bytes() == &lower[..len])
 }
 
-/// The length in bytes of the longest word of [`LEADING`], [`TITLES`] and
-/// [`ORGANISATION_HEADS`].
+/// Bytes enough for the longest word of [`LEADING`], [`TITLES`] and [`ORGANISATION_HEADS`].
 const LONGEST_LISTED: usize = 16;
 
 /// Whether `c` is a letter or digit ([`char::is_alphanumeric`]): the accented letters of
@@ -344,7 +344,7 @@ fn text_names(
             .then(|| english_sentences.get(run[0].sentence).cloned())
             .flatten()
             .unwrap_or(0..english.len());
-        // Names of one sentence share its candidates, each folded once.
+        // Names of one sentence share its candidates, each folded at most once.
         let known = candidates
             .iter()
             .position(|(within, _)| *within == sentence);
@@ -447,21 +447,32 @@ fn english_runs<'a>(text: &'a str, words: &[Range<usize>], within: &Range<usize>
     runs
 }
 
-/// An English spelling a name may have, with its [`fold`] and its number of words.
+/// An English spelling a name may have, with its number of words and its [`fold`].
 struct Candidate<'a> {
     text: &'a str,
-    folded: String,
     words: usize,
+    /// Made when first compared: a name with a gloss seldom reads every candidate's, one
+    /// without only theirs of as many words.
+    folded: OnceCell<String>,
 }
 
 impl<'a> Candidate<'a> {
     fn new(text: &'a str) -> Candidate<'a> {
         Candidate {
             text,
-            folded: fold(text),
-            words: text.split(' ').count(),
+            words: words_in(text),
+            folded: OnceCell::new(),
         }
     }
+
+    fn folded(&self) -> &str {
+        self.folded.get_or_init(|| fold(self.text))
+    }
+}
+
+/// The number of words of `text`, a name whose words are parted by spaces.
+fn words_in(text: &str) -> usize {
+    text.bytes().filter(|&b| b == b' ').count() + 1
 }
 
 /// The English spelling of `source` among `candidates`: the dictionary's `gloss` when the text
@@ -474,16 +485,16 @@ fn english_match(
 ) -> Option<String> {
     if let Some(gloss) = gloss {
         let folded = fold(gloss);
-        if candidates.iter().any(|c| c.folded == folded) {
+        if candidates.iter().any(|c| c.folded() == folded) {
             return Some(gloss.to_string());
         }
     }
     let folded = fold(source);
-    let words = folded.split(' ').count();
+    let words = words_in(&folded);
     candidates
         .iter()
         .filter(|c| c.words == words)
-        .map(|c| (likeness(&folded, &c.folded), c.text))
+        .map(|c| (likeness(&folded, c.folded()), c.text))
         .filter(|(score, _)| *score >= 0.5)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c.to_string())

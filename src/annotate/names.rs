@@ -251,25 +251,18 @@ fn name_word(
 /// Whether `word`, lower-cased, is one of `list` (of lower-case words, none longer than
 /// [`LONGEST_LISTED`] bytes), without lower-casing it into a new string.
 fn is_one_of(word: &str, list: &[&str]) -> bool {
+    if word.is_ascii() {
+        return list.iter().any(|item| word.eq_ignore_ascii_case(item));
+    }
     let mut lower = [0; LONGEST_LISTED];
-    let len = if word.is_ascii() {
-        let Some(room) = lower.get_mut(..word.len()) else {
+    let mut len = 0;
+    // The letters' own lower case is the string's but for a final Σ, in none of the lists.
+    for c in word.chars().flat_map(char::to_lowercase) {
+        let Some(room) = lower.get_mut(len..len + c.len_utf8()) else {
             return false;
         };
-        room.copy_from_slice(word.as_bytes());
-        room.make_ascii_lowercase();
-        word.len()
-    } else {
-        let mut len = 0;
-        // The letters' own lower case is the string's but for a final Σ, in none of the lists.
-        for c in word.chars().flat_map(char::to_lowercase) {
-            let Some(room) = lower.get_mut(len..len + c.len_utf8()) else {
-                return false;
-            };
-            len += c.encode_utf8(room).len();
-        }
-        len
-    };
+        len += c.encode_utf8(room).len();
+    }
     list.iter().any(|item| item.as_bytes() == &lower[..len])
 }
 

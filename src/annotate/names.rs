@@ -10,6 +10,7 @@
 //! organisation, and two or more unknown words a person. Others stay of no kind, for the site
 //! to settle ([`crate::find::entities`]).
 
+use std::cell::OnceCell;
 use std::ops::Range;
 
 use super::Sentences;
@@ -148,7 +149,12 @@ struct Word<'a> {
     range: Range<usize>,
     text: &'a str,
     sentence: usize,
-    sentence_start: bool,
+    /// Whether it may be (part of) a name: see [`name_word`].
+    name: bool,
+    /// The kind of name the analysis tags it with, asked of name words only (which all the
+    /// words of a name are but the connectors of an organisation's, whose first word says its
+    /// kind).
+    tagged: Option<NameKind>,
     gloss: Option<&'a WordGloss>,
 }
 
@@ -156,53 +162,63 @@ struct Word<'a> {
 /// sentence (of `sentences`) and the analysed word that covers it.
 fn words<'a>(text: &'a str, sentences: &[Range<usize>], glosses: &'a [WordGloss]) -> Vec<Word<'a>> {
     // Analysed words one after the other, as the analyser gives them: the one that covers a
-    // word is found by halving.
+    // word is found by walking them along with the words.
     let in_order = glosses.iter().all(|g| g.range.start <= g.range.end)
         && glosses
             .windows(2)
             .all(|pair| pair[0].range.end <= pair[1].range.start);
-    let mut words = Vec::new();
-    let mut start = None;
-    let mut chars = text.char_indices().peekable();
-    while let Some((at, c)) = chars.next() {
-        let inner = matches!(c, '-' | '\'' | '’')
-            && start.is_some()
-            && chars.peek().is_some_and(|(_, next)| next.is_alphanumeric());
-        if c.is_alphanumeric() || inner {
-            start.get_or_insert(at);
-            if chars.peek().is_some() {
-                continue;
+    // A word and what follows it take a few bytes.
+    let mut words: Vec<Word<'a>> = Vec::with_capacity(text.len() / 4);
+    let (mut sentence_at, mut gloss_at) = (0, 0);
+    let mut chars = text.char_indices();
+    // A word: a letter or digit, then letters and digits, each hyphen or apostrophe among them
+    // followed by one.
+    while let Some((from, first)) = chars.find(|&(_, c)| is_letter_or_digit(c)) {
+        let mut to = from + first.len_utf8();
+        let mut joined = false;
+        for (at, c) in chars.by_ref() {
+            if is_letter_or_digit(c) {
+                (to, joined) = (at + c.len_utf8(), false);
+            } else if !joined && matches!(c, '-' | '\'' | '’') {
+                joined = true;
+            } else {
+                break;
             }
         }
-        let Some(from) = start.take() else {
-            continue;
-        };
-        let to = if c.is_alphanumeric() || inner {
-            at + c.len_utf8()
+        // The sentences are in order and cover the text; so are the analysed words, when
+        // `in_order`.
+        while sentences.get(sentence_at).is_some_and(|s| s.end <= from) {
+            sentence_at += 1;
+        }
+        let sentence = if sentences
+            .get(sentence_at)
+            .is_some_and(|s| s.contains(&from))
+        {
+            sentence_at
         } else {
-            at
+            0
         };
-        // The sentences are in order and cover the text; the analysed words are in order.
-        let sentence = Some(sentences.partition_point(|s| s.end <= from))
-            .filter(|&s| sentences.get(s).is_some_and(|s| s.contains(&from)))
-            .unwrap_or(0);
-        let sentence_start = words
-            .last()
-            .is_none_or(|w: &Word<'_>| w.sentence != sentence);
+        let gloss = if in_order {
+            while glosses.get(gloss_at).is_some_and(|g| g.range.end <= from) {
+                gloss_at += 1;
+            }
+            glosses
+                .get(gloss_at)
+                .filter(|g| g.range.start <= from && to <= g.range.end)
+        } else {
+            glosses
+                .iter()
+                .find(|g| g.range.start <= from && to <= g.range.end)
+        };
+        let sentence_start = words.last().is_none_or(|w| w.sentence != sentence);
+        let (name, tagged) = name_word(&text[from..to], sentence_start, gloss);
         words.push(Word {
             range: from..to,
             text: &text[from..to],
             sentence,
-            sentence_start,
-            gloss: if in_order {
-                glosses
-                    .get(glosses.partition_point(|g| g.range.end <= from))
-                    .filter(|g| g.range.start <= from && to <= g.range.end)
-            } else {
-                glosses
-                    .iter()
-                    .find(|g| g.range.start <= from && to <= g.range.end)
-            },
+            name,
+            tagged,
+            gloss,
         });
     }
     words
@@ -212,15 +228,54 @@ fn is_capitalised(word: &str) -> bool {
     word.chars().next().is_some_and(char::is_uppercase)
 }
 
-/// Whether `word` may be (part of) a name.
-fn is_name_word(word: &Word<'_>) -> bool {
-    if !is_capitalised(word.text) || word.text.chars().all(|c| c.is_numeric()) {
-        return false;
+/// Whether `word` may be (part of) a name, and if so the kind of name its analysis tags it
+/// with.
+fn name_word(
+    word: &str,
+    sentence_start: bool,
+    gloss: Option<&WordGloss>,
+) -> (bool, Option<NameKind>) {
+    if !is_capitalised(word) || word.chars().all(|c| c.is_numeric()) {
+        return (false, None);
     }
-    match word.gloss {
-        Some(gloss) => gloss.name_kind().is_some(),
+    match gloss {
+        Some(gloss) => {
+            let kind = gloss.name_kind();
+            (kind.is_some(), kind)
+        }
         // Unknown to the analysis, or a word of a name of several words (which it leaves out).
-        None => !word.sentence_start || word.text.chars().count() > 1,
+        None => (!sentence_start || word.chars().count() > 1, None),
+    }
+}
+
+/// Whether `word`, lower-cased, is one of `list` (of lower-case words, none longer than
+/// [`LONGEST_LISTED`] bytes), without lower-casing it into a new string.
+fn is_one_of(word: &str, list: &[&str]) -> bool {
+    if word.is_ascii() {
+        return list.iter().any(|item| word.eq_ignore_ascii_case(item));
+    }
+    let mut lower = [0; LONGEST_LISTED];
+    let mut len = 0;
+    // The letters' own lower case is the string's but for a final Σ, in none of the lists.
+    for c in word.chars().flat_map(char::to_lowercase) {
+        let Some(room) = lower.get_mut(len..len + c.len_utf8()) else {
+            return false;
+        };
+        len += c.encode_utf8(room).len();
+    }
+    list.iter().any(|item| item.as_bytes() == &lower[..len])
+}
+
+/// Bytes enough for the longest word of [`LEADING`], [`TITLES`] and [`ORGANISATION_HEADS`].
+const LONGEST_LISTED: usize = 16;
+
+/// Whether `c` is a letter or digit ([`char::is_alphanumeric`]): the accented letters of
+/// Latin-1, most of a Spanish text's beyond ASCII, told without Unicode's tables.
+fn is_letter_or_digit(c: char) -> bool {
+    match c {
+        '\0'..='\x7f' => c.is_ascii_alphanumeric(),
+        'À'..='ÿ' => !matches!(c, '×' | '÷'),
+        _ => c.is_alphanumeric(),
     }
 }
 
@@ -232,18 +287,19 @@ fn text_names(
     (english, english_sentences): (&str, &[Range<usize>]),
 ) -> Vec<Named> {
     let words = words(text, sentences, glosses);
-    let english_words = words_of(english);
+    // The English words, found when the first name is.
+    let mut english_words: Option<Vec<Range<usize>>> = None;
     let spanish_sentences = words.last().map_or(0, |w| w.sentence + 1);
     let mut names = Vec::new();
     let mut candidates: Vec<(Range<usize>, Vec<Candidate<'_>>)> = Vec::new();
     let mut i = 0;
     while i < words.len() {
-        if !is_name_word(&words[i]) {
+        if !words[i].name {
             i += 1;
             continue;
         }
         // The run: name words, side by side; an organisation's joined by `de`, `la` …
-        let joins = ORGANISATION_HEADS.contains(&words[i].text.to_lowercase().as_str());
+        let joins = is_one_of(words[i].text, &ORGANISATION_HEADS);
         let mut end = i + 1;
         loop {
             let mut next = end;
@@ -255,7 +311,7 @@ fn text_names(
                 next += 1;
             }
             if next < words.len()
-                && is_name_word(&words[next])
+                && words[next].name
                 && adjacent(text, &words[next - 1], &words[next])
                 && words[next].sentence == words[i].sentence
             {
@@ -266,7 +322,7 @@ fn text_names(
         }
         // Articles and abbreviated titles before a name are not part of it (`El Sr. Rutte`).
         let mut first = i;
-        while first < end && LEADING.contains(&words[first].text.to_lowercase().as_str()) {
+        while first < end && is_one_of(words[first].text, &LEADING) {
             first += 1;
         }
         if first == end {
@@ -281,13 +337,14 @@ fn text_names(
             .then(|| english_sentences.get(run[0].sentence).cloned())
             .flatten()
             .unwrap_or(0..english.len());
-        // Names of one sentence share its candidates, each folded once.
+        // Names of one sentence share its candidates, each folded at most once.
         let known = candidates
             .iter()
             .position(|(within, _)| *within == sentence);
         let at = known.unwrap_or_else(|| {
-            let runs = english_runs(english, &english_words, &sentence);
-            candidates.push((sentence, runs.into_iter().map(|c| (c, fold(c))).collect()));
+            let english_words = english_words.get_or_insert_with(|| words_of(english));
+            let runs = english_runs(english, english_words, &sentence);
+            candidates.push((sentence, runs.into_iter().map(Candidate::new).collect()));
             candidates.len() - 1
         });
         let gloss = match run {
@@ -313,16 +370,11 @@ fn adjacent(text: &str, before: &Word<'_>, after: &Word<'_>) -> bool {
 
 /// The kind of the name `run`, with the words `before` it.
 fn kind_of(run: &[Word<'_>], before: &[Word<'_>]) -> Option<NameKind> {
-    let first = run[0].text.to_lowercase();
-    if run.len() > 1 && ORGANISATION_HEADS.contains(&first.as_str()) {
+    if run.len() > 1 && is_one_of(run[0].text, &ORGANISATION_HEADS) {
         return Some(NameKind::Organisation);
     }
-    let tagged: Vec<NameKind> = run
-        .iter()
-        .filter_map(|w| w.gloss.and_then(WordGloss::name_kind))
-        .collect();
     for kind in [NameKind::Person, NameKind::Organisation, NameKind::Place] {
-        if tagged.contains(&kind) {
+        if run.iter().any(|w| w.tagged == Some(kind)) {
             return Some(kind);
         }
     }
@@ -331,9 +383,9 @@ fn kind_of(run: &[Word<'_>], before: &[Word<'_>]) -> Option<NameKind> {
         .rev()
         .take(3)
         .filter(|w| w.sentence == run[0].sentence)
-        .any(|w| TITLES.contains(&w.text.to_lowercase().as_str()));
-    let letters: Vec<char> = run[0].text.chars().collect();
-    if run.len() == 1 && letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase()) {
+        .any(|w| is_one_of(w.text, &TITLES));
+    let letters = || run[0].text.chars();
+    if run.len() == 1 && letters().count() >= 2 && letters().all(char::is_uppercase) {
         Some(NameKind::Organisation)
     } else if titled || run.iter().filter(|w| is_capitalised(w.text)).count() >= 2 {
         Some(NameKind::Person)
@@ -342,16 +394,16 @@ fn kind_of(run: &[Word<'_>], before: &[Word<'_>]) -> Option<NameKind> {
     }
 }
 
-/// The words of an English text, by range.
+/// The words of an English text, by range: a letter or digit, then letters, digits, hyphens
+/// and apostrophes.
 fn words_of(text: &str) -> Vec<Range<usize>> {
-    let mut words = Vec::new();
-    let mut start = None;
-    for (at, c) in text.char_indices().chain([(text.len(), ' ')]) {
-        if c.is_alphanumeric() || (matches!(c, '-' | '\'') && start.is_some()) {
-            start.get_or_insert(at);
-        } else if let Some(from) = start.take() {
-            words.push(from..at);
-        }
+    let mut words = Vec::with_capacity(text.len() / 4);
+    let mut chars = text.char_indices();
+    while let Some((from, _)) = chars.find(|&(_, c)| is_letter_or_digit(c)) {
+        let to = chars
+            .find(|&(_, c)| !(is_letter_or_digit(c) || matches!(c, '-' | '\'')))
+            .map_or(text.len(), |(at, _)| at);
+        words.push(from..to);
     }
     words
 }
@@ -359,10 +411,10 @@ fn words_of(text: &str) -> Vec<Range<usize>> {
 /// The runs of capitalised words inside `within`, and every run of fewer words inside each.
 fn english_runs<'a>(text: &'a str, words: &[Range<usize>], within: &Range<usize>) -> Vec<&'a str> {
     let mut runs = Vec::new();
-    let inside: Vec<&Range<usize>> = words
-        .iter()
-        .filter(|w| within.start <= w.start && w.end <= within.end)
-        .collect();
+    // The words are in order, so those inside `within` are side by side.
+    let from = words.partition_point(|w| w.start < within.start);
+    let to = words.partition_point(|w| w.end <= within.end).max(from);
+    let inside = &words[from..to];
     let mut i = 0;
     while i < inside.len() {
         if !is_capitalised(&text[inside[i].clone()]) {
@@ -388,29 +440,54 @@ fn english_runs<'a>(text: &'a str, words: &[Range<usize>], within: &Range<usize>
     runs
 }
 
-/// An English spelling a name may have, with its [`fold`].
-type Candidate<'a> = (&'a str, String);
+/// An English spelling a name may have, with its number of words and its [`fold`].
+struct Candidate<'a> {
+    text: &'a str,
+    words: usize,
+    /// Made when first compared: a name with a gloss seldom reads every candidate's, one
+    /// without only theirs of as many words.
+    folded: OnceCell<String>,
+}
 
-/// The English spelling of `source` among `candidates` (each with its [`fold`]): the
-/// dictionary's `gloss` when the text has it, else the most alike spelling that starts with the
-/// same letter (Kiev ↔ Kyiv, Zelenski ↔ Zelensky), if any is alike enough.
+impl<'a> Candidate<'a> {
+    fn new(text: &'a str) -> Candidate<'a> {
+        Candidate {
+            text,
+            words: words_in(text),
+            folded: OnceCell::new(),
+        }
+    }
+
+    fn folded(&self) -> &str {
+        self.folded.get_or_init(|| fold(self.text))
+    }
+}
+
+/// The number of words of `text`, a name whose words are parted by spaces.
+fn words_in(text: &str) -> usize {
+    text.bytes().filter(|&b| b == b' ').count() + 1
+}
+
+/// The English spelling of `source` among `candidates`: the dictionary's `gloss` when the text
+/// has it, else the most alike spelling with as many words that starts with the same letter
+/// (Kiev ↔ Kyiv, Zelenski ↔ Zelensky), if any is alike enough.
 fn english_match(
     source: &str,
     gloss: Option<&str>,
-    candidates: &[(&str, String)],
+    candidates: &[Candidate<'_>],
 ) -> Option<String> {
     if let Some(gloss) = gloss {
         let folded = fold(gloss);
-        if candidates.iter().any(|(_, c)| *c == folded) {
+        if candidates.iter().any(|c| c.folded() == folded) {
             return Some(gloss.to_string());
         }
     }
     let folded = fold(source);
-    let words = folded.split(' ').count();
+    let words = words_in(&folded);
     candidates
         .iter()
-        .filter(|(c, _)| c.split(' ').count() == words)
-        .map(|(c, folded_c)| (likeness(&folded, folded_c), *c))
+        .filter(|c| c.words == words)
+        .map(|c| (likeness(&folded, c.folded()), c.text))
         .filter(|(score, _)| *score >= 0.5)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c.to_string())
@@ -418,7 +495,8 @@ fn english_match(
 
 /// `text` lower-cased, without accents: what two spellings of one name are compared by.
 pub fn fold(text: &str) -> String {
-    deunicode::deunicode(text).to_lowercase()
+    // As `deunicode::deunicode`, without copying a text that is ASCII already.
+    deunicode::deunicode_with_tofu_cow(text, "[?]").to_lowercase()
 }
 
 /// How alike two spellings are, from 0 to 1: 1 less their edit distance over the longer's
@@ -428,7 +506,19 @@ fn likeness(a: &str, b: &str) -> f64 {
     if a.chars().next() != b.chars().next() || a.is_empty() {
         return 0.0;
     }
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    // Folded spellings are ASCII (deunicode's), whose letters are their bytes.
+    if a.is_ascii() && b.is_ascii() {
+        likeness_of(a.as_bytes(), b.as_bytes())
+    } else {
+        likeness_of::<char>(
+            &a.chars().collect::<Vec<_>>(),
+            &b.chars().collect::<Vec<_>>(),
+        )
+    }
+}
+
+/// [`likeness`] of two lists of letters.
+fn likeness_of<T: PartialEq>(a: &[T], b: &[T]) -> f64 {
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.iter().enumerate() {
         let mut diagonal = row[0];
@@ -532,5 +622,46 @@ mod tests {
         assert!(likeness("kiev", "kyiv") >= 0.5);
         assert!(likeness("zelenski", "zelensky") > 0.8);
         assert_eq!(likeness("kiev", "moscow"), 0.0);
+        assert_eq!(
+            likeness("münchen", "munchen"),
+            likeness("mxnchen", "munchen")
+        );
+    }
+
+    #[test]
+    fn listed_words_are_told_in_any_case() {
+        for list in [&LEADING[..], &TITLES, &ORGANISATION_HEADS] {
+            for word in list {
+                assert!(word.len() <= LONGEST_LISTED && *word == word.to_lowercase());
+                assert!(is_one_of(word, list) && is_one_of(&word.to_uppercase(), list));
+            }
+        }
+        assert!(is_one_of("Comisión", &ORGANISATION_HEADS) && is_one_of("LÍDER", &TITLES));
+        assert!(!is_one_of("Comision", &ORGANISATION_HEADS) && !is_one_of("Presidentes", &TITLES));
+        assert!(!is_one_of(
+            "Ministerio de Economía y Hacienda",
+            &ORGANISATION_HEADS
+        ));
+    }
+
+    #[test]
+    fn letters_and_digits_are_told_as_unicode_tells_them() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(is_letter_or_digit(c), c.is_alphanumeric(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn words_keep_inner_hyphens_and_apostrophes() {
+        let text = "«Ex-ministro» d’Alema, a--b c-' 3’ x";
+        let found: Vec<&str> = words(text, &crate::text::sentences::split(text, "es"), &[])
+            .iter()
+            .map(|w| w.text)
+            .collect();
+        assert_eq!(found, ["Ex-ministro", "d’Alema", "a", "b", "c", "3", "x"]);
+        assert_eq!(
+            words_of("rock-'n'-roll, U.S. -x"),
+            [0..13, 15..16, 17..18, 21..22]
+        );
     }
 }

@@ -239,14 +239,22 @@ impl WordGloss {
     /// tags: "place", "first name", "surname", "organisation", "acronym"), so the cache of
     /// analyses keeps it with no field of its own.
     pub fn name_kind(&self) -> Option<NameKind> {
-        let says = |what: &str| self.details.split(", ").any(|part| part == what);
-        match self.part_of_speech {
-            PartOfSpeech::ProperNoun if says("first name") || says("surname") => {
-                Some(NameKind::Person)
+        // The details read once (names are looked up word by word, page by page).
+        let (mut person, mut organisation, mut place, mut acronym) = (false, false, false, false);
+        for part in self.details.split(", ") {
+            match part {
+                "first name" | "surname" => person = true,
+                "organisation" => organisation = true,
+                "place" => place = true,
+                "acronym" => acronym = true,
+                _ => {}
             }
-            PartOfSpeech::ProperNoun if says("organisation") => Some(NameKind::Organisation),
-            PartOfSpeech::ProperNoun if says("place") => Some(NameKind::Place),
-            _ if says("acronym") => Some(NameKind::Organisation),
+        }
+        match self.part_of_speech {
+            PartOfSpeech::ProperNoun if person => Some(NameKind::Person),
+            PartOfSpeech::ProperNoun if organisation => Some(NameKind::Organisation),
+            PartOfSpeech::ProperNoun if place => Some(NameKind::Place),
+            _ if acronym => Some(NameKind::Organisation),
             _ => None,
         }
     }

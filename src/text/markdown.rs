@@ -4,7 +4,6 @@
 //! Seed text is text: every character that Markdown could read as syntax is escaped, so that
 //! `*x*`, `# x` or `<script>` come out as the same visible characters, never as markup.
 
-use std::fmt::Write as _;
 use std::ops::Range;
 
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
@@ -154,14 +153,19 @@ impl MarkKind {
         }
     }
 
-    /// Writes the mark's opening tag to `html`.
+    /// Writes the mark's opening tag to `html` (a page writes hundreds: no formatting machinery).
     fn open_tag(self, html: &mut String) {
-        let _ = match self {
-            MarkKind::Quote(n) => write!(html, r#"<q class="quote" data-quote="{n}">"#),
-            MarkKind::Sentence(g) => write!(html, r#"<span class="s" data-a="{g}">"#),
-            MarkKind::Untranslated => html.write_str(r#"<span class="untranslated">"#),
-            MarkKind::Word(i) => write!(html, "<g-w g={i}>"),
+        let (head, number, tail) = match self {
+            MarkKind::Quote(n) => (r#"<q class="quote" data-quote=""#, Some(n), r#"">"#),
+            MarkKind::Sentence(g) => (r#"<span class="s" data-a=""#, Some(g), r#"">"#),
+            MarkKind::Untranslated => (r#"<span class="untranslated">"#, None, ""),
+            MarkKind::Word(i) => ("<g-w g=", Some(i), ">"),
         };
+        html.push_str(head);
+        if let Some(n) = number {
+            html.push_str(itoa::Buffer::new().format(n));
+        }
+        html.push_str(tail);
     }
 
     fn close_tag(self) -> &'static str {
@@ -279,8 +283,8 @@ fn weave(text: &str, marks: &[Mark]) -> String {
     cuts.sort_unstable();
     cuts.dedup();
 
-    // Tags written as they are, the text escaped by pulldown-cmark as its writer escapes a text
-    // event (a word's tags and a sentence's take some 24 bytes a mark).
+    // Tags written as they are, the text escaped as pulldown-cmark's writer escapes a text event
+    // (with the function it calls) (a word's tags and a sentence's take some 24 bytes a mark).
     let mut html = String::with_capacity(text.len() + 24 * marks.len());
     let mut next = [0; LEVELS];
     let mut open: [Option<usize>; LEVELS] = [None; LEVELS];
@@ -313,8 +317,8 @@ fn weave(text: &str, marks: &[Mark]) -> String {
                 }
             }
         }
-        let segment = Event::Text(text[start..end].into());
-        pulldown_cmark::html::push_html(&mut html, std::iter::once(segment));
+        // Writing to a `String` cannot fail.
+        let _ = pulldown_cmark_escape::escape_html_body_text(&mut html, &text[start..end]);
     }
     close(&mut html, &mut open, 0);
     html

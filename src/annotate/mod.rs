@@ -6,7 +6,6 @@ pub mod names;
 
 use std::borrow::Cow;
 use std::cell::OnceCell;
-use std::fmt::Write as _;
 use std::ops::Range;
 
 use crate::error::{Error, Location, Result, Warning};
@@ -125,7 +124,7 @@ fn content_lemmas(words: &[Vec<gloss::WordGloss>]) -> Vec<String> {
     distinct.sort_unstable_by(|&a, &b| written(a).cmp(written(b)));
     distinct
         .into_iter()
-        .map(|(lemma, class)| format!("{lemma}|{}", class.name()))
+        .map(|(lemma, class)| [lemma, "|", class.name()].concat())
         .collect()
 }
 
@@ -155,7 +154,14 @@ fn vocabulary_data(list: &[gloss::VocabularyEntry], entries: &[Vec<usize>]) -> S
         if n > 0 {
             data.push(',');
         }
-        let _ = write!(data, "[{g},{},{}]", entry.occurrences, before[n]);
+        let mut number = itoa::Buffer::new();
+        data.push('[');
+        data.push_str(number.format(g));
+        data.push(',');
+        data.push_str(number.format(entry.occurrences));
+        data.push(',');
+        data.push_str(number.format(before[n]));
+        data.push(']');
     }
     data.push(']');
     data
@@ -598,7 +604,11 @@ fn wrap_words(text: &str, words: &[(Range<usize>, usize)]) -> String {
             continue;
         }
         html.push_str(&escape_html(&text[done..range.start]));
-        html.push_str(&format!("<g-w g={entry}>{}</g-w>", escape_html(word)));
+        html.push_str("<g-w g=");
+        html.push_str(itoa::Buffer::new().format(*entry));
+        html.push('>');
+        html.push_str(&escape_html(word));
+        html.push_str("</g-w>");
         done = range.end;
     }
     html.push_str(&escape_html(&text[done..]));

@@ -410,26 +410,33 @@ impl<'a> States<'a> {
                 .filter(|&l| l != symbol);
             for i in 0..self.paths.len() {
                 let path = self.paths[i];
-                let symbols = [Some((symbol, false)), alternative.map(|l| (l, true))];
-                for (symbol, lowered) in symbols.into_iter().flatten() {
-                    for index in self.fst.on(path.node, symbol) {
-                        let t = self.fst.transition(index);
-                        self.links.push(Link {
-                            before: path.output,
-                            symbol: t.output,
-                            transition: index as u32,
-                        });
-                        self.next.push(Path {
-                            node: t.target,
-                            output: (self.links.len() - 1) as u32,
-                            dirty: path.dirty || lowered,
-                        });
-                    }
+                self.follow(path, symbol, false);
+                if let Some(lower) = alternative {
+                    self.follow(path, lower, true);
                 }
             }
         }
         std::mem::swap(&mut self.paths, &mut self.next);
         self.close();
+    }
+
+    /// Adds to `next` the paths `path` goes on to on `symbol`, `lowered` when `symbol` is a
+    /// lower-cased letter.
+    #[inline]
+    fn follow(&mut self, path: Path, symbol: i32, lowered: bool) {
+        for index in self.fst.on(path.node, symbol) {
+            let t = self.fst.transition(index);
+            self.links.push(Link {
+                before: path.output,
+                symbol: t.output,
+                transition: index as u32,
+            });
+            self.next.push(Path {
+                node: t.target,
+                output: (self.links.len() - 1) as u32,
+                dirty: path.dirty || lowered,
+            });
+        }
     }
 
     /// The kinds of section (bits) whose final states some path is in.

@@ -14,6 +14,7 @@
 //! `en el`). A blank or punctuation mark that no path from the start reads is written as it is.
 //! `tests/apertium_diff.rs` checks answers from the memo against fresh ones and lt-proc's.
 
+use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
 use super::Memo;
@@ -125,6 +126,10 @@ struct Run<'a> {
     /// The input as lt-proc reads it: soft hyphens dropped, a NUL read as a space, then the
     /// record's newline; past its end every read is `\0`.
     chars: Vec<char>,
+    /// `chars` as UTF-8, then a `\0`: the memo's keys are slices of it.
+    text: String,
+    /// Where each of `chars` and the `\0` after them start in `text`, then its length.
+    offsets: Vec<u32>,
     at: usize,
     /// How far the input has been read (backtracking re-reads what is before it).
     read_to: usize,
@@ -162,21 +167,19 @@ impl<'a> Run<'a> {
     fn word_length(&self, from: usize) -> usize {
         let rest = self.chars.get(from..).unwrap_or_default();
         rest.iter()
-            .take_while(|&&c| self.is_word_char(c) && !is_space(c))
+            .take_while(|&&c| self.fst.continues_word(c))
             .count()
     }
 
-    /// The `length` characters from where reading is, then the character after them (`\0` past
-    /// the end): a key in a [`WordMemo`].
-    fn key(&self, length: usize, key: &mut String) {
-        key.clear();
-        key.extend(&self.chars[self.at..self.at + length]);
-        key.push(self.chars.get(self.at + length).copied().unwrap_or('\0'));
+    /// Where in `text` the `length` characters from where reading is are, with the character
+    /// after them (`\0` past the end): a key in a [`WordMemo`].
+    fn key(&self, length: usize, key: &mut Range<usize>) {
+        *key = self.offsets[self.at] as usize..self.offsets[self.at + length + 1] as usize;
     }
 
     /// The word that starts where reading is, and the character after it, as the key of its
-    /// analysis in a [`WordMemo`]: `None` when no word starts there.
-    fn word_key(&self, key: &mut String) -> Option<usize> {
+    /// analysis in a [`WordMemo`] (see [`Run::key`]): `None` when no word starts there.
+    fn word_key(&self, key: &mut Range<usize>) -> Option<usize> {
         let length = self.word_length(self.at);
         (length > 0).then(|| {
             self.key(length, key);
@@ -188,7 +191,7 @@ impl<'a> Run<'a> {
     /// (as [`Run::word_key`] gave it): both words, the one character between them and the one
     /// after the second; with how many characters it covers. `None` when no word follows that
     /// one character.
-    fn pair_key(&self, length: usize, key: &mut String) -> Option<usize> {
+    fn pair_key(&self, length: usize, key: &mut Range<usize>) -> Option<usize> {
         let second = self.word_length(self.at + length + 1);
         (second > 0).then(|| {
             self.key(length + 1 + second, key);
@@ -407,26 +410,33 @@ impl<'a> States<'a> {
                 .filter(|&l| l != symbol);
             for i in 0..self.paths.len() {
                 let path = self.paths[i];
-                let symbols = [Some((symbol, false)), alternative.map(|l| (l, true))];
-                for (symbol, lowered) in symbols.into_iter().flatten() {
-                    for index in self.fst.on(path.node, symbol) {
-                        let t = self.fst.transition(index);
-                        self.links.push(Link {
-                            before: path.output,
-                            symbol: t.output,
-                            transition: index as u32,
-                        });
-                        self.next.push(Path {
-                            node: t.target,
-                            output: (self.links.len() - 1) as u32,
-                            dirty: path.dirty || lowered,
-                        });
-                    }
+                self.follow(path, symbol, false);
+                if let Some(lower) = alternative {
+                    self.follow(path, lower, true);
                 }
             }
         }
         std::mem::swap(&mut self.paths, &mut self.next);
         self.close();
+    }
+
+    /// Adds to `next` the paths `path` goes on to on `symbol`, `lowered` when `symbol` is a
+    /// lower-cased letter.
+    #[inline]
+    fn follow(&mut self, path: Path, symbol: i32, lowered: bool) {
+        for index in self.fst.on(path.node, symbol) {
+            let t = self.fst.transition(index);
+            self.links.push(Link {
+                before: path.output,
+                symbol: t.output,
+                transition: index as u32,
+            });
+            self.next.push(Path {
+                node: t.target,
+                output: (self.links.len() - 1) as u32,
+                dirty: path.dirty || lowered,
+            });
+        }
     }
 
     /// The kinds of section (bits) whose final states some path is in.
@@ -509,6 +519,45 @@ fn sort_by_cost(finals: &mut [(String, f64)]) {
     finals.sort_by(|a, b| a.1.partial_cmp(&b.1).unwrap_or(std::cmp::Ordering::Equal));
 }
 
+/// The input as lt-proc reads it (see [`Run::chars`]), as characters and as UTF-8 followed by a
+/// `\0`, with where each character starts in the UTF-8 (see [`Run::offsets`]). A text without
+/// soft hyphens or NULs is copied whole.
+fn read_input(text: &str) -> (Vec<char>, String, Vec<u32>) {
+    let mut chars = Vec::with_capacity(text.len() + 1);
+    let mut offsets = Vec::with_capacity(text.len() + 3);
+    let mut verbatim = true;
+    for (at, c) in text.char_indices() {
+        match c {
+            SOFT_HYPHEN => verbatim = false,
+            '\0' => {
+                verbatim = false;
+                chars.push(' ');
+            }
+            c => {
+                chars.push(c);
+                offsets.push(at as u32);
+            }
+        }
+    }
+    let mut utf8 = String::with_capacity(text.len() + 2);
+    if verbatim {
+        utf8.push_str(text);
+    } else {
+        offsets.clear();
+        for &c in &chars {
+            offsets.push(utf8.len() as u32);
+            utf8.push(c);
+        }
+    }
+    for c in ['\n', '\0'] {
+        offsets.push(utf8.len() as u32);
+        utf8.push(c);
+    }
+    chars.push('\n');
+    offsets.push(utf8.len() as u32);
+    (chars, utf8, offsets)
+}
+
 fn push_escaped(out: &mut String, text: &[char]) {
     for &c in text {
         if is_reserved(c) {
@@ -527,23 +576,20 @@ impl<'t> Analyser<'t> {
     /// (before its NUL), replaying from `memo` the words it has seen before and keeping there
     /// the ones it has not.
     pub(crate) fn analyse(&self, text: &str, memo: Option<&WordMemo>, out: &mut String) {
-        let chars: Vec<char> = text
-            .chars()
-            .filter(|&c| c != SOFT_HYPHEN)
-            .map(|c| if c == '\0' { ' ' } else { c })
-            .chain(std::iter::once('\n'))
-            .collect();
+        let (chars, text, offsets) = read_input(text);
         let mut run = Run {
             fst: self.fst,
             chars,
+            text,
+            offsets,
             at: 0,
             read_to: 0,
             furthest: 0,
             blanks: 0,
             states: States::new(self.fst),
         };
-        let mut key = String::new();
-        let mut pair = String::new();
+        let mut key = 0..0;
+        let mut pair = 0..0;
         let mut analyses = String::new();
         let mut surface: Vec<char> = Vec::new();
         loop {
@@ -557,13 +603,17 @@ impl<'t> Analyser<'t> {
                 continue;
             }
             let word = memo.and_then(|_| run.word_key(&mut key));
-            let mut recalled = memo.zip(word).and_then(|(memo, _)| memo.recall(&key, out));
+            let mut recalled = memo
+                .zip(word)
+                .and_then(|(memo, _)| memo.recall(&run.text[key.clone()], out));
             // A word that may begin a multiword: the pair it begins may be known.
             let mut paired = None;
             if let (Some(Recalled::Partway(_)), Some(memo), Some(length)) = (&recalled, memo, word)
             {
                 paired = run.pair_key(length, &mut pair);
-                if let Some(written) = paired.and_then(|_| memo.recall_pair(&pair, out)) {
+                if let Some(written) =
+                    paired.and_then(|_| memo.recall_pair(&run.text[pair.clone()], out))
+                {
                     recalled = Some(written);
                 }
             }
@@ -619,14 +669,17 @@ impl<'t> Analyser<'t> {
             match (memo, word, &resume) {
                 (Some(memo), Some(length), None) => {
                     if let Some(done) = done(length + 1) {
-                        memo.remember(&key, done);
+                        memo.remember(&run.text[key.clone()], done);
                     } else if let Some(partway) = partway {
-                        memo.remember(&key, Remembered::Partway(Arc::new(partway)));
+                        memo.remember(
+                            &run.text[key.clone()],
+                            Remembered::Partway(Arc::new(partway)),
+                        );
                     }
                 }
                 (Some(memo), Some(_), Some(_)) => {
                     if let Some(done) = paired.and_then(done) {
-                        memo.remember_pair(&pair, done);
+                        memo.remember_pair(&run.text[pair.clone()], done);
                     }
                 }
                 _ => {}
@@ -830,5 +883,31 @@ fn write_word(run: &mut Run, surface: &[char], analyses: &str, out: &mut String)
         owed -= 1;
         run.blanks -= 1;
         out.push(' ');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The UTF-8 and the offsets name each character, with or without soft hyphens and NULs
+    /// (which are dropped or read as spaces), and a key may reach the `\0` past the newline.
+    #[test]
+    fn the_input_s_offsets_name_each_character() {
+        for text in ["año, él", "a\u{AD}ño\0él", ""] {
+            let (chars, utf8, offsets) = read_input(text);
+            assert_eq!(offsets.len(), chars.len() + 2);
+            for (i, &c) in chars.iter().chain(&['\0']).enumerate() {
+                let (from, to) = (offsets[i] as usize, offsets[i + 1] as usize);
+                assert_eq!(
+                    utf8[from..to].chars().collect::<Vec<_>>(),
+                    [c],
+                    "{text:?} {i}"
+                );
+            }
+            assert_eq!(offsets.last(), Some(&(utf8.len() as u32)));
+        }
+        let (chars, ..) = read_input("a\u{AD}ño\0él");
+        assert_eq!(chars.iter().collect::<String>(), "año él\n");
     }
 }

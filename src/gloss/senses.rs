@@ -381,8 +381,10 @@ fn here_score(
     j: usize,
     predicted: &[(f64, f64)],
 ) -> f64 {
+    // A place of no weight adds nothing to the best (the fold starts at 0): its `exp` is skipped.
     let place = predicted
         .iter()
+        .filter(|(_, weight)| *weight > 0.0)
         .map(|(p, weight)| weight * (-(j as f64 - p).abs() / 2.5).exp())
         .fold(0.0, f64::max);
     let spelling = english
@@ -417,7 +419,8 @@ const REMEMBERED_SPELLINGS: usize = 1 << 14;
 ///
 /// [`Memo`]: crate::apertium::Memo
 fn remembered_normalise(word: &str, spanish: bool, found: impl FnOnce(&[char])) {
-    type Known = crate::apertium::Memo<Box<[char]>>;
+    // Shared, so that a thread copying an answer to its own front copies no letters.
+    type Known = crate::apertium::Memo<std::sync::Arc<[char]>>;
     static KNOWN: OnceLock<[Known; 2]> = OnceLock::new();
     let known = &KNOWN.get_or_init(|| {
         [
@@ -438,7 +441,7 @@ fn remembered_normalise(word: &str, spanish: bool, found: impl FnOnce(&[char])) 
     let mut letters = Vec::new();
     normalise(word, spanish, &mut letters);
     found(&letters);
-    known.insert(word, letters.into_boxed_slice());
+    known.insert(word, letters.into());
 }
 
 /// A word's letters as cognates share them, into `out`: no accents, no doubled letters, `ph`

@@ -604,11 +604,10 @@ fn wrap_words(text: &str, words: &[(Range<usize>, usize)]) -> String {
             continue;
         }
         html.push_str(&escape_html(&text[done..range.start]));
-        html.push_str("<g-w g=");
-        html.push_str(itoa::Buffer::new().format(*entry));
-        html.push('>');
+        let mark = MarkKind::Word(*entry);
+        mark.open_tag(&mut html);
         html.push_str(&escape_html(word));
-        html.push_str("</g-w>");
+        html.push_str(mark.close_tag());
         done = range.end;
     }
     html.push_str(&escape_html(&text[done..]));

@@ -56,6 +56,14 @@ pub(crate) fn is_space(c: char) -> bool {
     c.is_whitespace() || ('\u{1C}'..='\u{1F}').contains(&c)
 }
 
+/// `c` continues a word: a letter or decimal digit ([`is_alphanumeric`]) or one of `fst`'s extra
+/// letters, and no blank. The tokeniser asks this of nearly every character of the text: ASCII
+/// letters and digits, most of them, are answered first.
+#[inline]
+pub(crate) fn continues_word(fst: &Transducer, c: char) -> bool {
+    c.is_ascii_alphanumeric() || ((is_alphanumeric(c) || fst.is_letter(c)) && !is_space(c))
+}
+
 /// An upper-case letter's simple lower-case mapping (one character).
 pub(crate) fn lower(c: char) -> char {
     let mut l = c.to_lowercase();
@@ -167,7 +175,7 @@ impl<'a> Run<'a> {
     fn word_length(&self, from: usize) -> usize {
         let rest = self.chars.get(from..).unwrap_or_default();
         rest.iter()
-            .take_while(|&&c| self.fst.continues_word(c))
+            .take_while(|&&c| continues_word(self.fst, c))
             .count()
     }
 

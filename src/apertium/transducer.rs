@@ -17,8 +17,6 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use super::analyse::{is_alphanumeric, is_space};
-
 /// Why a compiled file could not be read.
 #[derive(Debug)]
 pub struct FormatError {
@@ -165,9 +163,6 @@ pub(crate) struct Transducer {
     /// Letters that make up words besides Unicode's letters and digits.
     letters: Vec<u32>,
     letters_ascii: [bool; 128],
-    /// Per ASCII character, whether it continues a word: a letter or digit, or one of
-    /// `letters`, and no blank (see [`Transducer::continues_word`]).
-    word_ascii: [bool; 128],
     /// Tag names with their brackets, `<n>`; symbol `-1 - i` is `tags[i]`.
     pub tags: Vec<String>,
     /// Each state's transitions, ordered by input symbol, in the file's order for one symbol.
@@ -192,16 +187,6 @@ fn ascii_letters(letters: &[u32]) -> [bool; 128] {
     let mut ascii = [false; 128];
     for &c in letters.iter().filter(|&&c| c < 128) {
         ascii[c as usize] = true;
-    }
-    ascii
-}
-
-/// Which ASCII characters continue a word, given which are among the alphabet's letters.
-fn ascii_word_chars(letters_ascii: &[bool; 128]) -> [bool; 128] {
-    let mut ascii = [false; 128];
-    for (code, word) in ascii.iter_mut().enumerate() {
-        let c = char::from(code as u8);
-        *word = (c.is_ascii_alphanumeric() || letters_ascii[code]) && !is_space(c);
     }
     ascii
 }
@@ -300,10 +285,8 @@ impl Transducer {
         if !whole {
             return None;
         }
-        let letters_ascii = ascii_letters(&letters);
         Some(Transducer {
-            word_ascii: ascii_word_chars(&letters_ascii),
-            letters_ascii,
+            letters_ascii: ascii_letters(&letters),
             letters,
             tags,
             starts,
@@ -467,7 +450,6 @@ impl Transducer {
         }
         Ok(Transducer {
             letters,
-            word_ascii: ascii_word_chars(&letters_ascii),
             letters_ascii,
             tags,
             starts,
@@ -507,18 +489,6 @@ impl Transducer {
             self.letters_ascii[c as usize]
         } else {
             self.letters.binary_search(&c).is_ok()
-        }
-    }
-
-    /// `c` continues a word: a letter or decimal digit (see [`is_alphanumeric`]) or one of the
-    /// file's extra letters, and no blank. ASCII is answered from a table: the tokeniser asks
-    /// this of nearly every character of the text.
-    #[inline]
-    pub(crate) fn continues_word(&self, c: char) -> bool {
-        if c.is_ascii() {
-            self.word_ascii[c as usize]
-        } else {
-            (is_alphanumeric(c) || self.is_letter(c)) && !is_space(c)
         }
     }
 
@@ -654,12 +624,13 @@ mod tests {
         assert_eq!(again.to_image(), image);
         assert_eq!(again.tags, parsed.tags);
         assert_eq!(again.letters_ascii, parsed.letters_ascii);
-        assert_eq!(again.word_ascii, parsed.word_ascii);
+        // The tokeniser's ASCII shortcut answers as its rule does, with this file's letters.
+        use crate::apertium::analyse::{continues_word, is_alphanumeric, is_space};
         for c in [
             'a', 'Z', '7', ' ', '\n', '-', '.', 'ñ', 'É', '\u{2003}', '²',
         ] {
             let word = (is_alphanumeric(c) || parsed.is_letter(c)) && !is_space(c);
-            assert_eq!(parsed.continues_word(c), word, "{c:?}");
+            assert_eq!(continues_word(&parsed, c), word, "{c:?}");
         }
         assert_eq!(again.inputs, parsed.inputs);
         let text = "El perro de San Roque no tiene rabo, dijo el señor Pérez-Reverte.\n";

@@ -154,7 +154,7 @@ impl MarkKind {
     }
 
     /// Writes the mark's opening tag to `html` (a page writes hundreds: no formatting machinery).
-    fn open_tag(self, html: &mut String) {
+    pub(crate) fn open_tag(self, html: &mut String) {
         let (head, number, tail) = match self {
             MarkKind::Quote(n) => (r#"<q class="quote" data-quote=""#, Some(n), r#"">"#),
             MarkKind::Sentence(g) => (r#"<span class="s" data-a=""#, Some(g), r#"">"#),
@@ -168,7 +168,8 @@ impl MarkKind {
         html.push_str(tail);
     }
 
-    fn close_tag(self) -> &'static str {
+    /// The mark's closing tag.
+    pub(crate) fn close_tag(self) -> &'static str {
         match self {
             MarkKind::Quote(_) => "</q>",
             MarkKind::Sentence(_) | MarkKind::Untranslated => "</span>",
@@ -283,8 +284,8 @@ fn weave(text: &str, marks: &[Mark]) -> String {
     cuts.sort_unstable();
     cuts.dedup();
 
-    // Tags written as they are, the text escaped as pulldown-cmark's writer escapes a text event
-    // (with the function it calls) (a word's tags and a sentence's take some 24 bytes a mark).
+    // Tags written as they are, the text escaped by the function pulldown-cmark's writer calls
+    // for a text event (a word's tags and a sentence's take some 24 bytes a mark).
     let mut html = String::with_capacity(text.len() + 24 * marks.len());
     let mut next = [0; LEVELS];
     let mut open: [Option<usize>; LEVELS] = [None; LEVELS];
